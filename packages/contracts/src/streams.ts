@@ -1,0 +1,118 @@
+// Schemas of the JSON carried on Redis streams. Every entry has a schema
+// version `v`, a unique `id`, the `tenantId` it belongs to and `occurredAt`.
+import { z } from "zod";
+
+export const STREAMS = {
+  /** Normalised inbound messages and delivery statuses, written by the adapter, read by the orchestrator. */
+  inbound: "wa.inbound",
+  /** Everything that happened, from every service, read by the analytics-worker. */
+  events: "events",
+} as const;
+
+export const providerKinds = ["baileys", "meta", "official", "twilio", "evolution"] as const;
+export const ProviderKindSchema = z.enum(providerKinds);
+export type ProviderKindName = z.infer<typeof ProviderKindSchema>;
+
+const envelope = {
+  id: z.string().min(1).max(256),
+  tenantId: z.string().min(1).max(64),
+  occurredAt: z.iso.datetime({ offset: true }),
+};
+
+const MediaSchema = z.object({
+  kind: z.enum(["image", "document", "audio", "video", "sticker"]),
+  providerMediaId: z.string().optional(),
+  url: z.string().optional(),
+  mimeType: z.string().optional(),
+  caption: z.string().optional(),
+  filename: z.string().optional(),
+});
+
+export const InboundMessageSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("message"),
+  ...envelope,
+  botId: z.string().min(1),
+  provider: ProviderKindSchema,
+  providerMessageId: z.string().min(1),
+  /** Contact address as the provider gives it (digits, or a JID for Baileys). */
+  from: z.string().min(1),
+  contactName: z.string().optional(),
+  type: z.enum(["text", "media", "button_reply", "list_reply", "unsupported"]),
+  text: z.string().optional(),
+  media: MediaSchema.optional(),
+  /** Id of the button or list row the contact chose. */
+  replyId: z.string().optional(),
+});
+export type InboundMessage = z.infer<typeof InboundMessageSchema>;
+
+export const DeliveryStatusSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("status"),
+  ...envelope,
+  botId: z.string().min(1),
+  provider: ProviderKindSchema,
+  providerMessageId: z.string().min(1),
+  recipient: z.string(),
+  status: z.enum(["sent", "delivered", "read", "failed"]),
+  errors: z.array(z.object({ code: z.string(), title: z.string().optional() })).optional(),
+});
+export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
+
+/** What is appended to `wa.inbound`. */
+export const InboundEntrySchema = z.discriminatedUnion("kind", [InboundMessageSchema, DeliveryStatusSchema]);
+export type InboundEntry = z.infer<typeof InboundEntrySchema>;
+
+export const SendResultSchema = z.object({
+  v: z.literal(1),
+  ...envelope,
+  botId: z.string().min(1),
+  idempotencyKey: z.string().min(1),
+  recipient: z.string(),
+  provider: ProviderKindSchema.optional(),
+  providerMessageId: z.string().optional(),
+  outcome: z.enum(["accepted", "failed"]),
+  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
+});
+export type SendResult = z.infer<typeof SendResultSchema>;
+
+export const analyticsEventTypes = [
+  "message.received",
+  "message.sent",
+  "message.send_failed",
+  "message.status",
+  "conversation.started",
+  "conversation.ended",
+  "order.created",
+  "handoff.requested",
+  "error",
+] as const;
+
+export const AnalyticsEventSchema = z.object({
+  v: z.literal(1),
+  ...envelope,
+  type: z.enum(analyticsEventTypes),
+  /** Service that emitted the event. */
+  source: z.enum(["gateway", "whatsapp-adapter", "bot-orchestrator", "analytics-worker"]),
+  botId: z.string().optional(),
+  contact: z.string().optional(),
+  /** Small, flat facts about the event (latency, provider, error code...). */
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+});
+export type AnalyticsEvent = z.infer<typeof AnalyticsEventSchema>;
+
+/** Field name under which each stream entry carries its JSON document. */
+export const STREAM_FIELD = "data";
+
+/** Parses the field list of a stream entry (`[k1, v1, k2, v2...]`) against a schema. */
+export function decodeStreamEntry<S extends z.ZodType>(schema: S, fields: string[]): z.ZodSafeParseResult<z.infer<S>> {
+  const index = fields.indexOf(STREAM_FIELD);
+  const raw = index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined;
+  let json: unknown;
+  try {
+    json = raw === undefined ? undefined : JSON.parse(raw);
+  } catch {
+    json = undefined;
+  }
+  return schema.safeParse(json);
+}
