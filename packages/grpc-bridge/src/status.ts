@@ -1,0 +1,64 @@
+// AppError <-> gRPC status. The stable error code and details travel in
+// trailing metadata so the calling service gets back the same AppError.
+import { Metadata, status, type ServiceError, type StatusObject } from "@grpc/grpc-js";
+import { AppError, type ErrorKind } from "@fleet/service-kit";
+
+const CODE_KEY = "app-error-code";
+const DETAILS_KEY = "app-error-details-bin";
+
+const statusByKind: Record<ErrorKind, status> = {
+  invalid_argument: status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
+  permission_denied: status.PERMISSION_DENIED,
+  not_found: status.NOT_FOUND,
+  conflict: status.ALREADY_EXISTS,
+  failed_precondition: status.FAILED_PRECONDITION,
+  rate_limited: status.RESOURCE_EXHAUSTED,
+  unavailable: status.UNAVAILABLE,
+  deadline_exceeded: status.DEADLINE_EXCEEDED,
+  unimplemented: status.UNIMPLEMENTED,
+  internal: status.INTERNAL,
+};
+
+const kindByStatus = new Map<status, ErrorKind>(Object.entries(statusByKind).map(([kind, code]) => [code, kind as ErrorKind]));
+kindByStatus.set(status.ABORTED, "conflict");
+kindByStatus.set(status.OUT_OF_RANGE, "invalid_argument");
+kindByStatus.set(status.CANCELLED, "unavailable");
+
+export function grpcStatusOf(kind: ErrorKind): status {
+  return statusByKind[kind];
+}
+
+/** The status a server sends for an AppError (internal errors keep their cause out of the message). */
+export function toStatusObject(error: AppError): Partial<StatusObject> {
+  const metadata = new Metadata();
+  metadata.set(CODE_KEY, error.code);
+  if (error.details !== undefined && error.kind !== "internal") {
+    metadata.set(DETAILS_KEY, Buffer.from(JSON.stringify(error.details)));
+  }
+  return { code: grpcStatusOf(error.kind), details: error.message, metadata };
+}
+
+function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && "code" in error && typeof error.code === "number" && "metadata" in error;
+}
+
+/** A client-side gRPC failure as the AppError the server raised (or a transport error as UNAVAILABLE/DEADLINE_EXCEEDED). */
+export function fromServiceError(error: unknown, method: string): AppError {
+  if (!isServiceError(error)) return new AppError("internal", "INTERNAL", `gRPC call ${method} failed`, { cause: error });
+  const kind = kindByStatus.get(error.code) ?? "internal";
+  const code = error.metadata.get(CODE_KEY)[0];
+  const rawDetails = error.metadata.get(DETAILS_KEY)[0];
+  let details: unknown;
+  if (Buffer.isBuffer(rawDetails)) {
+    try {
+      details = JSON.parse(rawDetails.toString("utf8"));
+    } catch {
+      details = undefined;
+    }
+  }
+  return new AppError(kind, typeof code === "string" ? code : `GRPC_${status[error.code]}`, error.details || `gRPC call ${method} failed`, {
+    details,
+    cause: error,
+  });
+}
