@@ -1,0 +1,16 @@
+// jest globalTeardown: drops the template database and any test database left behind by a crashed file.
+import pg from "pg";
+import { TEMPLATE_DB_VAR, TEST_DATABASE_URL } from "./config.js";
+
+export default async function globalTeardown(): Promise<void> {
+  const template = process.env[TEMPLATE_DB_VAR];
+  if (!template) return;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2", [template, `${template}\\_f\\_%`]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

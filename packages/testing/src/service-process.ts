@@ -1,0 +1,66 @@
+// Runs a built service (dist/main.js) as a real process, as production does,
+// and reads the ports it bound from its "listening" log line.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  httpUrl: string;
+  grpcAddress: string | null;
+  /** Milliseconds from spawn to the "listening" line. */
+  startupMs: number;
+  /** Every JSON log line printed so far. */
+  logs: Record<string, unknown>[];
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startServiceProcess(entry: URL | string, env: Record<string, string>, timeoutMs = 10_000): Promise<ServiceProcess> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [entry instanceof URL ? entry.pathname : entry], {
+    env: { PATH: process.env.PATH ?? "", HTTP_PORT: "0", GRPC_PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines = createInterface({ input: child.stdout ?? process.stdin });
+
+  const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    lines.on("line", (line) => {
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      logs.push(parsed);
+      if (parsed.message === "listening") {
+        clearTimeout(timer);
+        resolve(parsed);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited with ${code} before listening: ${stderr}`));
+    });
+  });
+  const line = await listening;
+  const startupMs = Date.now() - started;
+  return {
+    child,
+    httpUrl: `http://127.0.0.1:${String(line.httpPort)}`,
+    grpcAddress: line.grpcPort === undefined ? null : `127.0.0.1:${String(line.grpcPort)}`,
+    startupMs,
+    logs,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, "exit") as Promise<[number | null]>;
+      child.kill(signal);
+      const [code] = await exited;
+      return code;
+    },
+  };
+}
