@@ -1,0 +1,48 @@
+// Wiring only: config → logger → pools → HTTP + gRPC → graceful stop.
+import { OrchestratorService } from "@fleet/contracts/orchestrator";
+import { implement, startGrpcServer, unimplemented } from "@fleet/grpc-bridge";
+import {
+  closeHttp,
+  configOrExit,
+  createHealth,
+  createLogger,
+  createMetrics,
+  createPostgresPool,
+  createRedisClient,
+  listenHttp,
+  onShutdown,
+  packageVersion,
+  postgresCheck,
+  redisCheck,
+} from "@fleet/service-kit";
+import { createApp } from "./app.js";
+import { loadOrchestratorConfig } from "./config.js";
+
+const SERVICE = "bot-orchestrator";
+const config = configOrExit(loadOrchestratorConfig);
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const metrics = createMetrics(SERVICE);
+const pool = createPostgresPool({ url: config.DATABASE_URL, schema: "orchestrator", logger });
+const redis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger, name: SERVICE });
+
+const health = createHealth({ service: SERVICE, version: packageVersion(import.meta.url), checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
+const http = await listenHttp(createApp({ logger, metrics, health }), config.HTTP_HOST, config.HTTP_PORT);
+const grpc = await startGrpcServer({
+  host: config.GRPC_HOST,
+  port: config.GRPC_PORT,
+  logger,
+  metrics,
+  services: [implement(OrchestratorService, unimplemented(OrchestratorService))],
+});
+logger.info("listening", { httpPort: http.port, grpcPort: grpc.port });
+
+onShutdown({
+  logger,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  steps: [
+    { name: "http", run: () => closeHttp(http.server) },
+    { name: "grpc", run: () => grpc.stop() },
+    { name: "postgres", run: () => pool.end() },
+    { name: "redis", run: () => redis.quit() },
+  ],
+});

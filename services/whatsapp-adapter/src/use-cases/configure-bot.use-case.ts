@@ -1,0 +1,92 @@
+// Creates or replaces a bot's provider configuration. Settings are checked per
+// provider kind (unknown keys are rejected, so typos surface); secrets are
+// write-only: omitted on update means "keep what is stored".
+import { z } from "zod";
+import type { ProviderKindName } from "@fleet/contracts";
+import { AppError } from "@fleet/service-kit";
+import type { BotRecord, BotsRepository, ProviderSetting } from "../repositories/bots.repository.js";
+
+const digits = z.string().regex(/^\d{5,20}$/, "must be digits");
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL");
+const e164 = z.string().regex(/^\+\d{7,15}$/, "must be an E.164 number like +5215512345678");
+
+interface KindRules {
+  settings: z.ZodObject;
+  secrets: readonly string[];
+  routingKey: (settings: Record<string, string>) => string | null;
+}
+
+const RULES: Record<ProviderKindName, KindRules> = {
+  meta: {
+    settings: z.strictObject({ phone_number_id: digits, waba_id: digits.optional(), display_phone_number: z.string().optional(), api_version: z.string().regex(/^v\d+\.\d+$/).optional(), base_url: httpUrl.optional() }),
+    secrets: ["access_token"],
+    routingKey: (s) => s.phone_number_id ?? null,
+  },
+  official: {
+    settings: z.strictObject({ phone_number_id: digits, base_url: httpUrl.optional() }),
+    secrets: ["api_key"],
+    routingKey: (s) => s.phone_number_id ?? null,
+  },
+  twilio: {
+    settings: z.strictObject({ account_sid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be an account SID (AC + 32 hex)"), from_number: e164, base_url: httpUrl.optional() }),
+    secrets: ["auth_token"],
+    routingKey: (s) => s.from_number ?? null,
+  },
+  evolution: {
+    settings: z.strictObject({ base_url: httpUrl, instance: z.string().regex(/^[\w-]{1,64}$/) }),
+    secrets: ["api_key"],
+    routingKey: (s) => s.instance ?? null,
+  },
+  baileys: {
+    settings: z.strictObject({ phone_number: digits.optional() }),
+    secrets: [],
+    routingKey: () => null,
+  },
+};
+
+export interface ConfigureBotInput {
+  tenantId: string;
+  botId?: string;
+  displayName: string;
+  providers: { kind: ProviderKindName; settings: Record<string, string>; secrets: Record<string, string> }[];
+}
+
+const uuid = z.uuid();
+
+export function createConfigureBot({ bots }: { bots: BotsRepository }) {
+  return async function configureBot(input: ConfigureBotInput): Promise<BotRecord> {
+    const problems: string[] = [];
+    if (!uuid.safeParse(input.tenantId).success) problems.push("tenant_id must be a UUID");
+    if (input.botId && !uuid.safeParse(input.botId).success) problems.push("bot_id must be a UUID");
+    if (input.displayName.trim().length === 0 || input.displayName.length > 200) problems.push("display_name must be 1-200 characters");
+    if (input.providers.length === 0 || input.providers.length > 5) problems.push("providers must list 1 to 5 providers");
+    const kinds = input.providers.map((p) => p.kind);
+    if (new Set(kinds).size !== kinds.length) problems.push("providers must not repeat a provider kind");
+    if (problems.length > 0) throw new AppError("invalid_argument", "INVALID_BOT_CONFIG", "Invalid bot configuration", { details: problems });
+
+    const existing = input.botId ? await bots.find(input.tenantId, input.botId) : null;
+    if (input.botId && !existing) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+
+    const providers: ProviderSetting[] = input.providers.map((provider, index) => {
+      const rules = RULES[provider.kind];
+      const parsed = rules.settings.safeParse(provider.settings);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push(`providers[${index}].settings.${issue.path.join(".") || issue.message}: ${issue.message}`);
+      }
+      const kept = existing?.providers.find((p) => p.kind === provider.kind)?.secrets ?? {};
+      const secrets = { ...kept, ...provider.secrets };
+      for (const name of Object.keys(provider.secrets)) {
+        if (!rules.secrets.includes(name)) problems.push(`providers[${index}].secrets.${name} is not a ${provider.kind} secret`);
+      }
+      for (const name of rules.secrets) {
+        if (!secrets[name]) problems.push(`providers[${index}].secrets.${name} is required for ${provider.kind}`);
+      }
+      return { kind: provider.kind, settings: provider.settings, secrets, routingKey: rules.routingKey(provider.settings) };
+    });
+    if (problems.length > 0) throw new AppError("invalid_argument", "INVALID_BOT_CONFIG", "Invalid bot configuration", { details: problems });
+
+    return bots.save({ id: input.botId, tenantId: input.tenantId, displayName: input.displayName.trim(), providers });
+  };
+}
+
+export type ConfigureBot = ReturnType<typeof createConfigureBot>;
