@@ -1,0 +1,113 @@
+// The rules of POST /{version}/{phone_number_id}/messages, in the order Graph applies them:
+// token, number, body, throughput, scripted faults, then acceptance. Every outcome is recorded.
+import type { AccessTokens } from "./access-tokens.js";
+import { statusError, type StatusUpdate, type WebhookMetadata } from "./customer.js";
+import type { FaultInjector } from "./fault-injector.js";
+import { graphError, unknownObjectError, type GraphFailure } from "./graph-error.js";
+import type { AcceptedSend, MessageStore } from "./message-store.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import { parseMessagesRequest } from "./send-request.schema.js";
+import type { StatusNotifier } from "./status-notifier.js";
+import { digitsOf, newWamid } from "./wamid.js";
+
+export interface SendMessageDeps {
+  tokens: AccessTokens;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  store: MessageStore;
+  now: () => number;
+  metadataOf(phoneNumberId: string): WebhookMetadata;
+  /** Absent when no callback URL is configured: no status webhooks then. */
+  notifier?: StatusNotifier;
+  /** Post sent + delivered statuses after each accepted send. */
+  statusCallbacks: boolean;
+}
+
+export interface MessagesInput {
+  phoneNumberId: string;
+  token: string | undefined;
+  body: unknown;
+}
+
+export interface GraphReply {
+  httpStatus: number;
+  body: unknown;
+}
+
+export type SendMessage = (input: MessagesInput) => GraphReply;
+
+export function createSendMessage(deps: SendMessageDeps): SendMessage {
+  return ({ phoneNumberId, token, body }) => {
+    const receivedAt = new Date(deps.now()).toISOString();
+    const reject = (failure: GraphFailure): GraphReply => {
+      deps.store.add({
+        outcome: "rejected",
+        phoneNumberId,
+        ...pickStrings(body, ["to", "type"]),
+        body,
+        receivedAt,
+        httpStatus: failure.httpStatus,
+        code: failure.body.error.code,
+        details: failure.body.error.error_data?.details,
+      });
+      return { httpStatus: failure.httpStatus, body: failure.body };
+    };
+
+    const access = deps.tokens.check(token, phoneNumberId);
+    if (access === "invalid-token") return reject(graphError(190));
+    if (access === "unknown-number") return reject(unknownObjectError(phoneNumberId));
+
+    const parsed = parseMessagesRequest(body);
+    if (!parsed.ok) return reject(parsed.failure);
+    const request = parsed.request;
+    if (request.kind === "read") {
+      deps.store.add({ outcome: "read", phoneNumberId, messageId: request.messageId, body, receivedAt });
+      return { httpStatus: 200, body: { success: true } };
+    }
+
+    if (!deps.limiter.tryAcquire(phoneNumberId)) {
+      return reject(graphError(130429, {
+        details: "Message failed to send because there were too many messages sent from this phone number in a short period of time.",
+      }));
+    }
+    const fault = deps.faults.take(phoneNumberId);
+    if (fault?.via === "response") {
+      return reject(graphError(fault.code, { httpStatus: fault.httpStatus, details: fault.details }));
+    }
+
+    const send: AcceptedSend = {
+      outcome: "accepted",
+      phoneNumberId,
+      to: request.to,
+      waId: digitsOf(request.to),
+      type: request.type,
+      wamid: newWamid(request.to),
+      body,
+      receivedAt,
+    };
+    deps.store.add(send);
+
+    const statuses: StatusUpdate[] = fault !== undefined
+      ? [{ id: send.wamid, status: "failed", recipientId: send.waId, errors: [statusError(fault.code, fault.details)] }]
+      : deps.statusCallbacks
+        ? [{ id: send.wamid, status: "sent", recipientId: send.waId }, { id: send.wamid, status: "delivered", recipientId: send.waId }]
+        : [];
+    if (statuses.length > 0) deps.notifier?.notify(deps.metadataOf(phoneNumberId), statuses);
+
+    return {
+      httpStatus: 200,
+      body: {
+        messaging_product: "whatsapp",
+        contacts: [{ input: request.to, wa_id: send.waId }],
+        messages: [{ id: send.wamid, message_status: "accepted" }],
+      },
+    };
+  };
+}
+
+/** Best-effort `to`/`type` of a rejected body, so rejections can be filtered like sends. */
+function pickStrings(body: unknown, keys: readonly ("to" | "type")[]): { to?: string; type?: string } {
+  if (typeof body !== "object" || body === null) return {};
+  const record = body as Record<string, unknown>;
+  return Object.fromEntries(keys.flatMap((k) => (typeof record[k] === "string" ? [[k, record[k]]] : [])));
+}

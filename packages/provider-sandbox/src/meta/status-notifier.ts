@@ -1,0 +1,48 @@
+// Plays Meta's side after an accepted send: posts signed status webhooks (sent → delivered, or
+// failed) to the callback URL in the background, the way receipts reach a real app. Failures
+// are logged, never thrown: a dead callback must not break the send that caused it.
+import { buildStatusWebhook, postWebhook, type StatusUpdate, type WebhookMetadata } from "./customer.js";
+import type { Logger } from "../logger.js";
+
+export interface StatusNotifierDeps {
+  callbackUrl: string;
+  appSecret: string;
+  delayMs: number;
+  logger: Logger;
+}
+
+export interface StatusNotifier {
+  /** Posts each update as its own webhook, in order, after `delayMs`. */
+  notify(meta: WebhookMetadata, updates: readonly StatusUpdate[]): void;
+  /** Resolves once every webhook started so far has been answered or has failed. */
+  settled(): Promise<void>;
+}
+
+export function createStatusNotifier(deps: StatusNotifierDeps): StatusNotifier {
+  const pending = new Set<Promise<void>>();
+
+  async function deliver(meta: WebhookMetadata, updates: readonly StatusUpdate[]): Promise<void> {
+    if (deps.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.delayMs));
+    for (const update of updates) {
+      try {
+        const payload = buildStatusWebhook(meta, [update]);
+        const response = await postWebhook({ callbackUrl: deps.callbackUrl, appSecret: deps.appSecret, payload });
+        if (response.status >= 300) {
+          deps.logger.warn("status webhook not accepted", { wamid: update.id, status: update.status, httpStatus: response.status });
+        }
+      } catch (error) {
+        deps.logger.error("status webhook failed", { wamid: update.id, status: update.status, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  return {
+    notify(meta, updates) {
+      const delivery = deliver(meta, updates).finally(() => pending.delete(delivery));
+      pending.add(delivery);
+    },
+    async settled() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
