@@ -15,6 +15,8 @@ export interface HealthReport {
   dependencies: Record<string, DependencyState>;
   /** Why a dependency is down, for operators; never contains secrets. */
   details?: Record<string, string>;
+  /** Service-specific facts (e.g. stream backlog) that explain the state. */
+  info?: Record<string, unknown>;
 }
 
 export interface HealthOptions {
@@ -22,6 +24,8 @@ export interface HealthOptions {
   version: string;
   checks: Record<string, DependencyCheck>;
   timeoutMs?: number;
+  /** Extra facts for the report; a failure here is reported, never thrown. */
+  info?: () => Promise<Record<string, unknown>>;
 }
 
 async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<void> {
@@ -36,7 +40,7 @@ async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<
   }
 }
 
-export function createHealth({ service, version, checks, timeoutMs = 1000 }: HealthOptions): () => Promise<HealthReport> {
+export function createHealth({ service, version, checks, timeoutMs = 1000, info }: HealthOptions): () => Promise<HealthReport> {
   return async () => {
     const dependencies: Record<string, DependencyState> = {};
     const details: Record<string, string> = {};
@@ -56,6 +60,14 @@ export function createHealth({ service, version, checks, timeoutMs = 1000 }: Hea
       }),
     );
     const healthy = Object.values(dependencies).every((s) => s !== "down");
+    let extra: Record<string, unknown> | undefined;
+    if (info) {
+      try {
+        extra = await Promise.race([info(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), timeoutMs).unref())]);
+      } catch (error) {
+        extra = { error: error instanceof Error ? error.message : String(error) };
+      }
+    }
     return {
       status: healthy ? "ok" : "degraded",
       service,
@@ -64,6 +76,7 @@ export function createHealth({ service, version, checks, timeoutMs = 1000 }: Hea
       memory_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       dependencies,
       ...(healthy ? {} : { details }),
+      ...(extra ? { info: extra } : {}),
     };
   };
 }

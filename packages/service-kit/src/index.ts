@@ -11,3 +11,4 @@ export * from "./base-config.js";
 export * from "./postgres.js";
 export * from "./process.js";
 export * from "./redis.js";
+export * from "./streams.js";

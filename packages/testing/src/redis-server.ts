@@ -27,6 +27,7 @@ export async function startRedisServer({ appendOnly = false }: { appendOnly?: bo
     const deadline = Date.now() + 5000;
     for (;;) {
       const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on("error", () => undefined);
       try {
         await probe.connect();
         await probe.ping();

@@ -28,7 +28,7 @@ export async function startServiceProcess(entry: URL | string, env: Record<strin
   const lines = createInterface({ input: child.stdout ?? process.stdin });
 
   const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${String(entry)} did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
     lines.on("line", (line) => {
       let parsed: Record<string, unknown>;
       try {
@@ -44,7 +44,7 @@ export async function startServiceProcess(entry: URL | string, env: Record<strin
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`service exited with ${code} before listening: ${stderr}`));
+      reject(new Error(`${String(entry)} exited with ${code} before listening: ${stderr}`));
     });
   });
   const line = await listening;

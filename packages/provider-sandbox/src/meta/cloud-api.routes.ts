@@ -30,6 +30,8 @@ export interface MetaSandboxOptions {
   apiVersion?: string;
   /** Post `sent` then `delivered` status webhooks after each accepted send; needs `callbackUrl`. */
   statusCallbacks?: boolean;
+  /** Delay of every send's HTTP answer in milliseconds (default 0). */
+  responseDelayMs?: number;
   /** Wait before posting status webhooks, so they arrive after the send's response. */
   statusDelayMs?: number;
   /** phone_number_id → display number in webhook metadata; defaults to a 1555… number. */
@@ -50,9 +52,13 @@ export interface MetaSandbox {
   phoneNumberIds: readonly string[];
   /** Resolves when every status webhook started so far has finished (tests, shutdown). */
   settled(): Promise<void>;
+  /** Delays every send's HTTP answer (the send is recorded at once), like a slow Graph API. */
+  setResponseDelay(ms: number): void;
 }
 
 const VERSION = /^v\d+\.\d+$/;
+
+const latencyBody = z.object({ ms: z.number().int().min(0).max(60_000) });
 
 const faultBody = z.object({
   phone_number_id: z.string().min(1).optional(),
@@ -118,6 +124,8 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
     tokens, limiter, faults, store, now, metadataOf, notifier, statusCallbacks: options.statusCallbacks ?? false,
   });
 
+  let responseDelayMs = options.responseDelayMs ?? 0;
+
   const app = express();
   app.disable("x-powered-by");
   app.use(express.json({ limit: "1mb" }));
@@ -155,6 +163,11 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
     res.status(204).end();
   });
 
+  app.put("/_sandbox/latency", (req, res) => {
+    responseDelayMs = parseOrThrow(latencyBody, req.body).ms;
+    res.json({ ms: responseDelayMs });
+  });
+
   app.put("/_sandbox/rate-limit", (req, res) => {
     limiter.setRate(parseOrThrow(rateLimitBody, req.body).per_second);
     res.json({ per_second: limiter.ratePerSecond });
@@ -186,7 +199,8 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
     const body: unknown = req.body;
     const reply = sendMessage({ phoneNumberId, token: bearerToken(req), body });
     if (reply.httpStatus === 401) res.set("www-authenticate", 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token."');
-    res.status(reply.httpStatus).json(reply.body);
+    if (responseDelayMs > 0) setTimeout(() => res.status(reply.httpStatus).json(reply.body), responseDelayMs);
+    else res.status(reply.httpStatus).json(reply.body);
   };
   app.post("/:version/:phoneNumberId/messages", messagesRoute);
 
@@ -217,6 +231,9 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
     customer,
     phoneNumberIds: tokens.phoneNumberIds,
     settled: () => notifier?.settled() ?? Promise.resolve(),
+    setResponseDelay: (ms: number) => {
+      responseDelayMs = ms;
+    },
   };
 }
 
