@@ -14,6 +14,24 @@ export const configSchema = z.object({
   DATABASE_URL: databaseUrl,
   /** Key that encrypts provider credentials at rest (AES-256-GCM via HKDF). Required, ≥ 32 characters. */
   SECRETS_ENCRYPTION_KEY: secret(32),
+  /** App secret of the platform's Meta app: verifies X-Hub-Signature-256 of every Cloud API webhook. */
+  META_APP_SECRET: secret(16),
+  /** Token Meta echoes in the webhook verification GET (hub.verify_token). */
+  META_VERIFY_TOKEN: secret(16),
+  /** Graph API base URL (the sandbox's URL in tests and the local demo). */
+  META_GRAPH_BASE_URL: z.string().url().default("https://graph.facebook.com"),
+  /** Graph API version segment. */
+  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v23.0"),
+  /** Timeout of one provider HTTP call, in milliseconds. */
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long a provider message id is remembered to drop webhook retries (providers retry for days). */
+  INBOUND_DEDUPE_TTL_S: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  /** How long a SendMessage result is kept for its idempotency key. */
+  IDEMPOTENCY_TTL_S: z.coerce.number().int().positive().default(48 * 3600),
+  /** Approximate cap of the wa.inbound stream (oldest entries are trimmed). */
+  INBOUND_STREAM_MAXLEN: z.coerce.number().int().positive().default(1_000_000),
+  /** How long bot configuration is cached in memory before re-reading Postgres. */
+  BOT_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(30_000),
 });
 
 export type AdapterConfig = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-// Wiring only: config → logger → pools → repositories/use cases → HTTP + gRPC → graceful stop.
+// Wiring only: config → logger → pools → composition → HTTP + gRPC → graceful stop.
 import { startGrpcServer } from "@fleet/grpc-bridge";
 import {
   closeHttp,
@@ -14,12 +14,8 @@ import {
   postgresCheck,
   redisCheck,
 } from "@fleet/service-kit";
-import { createApp } from "./app.js";
+import { composeAdapter } from "./compose.js";
 import { loadAdapterConfig } from "./config.js";
-import { adapterService } from "./grpc/adapter.handler.js";
-import { createBotsRepository } from "./repositories/bots.repository.js";
-import { createSecretBox } from "./repositories/secret-box.js";
-import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
 
 const SERVICE = "whatsapp-adapter";
 const config = configOrExit(loadAdapterConfig);
@@ -27,17 +23,11 @@ const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const metrics = createMetrics(SERVICE);
 const pool = createPostgresPool({ url: config.DATABASE_URL, schema: "adapter", logger });
 const redis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger, name: SERVICE });
-const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY));
-
 const health = createHealth({ service: SERVICE, version: packageVersion(import.meta.url), checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
-const http = await listenHttp(createApp({ logger, metrics, health }), config.HTTP_HOST, config.HTTP_PORT);
-const grpc = await startGrpcServer({
-  host: config.GRPC_HOST,
-  port: config.GRPC_PORT,
-  logger,
-  metrics,
-  services: [adapterService({ configureBot: createConfigureBot({ bots }) })],
-});
+const adapter = composeAdapter({ config, pool, redis, logger, metrics, health });
+
+const http = await listenHttp(adapter.app, config.HTTP_HOST, config.HTTP_PORT);
+const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [adapter.grpcService] });
 logger.info("listening", { httpPort: http.port, grpcPort: grpc.port });
 
 onShutdown({

@@ -5,5 +5,9 @@ describeServiceProcess({
   name: "whatsapp-adapter",
   entry: new URL("../dist/main.js", import.meta.url),
   dependencies: { postgres: "up", redis: "up" },
-  env: { SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex") },
+  env: {
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    META_APP_SECRET: randomBytes(16).toString("hex"),
+    META_VERIFY_TOKEN: randomBytes(16).toString("hex"),
+  },
 });

@@ -1,9 +1,12 @@
 // AdapterService gRPC handlers: map protobuf messages to use-case calls and back.
-import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
+import { AdapterService, ConnectionState, MediaKind, ProviderKind, type MessageContent } from "@fleet/contracts/adapter";
 import type { ProviderKindName } from "@fleet/contracts";
 import { implement, type ServiceRegistration } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
+import type { OutboundContent } from "../providers/provider.js";
 import type { ConfigureBot } from "../use-cases/configure-bot.use-case.js";
+import type { ConnectionStateName, GetConnection } from "../use-cases/get-connection.use-case.js";
+import type { SendMessage } from "../use-cases/send-message.use-case.js";
 
 const KIND_NAMES: Partial<Record<ProviderKind, ProviderKindName>> = {
   [ProviderKind.BAILEYS]: "baileys",
@@ -11,6 +14,22 @@ const KIND_NAMES: Partial<Record<ProviderKind, ProviderKindName>> = {
   [ProviderKind.OFFICIAL]: "official",
   [ProviderKind.TWILIO]: "twilio",
   [ProviderKind.EVOLUTION]: "evolution",
+};
+
+const MEDIA_KINDS: Partial<Record<MediaKind, Extract<OutboundContent, { type: "media" }>["kind"]>> = {
+  [MediaKind.IMAGE]: "image",
+  [MediaKind.DOCUMENT]: "document",
+  [MediaKind.AUDIO]: "audio",
+  [MediaKind.VIDEO]: "video",
+  [MediaKind.STICKER]: "sticker",
+};
+
+const STATES: Record<ConnectionStateName, ConnectionState> = {
+  connected: ConnectionState.CONNECTED,
+  connecting: ConnectionState.CONNECTING,
+  awaiting_pairing: ConnectionState.AWAITING_PAIRING,
+  disconnected: ConnectionState.DISCONNECTED,
+  misconfigured: ConnectionState.MISCONFIGURED,
 };
 
 export function providerKindName(kind: ProviderKind): ProviderKindName {
@@ -24,14 +43,44 @@ export function providerKindOf(name: ProviderKindName): ProviderKind {
   return entry ? (Number(entry[0]) as ProviderKind) : ProviderKind.UNSPECIFIED;
 }
 
-function notYet(method: string): Promise<never> {
-  return Promise.reject(new AppError("unimplemented", "NOT_IMPLEMENTED", `AdapterService.${method} is not implemented yet`));
+function contentOf(content: MessageContent | undefined): OutboundContent | null {
+  const kind = content?.kind;
+  if (kind?.case === "text") return { type: "text", body: kind.value.body, previewUrl: kind.value.previewUrl };
+  if (kind?.case === "media") {
+    const mediaKind = MEDIA_KINDS[kind.value.kind];
+    if (!mediaKind) throw new AppError("invalid_argument", "INVALID_SEND_REQUEST", "media kind is required");
+    return { type: "media", kind: mediaKind, url: kind.value.url, caption: kind.value.caption || undefined, filename: kind.value.filename || undefined };
+  }
+  return null;
 }
 
-export function adapterService({ configureBot }: { configureBot: ConfigureBot }): ServiceRegistration {
+export interface AdapterUseCases {
+  configureBot: ConfigureBot;
+  sendMessage: SendMessage;
+  getConnection: GetConnection;
+}
+
+export function adapterService({ configureBot, sendMessage, getConnection }: AdapterUseCases): ServiceRegistration {
   return implement(AdapterService, {
-    sendMessage: () => notYet("SendMessage"),
-    getConnection: () => notYet("GetConnection"),
+    async sendMessage(request, context) {
+      const deadline = context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
+      const result = await sendMessage({
+        tenantId: request.tenantId,
+        botId: request.botId,
+        recipient: request.recipient,
+        content: contentOf(request.content),
+        idempotencyKey: request.idempotencyKey,
+        replyToProviderMessageId: request.replyToProviderMessageId || undefined,
+        deadline,
+      });
+      return { providerMessageId: result.providerMessageId, provider: providerKindOf(result.provider), replayed: result.replayed };
+    },
+
+    async getConnection(request) {
+      const view = await getConnection(request.tenantId, request.botId);
+      return { state: STATES[view.state], provider: providerKindOf(view.provider), qr: view.qr ?? "", pairingCode: view.pairingCode ?? "", detail: view.detail ?? "" };
+    },
+
     async configureBot(request) {
       const bot = await configureBot({
         tenantId: request.tenantId,

@@ -8,6 +8,8 @@ import type { BotRecord, BotsRepository, ProviderSetting } from "../repositories
 
 const digits = z.string().regex(/^\d{5,20}$/, "must be digits");
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL");
+// Sends per second allowed for the number (Meta: 80 by default, up to 1,000 after an upgrade).
+const perSecond = z.string().regex(/^\d{1,4}$/, "must be a whole number").refine((v) => Number(v) >= 1 && Number(v) <= 1000, "must be 1-1000");
 const e164 = z.string().regex(/^\+\d{7,15}$/, "must be an E.164 number like +5215512345678");
 
 interface KindRules {
@@ -18,12 +20,12 @@ interface KindRules {
 
 const RULES: Record<ProviderKindName, KindRules> = {
   meta: {
-    settings: z.strictObject({ phone_number_id: digits, waba_id: digits.optional(), display_phone_number: z.string().optional(), api_version: z.string().regex(/^v\d+\.\d+$/).optional(), base_url: httpUrl.optional() }),
+    settings: z.strictObject({ phone_number_id: digits, waba_id: digits.optional(), display_phone_number: z.string().optional(), api_version: z.string().regex(/^v\d+\.\d+$/).optional(), base_url: httpUrl.optional(), messages_per_second: perSecond.optional() }),
     secrets: ["access_token"],
     routingKey: (s) => s.phone_number_id ?? null,
   },
   official: {
-    settings: z.strictObject({ phone_number_id: digits, base_url: httpUrl.optional() }),
+    settings: z.strictObject({ phone_number_id: digits, base_url: httpUrl.optional(), messages_per_second: perSecond.optional() }),
     secrets: ["api_key"],
     routingKey: (s) => s.phone_number_id ?? null,
   },

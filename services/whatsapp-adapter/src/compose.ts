@@ -1,0 +1,69 @@
+// Builds the adapter from its infrastructure: repositories, providers, use
+// cases, the HTTP app and the gRPC service. Shared by main.ts and the tests.
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import { Counter, Histogram } from "prom-client";
+import type { HealthReport, Logger, Metrics } from "@fleet/service-kit";
+import { createApp } from "./app.js";
+import type { AdapterConfig } from "./config.js";
+import { adapterService } from "./grpc/adapter.handler.js";
+import { createMetaSender } from "./providers/meta/meta.provider.js";
+import { createBotCache } from "./repositories/bot-cache.js";
+import { createBotsRepository } from "./repositories/bots.repository.js";
+import { createIdempotencyRepository } from "./repositories/idempotency.repository.js";
+import { createInboundRepository } from "./repositories/inbound.repository.js";
+import { createRedisPacer } from "./repositories/pacer.js";
+import { createSecretBox } from "./repositories/secret-box.js";
+import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
+import { createGetConnection } from "./use-cases/get-connection.use-case.js";
+import { createReceiveMetaWebhook } from "./use-cases/receive-meta-webhook.use-case.js";
+import { createSendMessage } from "./use-cases/send-message.use-case.js";
+
+export interface AdapterInfra {
+  config: AdapterConfig;
+  pool: pg.Pool;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  health: () => Promise<HealthReport>;
+}
+
+export function composeAdapter({ config, pool, redis, logger, metrics, health }: AdapterInfra) {
+  const registers = [metrics.registry];
+  const counters = {
+    inbound: new Counter({ name: "adapter_inbound_items_total", help: "Webhook items by provider, type and outcome.", labelNames: ["provider", "type", "outcome"] as const, registers }),
+  };
+  const sendMetrics = {
+    sends: new Counter({ name: "adapter_sends_total", help: "Provider send attempts by provider and outcome code.", labelNames: ["provider", "outcome"] as const, registers }),
+    duration: new Histogram({ name: "adapter_provider_send_seconds", help: "Time to send through a provider, retries included.", labelNames: ["provider"] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+  };
+
+  const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY));
+  const botCache = createBotCache(bots, config.BOT_CACHE_TTL_MS);
+  const configure = createConfigureBot({ bots });
+  const configureBot: typeof configure = async (input) => {
+    const bot = await configure(input);
+    botCache.invalidate();
+    return bot;
+  };
+  const sendMessage = createSendMessage({
+    bots: botCache,
+    idempotency: createIdempotencyRepository(redis, { ttlS: config.IDEMPOTENCY_TTL_S, leaseMs: config.PROVIDER_TIMEOUT_MS * 3 }),
+    senders: { meta: createMetaSender({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs: config.PROVIDER_TIMEOUT_MS }) },
+    pace: createRedisPacer(redis),
+    logger,
+    metrics: sendMetrics,
+  });
+  const receiveMetaWebhook = createReceiveMetaWebhook({
+    appSecret: config.META_APP_SECRET,
+    bots: botCache,
+    inbound: createInboundRepository(redis, { dedupeTtlS: config.INBOUND_DEDUPE_TTL_S, maxLen: config.INBOUND_STREAM_MAXLEN }),
+    logger,
+    counters,
+  });
+
+  return {
+    app: createApp({ logger, metrics, health, meta: { verifyToken: config.META_VERIFY_TOKEN, receive: receiveMetaWebhook } }),
+    grpcService: adapterService({ configureBot, sendMessage, getConnection: createGetConnection({ bots: botCache }) }),
+  };
+}

@@ -1,0 +1,32 @@
+// Graph API error codes → AppError: what to retry, what to stop on.
+import { AppError, type ErrorKind } from "@fleet/service-kit";
+
+interface GraphErrorBody {
+  error?: { message?: string; code?: number; error_subcode?: number; fbtrace_id?: string };
+}
+
+const KIND_BY_CODE: Record<number, { kind: ErrorKind; code: string }> = {
+  130429: { kind: "rate_limited", code: "PROVIDER_RATE_LIMITED" },
+  131056: { kind: "rate_limited", code: "PROVIDER_PAIR_RATE_LIMITED" },
+  131000: { kind: "unavailable", code: "PROVIDER_ERROR" },
+  2: { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" },
+  131047: { kind: "failed_precondition", code: "OUTSIDE_CUSTOMER_WINDOW" },
+  131026: { kind: "failed_precondition", code: "RECIPIENT_UNDELIVERABLE" },
+  190: { kind: "failed_precondition", code: "PROVIDER_CREDENTIALS_INVALID" },
+  368: { kind: "failed_precondition", code: "PROVIDER_ACCOUNT_BLOCKED" },
+  100: { kind: "invalid_argument", code: "PROVIDER_REJECTED_REQUEST" },
+  131008: { kind: "invalid_argument", code: "PROVIDER_REJECTED_REQUEST" },
+};
+
+/** Builds the AppError for a non-2xx Graph answer; the provider's message is kept in details, not in logs of bodies. */
+export function graphError(status: number, body: unknown): AppError {
+  const error = (body as GraphErrorBody | null)?.error;
+  const graphCode = typeof error?.code === "number" ? error.code : undefined;
+  const mapped = graphCode !== undefined ? KIND_BY_CODE[graphCode] : undefined;
+  const fallback: { kind: ErrorKind; code: string } =
+    status === 429 ? { kind: "rate_limited", code: "PROVIDER_RATE_LIMITED" } : status >= 500 ? { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" } : { kind: "failed_precondition", code: "PROVIDER_REJECTED" };
+  const { kind, code } = mapped ?? fallback;
+  return new AppError(kind, code, `Meta Cloud API answered ${status}${graphCode !== undefined ? ` (code ${graphCode})` : ""}`, {
+    details: { provider: "meta", status, graphCode, subcode: error?.error_subcode, fbtraceId: error?.fbtrace_id },
+  });
+}

@@ -1,0 +1,34 @@
+// Connection state of a bot's primary provider. Cloud API providers are
+// "connected" when credentials are present and the provider has not rejected
+// them; session providers (Baileys, Evolution) report their live state later.
+import type { ProviderKindName } from "@fleet/contracts";
+import { AppError } from "@fleet/service-kit";
+import type { BotCache } from "../repositories/bot-cache.js";
+
+export type ConnectionStateName = "connected" | "connecting" | "awaiting_pairing" | "disconnected" | "misconfigured";
+
+export interface ConnectionView {
+  state: ConnectionStateName;
+  provider: ProviderKindName;
+  qr?: string;
+  pairingCode?: string;
+  detail?: string;
+}
+
+const REQUIRED_SECRET: Partial<Record<ProviderKindName, string>> = { meta: "access_token", official: "api_key", twilio: "auth_token", evolution: "api_key" };
+
+export function createGetConnection({ bots }: { bots: BotCache }) {
+  return async function getConnection(tenantId: string, botId: string): Promise<ConnectionView> {
+    const bot = await bots.find(tenantId, botId);
+    if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+    const primary = bot.providers[0];
+    if (!primary) return { state: "misconfigured", provider: "meta", detail: "The bot has no provider configured" };
+    if (primary.kind === "meta" || primary.kind === "official") {
+      const secret = REQUIRED_SECRET[primary.kind];
+      return secret && primary.secrets[secret] ? { state: "connected", provider: primary.kind } : { state: "misconfigured", provider: primary.kind, detail: `Missing ${secret}` };
+    }
+    return { state: "disconnected", provider: primary.kind, detail: `${primary.kind} sessions are not available yet` };
+  };
+}
+
+export type GetConnection = ReturnType<typeof createGetConnection>;

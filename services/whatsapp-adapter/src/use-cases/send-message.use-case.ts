@@ -1,0 +1,132 @@
+// SendMessage: idempotent by key (same key for the same bot → first result,
+// no second send), paced per provider number, retried with backoff on
+// retryable provider errors, guarded by a circuit breaker per bot+provider,
+// and falling back to the bot's next provider in its configured order.
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, BrokenCircuitError, type IPolicy } from "cockatiel";
+import type { ProviderKindName } from "@fleet/contracts";
+import { AppError, type Logger } from "@fleet/service-kit";
+import type { Counter, Histogram } from "prom-client";
+import type { MessageSender, OutboundContent } from "../providers/provider.js";
+import type { BotCache } from "../repositories/bot-cache.js";
+import type { IdempotencyRepository, StoredSend } from "../repositories/idempotency.repository.js";
+
+export interface SendMessageInput {
+  tenantId: string;
+  botId: string;
+  recipient: string;
+  content: OutboundContent | null;
+  idempotencyKey: string;
+  replyToProviderMessageId?: string;
+  /** Absolute time after which the caller no longer waits. */
+  deadline: number;
+}
+
+export interface SendMessageResult extends StoredSend {
+  replayed: boolean;
+}
+
+/** Waits until the provider number may send again (fleet-wide pacing). */
+export type Pacer = (kind: ProviderKindName, routingKey: string, perSecond: number, signal: AbortSignal) => Promise<void>;
+
+export interface SendMessageDeps {
+  bots: BotCache;
+  idempotency: IdempotencyRepository;
+  senders: Partial<Record<ProviderKindName, MessageSender>>;
+  pace: Pacer;
+  logger: Logger;
+  metrics: { sends: Counter<"provider" | "outcome">; duration: Histogram<"provider"> };
+  retryAttempts?: number;
+}
+
+const DEFAULT_RATE: Record<ProviderKindName, number> = { meta: 80, official: 80, twilio: 80, evolution: 20, baileys: 1 };
+const RECIPIENT = /^(\d{7,15}|[\w.:-]+@(s\.whatsapp\.net|lid))$/;
+const KEY = /^[\w:.-]{1,200}$/;
+
+function validate(input: SendMessageInput): OutboundContent {
+  const problems: string[] = [];
+  if (!input.tenantId) problems.push("tenant_id is required");
+  if (!input.botId) problems.push("bot_id is required");
+  if (!RECIPIENT.test(input.recipient)) problems.push("recipient must be E.164 digits or a WhatsApp JID");
+  if (!KEY.test(input.idempotencyKey)) problems.push("idempotency_key is required (1-200 characters of [A-Za-z0-9_:.-])");
+  const content = input.content;
+  if (!content) problems.push("content is required");
+  else if (content.type === "text" && (content.body.length === 0 || content.body.length > 4096)) problems.push("text body must be 1-4096 characters");
+  else if (content.type === "media" && !/^https?:\/\//.test(content.url)) problems.push("media url must be http(s)");
+  if (problems.length > 0 || !content) throw new AppError("invalid_argument", "INVALID_SEND_REQUEST", "Invalid SendMessage request", { details: problems });
+  return content;
+}
+
+export function createSendMessage({ bots, idempotency, senders, pace, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
+  const policies = new Map<string, IPolicy>();
+  const retryable = handleWhen((error) => error instanceof AppError && error.retryable);
+
+  function policyFor(botId: string, kind: ProviderKindName): IPolicy {
+    const key = `${botId}/${kind}`;
+    let policy = policies.get(key);
+    if (!policy) {
+      const breaker = circuitBreaker(retryable, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
+      const retries = retry(retryable, { maxAttempts: retryAttempts, backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 2000 }) });
+      policy = wrap(retries, breaker);
+      policies.set(key, policy);
+    }
+    return policy;
+  }
+
+  async function deliver(input: SendMessageInput, content: OutboundContent, signal: AbortSignal): Promise<StoredSend> {
+    const bot = await bots.find(input.tenantId, input.botId);
+    if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+    let lastError: AppError | null = null;
+    for (const provider of bot.providers) {
+      const sender = senders[provider.kind];
+      if (!sender) {
+        lastError = new AppError("failed_precondition", "PROVIDER_NOT_AVAILABLE", `Provider ${provider.kind} cannot send yet`);
+        continue;
+      }
+      const stop = metrics.duration.startTimer({ provider: provider.kind });
+      try {
+        const { providerMessageId } = await policyFor(bot.id, provider.kind).execute(async () => {
+          const perSecond = Number(provider.settings.messages_per_second) || DEFAULT_RATE[provider.kind];
+          await pace(provider.kind, provider.routingKey ?? bot.id, perSecond, signal);
+          return sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content, replyToProviderMessageId: input.replyToProviderMessageId }, signal);
+        }, signal);
+        metrics.sends.inc({ provider: provider.kind, outcome: "accepted" });
+        return { providerMessageId, provider: provider.kind };
+      } catch (error) {
+        const appError =
+          error instanceof BrokenCircuitError ? new AppError("unavailable", "PROVIDER_CIRCUIT_OPEN", `Provider ${provider.kind} is failing; circuit open`) : error instanceof AppError ? error : new AppError("unavailable", "PROVIDER_FAILED", "Provider call failed", { cause: error });
+        metrics.sends.inc({ provider: provider.kind, outcome: appError.code });
+        logger.warn("provider send failed", { botId: bot.id, provider: provider.kind, code: appError.code });
+        lastError = appError;
+        // Only transient failures move on to the next provider: a rejected message would be rejected there too.
+        if (!appError.retryable && appError.code !== "PROVIDER_NOT_CONFIGURED") throw appError;
+      } finally {
+        stop();
+      }
+    }
+    throw lastError ?? new AppError("failed_precondition", "BOT_HAS_NO_PROVIDER", "Bot has no provider configured");
+  }
+
+  return async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+    const content = validate(input);
+    const key = `${input.botId}:${input.idempotencyKey}`;
+    const signal = AbortSignal.timeout(Math.max(input.deadline - Date.now(), 1));
+    for (;;) {
+      const claim = await idempotency.claim(key);
+      if (claim.state === "done") return { ...claim.result, replayed: true };
+      if (claim.state === "claimed") break;
+      // Another call with this key is sending right now (e.g. a redelivery racing the original): wait for its result.
+      if (signal.aborted) throw new AppError("unavailable", "SEND_IN_PROGRESS", "A send with this idempotency key is still in progress");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    try {
+      const result = await deliver(input, content, signal);
+      await idempotency.complete(key, result);
+      return { ...result, replayed: false };
+    } catch (error) {
+      await idempotency.release(key).catch(() => undefined);
+      throw error;
+    }
+  };
+}
+
+export type SendMessage = ReturnType<typeof createSendMessage>;
