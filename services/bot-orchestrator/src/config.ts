@@ -1,5 +1,6 @@
 // Configuration of the bot-orchestrator, validated at start. Every key is
 // documented here and in .env.example.
+import { hostname } from "node:os";
 import { z } from "zod";
 import { baseConfigShape, databaseUrl, loadConfig, port } from "@fleet/service-kit";
 
@@ -18,6 +19,18 @@ export const configSchema = z.object({
   COMMERCE_GRPC_URL: z.string().default("127.0.0.1:50051"),
   /** Deadline of every gRPC call the orchestrator makes, in milliseconds. */
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
+  /** Name of this replica in the wa.inbound consumer group (unique per process). */
+  CONSUMER_NAME: z.string().regex(/^[\w.-]{1,64}$/).default(`${hostname()}-${process.pid}`),
+  /** Entries read per XREADGROUP call. */
+  INBOUND_BATCH: z.coerce.number().int().positive().default(200),
+  /** Entries pending this long on any consumer (e.g. a dead replica) are taken over, in milliseconds. */
+  CLAIM_IDLE_MS: z.coerce.number().int().positive().default(30_000),
+  /** Entries handled at once across all conversations; each conversation is handled strictly in order. */
+  MAX_IN_FLIGHT: z.coerce.number().int().positive().default(1000),
+  /** Deliveries after which an entry that keeps failing goes to the dead-letter stream. */
+  MAX_DELIVERIES: z.coerce.number().int().positive().default(10),
+  /** Approximate cap of the events stream. */
+  EVENTS_STREAM_MAXLEN: z.coerce.number().int().positive().default(1_000_000),
 });
 
 export type OrchestratorConfig = z.infer<typeof configSchema>;
