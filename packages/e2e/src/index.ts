@@ -1,0 +1,2 @@
+export * from "./customer.js";
+export * from "./fleet.js";
