@@ -1,0 +1,133 @@
+// The gateway's HTTP app on a fresh migrated Postgres database and a private
+// Redis key prefix, wired like main.ts, plus helpers to seed tenants and users
+// and to mint tokens the way an attacker might.
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import type { Express } from "express";
+import type { Redis } from "ioredis";
+import { SignJWT } from "jose";
+import type pg from "pg";
+import { createHealth, createLogger, createMetrics, createPostgresPool, postgresCheck, redisCheck } from "@fleet/service-kit";
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
+import { createApp } from "../src/app.js";
+import { hashPassword } from "../src/auth/password.js";
+import { AUDIENCE, ISSUER, type Role } from "../src/auth/tokens.js";
+import { createAdapterClient, type AdapterClient } from "../src/clients/adapter.client.js";
+import { createFleetHealthClient } from "../src/clients/fleet-health.client.js";
+import type { LoginLimits } from "../src/repositories/login-attempts.repository.js";
+
+export interface HarnessOptions {
+  /** gRPC address of the (fake) adapter; defaults to a port nobody listens on. */
+  adapterAddress?: string;
+  /** Service name → base URL for GET /api/health. */
+  services?: Record<string, string>;
+  healthTimeoutMs?: number;
+  loginLimits?: Partial<LoginLimits>;
+  /** Redis client the app uses instead of the test prefix's (e.g. one whose server is gone). */
+  redis?: Redis;
+}
+
+export interface SeededUser {
+  id: string;
+  tenantId: string;
+  tenantSlug: string;
+  email: string;
+  password: string;
+  role: Role;
+}
+
+export interface GatewayHarness {
+  app: Express;
+  jwtSecret: string;
+  /** What the gateway logged (warn and above). */
+  logs: Record<string, unknown>[];
+  database: TestDatabase;
+  testRedis: TestRedis;
+  /** Pool on the test database with search_path=gateway, as the service has. */
+  pool: pg.Pool;
+  createUser(input: { tenant: string; email: string; role: Role; password?: string }): Promise<SeededUser>;
+  /** Signs arbitrary claims with `secret` (the gateway's by default). */
+  signToken(claims: Record<string, unknown>, options?: { secret?: string; alg?: string; expiresIn?: string | number; audience?: string; issuer?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A logger that keeps its JSON lines (errors and warnings) for assertions instead of printing them. */
+function memoryLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ service: "gateway", level: "warn", stream }), lines };
+}
+
+export async function startGateway(options: HarnessOptions = {}): Promise<GatewayHarness> {
+  const [database, testRedis] = await Promise.all([createTestDatabase(), createTestRedis()]);
+  const { logger, lines: logs } = memoryLogger();
+  const metrics = createMetrics("gateway");
+  const pool = createPostgresPool({ url: database.url, schema: "gateway", logger });
+  const redis = options.redis ?? testRedis.redis;
+  const jwtSecret = randomBytes(32).toString("hex");
+  const adapter: AdapterClient = createAdapterClient(options.adapterAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
+  const fleetHealth = createFleetHealthClient({ services: options.services ?? {}, timeoutMs: options.healthTimeoutMs ?? 1000 });
+  const health = createHealth({ service: "gateway", version: "0.0.0-test", checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
+  const app = createApp({
+    logger,
+    metrics,
+    health,
+    pool,
+    redis,
+    adapter,
+    fleetHealth,
+    auth: {
+      jwtSecret,
+      accessTokenTtlS: 900,
+      loginLimits: { maxFailuresPerIdentity: 5, maxFailuresPerIp: 50, windowSeconds: 900, ...options.loginLimits },
+    },
+  });
+
+  return {
+    app,
+    jwtSecret,
+    logs,
+    database,
+    testRedis,
+    pool,
+    async createUser({ tenant, email, role, password = randomBytes(12).toString("base64url") }) {
+      const { rows: tenants } = await pool.query<{ id: string }>(
+        "INSERT INTO tenants (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+        [tenant],
+      );
+      const tenantId = tenants[0]?.id;
+      if (!tenantId) throw new Error("tenant insert returned no id");
+      const { rows: users } = await pool.query<{ id: string }>(
+        "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
+        [tenantId, email, await hashPassword(password), role],
+      );
+      const id = users[0]?.id;
+      if (!id) throw new Error("user insert returned no id");
+      return { id, tenantId, tenantSlug: tenant, email, password, role };
+    },
+    async signToken(claims, { secret = jwtSecret, alg = "HS256", expiresIn = "10m", audience = AUDIENCE, issuer = ISSUER } = {}) {
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(expiresIn)
+        .sign(new TextEncoder().encode(secret));
+    },
+    async close() {
+      adapter.close();
+      await pool.end();
+      await Promise.all([testRedis.cleanup(), database.drop()]);
+    },
+  };
+}
+
+/** A token for `user` with the claims the gateway itself issues. */
+export function tokenFor(harness: GatewayHarness, user: SeededUser, extra: Record<string, unknown> = {}): Promise<string> {
+  return harness.signToken({ sub: user.id, tid: user.tenantId, role: user.role, ...extra });
+}
