@@ -1,7 +1,9 @@
 // Configuration of the analytics-worker, validated at start. Every key is
-// documented here and in .env.example.
+// documented here (and, for operators, in the root .env.example).
 import { z } from "zod";
 import { baseConfigShape, loadConfig, port } from "@fleet/service-kit";
+
+const positiveInt = (defaultValue: number) => z.coerce.number().int().positive().default(defaultValue);
 
 export const configSchema = z.object({
   ...baseConfigShape,
@@ -11,6 +13,25 @@ export const configSchema = z.object({
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// URL").optional(),
   /** Database name inside MongoDB. */
   MONGO_DB: z.string().regex(/^[\w-]{1,63}$/).default("fleet_analytics"),
+  /** Events written to MongoDB in one insertMany; a full buffer is written at once. */
+  EVENTS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Longest time an event waits in the buffer before its (partial) batch is written, in milliseconds. */
+  EVENTS_FLUSH_INTERVAL_MS: positiveInt(250),
+  /** An event left pending this long (failed write, dead replica) is delivered again, in milliseconds. */
+  EVENTS_CLAIM_IDLE_MS: positiveInt(30_000),
+  /**
+   * Deliveries after which an entry that still cannot be written moves to the `events.dead` stream.
+   * Intake pauses while MongoDB is unreachable, so an outage costs an entry about one delivery, not one per retry.
+   */
+  EVENTS_MAX_DELIVERIES: positiveInt(20),
+  /** Pause between two probes of MongoDB while it is unreachable (intake is paused meanwhile), in milliseconds. */
+  EVENTS_STORAGE_RETRY_MS: positiveInt(2000),
+  /** Days events are kept: TTL of the `occurredAt` index on every collection. */
+  EVENTS_RETENTION_DAYS: positiveInt(30),
+  /** Interval between two KPI computations, in milliseconds. */
+  KPI_INTERVAL_MS: positiveInt(300_000),
+  /** Lifetime of the cached KPIs in Redis (`analytics:metrics:*`), in seconds. */
+  KPI_CACHE_TTL_S: positiveInt(300),
 });
 
 export type AnalyticsConfig = z.infer<typeof configSchema>;

@@ -1,4 +1,7 @@
-// Wiring only: config → logger → Redis (+ Mongo when configured) → HTTP → graceful stop.
+// Wiring only: config → logger → Redis (+ Mongo, events consumer and KPI job
+// when configured) → HTTP → graceful stop.
+import { hostname } from "node:os";
+import { STREAMS } from "@fleet/contracts";
 import {
   closeHttp,
   configOrExit,
@@ -13,22 +16,65 @@ import {
 } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import { loadAnalyticsConfig } from "./config.js";
+import { EVENTS_GROUP, EventsConsumer } from "./consumers/events.consumer.js";
+import { startPeriodicJob } from "./jobs/periodic.job.js";
+import { createAnalyticsMetrics } from "./metrics.js";
+import { createEventsStreamRepository } from "./repositories/events-stream.repository.js";
+import { createEventsRepository } from "./repositories/events.repository.js";
+import { createKpiCacheRepository } from "./repositories/kpi-cache.repository.js";
+import { createKpiRepository } from "./repositories/kpi.repository.js";
 import { connectMongo, mongoCheck } from "./repositories/mongo.js";
+import { createDescribeEvents } from "./use-cases/describe-events.use-case.js";
+import { createRecordEvents } from "./use-cases/record-events.use-case.js";
+import { createRefreshKpis } from "./use-cases/refresh-kpis.use-case.js";
 
 const SERVICE = "analytics-worker";
 const config = configOrExit(loadAnalyticsConfig);
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const metrics = createMetrics(SERVICE);
+const analyticsMetrics = createAnalyticsMetrics(metrics.registry);
 const redis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger, name: SERVICE });
+const replica = `${hostname()}-${process.pid}`;
 const mongo = config.MONGO_URL ? await connectMongo(config.MONGO_URL, config.MONGO_DB, logger) : null;
 if (!mongo) logger.warn("MONGO_URL is not set: analytics storage is disabled, events stay pending in the stream");
+
+const storage = mongo
+  ? (() => {
+      const consumerRedis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger, name: `${SERVICE}-events`, blocking: true });
+      const events = createEventsRepository(mongo, { retentionDays: config.EVENTS_RETENTION_DAYS });
+      const consumer = new EventsConsumer({
+        redis,
+        blockingRedis: consumerRedis,
+        recordEvents: createRecordEvents({ repository: events, logger, metrics: analyticsMetrics, batchSize: config.EVENTS_BATCH_SIZE, flushIntervalMs: config.EVENTS_FLUSH_INTERVAL_MS }),
+        storage: events,
+        logger,
+        metrics: analyticsMetrics,
+        consumerName: replica,
+        batchSize: config.EVENTS_BATCH_SIZE,
+        claimIdleMs: config.EVENTS_CLAIM_IDLE_MS,
+        maxDeliveries: config.EVENTS_MAX_DELIVERIES,
+        storageRetryMs: config.EVENTS_STORAGE_RETRY_MS,
+      });
+      const refreshKpis = createRefreshKpis({
+        kpis: createKpiRepository(mongo),
+        cache: createKpiCacheRepository(redis),
+        ttlS: config.KPI_CACHE_TTL_S,
+        holder: replica,
+        leaseMs: Math.floor(config.KPI_INTERVAL_MS * 0.8),
+      });
+      return { consumerRedis, consumer, refreshKpis };
+    })()
+  : null;
 
 const health = createHealth({
   service: SERVICE,
   version: packageVersion(import.meta.url),
   checks: { redis: redisCheck(redis), mongo: mongo ? mongoCheck(mongo) : null },
+  info: createDescribeEvents({ stream: createEventsStreamRepository(redis, STREAMS.events, EVENTS_GROUP), consumer: storage?.consumer ?? null }),
 });
 const http = await listenHttp(createApp({ logger, metrics, health }), config.HTTP_HOST, config.HTTP_PORT);
+storage?.consumer.start();
+const kpiJob = storage ? startPeriodicJob({ name: "kpi-refresh", intervalMs: config.KPI_INTERVAL_MS, run: storage.refreshKpis, logger }) : null;
 logger.info("listening", { httpPort: http.port });
 
 onShutdown({
@@ -36,7 +82,10 @@ onShutdown({
   timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   steps: [
     { name: "http", run: () => closeHttp(http.server) },
-    { name: "redis", run: () => redis.quit() },
+    { name: "kpi job", run: async () => kpiJob?.stop() },
+    // Drain before closing anything: events in hand are written and acked.
+    { name: "events consumer", run: async () => storage?.consumer.stop() },
+    { name: "redis", run: () => Promise.all([redis.quit(), storage?.consumerRedis.quit()]) },
     { name: "mongo", run: async () => mongo?.client.close() },
   ],
 });

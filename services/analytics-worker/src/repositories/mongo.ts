@@ -6,16 +6,35 @@ import type { Logger } from "@fleet/service-kit";
 export interface MongoConnection {
   client: MongoClient;
   db: Db;
+  /**
+   * Resolves once connected; cheap when already connected. The driver closes its topology when the
+   * first connection fails and never retries by itself, so whoever needs MongoDB calls this first:
+   * a worker started during an outage then recovers when MongoDB returns.
+   */
+  connect(): Promise<void>;
+}
+
+export function mongoConnection(client: MongoClient, dbName: string): MongoConnection {
+  return {
+    client,
+    db: client.db(dbName),
+    connect: async () => {
+      await client.connect();
+    },
+  };
 }
 
 export async function connectMongo(url: string, dbName: string, logger: Logger): Promise<MongoConnection> {
   const { MongoClient } = await import("mongodb");
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 2000, appName: "analytics-worker" });
-  // connect() is not awaited: the worker must start (and report mongo "down") while Mongo is unreachable.
-  client.connect().catch((error: unknown) => logger.warn("mongo connection failed", { error: error instanceof Error ? error.message : String(error) }));
-  return { client, db: client.db(dbName) };
+  const connection = mongoConnection(new MongoClient(url, { serverSelectionTimeoutMS: 2000, appName: "analytics-worker" }), dbName);
+  // Not awaited: the worker must start (and report mongo "down") while Mongo is unreachable.
+  connection.connect().catch((error: unknown) => logger.warn("mongo connection failed", { error: error instanceof Error ? error.message : String(error) }));
+  return connection;
 }
 
 export function mongoCheck(connection: MongoConnection): () => Promise<unknown> {
-  return () => connection.db.command({ ping: 1 });
+  return async () => {
+    await connection.connect();
+    return connection.db.command({ ping: 1 });
+  };
 }

@@ -1,0 +1,32 @@
+// KPI cache in Redis, read by the gateway: `analytics:metrics:<tenantId>:<kpi>`,
+// each a JSON document that expires unless refreshed.
+import type { Redis } from "ioredis";
+
+export interface KpiCacheRepository {
+  /** Stores each tenant's value of one KPI, with a lifetime in seconds. */
+  save(kpi: string, values: { tenantId: string; value: unknown }[], ttlS: number): Promise<void>;
+  /** True when this replica may compute now: one replica per interval does the work. */
+  tryLead(holder: string, ttlMs: number): Promise<boolean>;
+}
+
+export function kpiCacheKey(tenantId: string, kpi: string): string {
+  return `analytics:metrics:${tenantId}:${kpi}`;
+}
+
+const LEASE_KEY = "analytics:kpi-refresh-lease";
+
+export function createKpiCacheRepository(redis: Redis): KpiCacheRepository {
+  return {
+    async save(kpi, values, ttlS) {
+      if (values.length === 0) return;
+      const batch = redis.pipeline();
+      for (const { tenantId, value } of values) batch.set(kpiCacheKey(tenantId, kpi), JSON.stringify(value), "EX", ttlS);
+      const results = (await batch.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+    },
+    async tryLead(holder, ttlMs) {
+      return (await redis.set(LEASE_KEY, holder, "PX", ttlMs, "NX")) === "OK";
+    },
+  };
+}
