@@ -50,7 +50,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     bots: botCache,
     idempotency: createIdempotencyRepository(redis, { ttlS: config.IDEMPOTENCY_TTL_S, leaseMs: config.PROVIDER_TIMEOUT_MS * 3 }),
     senders: { meta: createMetaSender({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs: config.PROVIDER_TIMEOUT_MS }) },
-    pace: createRedisPacer(redis),
+    pace: createRedisPacer(redis, { maxInFlightMs: config.PROVIDER_TIMEOUT_MS }),
     logger,
     metrics: sendMetrics,
   });

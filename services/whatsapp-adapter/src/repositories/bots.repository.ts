@@ -6,6 +6,7 @@ import { AppError } from "@fleet/service-kit";
 import type { SecretBox } from "./secret-box.js";
 
 const UNIQUE_VIOLATION = "23505";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ProviderSetting {
   kind: ProviderKindName;
@@ -55,6 +56,8 @@ export function createBotsRepository(pool: pg.Pool, box: SecretBox) {
 
   return {
     async find(tenantId: string, botId: string): Promise<BotRecord | null> {
+      // An id that is not a UUID names no bot (Postgres would raise 22P02 and the caller would see INTERNAL).
+      if (!UUID.test(tenantId) || !UUID.test(botId)) return null;
       const { rows } = await pool.query<BotRow>(`${SELECT} WHERE b.id = $1 AND b.tenant_id = $2 ORDER BY p.position`, [botId, tenantId]);
       return toRecord(rows);
     },

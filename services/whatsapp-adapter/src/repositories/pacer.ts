@@ -1,30 +1,66 @@
 // Fleet-wide pacing of sends per provider number (Meta allows 80 msg/s per
-// number by default): a Redis token bucket shared by every adapter replica.
+// number by default), shared by every adapter replica through Redis.
+// Meta counts sends as they reach it, over any one-second span. A slot taken
+// here therefore counts from the moment it is taken until one second after the
+// provider answered: however long a request spends on the way, no second on the
+// provider's side sees more sends than the configured rate. (A fixed window
+// counted when slots are taken lets the next window's sends land less than a
+// second after the previous window's, and the provider answers 130429.)
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { AppError } from "@fleet/service-kit";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Pacer } from "../use-cases/send-message.use-case.js";
 
-export function createRedisPacer(redis: Redis): Pacer {
-  const limiters = new Map<number, RateLimiterRedis>();
-  function limiter(perSecond: number): RateLimiterRedis {
-    let found = limiters.get(perSecond);
-    if (!found) {
-      found = new RateLimiterRedis({ storeClient: redis, points: perSecond, duration: 1, keyPrefix: `pace:${perSecond}` });
-      limiters.set(perSecond, found);
-    }
-    return found;
-  }
+const WINDOW_MS = 1000;
+/** Longest sleep between two tries while slots are held by sends still in flight. */
+const MAX_POLL_MS = 100;
+
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS[1]: the number's slots (sorted set, score = when the slot's send was answered, or
+// the latest it can be while in flight). ARGV: limit, window ms, slot id, max in-flight ms.
+// Returns 0 when the slot was taken, else how many ms until one may free up.
+const ACQUIRE = `${NOW_MS}
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window + tonumber(ARGV[4]))
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(tonumber(oldest[2]) + window - now, 1)`;
+
+// KEYS[1]: the number's slots. ARGV: slot id, window ms. The slot counts for one more window from now.
+const RELEASE = `${NOW_MS}
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+interface PacerCommands {
+  fleetPaceAcquire(key: string, limit: number, windowMs: number, slot: string, maxInFlightMs: number): Promise<number>;
+  fleetPaceRelease(key: string, slot: string, windowMs: number): Promise<number>;
+}
+
+/** `maxInFlightMs`: the longest a provider call can take (its timeout); a slot whose release was lost frees after it. */
+export function createRedisPacer(redis: Redis, { maxInFlightMs }: { maxInFlightMs: number }): Pacer {
+  redis.defineCommand("fleetPaceAcquire", { numberOfKeys: 1, lua: ACQUIRE });
+  redis.defineCommand("fleetPaceRelease", { numberOfKeys: 1, lua: RELEASE });
+  const commands = redis as unknown as PacerCommands;
+  const holdMs = maxInFlightMs + WINDOW_MS;
+
   return async (kind, routingKey, perSecond, signal) => {
+    const key = `pace:${kind}:${routingKey}`;
+    const slot = randomUUID();
     for (;;) {
-      try {
-        await limiter(perSecond).consume(`${kind}:${routingKey}`);
-        return;
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        if (signal.aborted) throw new AppError("deadline_exceeded", "PACING_DEADLINE", "Deadline passed while waiting for the provider rate limit");
-        await new Promise((resolve) => setTimeout(resolve, Math.max(rejection.msBeforeNext, 5)));
-      }
+      const waitMs = Number(await commands.fleetPaceAcquire(key, Math.max(Math.floor(perSecond), 1), WINDOW_MS, slot, holdMs));
+      if (waitMs === 0) break;
+      if (signal.aborted) throw new AppError("deadline_exceeded", "PACING_DEADLINE", "Deadline passed while waiting for the provider rate limit");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, MAX_POLL_MS)));
     }
+    return async () => {
+      await commands.fleetPaceRelease(key, slot, WINDOW_MS);
+    };
   };
 }

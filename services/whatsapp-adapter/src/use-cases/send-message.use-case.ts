@@ -25,8 +25,11 @@ export interface SendMessageResult extends StoredSend {
   replayed: boolean;
 }
 
-/** Waits until the provider number may send again (fleet-wide pacing). */
-export type Pacer = (kind: ProviderKindName, routingKey: string, perSecond: number, signal: AbortSignal) => Promise<void>;
+/**
+ * Waits until the provider number may send again (fleet-wide pacing) and takes a slot;
+ * the returned function is called once the provider answered (the slot counts until then).
+ */
+export type Pacer = (kind: ProviderKindName, routingKey: string, perSecond: number, signal: AbortSignal) => Promise<() => Promise<void>>;
 
 export interface SendMessageDeps {
   bots: BotCache;
@@ -40,14 +43,15 @@ export interface SendMessageDeps {
 
 const DEFAULT_RATE: Record<ProviderKindName, number> = { meta: 80, official: 80, twilio: 80, evolution: 20, baileys: 1 };
 const RECIPIENT = /^(\d{7,15}|[\w.:-]+@(s\.whatsapp\.net|lid))$/;
-const KEY = /^[\w:.-]{1,200}$/;
+// Printable ASCII: keys embed provider message ids (wamids are base64 with "=", "+", "/").
+const KEY = /^[\x21-\x7e]{1,256}$/;
 
 function validate(input: SendMessageInput): OutboundContent {
   const problems: string[] = [];
   if (!input.tenantId) problems.push("tenant_id is required");
   if (!input.botId) problems.push("bot_id is required");
   if (!RECIPIENT.test(input.recipient)) problems.push("recipient must be E.164 digits or a WhatsApp JID");
-  if (!KEY.test(input.idempotencyKey)) problems.push("idempotency_key is required (1-200 characters of [A-Za-z0-9_:.-])");
+  if (!KEY.test(input.idempotencyKey)) problems.push("idempotency_key is required (1-256 printable ASCII characters)");
   const content = input.content;
   if (!content) problems.push("content is required");
   else if (content.type === "text" && (content.body.length === 0 || content.body.length > 4096)) problems.push("text body must be 1-4096 characters");
@@ -86,8 +90,12 @@ export function createSendMessage({ bots, idempotency, senders, pace, logger, me
       try {
         const { providerMessageId } = await policyFor(bot.id, provider.kind).execute(async () => {
           const perSecond = Number(provider.settings.messages_per_second) || DEFAULT_RATE[provider.kind];
-          await pace(provider.kind, provider.routingKey ?? bot.id, perSecond, signal);
-          return sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content, replyToProviderMessageId: input.replyToProviderMessageId }, signal);
+          const answered = await pace(provider.kind, provider.routingKey ?? bot.id, perSecond, signal);
+          try {
+            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content, replyToProviderMessageId: input.replyToProviderMessageId }, signal);
+          } finally {
+            await answered().catch((error: unknown) => logger.warn("pacing slot not released", { botId: bot.id, error: error instanceof Error ? error.message : String(error) }));
+          }
         }, signal);
         metrics.sends.inc({ provider: provider.kind, outcome: "accepted" });
         return { providerMessageId, provider: provider.kind };
@@ -108,6 +116,8 @@ export function createSendMessage({ bots, idempotency, senders, pace, logger, me
 
   return async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
     const content = validate(input);
+    // Before any replay: idempotency keys are scoped by bot id, so the bot must belong to the caller's tenant.
+    if (!(await bots.find(input.tenantId, input.botId))) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
     const key = `${input.botId}:${input.idempotencyKey}`;
     const signal = AbortSignal.timeout(Math.max(input.deadline - Date.now(), 1));
     for (;;) {

@@ -1,0 +1,175 @@
+// Component-test harness of the whatsapp-adapter: the real composition on a
+// fresh Postgres database and a private Redis key prefix, its gRPC service on
+// a real port, and the Meta sandbox (the Graph API fake) on another port.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Express } from "express";
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
+import { InboundEntrySchema, STREAMS, decodeStreamEntry, type InboundEntry } from "@fleet/contracts";
+import { createServiceClient, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
+import { createMetaSandbox, silentLogger, type MetaSandbox } from "@fleet/provider-sandbox";
+import { AppError, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck } from "@fleet/service-kit";
+import { createTestDatabase, createTestRedis, listen, type Listening, type TestDatabase, type TestRedis } from "@fleet/testing";
+import { composeAdapter } from "../src/compose.js";
+import { loadAdapterConfig, type AdapterConfig } from "../src/config.js";
+
+export const SERVICE = "whatsapp-adapter";
+
+function newAdapterClient(address: string) {
+  return createServiceClient(AdapterService, address, { defaultDeadlineMs: 10_000 });
+}
+
+export type AdapterClient = ReturnType<typeof newAdapterClient>;
+
+/** One adapter composition: its HTTP app, its Redis client and its registry. */
+export interface Composition {
+  app: Express;
+  grpcService: ReturnType<typeof composeAdapter>["grpcService"];
+  redis: Redis;
+}
+
+export interface AdapterHarness {
+  config: AdapterConfig;
+  /** The adapter's HTTP app (webhooks, health, metrics) for supertest. */
+  app: Express;
+  client: AdapterClient;
+  sandbox: MetaSandbox;
+  /** The adapter's own Redis client (key prefix applied). */
+  redis: Redis;
+  /** Pool on the adapter schema of this file's database. */
+  pool: pg.Pool;
+  /** The token the sandbox accepts for every hosted number. */
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
+  /** Builds another composition on the same database with its own Redis client (e.g. a Redis that will be stopped). */
+  compose(redisUrl: string, keyPrefix: string): Composition;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Numbers the sandbox hosts (all with `accessToken`). */
+  phoneNumberIds: readonly string[];
+  ratePerSecond?: number;
+}
+
+export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: HarnessOptions): Promise<AdapterHarness> {
+  const accessToken = `EAAG${randomBytes(24).toString("hex")}`;
+  const appSecret = randomBytes(16).toString("hex");
+  const verifyToken = randomBytes(16).toString("hex");
+  const sandbox = createMetaSandbox({ accessTokens: accessToken, phoneNumberIds, appSecret, ratePerSecond, logger: silentLogger });
+  const graph: Listening = await listen(sandbox.app);
+
+  const database: TestDatabase = await createTestDatabase();
+  const testRedis: TestRedis = await createTestRedis();
+  const logger = createLogger({ service: SERVICE, level: "error" });
+  const config = loadAdapterConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: testRedis.url,
+    REDIS_KEY_PREFIX: testRedis.prefix,
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    META_APP_SECRET: appSecret,
+    META_VERIFY_TOKEN: verifyToken,
+    META_GRAPH_BASE_URL: graph.url,
+    META_GRAPH_VERSION: "v23.0",
+    PROVIDER_TIMEOUT_MS: "3000",
+    LOG_LEVEL: "error",
+  });
+  const pool = createPostgresPool({ url: database.url, schema: "adapter", logger });
+  const redisClients: Redis[] = [];
+
+  function compose(redisUrl: string, keyPrefix: string): Composition {
+    const redis = createRedisClient({ url: redisUrl, keyPrefix, logger, name: SERVICE });
+    redisClients.push(redis);
+    const health = createHealth({ service: SERVICE, version: "test", checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
+    const adapter = composeAdapter({ config, pool, redis, logger, metrics: createMetrics(SERVICE), health });
+    return { app: adapter.app, grpcService: adapter.grpcService, redis };
+  }
+
+  const main = compose(testRedis.url, testRedis.prefix);
+  const grpc: RunningGrpcServer = await startGrpcServer({ host: "127.0.0.1", port: 0, logger, metrics: createMetrics(SERVICE), services: [main.grpcService] });
+  const client = newAdapterClient(`127.0.0.1:${grpc.port}`);
+
+  return {
+    config,
+    app: main.app,
+    client,
+    sandbox,
+    redis: main.redis,
+    pool,
+    accessToken,
+    appSecret,
+    verifyToken,
+    compose,
+    async close() {
+      client.close();
+      await grpc.stop(100);
+      await graph.close();
+      await sandbox.settled();
+      for (const redis of redisClients) {
+        if (redis.status === "ready") await redis.quit();
+        else redis.disconnect();
+      }
+      await pool.end();
+      await testRedis.cleanup();
+      await database.drop();
+    },
+  };
+}
+
+/** A fresh tenant id. */
+export function newTenant(): string {
+  return randomUUID();
+}
+
+export interface MetaBotInput {
+  tenantId: string;
+  phoneNumberId: string;
+  accessToken?: string;
+  settings?: Record<string, string>;
+  displayName?: string;
+}
+
+/** Configures a Meta bot through gRPC and returns its id. */
+export async function configureMetaBot(client: AdapterClient, { tenantId, phoneNumberId, accessToken, settings = {}, displayName = "Shop bot" }: MetaBotInput): Promise<string> {
+  const response = await client.configureBot({
+    tenantId,
+    displayName,
+    providers: [{ kind: ProviderKind.META, settings: { phone_number_id: phoneNumberId, ...settings }, secrets: accessToken === undefined ? {} : { access_token: accessToken } }],
+  });
+  const id = response.bot?.id;
+  if (!id) throw new Error("ConfigureBot answered without a bot id");
+  return id;
+}
+
+/** The AppError a call rejected with (fails the test when it resolved). */
+export async function rejectionOf(call: Promise<unknown>): Promise<AppError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+export interface StreamItem {
+  streamId: string;
+  entry: InboundEntry;
+}
+
+/** Every entry of wa.inbound, decoded (a malformed entry fails the test). */
+export async function readInbound(redis: Redis): Promise<StreamItem[]> {
+  const raw = await redis.xrange(STREAMS.inbound, "-", "+");
+  return raw.map(([streamId, fields]) => {
+    const decoded = decodeStreamEntry(InboundEntrySchema, fields);
+    if (!decoded.success) throw new Error(`wa.inbound entry ${streamId} does not match InboundEntrySchema: ${decoded.error.message}`);
+    return { streamId, entry: decoded.data };
+  });
+}
+
+/** Entries appended after `mark` (a count taken earlier with `readInbound(...).length`). */
+export async function inboundSince(redis: Redis, mark: number): Promise<InboundEntry[]> {
+  return (await readInbound(redis)).slice(mark).map((item) => item.entry);
+}

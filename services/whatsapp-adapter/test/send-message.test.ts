@@ -1,0 +1,242 @@
+// SendMessage over a real gRPC client, through the real Meta sender, against
+// the Graph API sandbox on a real port: what reaches "WhatsApp", idempotency,
+// retries, error mapping, tenant scoping and pacing.
+import { describe, it, expect, beforeAll, afterAll } from "@jest/globals";
+import { randomUUID } from "node:crypto";
+import { ProviderKind } from "@fleet/contracts/adapter";
+import { configureMetaBot, newTenant, rejectionOf, startAdapterHarness, type AdapterHarness } from "./harness.js";
+
+const NUMBERS = {
+  plain: "200000000000001",
+  idempotent: "200000000000002",
+  concurrent: "200000000000003",
+  retryable: "200000000000004",
+  rejected100: "200000000000005",
+  rejected131008: "200000000000006",
+  wrongToken: "200000000000007",
+  scoped: "200000000000008",
+  validation: "200000000000009",
+  paced: "200000000000010",
+  reply: "200000000000011",
+} as const;
+
+const CUSTOMER = "5215512345678";
+
+let h: AdapterHarness;
+const tenantId = newTenant();
+
+beforeAll(async () => {
+  h = await startAdapterHarness({ phoneNumberIds: Object.values(NUMBERS) });
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+function botOn(phoneNumberId: string, options: { accessToken?: string; settings?: Record<string, string>; tenant?: string } = {}): Promise<string> {
+  return configureMetaBot(h.client, { tenantId: options.tenant ?? tenantId, phoneNumberId, accessToken: options.accessToken ?? h.accessToken, settings: options.settings });
+}
+
+interface TextSend {
+  botId: string;
+  body: string;
+  idempotencyKey?: string;
+  recipient?: string;
+  tenant?: string;
+  replyTo?: string;
+}
+
+function sendText({ botId, body, idempotencyKey = `reply:${randomUUID()}:0`, recipient = CUSTOMER, tenant = tenantId, replyTo = "" }: TextSend) {
+  return h.client.sendMessage({
+    tenantId: tenant,
+    botId,
+    recipient,
+    content: { kind: { case: "text", value: { body, previewUrl: false } } },
+    idempotencyKey,
+    replyToProviderMessageId: replyTo,
+  });
+}
+
+describe("SendMessage", () => {
+  it("delivers a text to the Cloud API and returns the wamid it answered with", async () => {
+    const botId = await botOn(NUMBERS.plain);
+
+    const response = await sendText({ botId, body: "¡Hola! Sí tenemos talla 27." });
+
+    const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.plain });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ to: CUSTOMER, type: "text", body: { messaging_product: "whatsapp", to: CUSTOMER, type: "text", text: { body: "¡Hola! Sí tenemos talla 27." } } });
+    expect(response.providerMessageId).toBe(sent[0]?.wamid);
+    expect(response.provider).toBe(ProviderKind.META);
+    expect(response.replayed).toBe(false);
+  });
+
+  it("sends a reply in the context of the customer's message", async () => {
+    const botId = await botOn(NUMBERS.reply);
+    const inboundWamid = "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjBDMEE0RDQ5RjI4RTY0QzQ2AA==";
+
+    await sendText({ botId, body: "Con gusto", replyTo: inboundWamid });
+
+    const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.reply });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body).toMatchObject({ context: { message_id: inboundWamid } });
+  });
+
+  it("replays the first result for a repeated idempotency key and sends nothing the second time", async () => {
+    const botId = await botOn(NUMBERS.idempotent);
+    const idempotencyKey = `inbound:${randomUUID()}:1`;
+
+    const first = await sendText({ botId, body: "Tu pedido va en camino", idempotencyKey });
+    const second = await sendText({ botId, body: "Tu pedido va en camino", idempotencyKey });
+
+    expect(first.replayed).toBe(false);
+    expect(second).toMatchObject({ providerMessageId: first.providerMessageId, provider: ProviderKind.META, replayed: true });
+    expect(h.sandbox.store.sent({ phoneNumberId: NUMBERS.idempotent })).toHaveLength(1);
+  });
+
+  it("sends once when two calls with the same idempotency key race, and both get the same message id", async () => {
+    const botId = await botOn(NUMBERS.concurrent);
+    const idempotencyKey = `inbound:${randomUUID()}:2`;
+
+    const [a, b] = await Promise.all([sendText({ botId, body: "Gracias", idempotencyKey }), sendText({ botId, body: "Gracias", idempotencyKey })]);
+
+    const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.concurrent });
+    expect(sent).toHaveLength(1);
+    expect(a.providerMessageId).toBe(sent[0]?.wamid);
+    expect(b.providerMessageId).toBe(sent[0]?.wamid);
+    expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+  });
+
+  it("retries a retryable Graph error (131000) and succeeds with a single accepted send", async () => {
+    const botId = await botOn(NUMBERS.retryable);
+    h.sandbox.faults.add({ phoneNumberId: NUMBERS.retryable, code: 131000, count: 1 });
+
+    const response = await sendText({ botId, body: "Intento con reintento" });
+
+    const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.retryable });
+    expect(sent).toHaveLength(1);
+    expect(response.providerMessageId).toBe(sent[0]?.wamid);
+    expect(h.sandbox.store.rejected({ phoneNumberId: NUMBERS.retryable }).map((r) => r.code)).toEqual([131000]);
+  });
+
+  it.each([
+    [100, NUMBERS.rejected100],
+    [131008, NUMBERS.rejected131008],
+  ])("answers invalid_argument PROVIDER_REJECTED_REQUEST to Graph error %i without retrying, and frees the idempotency key", async (code, phoneNumberId) => {
+    const botId = await botOn(phoneNumberId);
+    const idempotencyKey = `inbound:${randomUUID()}:3`;
+    h.sandbox.faults.add({ phoneNumberId, code, count: 1 });
+
+    const error = await rejectionOf(sendText({ botId, body: "Hola", idempotencyKey }));
+
+    expect(error).toMatchObject({ kind: "invalid_argument", code: "PROVIDER_REJECTED_REQUEST" });
+    expect(h.sandbox.store.rejected({ phoneNumberId })).toHaveLength(1);
+    expect(h.sandbox.store.sent({ phoneNumberId })).toHaveLength(0);
+
+    const later = await sendText({ botId, body: "Hola", idempotencyKey });
+
+    expect(later.replayed).toBe(false);
+    const sent = h.sandbox.store.sent({ phoneNumberId });
+    expect(sent).toHaveLength(1);
+    expect(later.providerMessageId).toBe(sent[0]?.wamid);
+  });
+
+  it("answers failed_precondition PROVIDER_CREDENTIALS_INVALID when Graph rejects the bot's token (190), without retrying", async () => {
+    const botId = await botOn(NUMBERS.wrongToken, { accessToken: "EAAGthis-token-was-revoked-long-ago" });
+
+    const error = await rejectionOf(sendText({ botId, body: "Hola" }));
+
+    expect(error).toMatchObject({ kind: "failed_precondition", code: "PROVIDER_CREDENTIALS_INVALID" });
+    expect(h.sandbox.store.rejected({ phoneNumberId: NUMBERS.wrongToken }).map((r) => r.code)).toEqual([190]);
+    expect(h.sandbox.store.sent({ phoneNumberId: NUMBERS.wrongToken })).toHaveLength(0);
+  });
+
+  it("answers not_found BOT_NOT_FOUND for a bot that does not exist", async () => {
+    const error = await rejectionOf(sendText({ botId: randomUUID(), body: "Hola" }));
+
+    expect(error).toMatchObject({ kind: "not_found", code: "BOT_NOT_FOUND" });
+  });
+
+  it("answers not_found (not INTERNAL) for a bot id that is not a UUID", async () => {
+    const error = await rejectionOf(sendText({ botId: "not-a-bot-id", body: "Hola" }));
+
+    expect(error).toMatchObject({ kind: "not_found", code: "BOT_NOT_FOUND" });
+  });
+
+  describe("tenant scoping", () => {
+    let botId: string;
+    const otherTenant = newTenant();
+
+    beforeAll(async () => {
+      botId = await botOn(NUMBERS.scoped);
+    });
+
+    it("answers not_found to a tenant sending through another tenant's bot, and sends nothing", async () => {
+      const error = await rejectionOf(sendText({ botId, body: "Hola", tenant: otherTenant }));
+
+      expect(error).toMatchObject({ kind: "not_found", code: "BOT_NOT_FOUND" });
+      expect(h.sandbox.store.sent({ phoneNumberId: NUMBERS.scoped })).toHaveLength(0);
+    });
+
+    it("does not replay another tenant's result for an idempotency key that tenant already used", async () => {
+      const idempotencyKey = `inbound:${randomUUID()}:0`;
+      const owner = await sendText({ botId, body: "Tu pedido #1042 está listo", idempotencyKey });
+
+      const error = await rejectionOf(sendText({ botId, body: "Tu pedido #1042 está listo", idempotencyKey, tenant: otherTenant }));
+
+      expect(error).toMatchObject({ kind: "not_found", code: "BOT_NOT_FOUND" });
+      expect(JSON.stringify(error.details ?? null)).not.toContain(owner.providerMessageId);
+      expect(h.sandbox.store.sent({ phoneNumberId: NUMBERS.scoped })).toHaveLength(1);
+    });
+  });
+
+  describe("request validation", () => {
+    let botId: string;
+
+    beforeAll(async () => {
+      botId = await botOn(NUMBERS.validation);
+    });
+
+    it.each([
+      ["an empty text", { body: "" }, "text body"],
+      ["a text longer than 4096 characters", { body: "a".repeat(4097) }, "text body"],
+      ["a recipient that is not a phone number", { body: "Hola", recipient: "call me maybe" }, "recipient"],
+      ["a missing idempotency key", { body: "Hola", idempotencyKey: "" }, "idempotency_key"],
+    ])("rejects %s with invalid_argument INVALID_SEND_REQUEST naming the problem, and sends nothing", async (_name, fields, problem) => {
+      const error = await rejectionOf(sendText({ botId, ...fields }));
+
+      expect(error).toMatchObject({ kind: "invalid_argument", code: "INVALID_SEND_REQUEST" });
+      expect(Array.isArray(error.details)).toBe(true);
+      expect(JSON.stringify(error.details)).toContain(problem);
+      expect(h.sandbox.store.list({ phoneNumberId: NUMBERS.validation })).toHaveLength(0);
+    });
+
+    it("accepts a text of exactly 4096 characters", async () => {
+      const body = "b".repeat(4096);
+
+      await sendText({ botId, body });
+
+      const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.validation });
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.body).toMatchObject({ text: { body } });
+    });
+  });
+
+  it("paces sends to the number's configured rate so the Cloud API never answers 130429", async () => {
+    const botId = await botOn(NUMBERS.paced, { settings: { messages_per_second: "2" } });
+    h.sandbox.limiter.setRate(2);
+    try {
+      const started = Date.now();
+      const responses = await Promise.all(Array.from({ length: 5 }, (_, i) => sendText({ botId, body: `Mensaje ${i + 1}` })));
+
+      expect(h.sandbox.store.rejected({ phoneNumberId: NUMBERS.paced })).toEqual([]);
+      const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.paced });
+      expect(sent).toHaveLength(5);
+      expect(new Set(responses.map((r) => r.providerMessageId))).toEqual(new Set(sent.map((s) => s.wamid)));
+      // 5 sends at 2 per second cannot all go out in the first second.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    } finally {
+      h.sandbox.limiter.setRate(80);
+    }
+  });
+});
