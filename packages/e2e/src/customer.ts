@@ -24,7 +24,16 @@ export function messageWebhook(fleet: Fleet, messages: CustomerMessage[]): strin
   return JSON.stringify(payload);
 }
 
-/** Posts a webhook body through nginx, signed with the fleet's app secret unless `signature` is given. */
-export function postToFleet(fleet: Fleet, body: string, signature?: string): Promise<WebhookResponse> {
-  return postWebhook({ callbackUrl: `${fleet.url}/webhooks/meta`, appSecret: fleet.appSecret, payload: body, signature });
+/**
+ * Posts a webhook body through nginx, signed with the fleet's app secret unless
+ * `signature` is given. A connection reset (a keep-alive connection closed by
+ * nginx as it was reused) is retried once, as the provider would retry.
+ */
+export async function postToFleet(fleet: Fleet, body: string, signature?: string): Promise<WebhookResponse> {
+  const post = () => postWebhook({ callbackUrl: `${fleet.url}/webhooks/meta`, appSecret: fleet.appSecret, payload: body, signature });
+  try {
+    return await post();
+  } catch {
+    return post();
+  }
 }

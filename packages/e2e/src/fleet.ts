@@ -4,7 +4,7 @@
 // database. Used by the end-to-end suite and the pipeline benchmark.
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
 import { createServiceClient } from "@fleet/grpc-bridge";
 import { createMetaSandbox, silentLogger, type MetaSandbox } from "@fleet/provider-sandbox";
 import { discoverMigrationOwners, migrateUp } from "@fleet/service-kit";
-import { TEMPLATE_DB_VAR, TEST_DATABASE_URL, createTestDatabase, databaseUrl, freePort, listen, startRedisServer, startServiceProcess, type Listening, type PrivateRedis, type ServiceProcess } from "@fleet/testing";
+import { TEST_DATABASE_URL, createTestDatabase, templateDatabase, databaseUrl, freePort, listen, startRedisServer, startServiceProcess, type Listening, type PrivateRedis, type ServiceProcess } from "@fleet/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 
@@ -57,7 +57,7 @@ interface Database {
 
 /** A fresh migrated database: a copy of the test template inside jest, migrated from scratch elsewhere. */
 async function createDatabase(): Promise<Database> {
-  if (process.env[TEMPLATE_DB_VAR]) return createTestDatabase();
+  if (templateDatabase()) return createTestDatabase();
   const name = `fleet_run_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
@@ -82,9 +82,12 @@ function nginxBinary(): string {
 
 async function startNginx(listenPort: number, gatewayPort: number, adapterPort: number): Promise<{ child: ChildProcess; prefix: string }> {
   const prefix = mkdtempSync(join(tmpdir(), "fleet-nginx-"));
+  // nginx workers run as an unprivileged user and need to reach their temp files under the prefix.
+  chmodSync(prefix, 0o755);
   const conf = join(prefix, "nginx.conf");
   await run(join(ROOT, "nginx/render.sh"), ["--out", conf, "--listen", `127.0.0.1:${listenPort}`, "--gateway", `127.0.0.1:${gatewayPort}`, "--adapter", `127.0.0.1:${adapterPort}`]);
-  const child = spawn(nginxBinary(), ["-p", prefix, "-c", conf, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+  // setpriv --pdeathsig: nginx goes down with the harness even when it is killed.
+  const child = spawn("setpriv", ["--pdeathsig", "TERM", nginxBinary(), "-p", prefix, "-c", conf, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const deadline = Date.now() + 5000;
@@ -99,16 +102,31 @@ async function startNginx(listenPort: number, gatewayPort: number, adapterPort: 
   }
 }
 
+/** Starts the fleet; if any part fails to start, whatever did start is stopped again. */
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    return await launch(options, cleanups);
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[]): Promise<Fleet> {
   const ratePerSecond = options.ratePerSecond ?? 80;
   const phoneNumberId = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
   const accessToken = `EAAG${randomBytes(24).toString("hex")}`;
   const appSecret = randomBytes(16).toString("hex");
   const keyPrefix = "fleet:";
 
-  const [database, redis] = await Promise.all([createDatabase(), startRedisServer({ appendOnly: true })]);
-  const sandbox = createMetaSandbox({ accessTokens: { [phoneNumberId]: accessToken }, appSecret, ratePerSecond, logger: silentLogger });
+  const database = await createDatabase();
+  cleanups.push(() => database.drop());
+  const redis = await startRedisServer({ appendOnly: true });
+  cleanups.push(() => redis.destroy());
+  const sandbox = createMetaSandbox({ accessTokens: { [phoneNumberId]: accessToken }, appSecret, ratePerSecond, logger: silentLogger, storeCapacity: 200_000 });
   const sandboxServer: Listening = await listen(sandbox.app);
+  cleanups.push(() => sandboxServer.close());
 
   const [nginxPort, ...ports] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
   const port = (index: number): string => String(ports[index]);
@@ -146,9 +164,15 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     "analytics-worker": { ...common, HTTP_PORT: port(6) },
   };
   const entry = (name: ServiceName) => join(ROOT, "services", name, "dist/main.js");
-  const started = await Promise.all(SERVICES.map((name) => startServiceProcess(entry(name), env[name])));
-  const services = Object.fromEntries(SERVICES.map((name, i) => [name, started[i]])) as Record<ServiceName, ServiceProcess>;
+  const services = {} as Record<ServiceName, ServiceProcess>;
+  cleanups.push(() => Promise.all(Object.values(services).map((service) => service.stop("SIGKILL"))));
+  await Promise.all(
+    SERVICES.map(async (name) => {
+      services[name] = await startServiceProcess(entry(name), env[name]);
+    }),
+  );
   const nginx = await startNginx(nginxPort ?? 0, Number(port(2)), Number(port(0)));
+  cleanups.push(async () => nginx.child.kill("SIGTERM"));
 
   const tenantId = randomUUID();
   const adapter = createServiceClient(AdapterService, addr(1), { defaultDeadlineMs: 5000 });

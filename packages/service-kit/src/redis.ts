@@ -19,6 +19,9 @@ export function createRedisClient({ url, keyPrefix, logger, name, blocking = fal
     keyPrefix,
     connectionName: name,
     maxRetriesPerRequest: blocking ? null : 3,
+    // Commands issued in the same tick go out in one write: under load this
+    // saves a syscall per command (the main Redis cost seen in profiles).
+    enableAutoPipelining: !blocking,
     retryStrategy: (times) => Math.min(times * 100, 2000),
     reconnectOnError: (error) => error.message.startsWith("READONLY") || error.message.startsWith("LOADING"),
   });

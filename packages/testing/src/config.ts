@@ -9,3 +9,19 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** The template database of this jest run, once the global setup made it. */
+export function templateDatabase(): string | undefined {
+  return process.env[TEMPLATE_DB_VAR];
+}
+
+/** Called by the global setup: jest workers inherit the environment. */
+export function setTemplateDatabase(name: string): void {
+  process.env[TEMPLATE_DB_VAR] = name;
+}
+
+/** FLEET_PROFILE_DIR=<dir>: service processes write V8 CPU profiles there (benchmarks). */
+export const PROFILE_DIR = process.env.FLEET_PROFILE_DIR;
+
+/** Service processes get a clean environment: only PATH is passed through. */
+export const INHERITED_PATH = process.env.PATH ?? "";

@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { discoverMigrationOwners, migrateUp } from "@fleet/service-kit";
-import { TEMPLATE_DB_VAR, TEST_DATABASE_URL, databaseUrl } from "./config.js";
+import { TEST_DATABASE_URL, databaseUrl, setTemplateDatabase } from "./config.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -18,5 +18,5 @@ export default async function globalSetup(): Promise<void> {
     await admin.end();
   }
   await migrateUp(databaseUrl(name), await discoverMigrationOwners(ROOT));
-  process.env[TEMPLATE_DB_VAR] = name;
+  setTemplateDatabase(name);
 }

@@ -1,9 +1,9 @@
 // jest globalTeardown: drops the template database and any test database left behind by a crashed file.
 import pg from "pg";
-import { TEMPLATE_DB_VAR, TEST_DATABASE_URL } from "./config.js";
+import { TEST_DATABASE_URL, templateDatabase } from "./config.js";
 
 export default async function globalTeardown(): Promise<void> {
-  const template = process.env[TEMPLATE_DB_VAR];
+  const template = templateDatabase();
   if (!template) return;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();

@@ -1,7 +1,7 @@
 // A fresh Postgres database per test file, copied from the migrated template.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { TEMPLATE_DB_VAR, TEST_DATABASE_URL, databaseUrl } from "./config.js";
+import { TEMPLATE_DB_VAR, TEST_DATABASE_URL, databaseUrl, templateDatabase } from "./config.js";
 
 export interface TestDatabase {
   url: string;
@@ -21,7 +21,7 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const template = process.env[TEMPLATE_DB_VAR];
+  const template = templateDatabase();
   if (!template) throw new Error(`${TEMPLATE_DB_VAR} is not set: run tests through jest with the workspace's globalSetup`);
   const name = `${template}_f_${randomBytes(4).toString("hex")}`;
   await withAdmin(async (admin) => {

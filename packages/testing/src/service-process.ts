@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import { INHERITED_PATH, PROFILE_DIR } from "./config.js";
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -18,8 +19,9 @@ export interface ServiceProcess {
 
 export async function startServiceProcess(entry: URL | string, env: Record<string, string>, timeoutMs = 10_000): Promise<ServiceProcess> {
   const started = Date.now();
-  const child = spawn(process.execPath, [entry instanceof URL ? entry.pathname : entry], {
-    env: { PATH: process.env.PATH ?? "", HTTP_PORT: "0", GRPC_PORT: "0", ...env },
+  const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, entry instanceof URL ? entry.pathname : entry], {
+    env: { PATH: INHERITED_PATH, HTTP_PORT: "0", GRPC_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
@@ -28,7 +30,10 @@ export async function startServiceProcess(entry: URL | string, env: Record<strin
   const lines = createInterface({ input: child.stdout ?? process.stdin });
 
   const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${String(entry)} did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${String(entry)} did not start within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
     lines.on("line", (line) => {
       let parsed: Record<string, unknown>;
       try {

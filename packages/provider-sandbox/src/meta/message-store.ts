@@ -76,6 +76,12 @@ export class MessageStore {
     return this.list({ ...query, outcome: "rejected" }).filter((r): r is RejectedRequest => r.outcome === "rejected");
   }
 
+  /** Calls `listener` for every record added from now on; returns the unsubscribe function. */
+  onRecord(listener: (record: SandboxRecord) => void): () => void {
+    this.#events.on("record", listener);
+    return () => this.#events.off("record", listener);
+  }
+
   clear(): void {
     this.#records.length = 0;
   }
