@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Pipeline benchmark (a script, not a test): N signed Cloud API webhooks sent
+// through nginx at a target rate; for each, the time from webhook sent to the
+// reply arriving at the sandbox. Prints sustained throughput, latency
+// percentiles, lost and duplicated replies, each service's peak RSS and CPU.
+//
+//   node scripts/bench-pipeline.mjs [--count 3000] [--rate 500] [--contacts 300]
+//
+// Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { messageWebhook, postToFleet, startFleet } from "@fleet/e2e";
+
+const { values } = parseArgs({
+  options: {
+    count: { type: "string", default: "3000" },
+    rate: { type: "string", default: "500" },
+    contacts: { type: "string", default: "300" },
+    "drain-s": { type: "string", default: "30" },
+  },
+});
+const count = Number(values.count);
+const rate = Number(values.rate);
+const contacts = Number(values.contacts);
+const drainMs = Number(values["drain-s"]) * 1000;
+
+function procStats(pid) {
+  try {
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const cpuS = (Number(fields[11]) + Number(fields[12])) / 100;
+    return { rss, cpuS };
+  } catch {
+    return { rss: 0, cpuS: 0 };
+  }
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const fleet = await startFleet({ ratePerSecond: 1000, claimIdleMs: 30_000 });
+process.once("SIGINT", () => void fleet.stop().then(() => process.exit(130)));
+try {
+const pids = Object.fromEntries(Object.entries(fleet.services).map(([name, s]) => [name, s.child.pid]));
+const peak = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
+const cpuStart = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, procStats(pid).cpuS]));
+const sampler = setInterval(() => {
+  for (const [name, pid] of Object.entries(pids)) peak[name] = Math.max(peak[name], procStats(pid).rss);
+}, 100);
+
+const sentAt = new Map();
+const webhookMs = [];
+const latencies = [];
+const replies = new Map();
+let firstSend = 0;
+let lastReply = 0;
+let refused = 0;
+const unsubscribe = fleet.sandbox.store.onRecord((record) => {
+  if (record.outcome !== "accepted") return;
+  const text = record.body?.text?.body ?? "";
+  const key = /#(\d+)"$/.exec(text)?.[1];
+  if (key === undefined) return;
+  const now = performance.now();
+  replies.set(key, (replies.get(key) ?? 0) + 1);
+  if (replies.get(key) === 1 && sentAt.has(key)) {
+    latencies.push(now - sentAt.get(key));
+    lastReply = now;
+  }
+});
+
+// Warm up connections and JIT with a few messages, not counted.
+for (let i = 0; i < 20; i++) await postToFleet(fleet, messageWebhook(fleet, [{ from: "5215500000000", text: `warmup ${i}`, name: "Bench" }]));
+await new Promise((resolve) => setTimeout(resolve, 1000));
+
+console.log(`sending ${count} webhooks at ${rate}/s over ${contacts} conversations...`);
+firstSend = performance.now();
+const inflight = [];
+for (let i = 0; i < count; i++) {
+  const due = firstSend + (i * 1000) / rate;
+  const wait = due - performance.now();
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  const from = String(5215600000000 + (i % contacts));
+  const body = messageWebhook(fleet, [{ from, text: `#${i}`, name: "Bench" }]);
+  const key = String(i);
+  const started = performance.now();
+  sentAt.set(key, started);
+  inflight.push(
+    postToFleet(fleet, body).then((response) => {
+      webhookMs.push(performance.now() - started);
+      if (response.status !== 200) refused++;
+    }),
+  );
+}
+const sendSeconds = (performance.now() - firstSend) / 1000;
+await Promise.all(inflight);
+const drainDeadline = performance.now() + drainMs;
+while (latencies.length < count - refused && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+clearInterval(sampler);
+unsubscribe();
+
+const sorted = [...latencies].sort((a, b) => a - b);
+const webhookSorted = [...webhookMs].sort((a, b) => a - b);
+const duplicated = [...replies.values()].filter((n) => n > 1).length;
+const lost = count - refused - latencies.length;
+const spanS = (lastReply - firstSend) / 1000;
+const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, procStats(pid).cpuS - cpuStart[name]]));
+const fmt = (n) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+
+console.log(`\nmachine: ${(await import("node:os")).cpus().length} cores, ${Math.round((await import("node:os")).totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(`offered: ${count} webhooks at ${rate}/s (sent in ${sendSeconds.toFixed(2)} s)`);
+console.log(`sustained: ${fmt(latencies.length / spanS)} replies/s (first webhook → last reply ${spanS.toFixed(2)} s)`);
+console.log(`webhook → reply latency ms: p50 ${fmt(percentile(sorted, 50))}  p95 ${fmt(percentile(sorted, 95))}  p99 ${fmt(percentile(sorted, 99))}  max ${fmt(sorted.at(-1))}`);
+console.log(`webhook answer (nginx → adapter → 200) ms: p50 ${fmt(percentile(webhookSorted, 50))}  p99 ${fmt(percentile(webhookSorted, 99))}`);
+console.log(`refused webhooks (non-200): ${refused}   lost replies: ${lost}   duplicated replies: ${duplicated}`);
+console.log("per service: peak RSS MiB / CPU seconds during the run (CPU ms per message)");
+for (const name of Object.keys(pids)) {
+  console.log(`  ${name.padEnd(18)} ${fmt(peak[name]).padStart(7)} MiB  ${cpu[name].toFixed(2).padStart(6)} s  (${fmt((cpu[name] * 1000) / count)} ms/msg)`);
+}
+} finally {
+  await fleet.stop();
+}
