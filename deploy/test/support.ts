@@ -3,7 +3,6 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -44,17 +43,7 @@ export function readYaml(relativePath: string): Json {
   return record(parse(readFileSync(repoPath(relativePath), "utf8"), { merge: true }), relativePath);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "@fleet/testing";
 
 export interface RawResponse {
   status: number;
