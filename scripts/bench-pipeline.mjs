@@ -8,6 +8,7 @@
 //
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { messageWebhook, postToFleet, startFleet } from "@fleet/e2e";
 
@@ -43,7 +44,18 @@ function percentile(sorted, p) {
 const fleet = await startFleet({ ratePerSecond: 1000, claimIdleMs: 30_000 });
 process.once("SIGINT", () => void fleet.stop().then(() => process.exit(130)));
 try {
+const children = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
 const pids = Object.fromEntries(Object.entries(fleet.services).map(([name, s]) => [name, s.child.pid]));
+const others = { "nginx (workers)": children(fleet.nginxPid), "redis-server": [fleet.redis.pid] };
+const cpuOf = (list) => list.reduce((sum, pid) => sum + procStats(pid).cpuS, 0);
+const otherStart = Object.fromEntries(Object.entries(others).map(([name, list]) => [name, cpuOf(list)]));
+const selfStart = process.cpuUsage();
 const peak = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
 const cpuStart = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, procStats(pid).cpuS]));
 const sampler = setInterval(() => {
@@ -106,9 +118,12 @@ const duplicated = [...replies.values()].filter((n) => n > 1).length;
 const lost = count - refused - latencies.length;
 const spanS = (lastReply - firstSend) / 1000;
 const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, procStats(pid).cpuS - cpuStart[name]]));
+const otherCpu = Object.fromEntries(Object.entries(others).map(([name, list]) => [name, cpuOf(list) - otherStart[name]]));
+const self = process.cpuUsage(selfStart);
+otherCpu["load generator + sandbox"] = (self.user + self.system) / 1e6;
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
 
-console.log(`\nmachine: ${(await import("node:os")).cpus().length} cores, ${Math.round((await import("node:os")).totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(`\nmachine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
 console.log(`offered: ${count} webhooks at ${rate}/s (sent in ${sendSeconds.toFixed(2)} s)`);
 console.log(`sustained: ${fmt(latencies.length / spanS)} replies/s (first webhook → last reply ${spanS.toFixed(2)} s)`);
 console.log(`webhook → reply latency ms: p50 ${fmt(percentile(sorted, 50))}  p95 ${fmt(percentile(sorted, 95))}  p99 ${fmt(percentile(sorted, 99))}  max ${fmt(sorted.at(-1))}`);
@@ -118,6 +133,10 @@ console.log("per service: peak RSS MiB / CPU seconds during the run (CPU ms per 
 for (const name of Object.keys(pids)) {
   console.log(`  ${name.padEnd(18)} ${fmt(peak[name]).padStart(7)} MiB  ${cpu[name].toFixed(2).padStart(6)} s  (${fmt((cpu[name] * 1000) / count)} ms/msg)`);
 }
+console.log("rest of the pipeline: CPU seconds during the run (CPU ms per message)");
+for (const [name, seconds] of Object.entries(otherCpu)) console.log(`  ${name.padEnd(26)} ${seconds.toFixed(2).padStart(6)} s  (${fmt((seconds * 1000) / count)} ms/msg)`);
+const total = Object.values(cpu).reduce((a, b) => a + b, 0) + Object.values(otherCpu).reduce((a, b) => a + b, 0);
+console.log(`total CPU per message: ${fmt((total * 1000) / count)} ms → at most ~${Math.round((os.cpus().length * count) / total)} msg/s on ${os.cpus().length} cores with every part on this machine`);
 } finally {
   await fleet.stop();
 }

@@ -41,6 +41,8 @@ export interface Fleet {
   /** Client on the fleet's Redis with its key prefix, for looking at streams. */
   redisClient: Redis;
   services: Record<ServiceName, ServiceProcess>;
+  /** nginx master process id (its workers are its children). */
+  nginxPid: number | undefined;
   tenantId: string;
   botId: string;
   phoneNumberId: string;
@@ -194,6 +196,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
     redis,
     redisClient,
     services,
+    nginxPid: nginx.child.pid,
     tenantId,
     botId: bot.id,
     phoneNumberId,

@@ -9,6 +9,8 @@ import { freePort } from "./ports.js";
 
 export interface PrivateRedis {
   port: number;
+  /** Process id while running (for CPU/memory measurements). */
+  readonly pid: number | undefined;
   url: string;
   /** Starts (or restarts) the server on the same port and data directory. */
   start(): Promise<void>;
@@ -43,6 +45,9 @@ export async function startRedisServer({ appendOnly = false }: { appendOnly?: bo
 
   const server: PrivateRedis = {
     port,
+    get pid() {
+      return child?.pid;
+    },
     url: `redis://127.0.0.1:${port}`,
     async start() {
       const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "everysec"];

@@ -23,17 +23,10 @@ export function createInboundRepository(redis: Redis, { dedupeTtlS, maxLen }: { 
   return {
     async appendOnce(entries) {
       if (entries.length === 0) return { appended: 0, duplicates: 0 };
-      const pipeline = redis.pipeline();
-      const command = (pipeline as unknown as { fleetAppendOnce: AppendOnce }).fleetAppendOnce.bind(pipeline);
-      for (const entry of entries) {
-        void command(`dedupe:${entry.id}`, STREAMS.inbound, dedupeTtlS, maxLen, STREAM_DATA_FIELD, JSON.stringify(entry));
-      }
-      const results = (await pipeline.exec()) ?? [];
-      let appended = 0;
-      for (const [error, id] of results) {
-        if (error) throw error;
-        if (id) appended++;
-      }
+      // Issued together, the calls leave in one write (the client auto-pipelines).
+      const appendOnce = (redis as unknown as { fleetAppendOnce: AppendOnce }).fleetAppendOnce.bind(redis);
+      const ids = await Promise.all(entries.map((entry) => appendOnce(`dedupe:${entry.id}`, STREAMS.inbound, dedupeTtlS, maxLen, STREAM_DATA_FIELD, JSON.stringify(entry))));
+      const appended = ids.filter((id) => id !== null).length;
       return { appended, duplicates: entries.length - appended };
     },
   };
