@@ -22,7 +22,11 @@ export interface ClientOptions {
 
 export function createServiceClient<T extends GenServiceMethods>(service: GenService<T>, address: string, { defaultDeadlineMs }: ClientOptions): ServiceClient<T> {
   if (!(defaultDeadlineMs > 0)) throw new Error("defaultDeadlineMs must be positive");
-  const client = new Client(address, credentials.createInsecure());
+  // Round robin over every address the name resolves to: with `dns:///adapter:50052` calls spread
+  // over all replicas instead of sticking to the first one.
+  const client = new Client(address, credentials.createInsecure(), {
+    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+  });
   const definition = toGrpcDefinition(service);
   const methods: Record<string, unknown> = { close: () => client.close() };
   for (const method of service.methods) {

@@ -57,7 +57,11 @@ export function fromServiceError(error: unknown, method: string): AppError {
       details = undefined;
     }
   }
-  return new AppError(kind, typeof code === "string" ? code : `GRPC_${status[error.code]}`, error.details || `gRPC call ${method} failed`, {
+  // Without our code the failure came from the transport (connection refused, deadline): its text names
+  // internal addresses, so callers get a fixed message; the original stays in `cause` for logs.
+  const fromServer = typeof code === "string";
+  const message = fromServer ? error.details || `gRPC call ${method} failed` : `gRPC call ${method} failed: ${status[error.code] ?? "UNKNOWN"}`;
+  return new AppError(kind, fromServer ? code : `GRPC_${status[error.code]}`, message, {
     details,
     cause: error,
   });

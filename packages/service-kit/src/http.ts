@@ -55,6 +55,11 @@ function isHttpError(error: unknown): error is { status: number } {
 }
 
 export interface ServiceAppOptions {
+  /**
+   * Which proxies' X-Forwarded-For to believe (express "trust proxy"): the
+   * loopback nginx locally, the proxy network's range in containers.
+   */
+  trustProxy?: string;
   logger: Logger;
   metrics: Metrics;
   health: () => Promise<HealthReport>;
@@ -65,10 +70,10 @@ export interface ServiceAppOptions {
  * /metrics endpoints. The caller mounts its routes with `routes` and the
  * 404 + error handlers are added last.
  */
-export function createServiceApp({ logger, metrics, health }: ServiceAppOptions, routes: (app: Express) => void = () => {}): Express {
+export function createServiceApp({ logger, metrics, health, trustProxy = "loopback" }: ServiceAppOptions, routes: (app: Express) => void = () => {}): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  app.set("trust proxy", trustProxy);
   app.use(requestContextMiddleware());
   app.use(httpMetricsMiddleware(metrics));
   app.get("/health", async (_req, res) => {

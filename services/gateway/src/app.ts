@@ -19,6 +19,8 @@ import { createLogin } from "./use-cases/login.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
 
 export interface GatewayDeps {
+  /** express "trust proxy" for client IPs behind nginx (config TRUST_PROXY). */
+  trustProxy?: string;
   logger: Logger;
   metrics: Metrics;
   /** The gateway's own /health report. */

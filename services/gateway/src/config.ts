@@ -14,6 +14,8 @@ export const configSchema = z.object({
   DATABASE_URL: databaseUrl,
   /** HS256 key for access tokens. Required, at least 32 characters, no default. */
   JWT_SECRET: secret(32),
+  /** Proxies whose X-Forwarded-For is believed for client IPs (login rate limits): "loopback" (local nginx), a CIDR list (e.g. the compose network), or a hop count. */
+  TRUST_PROXY: z.string().min(1).default("loopback"),
   /** gRPC address of the whatsapp-adapter. */
   ADAPTER_GRPC_URL: z.string().default("127.0.0.1:50052"),
   /** gRPC address of the bot-orchestrator. */

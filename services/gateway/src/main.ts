@@ -34,6 +34,7 @@ const fleetHealth = createFleetHealthClient({
   services: { "whatsapp-adapter": config.ADAPTER_HTTP_URL, "bot-orchestrator": config.ORCHESTRATOR_HTTP_URL, "analytics-worker": config.ANALYTICS_HTTP_URL },
 });
 const app = createApp({
+  trustProxy: config.TRUST_PROXY,
   logger,
   metrics,
   health,

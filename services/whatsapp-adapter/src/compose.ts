@@ -9,6 +9,7 @@ import type { AdapterConfig } from "./config.js";
 import { adapterService } from "./grpc/adapter.handler.js";
 import { createMetaSender } from "./providers/meta/meta.provider.js";
 import { createBotCache } from "./repositories/bot-cache.js";
+import { createBotHealthRepository } from "./repositories/bot-health.repository.js";
 import { createBotsRepository } from "./repositories/bots.repository.js";
 import { createIdempotencyRepository } from "./repositories/idempotency.repository.js";
 import { createInboundRepository } from "./repositories/inbound.repository.js";
@@ -40,16 +41,20 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
 
   const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY));
   const botCache = createBotCache(bots, config.BOT_CACHE_TTL_MS);
+  const botHealth = createBotHealthRepository(redis);
   const configure = createConfigureBot({ bots });
   const configureBot: typeof configure = async (input) => {
     const bot = await configure(input);
     botCache.invalidate();
+    // New configuration, new chance: a problem seen with the old credentials no longer applies.
+    await botHealth.clear(bot.id);
     return bot;
   };
   const sendMessage = createSendMessage({
     bots: botCache,
     idempotency: createIdempotencyRepository(redis, { ttlS: config.IDEMPOTENCY_TTL_S, leaseMs: config.PROVIDER_TIMEOUT_MS * 3 }),
     senders: { meta: createMetaSender({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs: config.PROVIDER_TIMEOUT_MS }) },
+    botHealth,
     pace: createRedisPacer(redis, { maxInFlightMs: config.PROVIDER_TIMEOUT_MS }),
     logger,
     metrics: sendMetrics,
@@ -64,6 +69,6 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
 
   return {
     app: createApp({ logger, metrics, health, meta: { verifyToken: config.META_VERIFY_TOKEN, receive: receiveMetaWebhook } }),
-    grpcService: adapterService({ configureBot, sendMessage, getConnection: createGetConnection({ bots: botCache }) }),
+    grpcService: adapterService({ configureBot, sendMessage, getConnection: createGetConnection({ bots: botCache, botHealth }) }),
   };
 }

@@ -4,6 +4,7 @@
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
 import type { BotCache } from "../repositories/bot-cache.js";
+import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
 
 export type ConnectionStateName = "connected" | "connecting" | "awaiting_pairing" | "disconnected" | "misconfigured";
 
@@ -17,12 +18,16 @@ export interface ConnectionView {
 
 const REQUIRED_SECRET: Partial<Record<ProviderKindName, string>> = { meta: "access_token", official: "api_key", twilio: "auth_token", evolution: "api_key" };
 
-export function createGetConnection({ bots }: { bots: BotCache }) {
+export function createGetConnection({ bots, botHealth }: { bots: BotCache; botHealth: BotHealthRepository }) {
   return async function getConnection(tenantId: string, botId: string): Promise<ConnectionView> {
     const bot = await bots.find(tenantId, botId);
     if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
     const primary = bot.providers[0];
     if (!primary) return { state: "misconfigured", provider: "meta", detail: "The bot has no provider configured" };
+    const problem = await botHealth.find(bot.id);
+    if (problem?.kind === primary.kind) {
+      return { state: "misconfigured", provider: primary.kind, detail: `The provider refused the bot's account (${problem.code}) at ${problem.at}; update its credentials` };
+    }
     if (primary.kind === "meta" || primary.kind === "official") {
       const secret = REQUIRED_SECRET[primary.kind];
       return secret && primary.secrets[secret] ? { state: "connected", provider: primary.kind } : { state: "misconfigured", provider: primary.kind, detail: `Missing ${secret}` };

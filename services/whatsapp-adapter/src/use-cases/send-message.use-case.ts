@@ -8,6 +8,7 @@ import { AppError, type Logger } from "@fleet/service-kit";
 import type { Counter, Histogram } from "prom-client";
 import type { MessageSender, OutboundContent } from "../providers/provider.js";
 import type { BotCache } from "../repositories/bot-cache.js";
+import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
 import type { IdempotencyRepository, StoredSend } from "../repositories/idempotency.repository.js";
 
 export interface SendMessageInput {
@@ -36,10 +37,14 @@ export interface SendMessageDeps {
   idempotency: IdempotencyRepository;
   senders: Partial<Record<ProviderKindName, MessageSender>>;
   pace: Pacer;
+  botHealth: BotHealthRepository;
   logger: Logger;
   metrics: { sends: Counter<"provider" | "outcome">; duration: Histogram<"provider"> };
   retryAttempts?: number;
 }
+
+/** Provider answers that mean the bot's account needs attention, not that one message was bad. */
+const ACCOUNT_PROBLEMS = new Set(["PROVIDER_CREDENTIALS_INVALID", "PROVIDER_ACCOUNT_BLOCKED", "PROVIDER_NOT_CONFIGURED"]);
 
 const DEFAULT_RATE: Record<ProviderKindName, number> = { meta: 80, official: 80, twilio: 80, evolution: 20, baileys: 1 };
 const RECIPIENT = /^(\d{7,15}|[\w.:-]+@(s\.whatsapp\.net|lid))$/;
@@ -60,7 +65,7 @@ function validate(input: SendMessageInput): OutboundContent {
   return content;
 }
 
-export function createSendMessage({ bots, idempotency, senders, pace, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
+export function createSendMessage({ bots, idempotency, senders, pace, botHealth, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
   const policies = new Map<string, IPolicy>();
   const retryable = handleWhen((error) => error instanceof AppError && error.retryable);
 
@@ -105,6 +110,9 @@ export function createSendMessage({ bots, idempotency, senders, pace, logger, me
         metrics.sends.inc({ provider: provider.kind, outcome: appError.code });
         logger.warn("provider send failed", { botId: bot.id, provider: provider.kind, code: appError.code });
         lastError = appError;
+        if (ACCOUNT_PROBLEMS.has(appError.code)) {
+          await botHealth.report(bot.id, { kind: provider.kind, code: appError.code, at: new Date().toISOString() }).catch(() => undefined);
+        }
         // Only transient failures move on to the next provider: a rejected message would be rejected there too.
         if (!appError.retryable && appError.code !== "PROVIDER_NOT_CONFIGURED") throw appError;
       } finally {
