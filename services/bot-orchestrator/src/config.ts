@@ -26,7 +26,7 @@ export const configSchema = z.object({
   /** Entries pending this long on any consumer (e.g. a dead replica) are taken over, in milliseconds. */
   CLAIM_IDLE_MS: z.coerce.number().int().positive().default(30_000),
   /** Entries handled at once across all conversations; each conversation is handled strictly in order. */
-  MAX_IN_FLIGHT: z.coerce.number().int().positive().default(1000),
+  MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
   /** Deliveries after which an entry that keeps failing goes to the dead-letter stream. */
   MAX_DELIVERIES: z.coerce.number().int().positive().default(10),
   /** Approximate cap of the events stream. */

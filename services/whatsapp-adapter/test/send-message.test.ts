@@ -18,6 +18,8 @@ const NUMBERS = {
   validation: "200000000000009",
   paced: "200000000000010",
   reply: "200000000000011",
+  slowCaller: "200000000000012",
+  ambiguous: "200000000000013",
 } as const;
 
 const CUSTOMER = "5215512345678";
@@ -58,6 +60,42 @@ function sendText({ botId, body, idempotencyKey = `reply:${randomUUID()}:0`, rec
 }
 
 describe("SendMessage", () => {
+  it("finishes a send whose caller gave up, so the caller's retry gets the stored result instead of a second send", async () => {
+    const botId = await botOn(NUMBERS.slowCaller);
+    const idempotencyKey = `reply:${randomUUID()}:0`;
+    h.sandbox.setResponseDelay(1500);
+    try {
+      const first = await rejectionOf(
+        h.client.sendMessage({ tenantId, botId, recipient: CUSTOMER, idempotencyKey, content: { kind: { case: "text", value: { body: "slow" } } } }, { deadlineMs: 500 }),
+      );
+      expect(first.kind).toBe("deadline_exceeded");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      h.sandbox.setResponseDelay(0);
+    }
+    const retry = await sendText({ botId, body: "slow", idempotencyKey });
+    expect(retry.replayed).toBe(true);
+    const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.slowCaller });
+    expect(sent).toHaveLength(1);
+    expect(retry.providerMessageId).toBe(sent[0]?.wamid);
+  });
+
+  it("does not send again right after a provider timeout, when the provider may have accepted the message", async () => {
+    const botId = await botOn(NUMBERS.ambiguous);
+    const idempotencyKey = `reply:${randomUUID()}:0`;
+    h.sandbox.setResponseDelay(3500);
+    try {
+      const first = await rejectionOf(sendText({ botId, body: "maybe", idempotencyKey }));
+      expect(first).toMatchObject({ kind: "unavailable", code: "PROVIDER_TIMEOUT" });
+      h.sandbox.setResponseDelay(0);
+      const retry = await rejectionOf(h.client.sendMessage({ tenantId, botId, recipient: CUSTOMER, idempotencyKey, content: { kind: { case: "text", value: { body: "maybe" } } } }, { deadlineMs: 1000 }));
+      expect(["SEND_IN_PROGRESS", "GRPC_DEADLINE_EXCEEDED"]).toContain(retry.code);
+    } finally {
+      h.sandbox.setResponseDelay(0);
+    }
+    expect(h.sandbox.store.sent({ phoneNumberId: NUMBERS.ambiguous })).toHaveLength(1);
+  });
+
   it("delivers a text to the Cloud API and returns the wamid it answered with", async () => {
     const botId = await botOn(NUMBERS.plain);
 

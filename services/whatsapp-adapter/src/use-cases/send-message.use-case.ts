@@ -43,6 +43,10 @@ export interface SendMessageDeps {
   retryAttempts?: number;
 }
 
+/** Failures after which the provider may or may not have accepted the message. */
+const AMBIGUOUS = new Set(["PROVIDER_TIMEOUT"]);
+const NEVER_ABORTED = new AbortController().signal;
+
 /** Provider answers that mean the bot's account needs attention, not that one message was bad. */
 const ACCOUNT_PROBLEMS = new Set(["PROVIDER_CREDENTIALS_INVALID", "PROVIDER_ACCOUNT_BLOCKED", "PROVIDER_NOT_CONFIGURED"]);
 
@@ -67,7 +71,8 @@ function validate(input: SendMessageInput): OutboundContent {
 
 export function createSendMessage({ bots, idempotency, senders, pace, botHealth, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
   const policies = new Map<string, IPolicy>();
-  const retryable = handleWhen((error) => error instanceof AppError && error.retryable);
+  // An ambiguous failure (the provider may have accepted the message) is never retried here.
+  const retryable = handleWhen((error) => error instanceof AppError && error.retryable && !AMBIGUOUS.has(error.code));
 
   function policyFor(botId: string, kind: ProviderKindName): IPolicy {
     const key = `${botId}/${kind}`;
@@ -97,7 +102,10 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
           const perSecond = Number(provider.settings.messages_per_second) || DEFAULT_RATE[provider.kind];
           const answered = await pace(provider.kind, provider.routingKey ?? bot.id, perSecond, signal);
           try {
-            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content, replyToProviderMessageId: input.replyToProviderMessageId }, signal);
+            // Once the request leaves, it runs to its own timeout even if our caller gives up: aborting
+            // it could leave a message the provider accepted without a stored result, and the
+            // caller's retry would send it again.
+            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content, replyToProviderMessageId: input.replyToProviderMessageId }, NEVER_ABORTED);
           } finally {
             await answered().catch((error: unknown) => logger.warn("pacing slot not released", { botId: bot.id, error: error instanceof Error ? error.message : String(error) }));
           }
@@ -113,8 +121,9 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
         if (ACCOUNT_PROBLEMS.has(appError.code)) {
           await botHealth.report(bot.id, { kind: provider.kind, code: appError.code, at: new Date().toISOString() }).catch(() => undefined);
         }
-        // Only transient failures move on to the next provider: a rejected message would be rejected there too.
-        if (!appError.retryable && appError.code !== "PROVIDER_NOT_CONFIGURED") throw appError;
+        // Only transient failures move on to the next provider: a rejected message would be rejected there
+        // too, and one that may have been accepted must not go out twice.
+        if ((!appError.retryable && appError.code !== "PROVIDER_NOT_CONFIGURED") || AMBIGUOUS.has(appError.code)) throw appError;
       } finally {
         stop();
       }
@@ -141,7 +150,9 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
       await idempotency.complete(key, result);
       return { ...result, replayed: false };
     } catch (error) {
-      await idempotency.release(key).catch(() => undefined);
+      // A failure that may hide an accepted message keeps the claim until its lease expires, so an
+      // immediate retry waits instead of sending again; any other failure frees the key at once.
+      if (!(error instanceof AppError && AMBIGUOUS.has(error.code))) await idempotency.release(key).catch(() => undefined);
       throw error;
     }
   };

@@ -36,14 +36,18 @@ export function createMetaSender({ baseUrl, version, timeoutMs }: MetaProviderOp
       const root = (account.settings.base_url ?? baseUrl).replace(/\/+$/, "");
       const url = `${root}/${account.settings.api_version ?? version}/${encodeURIComponent(phoneNumberId)}/messages`;
       let response: Response;
+      const timeout = AbortSignal.timeout(timeoutMs);
       try {
         response = await fetch(url, {
           method: "POST",
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
           body: JSON.stringify(messageBody(request)),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+          signal: AbortSignal.any([signal, timeout]),
         });
       } catch (error) {
+        if (timeout.aborted) {
+          throw new AppError("unavailable", "PROVIDER_TIMEOUT", `Meta Cloud API did not answer within ${timeoutMs} ms`, { cause: error });
+        }
         throw new AppError("unavailable", "PROVIDER_UNREACHABLE", "Meta Cloud API could not be reached", { cause: error });
       }
       const body: unknown = await response.json().catch(() => null);
