@@ -39,7 +39,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     duration: new Histogram({ name: "adapter_provider_send_seconds", help: "Time to send through a provider, retries included.", labelNames: ["provider"] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
   };
 
-  const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY));
+  const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
   const botCache = createBotCache(bots, config.BOT_CACHE_TTL_MS);
   const botHealth = createBotHealthRepository(redis);
   const configure = createConfigureBot({ bots });

@@ -2,11 +2,12 @@
 // (never returned, encrypted at rest, kept when an update omits them),
 // settings validation, one bot per provider number, tenant scoping.
 import { describe, it, expect, beforeAll, afterAll } from "@jest/globals";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { ProviderKind } from "@fleet/contracts/adapter";
 import { configureMetaBot, newTenant, rejectionOf, startAdapterHarness, type AdapterHarness } from "./harness.js";
 
 const NUMBERS = {
+  rotated: "300000000000099",
   summary: "300000000000001",
   atRest: "300000000000002",
   update: "300000000000003",
@@ -143,5 +144,20 @@ describe("ConfigureBot", () => {
     expect(rows.map((r) => r.display_name)).toEqual(["Owner's shop"]);
     await sendHello(botId);
     expect(h.sandbox.store.sent({ phoneNumberId: NUMBERS.scoped })).toHaveLength(1);
+  });
+
+  it("treats secrets sealed with another key as missing (not an internal error) until the bot is configured again", async () => {
+    const botId = await configureMetaBot(h.client, { tenantId, phoneNumberId: NUMBERS.rotated, accessToken: h.accessToken });
+    // What a rotated SECRETS_ENCRYPTION_KEY looks like from here: a valid-looking box that does not open.
+    await h.pool.query("UPDATE adapter.bot_providers SET secrets = $2 WHERE bot_id = $1", [botId, Buffer.concat([Buffer.from([1]), randomBytes(60)])]);
+
+    const error = await rejectionOf(
+      h.client.sendMessage({ tenantId, botId, recipient: "5215512345678", idempotencyKey: `k-${randomUUID()}`, content: { kind: { case: "text", value: { body: "Hola" } } } }),
+    );
+    expect(error).toMatchObject({ kind: "failed_precondition", code: "PROVIDER_NOT_CONFIGURED" });
+
+    await h.client.configureBot({ tenantId, botId, displayName: "Shop bot", providers: [{ kind: ProviderKind.META, settings: { phone_number_id: NUMBERS.rotated }, secrets: { access_token: h.accessToken } }] });
+    const sent = await h.client.sendMessage({ tenantId, botId, recipient: "5215512345678", idempotencyKey: `k-${randomUUID()}`, content: { kind: { case: "text", value: { body: "Hola" } } } });
+    expect(sent.providerMessageId).toMatch(/^wamid\./);
   });
 });

@@ -2,7 +2,7 @@
 // Secrets are sealed before they reach SQL and opened only for the provider clients.
 import type pg from "pg";
 import type { ProviderKindName } from "@fleet/contracts";
-import { AppError } from "@fleet/service-kit";
+import { AppError, type Logger } from "@fleet/service-kit";
 import type { SecretBox } from "./secret-box.js";
 
 const UNIQUE_VIOLATION = "23505";
@@ -32,7 +32,19 @@ interface BotRow {
   routing_key: string | null;
 }
 
-export function createBotsRepository(pool: pg.Pool, box: SecretBox) {
+export function createBotsRepository(pool: pg.Pool, box: SecretBox, logger?: Logger) {
+  // Secrets sealed with another key (a rotated or mistyped SECRETS_ENCRYPTION_KEY) read as absent: the
+  // bot then reports missing credentials and configuring it again replaces them, instead of every
+  // call on that bot failing with an internal error.
+  function openSecrets(botId: string, sealed: Buffer): Record<string, string> {
+    try {
+      return box.open(sealed);
+    } catch {
+      logger?.error("provider secrets cannot be decrypted with the configured key; configure the bot again", { botId });
+      return {};
+    }
+  }
+
   function toRecord(rows: BotRow[]): BotRecord | null {
     const first = rows[0];
     if (!first) return null;
@@ -45,7 +57,7 @@ export function createBotsRepository(pool: pg.Pool, box: SecretBox) {
         .map((row) => ({
           kind: row.kind as ProviderKindName,
           settings: row.settings ?? {},
-          secrets: row.secrets ? box.open(row.secrets) : {},
+          secrets: row.secrets ? openSecrets(row.id, row.secrets) : {},
           routingKey: row.routing_key,
         })),
     };
