@@ -12,3 +12,4 @@ export * from "./postgres.js";
 export * from "./process.js";
 export * from "./redis.js";
 export * from "./streams.js";
+export * from "./runtime.js";

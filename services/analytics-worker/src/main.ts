@@ -2,18 +2,7 @@
 // when configured) → HTTP → graceful stop.
 import { hostname } from "node:os";
 import { STREAMS } from "@fleet/contracts";
-import {
-  closeHttp,
-  configOrExit,
-  createHealth,
-  createLogger,
-  createMetrics,
-  createRedisClient,
-  listenHttp,
-  onShutdown,
-  packageVersion,
-  redisCheck,
-} from "@fleet/service-kit";
+import { ServiceRuntime, configOrExit } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import { loadAnalyticsConfig } from "./config.js";
 import { EVENTS_GROUP, EventsConsumer } from "./consumers/events.consumer.js";
@@ -28,19 +17,17 @@ import { createDescribeEvents } from "./use-cases/describe-events.use-case.js";
 import { createRecordEvents } from "./use-cases/record-events.use-case.js";
 import { createRefreshKpis } from "./use-cases/refresh-kpis.use-case.js";
 
-const SERVICE = "analytics-worker";
 const config = configOrExit(loadAnalyticsConfig);
-const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const metrics = createMetrics(SERVICE);
+const runtime = new ServiceRuntime({ service: "analytics-worker", config, moduleUrl: import.meta.url });
+const { logger, metrics, redis } = runtime;
 const analyticsMetrics = createAnalyticsMetrics(metrics.registry);
-const redis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger, name: SERVICE });
 const replica = `${hostname()}-${process.pid}`;
 const mongo = config.MONGO_URL ? await connectMongo(config.MONGO_URL, config.MONGO_DB, logger) : null;
 if (!mongo) logger.warn("MONGO_URL is not set: analytics storage is disabled, events stay pending in the stream");
 
 const storage = mongo
   ? (() => {
-      const consumerRedis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger, name: `${SERVICE}-events`, blocking: true });
+      const consumerRedis = runtime.redisConnection("analytics-worker-events", true);
       const events = createEventsRepository(mongo, { retentionDays: config.EVENTS_RETENTION_DAYS });
       const consumer = new EventsConsumer({
         redis,
@@ -62,30 +49,20 @@ const storage = mongo
         holder: replica,
         leaseMs: Math.floor(config.KPI_INTERVAL_MS * 0.8),
       });
-      return { consumerRedis, consumer, refreshKpis };
+      return { consumer, refreshKpis };
     })()
   : null;
 
-const health = createHealth({
-  service: SERVICE,
-  version: packageVersion(import.meta.url),
-  checks: { redis: redisCheck(redis), mongo: mongo ? mongoCheck(mongo) : null },
+const health = runtime.health({
+  checks: { mongo: mongo ? mongoCheck(mongo) : null },
   info: createDescribeEvents({ stream: createEventsStreamRepository(redis, STREAMS.events, EVENTS_GROUP), consumer: storage?.consumer ?? null }),
 });
-const http = await listenHttp(createApp({ logger, metrics, health }), config.HTTP_HOST, config.HTTP_PORT);
+await runtime.listen(createApp({ logger, metrics, health }));
 storage?.consumer.start();
 const kpiJob = storage ? startPeriodicJob({ name: "kpi-refresh", intervalMs: config.KPI_INTERVAL_MS, run: storage.refreshKpis, logger }) : null;
-logger.info("listening", { httpPort: http.port });
-
-onShutdown({
-  logger,
-  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  steps: [
-    { name: "http", run: () => closeHttp(http.server) },
-    { name: "kpi job", run: async () => kpiJob?.stop() },
-    // Drain before closing anything: events in hand are written and acked.
-    { name: "events consumer", run: async () => storage?.consumer.stop() },
-    { name: "redis", run: () => Promise.all([redis.quit(), storage?.consumerRedis.quit()]) },
-    { name: "mongo", run: async () => mongo?.client.close() },
-  ],
-});
+runtime.ready({}, [
+  { name: "kpi job", run: async () => kpiJob?.stop() },
+  // Drain before closing anything: events in hand are written and acked.
+  { name: "events consumer", run: async () => storage?.consumer.stop() },
+  { name: "mongo", run: async () => mongo?.client.close() },
+]);

@@ -1,0 +1,105 @@
+// What every service's main.ts does around its own wiring: logger, metrics,
+// version, the Postgres pool of its schema and its Redis connections, health
+// over those, the HTTP listener, the "listening" line and graceful stop (HTTP
+// first, then the service's own steps, then every pool and connection).
+import type { RequestListener, Server } from "node:http";
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import { createHealth, type DependencyCheck, type HealthReport } from "./health.js";
+import { createLogger, type Logger, type LogLevel } from "./logger.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { createPostgresPool, postgresCheck } from "./postgres.js";
+import { closeHttp, listenHttp, packageVersion } from "./process.js";
+import { createRedisClient, redisCheck } from "./redis.js";
+import { onShutdown, type ShutdownStep } from "./shutdown.js";
+
+export interface RuntimeConfig {
+  LOG_LEVEL: LogLevel;
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+  DATABASE_URL?: string;
+}
+
+export interface RuntimeOptions {
+  service: string;
+  config: RuntimeConfig;
+  /** `import.meta.url` of main.ts: the version comes from the package.json beside src/ or dist/. */
+  moduleUrl: string;
+  /** The Postgres schema the service owns; no pool when absent. */
+  postgresSchema?: string;
+}
+
+export class ServiceRuntime {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly version: string;
+  /** The service's Redis connection for commands. */
+  readonly redis: Redis;
+  private readonly postgres: pg.Pool | null;
+  private readonly closers: ShutdownStep[] = [];
+  private server: Server | null = null;
+  private httpPort = 0;
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { service, config } = options;
+    this.logger = createLogger({ service, level: config.LOG_LEVEL });
+    this.metrics = createMetrics(service);
+    this.version = packageVersion(options.moduleUrl);
+    this.redis = this.redisConnection(service);
+    if (options.postgresSchema) {
+      if (!config.DATABASE_URL) throw new Error(`${service} owns schema ${options.postgresSchema} but has no DATABASE_URL`);
+      const pool = createPostgresPool({ url: config.DATABASE_URL, schema: options.postgresSchema, logger: this.logger });
+      this.closers.push({ name: "postgres", run: () => pool.end() });
+      this.postgres = pool;
+    } else {
+      this.postgres = null;
+    }
+  }
+
+  /** The pool of the service's schema (only for services that own one). */
+  get pool(): pg.Pool {
+    if (!this.postgres) throw new Error(`${this.options.service} owns no Postgres schema`);
+    return this.postgres;
+  }
+
+  /** Another Redis connection (e.g. a dedicated one for blocking stream reads), closed on stop. */
+  redisConnection(name: string, blocking = false): Redis {
+    const { config } = this.options;
+    const redis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger: this.logger, name, blocking });
+    this.closers.push({ name: `redis ${name}`, run: () => redis.quit() });
+    return redis;
+  }
+
+  /** Health over the service's Postgres and Redis plus any other dependency it names (null: disabled). */
+  health(extra: { checks?: Record<string, DependencyCheck>; info?: () => Promise<Record<string, unknown>> } = {}): () => Promise<HealthReport> {
+    const own: Record<string, DependencyCheck> = { redis: redisCheck(this.redis) };
+    if (this.postgres) own.postgres = postgresCheck(this.postgres);
+    return createHealth({ service: this.options.service, version: this.version, checks: { ...own, ...extra.checks }, info: extra.info });
+  }
+
+  /** Serves HTTP on HTTP_HOST:HTTP_PORT. */
+  async listen(handler: RequestListener): Promise<number> {
+    const { server, port } = await listenHttp(handler, this.options.config.HTTP_HOST, this.options.config.HTTP_PORT);
+    this.server = server;
+    this.httpPort = port;
+    return port;
+  }
+
+  /**
+   * Logs the "listening" line (with the HTTP port and `fields`) and installs the
+   * SIGTERM/SIGINT handler: HTTP stops first, then `steps` in order, then the
+   * runtime's pools and connections.
+   */
+  ready(fields: Record<string, unknown> = {}, steps: ShutdownStep[] = []): void {
+    const server = this.server;
+    this.logger.info("listening", { httpPort: this.httpPort, ...fields });
+    onShutdown({
+      logger: this.logger,
+      timeoutMs: this.options.config.SHUTDOWN_TIMEOUT_MS,
+      steps: [...(server ? [{ name: "http", run: () => closeHttp(server) }] : []), ...steps, ...this.closers],
+    });
+  }
+}
