@@ -69,3 +69,14 @@ export async function startServiceProcess(entry: URL | string, env: Record<strin
     },
   };
 }
+
+/** Runs a service that is expected to refuse to start; resolves with its exit code and stderr. */
+export async function runUntilExit(entry: URL | string, env: Record<string, string>, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [entry instanceof URL ? entry.pathname : entry], { env: { PATH: INHERITED_PATH, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const [code] = (await once(child, "exit")) as [number | null];
+  clearTimeout(timer);
+  return { code, stderr };
+}

@@ -1,8 +1,16 @@
+import { describe, expect, it } from "@jest/globals";
+import { runUntilExit } from "@fleet/testing";
 import { describeServiceProcess } from "@fleet/testing/service-suite";
 
+const entry = new URL("../dist/main.js", import.meta.url);
+
 // No mongod runs on these machines: without MONGO_URL the worker must say "disabled", not pretend.
-describeServiceProcess({
-  name: "analytics-worker",
-  entry: new URL("../dist/main.js", import.meta.url),
-  dependencies: { redis: "up", mongo: "disabled" },
+describeServiceProcess({ name: "analytics-worker", entry, dependencies: { redis: "up", mongo: "disabled" } });
+
+describe("analytics-worker configuration", () => {
+  it("refuses a MONGO_URL that is not a MongoDB URL instead of starting without storage", async () => {
+    const { code, stderr } = await runUntilExit(entry, { MONGO_URL: "http://mongo.example:27017" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("MONGO_URL must be a mongodb:// URL");
+  });
 });
