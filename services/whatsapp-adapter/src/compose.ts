@@ -42,14 +42,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
   const botCache = createBotCache(bots, config.BOT_CACHE_TTL_MS);
   const botHealth = createBotHealthRepository(redis);
-  const configure = createConfigureBot({ bots });
-  const configureBot: typeof configure = async (input) => {
-    const bot = await configure(input);
-    botCache.invalidate();
-    // New configuration, new chance: a problem seen with the old credentials no longer applies.
-    await botHealth.clear(bot.id);
-    return bot;
-  };
+  const configureBot = createConfigureBot({ bots, cache: botCache, botHealth });
   const sendMessage = createSendMessage({
     bots: botCache,
     idempotency: createIdempotencyRepository(redis, { ttlS: config.IDEMPOTENCY_TTL_S, leaseMs: config.PROVIDER_TIMEOUT_MS * 3 }),

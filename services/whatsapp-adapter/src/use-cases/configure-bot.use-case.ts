@@ -4,6 +4,8 @@
 import { z } from "zod";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
+import type { BotCache } from "../repositories/bot-cache.js";
+import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
 import type { BotRecord, BotsRepository, ProviderSetting } from "../repositories/bots.repository.js";
 
 const digits = z.string().regex(/^\d{5,20}$/, "must be digits");
@@ -55,7 +57,14 @@ export interface ConfigureBotInput {
 
 const uuid = z.uuid();
 
-export function createConfigureBot({ bots }: { bots: BotsRepository }) {
+export interface ConfigureBotDeps {
+  bots: BotsRepository;
+  /** Dropped after a change so this replica serves the new configuration at once. */
+  cache: Pick<BotCache, "invalidate">;
+  botHealth: Pick<BotHealthRepository, "clear">;
+}
+
+export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps) {
   return async function configureBot(input: ConfigureBotInput): Promise<BotRecord> {
     const problems: string[] = [];
     if (!uuid.safeParse(input.tenantId).success) problems.push("tenant_id must be a UUID");
@@ -87,7 +96,11 @@ export function createConfigureBot({ bots }: { bots: BotsRepository }) {
     });
     if (problems.length > 0) throw new AppError("invalid_argument", "INVALID_BOT_CONFIG", "Invalid bot configuration", { details: problems });
 
-    return bots.save({ id: input.botId, tenantId: input.tenantId, displayName: input.displayName.trim(), providers });
+    const saved = await bots.save({ id: input.botId, tenantId: input.tenantId, displayName: input.displayName.trim(), providers });
+    cache.invalidate();
+    // New configuration, new chance: a problem the provider reported with the old credentials no longer applies.
+    await botHealth.clear(saved.id);
+    return saved;
   };
 }
 

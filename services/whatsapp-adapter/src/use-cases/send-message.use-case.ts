@@ -8,6 +8,7 @@ import { AppError, type Logger } from "@fleet/service-kit";
 import type { Counter, Histogram } from "prom-client";
 import type { MessageSender, OutboundContent } from "../providers/provider.js";
 import type { BotCache } from "../repositories/bot-cache.js";
+import type { BotRecord } from "../repositories/bots.repository.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
 import type { IdempotencyRepository, StoredSend } from "../repositories/idempotency.repository.js";
 
@@ -86,9 +87,7 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
     return policy;
   }
 
-  async function deliver(input: SendMessageInput, content: OutboundContent, signal: AbortSignal): Promise<StoredSend> {
-    const bot = await bots.find(input.tenantId, input.botId);
-    if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+  async function deliver(bot: BotRecord, input: SendMessageInput, content: OutboundContent, signal: AbortSignal): Promise<StoredSend> {
     let lastError: AppError | null = null;
     for (const provider of bot.providers) {
       const sender = senders[provider.kind];
@@ -134,7 +133,8 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
   return async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
     const content = validate(input);
     // Before any replay: idempotency keys are scoped by bot id, so the bot must belong to the caller's tenant.
-    if (!(await bots.find(input.tenantId, input.botId))) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+    const bot = await bots.find(input.tenantId, input.botId);
+    if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
     const key = `${input.botId}:${input.idempotencyKey}`;
     const signal = AbortSignal.timeout(Math.max(input.deadline - Date.now(), 1));
     for (;;) {
@@ -146,7 +146,7 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     try {
-      const result = await deliver(input, content, signal);
+      const result = await deliver(bot, input, content, signal);
       await idempotency.complete(key, result);
       return { ...result, replayed: false };
     } catch (error) {
