@@ -2,3 +2,5 @@
 // code is imported through the subpaths `@fleet/contracts/adapter`,
 // `@fleet/contracts/orchestrator` and `@fleet/contracts/commerce`.
 export * from "./streams.js";
+export * from "./partitions.js";
+export * from "./adapter-names.js";

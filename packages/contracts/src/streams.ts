@@ -3,8 +3,6 @@
 import { z } from "zod";
 
 export const STREAMS = {
-  /** Normalised inbound messages and delivery statuses, written by the adapter, read by the orchestrator. */
-  inbound: "wa.inbound",
   /** Everything that happened, from every service, read by the analytics-worker. */
   events: "events",
 } as const;
@@ -59,7 +57,7 @@ export const DeliveryStatusSchema = z.object({
 });
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
-/** What is appended to `wa.inbound`. */
+/** What is appended to the inbound partition streams (`wa.inbound.{inbound.N}`, see partitions.ts). */
 export const InboundEntrySchema = z.discriminatedUnion("kind", [InboundMessageSchema, DeliveryStatusSchema]);
 export type InboundEntry = z.infer<typeof InboundEntrySchema>;
 
@@ -80,6 +78,8 @@ export const analyticsEventTypes = [
   "message.received",
   "message.sent",
   "message.send_failed",
+  /** The adapter cannot tell whether the provider accepted a reply (SEND_OUTCOME_UNKNOWN): not retried, never sent twice. */
+  "message.send_ambiguous",
   "message.status",
   "conversation.started",
   "conversation.ended",
