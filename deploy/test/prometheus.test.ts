@@ -48,6 +48,9 @@ describe("deploy/prometheus", () => {
         expect.stringContaining('http_requests_total{status=~"5.."}'),
         expect.stringContaining('grpc_server_handled_total{grpc_code!="OK"}'),
         expect.stringMatching(/histogram_quantile\(0\.95, .*http_request_duration_seconds_bucket/),
+        // One series per stream and group, whichever replicas report it.
+        expect.stringMatching(/deriv\(max by \(stream, group\) \(stream_lag_entries\)\[10m:1m\]\) > 0/),
+        expect.stringContaining("increase(stream_dead_lettered_total[15m])"),
       ]),
     );
   });

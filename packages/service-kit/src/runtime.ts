@@ -3,7 +3,7 @@
 // over those, the HTTP listener, the "listening" line and graceful stop (HTTP
 // first, then the service's own steps, then every pool and connection).
 import type { RequestListener, Server } from "node:http";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import type pg from "pg";
 import { createHealth, type DependencyCheck, type HealthReport } from "./health.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
@@ -37,7 +37,7 @@ export class ServiceRuntime {
   readonly metrics: Metrics;
   readonly version: string;
   /** The service's Redis connection for commands. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly postgres: pg.Pool | null;
   private readonly closers: ShutdownStep[] = [];
   private server: Server | null = null;
@@ -66,11 +66,16 @@ export class ServiceRuntime {
   }
 
   /** Another Redis connection (e.g. a dedicated one for blocking stream reads), closed on stop. */
-  redisConnection(name: string, blocking = false): Redis {
-    const { config } = this.options;
-    const redis = createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger: this.logger, name, blocking });
+  redisConnection(name: string, blocking = false): RedisClient {
+    const redis = this.openRedisConnection(name, blocking);
     this.closers.push({ name: `redis ${name}`, run: () => redis.quit() });
     return redis;
+  }
+
+  /** A Redis connection its caller closes (e.g. one per partition reader, which come and go). */
+  openRedisConnection(name: string, blocking = false): RedisClient {
+    const { config } = this.options;
+    return createRedisClient({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger: this.logger, name, blocking });
   }
 
   /** Health over the service's Postgres and Redis plus any other dependency it names (null: disabled). */

@@ -26,12 +26,24 @@ export const configSchema = z.object({
   EVENTS_MAX_DELIVERIES: positiveInt(20),
   /** Pause between two probes of MongoDB while it is unreachable (intake is paused meanwhile), in milliseconds. */
   EVENTS_STORAGE_RETRY_MS: positiveInt(2000),
+  /**
+   * Interval between two trims of the `events` stream, in milliseconds: entries every
+   * consumer group acknowledged (stored events) are removed; pending and unread ones never.
+   */
+  EVENTS_TRIM_INTERVAL_MS: positiveInt(60_000),
   /** Days events are kept: TTL of the `occurredAt` index on every collection. */
   EVENTS_RETENTION_DAYS: positiveInt(30),
   /** Interval between two KPI computations, in milliseconds. */
   KPI_INTERVAL_MS: positiveInt(300_000),
-  /** Lifetime of the cached KPIs in Redis (`analytics:metrics:*`), in seconds. */
-  KPI_CACHE_TTL_S: positiveInt(300),
+  /**
+   * Lifetime of the cached KPIs in Redis (`analytics:metrics:*`), in seconds. Longer than
+   * KPI_INTERVAL_MS (three intervals by default), so a late or failed run leaves the last
+   * values in place instead of a gap.
+   */
+  KPI_CACHE_TTL_S: positiveInt(900),
+}).refine((config) => config.KPI_CACHE_TTL_S * 1000 > config.KPI_INTERVAL_MS, {
+  message: "must be longer than KPI_INTERVAL_MS, or the cached KPIs vanish between two runs",
+  path: ["KPI_CACHE_TTL_S"],
 });
 
 export type AnalyticsConfig = z.infer<typeof configSchema>;

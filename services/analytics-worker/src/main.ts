@@ -1,8 +1,8 @@
-// Wiring only: config → logger → Redis (+ Mongo, events consumer and KPI job
-// when configured) → HTTP → graceful stop.
+// Wiring only: config → logger → Redis and stream metrics (+ Mongo, events
+// consumer, KPI job and stream trimming when configured) → HTTP → graceful stop.
 import { hostname } from "node:os";
 import { STREAMS } from "@fleet/contracts";
-import { ServiceRuntime, configOrExit } from "@fleet/service-kit";
+import { ServiceRuntime, configOrExit, deadLetterStream, registerStreamMetrics } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import { loadAnalyticsConfig } from "./config.js";
 import { EVENTS_GROUP, EventsConsumer } from "./consumers/events.consumer.js";
@@ -41,6 +41,7 @@ const storage = mongo
         claimIdleMs: config.EVENTS_CLAIM_IDLE_MS,
         maxDeliveries: config.EVENTS_MAX_DELIVERIES,
         storageRetryMs: config.EVENTS_STORAGE_RETRY_MS,
+        registry: metrics.registry,
       });
       const refreshKpis = createRefreshKpis({
         kpis: createKpiRepository(mongo),
@@ -53,15 +54,26 @@ const storage = mongo
     })()
   : null;
 
+const eventsStream = createEventsStreamRepository(redis, STREAMS.events, EVENTS_GROUP);
+// Reported with or without storage: a stream that only grows is what an alert must see.
+registerStreamMetrics({
+  registry: metrics.registry,
+  redis,
+  targets: () => [{ stream: STREAMS.events, group: EVENTS_GROUP }, { stream: deadLetterStream(STREAMS.events) }],
+  logger,
+});
 const health = runtime.health({
   checks: { mongo: mongo ? mongoCheck(mongo) : null },
-  info: createDescribeEvents({ stream: createEventsStreamRepository(redis, STREAMS.events, EVENTS_GROUP), consumer: storage?.consumer ?? null }),
+  info: createDescribeEvents({ stream: eventsStream, consumer: storage?.consumer ?? null }),
 });
 await runtime.listen(createApp({ logger, metrics, health }));
 storage?.consumer.start();
 const kpiJob = storage ? startPeriodicJob({ name: "kpi-refresh", intervalMs: config.KPI_INTERVAL_MS, run: storage.refreshKpis, logger }) : null;
+// Only acknowledged (stored) events go; every replica may run it, trimming twice is harmless.
+const trimJob = storage ? startPeriodicJob({ name: "events-trim", intervalMs: config.EVENTS_TRIM_INTERVAL_MS, run: eventsStream.trimStored, logger, finishedLevel: "debug" }) : null;
 runtime.ready({}, [
   { name: "kpi job", run: async () => kpiJob?.stop() },
+  { name: "events trim job", run: async () => trimJob?.stop() },
   // Drain before closing anything: events in hand are written and acked.
   { name: "events consumer", run: async () => storage?.consumer.stop() },
   { name: "mongo", run: async () => mongo?.client.close() },

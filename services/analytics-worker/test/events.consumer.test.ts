@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import mongodb from "mongodb";
 import { Registry } from "prom-client";
 import { STREAMS } from "@fleet/contracts";
-import { STREAM_DATA_FIELD, appendToStream, createRedisClient, prefixedKey } from "@fleet/service-kit";
+import { STREAM_DATA_FIELD, appendToStream, createRedisClient, prefixedKey, type RedisClient } from "@fleet/service-kit";
 import { createTestRedis, startServiceProcess, type ServiceProcess, type TestRedis } from "@fleet/testing";
 import { EVENTS_GROUP, EventsConsumer } from "../src/consumers/events.consumer.js";
 import { createAnalyticsMetrics } from "../src/metrics.js";
@@ -48,7 +48,7 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
 
 describe("events consumer on Redis", () => {
   let test: TestRedis;
-  let blocking: Redis;
+  let blocking: RedisClient;
   let consumer: EventsConsumer | null = null;
 
   beforeEach(async () => {
@@ -63,7 +63,7 @@ describe("events consumer on Redis", () => {
     await test.cleanup();
   });
 
-  function startConsumer(repository: EventsRepository, options: { batchSize?: number; flushIntervalMs?: number; claimIdleMs?: number } = {}) {
+  function startConsumer(repository: EventsRepository, options: { batchSize?: number; flushIntervalMs?: number; claimIdleMs?: number; maxDeliveries?: number } = {}) {
     const { logger, lines } = capturingLogger();
     const registry = new Registry();
     const metrics = createAnalyticsMetrics(registry);
@@ -79,13 +79,15 @@ describe("events consumer on Redis", () => {
       consumerName: "test-replica",
       batchSize,
       claimIdleMs: options.claimIdleMs ?? 30_000,
-      maxDeliveries: 20,
+      maxDeliveries: options.maxDeliveries ?? 20,
       storageRetryMs: 50,
       blockMs: 100,
+      registry,
     });
     consumer.start();
-    const describeEvents = createDescribeEvents({ stream: createEventsStreamRepository(test.redis, STREAMS.events, EVENTS_GROUP), consumer });
-    return { consumer, metrics, lines, describeEvents };
+    const eventsStream = createEventsStreamRepository(test.redis, STREAMS.events, EVENTS_GROUP);
+    const describeEvents = createDescribeEvents({ stream: eventsStream, consumer });
+    return { consumer, metrics, registry, lines, describeEvents, eventsStream };
   }
 
   it("stores valid events and acks them; malformed entries are logged, counted, acked and do not stop the consumer", async () => {
@@ -163,6 +165,52 @@ describe("events consumer on Redis", () => {
     expect(await test.redis.xlen(`${STREAMS.events}.dead`)).toBe(0);
     expect(await describeEvents()).toEqual({ events: expect.objectContaining({ consumer: "running", pending: 0 }) });
   }, 30_000);
+
+  it("trims nothing while MongoDB is down (nothing is acknowledged), and trims the events once they are stored", async () => {
+    const repository = new FakeEventsRepository();
+    const { consumer: running, eventsStream } = startConsumer(repository, { claimIdleMs: 300 });
+    await eventually(() => running.status().state, (s) => s === "running");
+
+    repository.unreachable = true;
+    const events = Array.from({ length: 6 }, () => analyticsEvent());
+    for (const event of events) await appendToStream(test.redis, STREAMS.events, event);
+    await eventually(() => running.status().state, (s) => s === "waiting-for-storage");
+    expect(await eventually(() => pendingCount(test.redis), (n) => n === 6)).toBe(6);
+    const unread = analyticsEvent();
+    await appendToStream(test.redis, STREAMS.events, unread);
+
+    expect(await eventsStream.trimStored()).toBe(0);
+    expect(await test.redis.xlen(STREAMS.events)).toBe(7);
+
+    repository.unreachable = false;
+    await eventually(() => repository.storedCount, (n) => n === 7, 15_000);
+    expect(await eventually(() => pendingCount(test.redis), (n) => n === 0)).toBe(0);
+    expect(await eventsStream.trimStored()).toBe(7);
+    expect(await test.redis.xlen(STREAMS.events)).toBe(0);
+  }, 30_000);
+
+  it("moves an event MongoDB keeps refusing to events.dead after maxDeliveries, counted and logged", async () => {
+    const repository = new FakeEventsRepository();
+    const refused = analyticsEvent();
+    const fine = analyticsEvent();
+    repository.refused.add(refused.id);
+    await appendToStream(test.redis, STREAMS.events, refused);
+    await appendToStream(test.redis, STREAMS.events, fine);
+
+    const { registry, lines } = startConsumer(repository, { claimIdleMs: 150, maxDeliveries: 2 });
+
+    await eventually(() => test.redis.xlen(`${STREAMS.events}.dead`), (n) => n === 1, 15_000);
+    const [[deadId, fields] = ["", []]] = await test.redis.xrange(`${STREAMS.events}.dead`, "-", "+");
+    expect(deadId).not.toBe("");
+    expect(fields.slice(0, 6)).toEqual(["source_stream", STREAMS.events, "source_id", expect.any(String), "reason", "max_deliveries"]);
+    expect(fields.slice(6)).toEqual([STREAM_DATA_FIELD, JSON.stringify(refused)]);
+    expect(repository.calls.flatMap((call) => call.ids).filter((id) => id === refused.id)).toHaveLength(2);
+    expect(repository.idsIn("message_logs")).toEqual([fine.id]);
+    expect(await eventually(() => pendingCount(test.redis), (n) => n === 0)).toBe(0);
+    const counter = await registry.getSingleMetric("stream_dead_lettered_total")?.get();
+    expect(counter?.values).toEqual([{ labels: { stream: STREAMS.events, reason: "max_deliveries" }, value: 1 }]);
+    expect(lines.filter((line) => line.message === "stream entry moved to the dead-letter stream")).toHaveLength(1);
+  }, 20_000);
 
   it("does not read the stream before MongoDB answers at start", async () => {
     const repository = new FakeEventsRepository();
@@ -278,6 +326,10 @@ describe("analytics-worker process", () => {
     }
     expect(metrics).toMatch(/analytics_events_rejected_total\{[^}]*\} 0/);
     expect(metrics).toMatch(/analytics_write_failures_total\{[^}]*\} 0/);
+    // Nothing consumes the stream: its length shows the backlog; no group, so no lag series.
+    expect(metrics).toMatch(/stream_length_entries\{stream="events",[^}]*\} 4/);
+    expect(metrics).toMatch(/stream_length_entries\{stream="events.dead",[^}]*\} 0/);
+    expect(metrics).not.toMatch(/^stream_lag_entries\{/m);
     expect(await worker.stop("SIGTERM")).toBe(0);
   });
 
@@ -321,6 +373,7 @@ describe("analytics-worker process", () => {
       EVENTS_STORAGE_RETRY_MS: "100",
       EVENTS_CLAIM_IDLE_MS: "100",
       EVENTS_MAX_DELIVERIES: "1",
+      EVENTS_TRIM_INTERVAL_MS: "100",
     });
     expect(worker.startupMs).toBeLessThan(1500);
 
@@ -333,6 +386,7 @@ describe("analytics-worker process", () => {
       dependencies: { redis: "up", mongo: "down" },
       info: { events: { storage: "mongo", consumer: "waiting-for-storage", pending: 3 } },
     });
+    // Several trims ran meanwhile (every 100 ms): nothing was stored, so nothing went.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await test.redis.xlen(STREAMS.events)).toBe(3);
     // Even with a single allowed delivery nothing was dead-lettered: nothing was delivered.

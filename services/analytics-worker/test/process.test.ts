@@ -13,4 +13,10 @@ describe("analytics-worker configuration", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("MONGO_URL must be a mongodb:// URL");
   });
+
+  it("refuses a KPI cache lifetime that does not outlast the KPI interval, which would leave gaps between runs", async () => {
+    const { code, stderr } = await runUntilExit(entry, { KPI_INTERVAL_MS: "300000", KPI_CACHE_TTL_S: "300" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("KPI_CACHE_TTL_S must be longer than KPI_INTERVAL_MS");
+  });
 });

@@ -1,9 +1,8 @@
 // The gateway's HTTP app (no listen): used by main.ts and by component tests.
 // Builds repositories and use cases from the clients it is given.
 import express, { type Express } from "express";
-import type { Redis } from "ioredis";
 import type pg from "pg";
-import { createServiceApp, type HealthReport, type Logger, type Metrics } from "@fleet/service-kit";
+import { createServiceApp, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createTokens } from "./auth/tokens.js";
 import type { AdapterClient } from "./clients/adapter.client.js";
 import type { FleetHealthClient } from "./clients/fleet-health.client.js";
@@ -28,7 +27,7 @@ export interface GatewayDeps {
   /** Pool whose search_path is the `gateway` schema. */
   pool: pg.Pool;
   /** The gateway's Redis client (keys under REDIS_KEY_PREFIX). */
-  redis: Redis;
+  redis: RedisClient;
   adapter: Pick<AdapterClient, "getConnection" | "sendMessage">;
   fleetHealth: Pick<FleetHealthClient, "probeAll">;
   auth: { jwtSecret: string; accessTokenTtlS: number; loginLimits: LoginLimits };

@@ -1,9 +1,9 @@
 // Entry point of the `events` stream: decodes each entry and hands valid events
 // to the record-events use case. Intake waits while MongoDB is unreachable, so
 // an outage leaves events unread in the stream instead of burning their retries.
-import type { Redis } from "ioredis";
 import { AnalyticsEventSchema, STREAMS, decodeStreamEntry } from "@fleet/contracts";
-import { StreamConsumer, type Logger, type StreamEntry } from "@fleet/service-kit";
+import { StreamConsumer, type Logger, type StreamEntry, type RedisClient } from "@fleet/service-kit";
+import type { Registry } from "prom-client";
 import type { AnalyticsMetrics } from "../metrics.js";
 import type { EventsRepository } from "../repositories/events.repository.js";
 import type { RecordEvents } from "../use-cases/record-events.use-case.js";
@@ -14,9 +14,9 @@ export type EventsConsumerState = "stopped" | "waiting-for-storage" | "running";
 
 export interface EventsConsumerDeps {
   /** Connection for acks and claims. */
-  redis: Redis;
+  redis: RedisClient;
   /** A dedicated connection (created with `blocking: true`): the blocking read holds it. */
-  blockingRedis: Redis;
+  blockingRedis: RedisClient;
   recordEvents: RecordEvents;
   /** Prepared (indexes) before intake starts, and probed the same way while MongoDB is unreachable. */
   storage: Pick<EventsRepository, "prepare">;
@@ -32,6 +32,8 @@ export interface EventsConsumerDeps {
   storageRetryMs: number;
   /** How long one read blocks; bounds how long a stop waits for the reader. */
   blockMs?: number;
+  /** Where entries moved to `events.dead` are counted (`stream_dead_lettered_total`). */
+  registry?: Registry;
 }
 
 export interface EventsConsumerStatus {
@@ -62,6 +64,7 @@ export class EventsConsumer {
       blockMs: deps.blockMs ?? 1000,
       claimIdleMs: deps.claimIdleMs,
       maxDeliveries: deps.maxDeliveries,
+      registry: deps.registry,
       // Two batches in hand: one fills while the previous one is written.
       maxInFlight: deps.batchSize * 2,
     });

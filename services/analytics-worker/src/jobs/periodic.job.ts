@@ -12,9 +12,11 @@ export interface PeriodicJobOptions {
   intervalMs: number;
   run: () => Promise<unknown>;
   logger: Logger;
+  /** Level of the line each finished run writes: "debug" for frequent housekeeping. Failures are always warnings. */
+  finishedLevel?: "info" | "debug";
 }
 
-export function startPeriodicJob({ name, intervalMs, run, logger }: PeriodicJobOptions): PeriodicJob {
+export function startPeriodicJob({ name, intervalMs, run, logger, finishedLevel = "info" }: PeriodicJobOptions): PeriodicJob {
   let stopped = false;
   let current: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -23,7 +25,7 @@ export function startPeriodicJob({ name, intervalMs, run, logger }: PeriodicJobO
     const started = Date.now();
     current = run()
       .then((result) => {
-        logger.info("job finished", { job: name, ms: Date.now() - started, result });
+        logger[finishedLevel]("job finished", { job: name, ms: Date.now() - started, result });
       })
       .catch((error: unknown) => {
         logger.warn("job failed; next run at the next interval", { job: name, error: error instanceof Error ? error.message : String(error) });

@@ -1,7 +1,7 @@
-// Backlog of the `events` stream as Redis reports it, for the health report:
-// how many events are waiting to be stored, whether or not anyone consumes them.
-import type { Redis } from "ioredis";
-import { prefixedKey } from "@fleet/service-kit";
+// The `events` stream as Redis reports it: the backlog for the health report (how
+// many events wait to be stored, whether or not anyone consumes them), and trimming
+// of what the worker's group has acknowledged.
+import { streamGroupStats, trimAcknowledged, type RedisClient } from "@fleet/service-kit";
 
 export interface StreamBacklog {
   /** Entries in the stream (stored ones stay until trimmed). */
@@ -14,34 +14,26 @@ export interface StreamBacklog {
 
 export interface EventsStreamRepository {
   backlog(): Promise<StreamBacklog>;
+  /**
+   * Removes entries every group of the stream acknowledged (stored events); nothing
+   * pending or unread. Returns how many were removed.
+   */
+  trimStored(): Promise<number>;
 }
 
-/** One group of `XINFO GROUPS` as ioredis returns it: a flat [key, value, ...] list. */
-function fieldsOf(raw: unknown): Map<string, unknown> {
-  const fields = new Map<string, unknown>();
-  if (!Array.isArray(raw)) return fields;
-  for (let i = 0; i + 1 < raw.length; i += 2) fields.set(String(raw[i]), raw[i + 1]);
-  return fields;
-}
-
-export function createEventsStreamRepository(redis: Redis, stream: string, group: string): EventsStreamRepository {
+export function createEventsStreamRepository(redis: RedisClient, stream: string, group: string): EventsStreamRepository {
   return {
     async backlog() {
       // A queued command would wait for the reconnection; the health report must answer now.
       if (redis.status !== "ready") throw new Error(`redis connection is ${redis.status}`);
-      const length = await redis.xlen(stream);
-      if (length === 0) return { length, unread: 0, unacked: 0 };
-      // ioredis does not prefix the key of XINFO by itself.
-      const groups = (await redis.xinfo("GROUPS", prefixedKey(redis, stream))) as unknown[];
-      const info = groups.map(fieldsOf).find((fields) => fields.get("name") === group);
-      if (!info) return { length, unread: length, unacked: 0 };
-      const lag = info.get("lag");
-      return {
-        length,
-        // Redis cannot always compute the lag (after XDEL or trimming): the stream length bounds it.
-        unread: typeof lag === "number" ? lag : length,
-        unacked: Number(info.get("pending") ?? 0),
-      };
+      const stats = await streamGroupStats(redis, stream);
+      if (!stats) return { length: 0, unread: 0, unacked: 0 };
+      const info = stats.groups.find((candidate) => candidate.name === group);
+      if (!info) return { length: stats.length, unread: stats.length, unacked: 0 };
+      return { length: stats.length, unread: info.lag, unacked: info.pending };
+    },
+    trimStored() {
+      return trimAcknowledged(redis, stream);
     },
   };
 }

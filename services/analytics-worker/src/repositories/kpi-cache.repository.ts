@@ -1,6 +1,6 @@
 // KPI cache in Redis, read by the gateway: `analytics:metrics:<tenantId>:<kpi>`,
 // each a JSON document that expires unless refreshed.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@fleet/service-kit";
 
 export interface KpiCacheRepository {
   /** Stores each tenant's value of one KPI, with a lifetime in seconds. */
@@ -15,7 +15,7 @@ export function kpiCacheKey(tenantId: string, kpi: string): string {
 
 const LEASE_KEY = "analytics:kpi-refresh-lease";
 
-export function createKpiCacheRepository(redis: Redis): KpiCacheRepository {
+export function createKpiCacheRepository(redis: RedisClient): KpiCacheRepository {
   return {
     async save(kpi, values, ttlS) {
       if (values.length === 0) return;

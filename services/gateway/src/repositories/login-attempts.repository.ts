@@ -3,9 +3,8 @@
 // (email + client IP) and one per client IP. If Redis cannot answer, logins
 // fail closed (503) rather than run unthrottled.
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { AppError } from "@fleet/service-kit";
+import { AppError, type RedisClient } from "@fleet/service-kit";
 
 export interface LoginLimits {
   maxFailuresPerIdentity: number;
@@ -28,7 +27,7 @@ function retryAfter(res: RateLimiterRes): number {
   return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 }
 
-export function createLoginAttemptsRepository(redis: Redis, limits: LoginLimits) {
+export function createLoginAttemptsRepository(redis: RedisClient, limits: LoginLimits) {
   const common = { storeClient: redis, duration: limits.windowSeconds, rejectIfRedisNotReady: true };
   const byIdentity = new RateLimiterRedis({ ...common, keyPrefix: "gateway:login-fail:identity", points: limits.maxFailuresPerIdentity });
   const byIp = new RateLimiterRedis({ ...common, keyPrefix: "gateway:login-fail:ip", points: limits.maxFailuresPerIp });
