@@ -24,7 +24,7 @@ export {
   type WebhookStatus,
   type WebhookStatusError,
 } from "./meta/customer.js";
-export { FaultInjector, type Fault, type FaultSpec } from "./meta/fault-injector.js";
+export { FaultInjector, type Fault, type FaultSpec, type FaultTarget } from "./meta/fault-injector.js";
 export type { GraphErrorBody } from "./meta/graph-error.js";
 export {
   MessageStore,

@@ -1,9 +1,8 @@
 // Builds the adapter from its infrastructure: repositories, providers, use
 // cases, the HTTP app and the gRPC service. Shared by main.ts and the tests.
-import type { Redis } from "ioredis";
 import type pg from "pg";
 import { Counter, Histogram } from "prom-client";
-import type { HealthReport, Logger, Metrics } from "@fleet/service-kit";
+import type { HealthReport, Logger, Metrics, RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import type { AdapterConfig } from "./config.js";
 import { adapterService } from "./grpc/adapter.handler.js";
@@ -15,6 +14,7 @@ import { createIdempotencyRepository } from "./repositories/idempotency.reposito
 import { createInboundRepository } from "./repositories/inbound.repository.js";
 import { createRedisPacer } from "./repositories/pacer.js";
 import { createSecretBox } from "./repositories/secret-box.js";
+import { createWebhookDeadLetterRepository } from "./repositories/webhook-dead-letter.repository.js";
 import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
 import { createGetConnection } from "./use-cases/get-connection.use-case.js";
 import { createReceiveMetaWebhook } from "./use-cases/receive-meta-webhook.use-case.js";
@@ -23,7 +23,7 @@ import { createSendMessage } from "./use-cases/send-message.use-case.js";
 export interface AdapterInfra {
   config: AdapterConfig;
   pool: pg.Pool;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   metrics: Metrics;
   health: () => Promise<HealthReport>;
@@ -33,6 +33,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   const registers = [metrics.registry];
   const counters = {
     inbound: new Counter({ name: "adapter_inbound_items_total", help: "Webhook items by provider, type and outcome.", labelNames: ["provider", "type", "outcome"] as const, registers }),
+    deadLettered: new Counter({ name: "adapter_webhooks_dead_lettered_total", help: "Signed webhooks (or items of one) that can never be processed, kept in webhooks.dead, by provider and reason.", labelNames: ["provider", "reason"] as const, registers }),
   };
   const sendMetrics = {
     sends: new Counter({ name: "adapter_sends_total", help: "Provider send attempts by provider and outcome code.", labelNames: ["provider", "outcome"] as const, registers }),
@@ -55,7 +56,8 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   const receiveMetaWebhook = createReceiveMetaWebhook({
     appSecret: config.META_APP_SECRET,
     bots: botCache,
-    inbound: createInboundRepository(redis, { dedupeTtlS: config.INBOUND_DEDUPE_TTL_S, maxLen: config.INBOUND_STREAM_MAXLEN }),
+    inbound: createInboundRepository(redis, { dedupeTtlS: config.INBOUND_DEDUPE_TTL_S, partitions: config.INBOUND_PARTITIONS }),
+    deadLetters: createWebhookDeadLetterRepository(redis, { maxLen: config.WEBHOOK_DEAD_LETTER_MAXLEN }),
     logger,
     counters,
   });

@@ -1,6 +1,7 @@
 // Configuration of the whatsapp-adapter, validated at start. Every key is
 // documented here and in .env.example.
 import { z } from "zod";
+import { DEFAULT_INBOUND_PARTITIONS } from "@fleet/contracts";
 import { baseConfigShape, databaseUrl, loadConfig, port, secret } from "@fleet/service-kit";
 
 export const configSchema = z.object({
@@ -26,10 +27,15 @@ export const configSchema = z.object({
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** How long a provider message id is remembered to drop webhook retries (providers retry for days). */
   INBOUND_DEDUPE_TTL_S: z.coerce.number().int().positive().default(7 * 24 * 3600),
-  /** How long a SendMessage result is kept for its idempotency key. */
+  /** How long a SendMessage result (or "outcome unknown") is kept for its idempotency key: longer than any redelivery. */
   IDEMPOTENCY_TTL_S: z.coerce.number().int().positive().default(48 * 3600),
-  /** Approximate cap of the wa.inbound stream (oldest entries are trimmed). */
-  INBOUND_STREAM_MAXLEN: z.coerce.number().int().positive().default(1_000_000),
+  /**
+   * Number of inbound partition streams; a conversation (bot + contact) always goes to the same one.
+   * Must equal the orchestrators' INBOUND_PARTITIONS (checked at start); change it only on a drained fleet.
+   */
+  INBOUND_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(DEFAULT_INBOUND_PARTITIONS),
+  /** Approximate cap of the webhooks.dead stream (signed webhooks that can never be processed; no consumer trims it). */
+  WEBHOOK_DEAD_LETTER_MAXLEN: z.coerce.number().int().positive().default(100_000),
   /** How long bot configuration is cached in memory before re-reading Postgres. */
   BOT_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(30_000),
 });

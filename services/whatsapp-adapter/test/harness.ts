@@ -3,16 +3,16 @@
 // a real port, and the Meta sandbox (the Graph API fake) on another port.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Express } from "express";
-import type { Redis } from "ioredis";
 import type pg from "pg";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
-import { InboundEntrySchema, STREAMS, decodeStreamEntry, type InboundEntry } from "@fleet/contracts";
+import { DEFAULT_INBOUND_PARTITIONS, InboundEntrySchema, decodeStreamEntry, inboundStream, type InboundEntry } from "@fleet/contracts";
 import { createServiceClient, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
 import { createMetaSandbox, silentLogger, type MetaSandbox } from "@fleet/provider-sandbox";
-import { AppError, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck } from "@fleet/service-kit";
+import { AppError, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
 import { createTestDatabase, createTestRedis, listen, type Listening, type TestDatabase, type TestRedis } from "@fleet/testing";
 import { composeAdapter } from "../src/compose.js";
 import { loadAdapterConfig, type AdapterConfig } from "../src/config.js";
+import { WEBHOOK_DEAD_LETTER_STREAM } from "../src/repositories/webhook-dead-letter.repository.js";
 
 export const SERVICE = "whatsapp-adapter";
 
@@ -26,7 +26,7 @@ export type AdapterClient = ReturnType<typeof newAdapterClient>;
 export interface Composition {
   app: Express;
   grpcService: ReturnType<typeof composeAdapter>["grpcService"];
-  redis: Redis;
+  redis: RedisClient;
 }
 
 export interface AdapterHarness {
@@ -35,16 +35,21 @@ export interface AdapterHarness {
   app: Express;
   client: AdapterClient;
   sandbox: MetaSandbox;
+  /** Base URL of the sandbox (the Graph API fake), e.g. for a bot's own `base_url` or a second sender. */
+  sandboxUrl: string;
   /** The adapter's own Redis client (key prefix applied). */
-  redis: Redis;
+  redis: RedisClient;
   /** Pool on the adapter schema of this file's database. */
   pool: pg.Pool;
   /** The token the sandbox accepts for every hosted number. */
   accessToken: string;
   appSecret: string;
   verifyToken: string;
-  /** Builds another composition on the same database with its own Redis client (e.g. a Redis that will be stopped). */
-  compose(redisUrl: string, keyPrefix: string): Composition;
+  /**
+   * Builds another composition with its own Redis client (e.g. a Redis that will be stopped), on the
+   * same database unless another pool is given (e.g. one whose Postgres is unreachable).
+   */
+  compose(redisUrl: string, keyPrefix: string, options?: { pool?: pg.Pool }): Composition;
   close(): Promise<void>;
 }
 
@@ -77,13 +82,13 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: Har
     LOG_LEVEL: "error",
   });
   const pool = createPostgresPool({ url: database.url, schema: "adapter", logger });
-  const redisClients: Redis[] = [];
+  const redisClients: RedisClient[] = [];
 
-  function compose(redisUrl: string, keyPrefix: string): Composition {
+  function compose(redisUrl: string, keyPrefix: string, { pool: ownPool = pool }: { pool?: pg.Pool } = {}): Composition {
     const redis = createRedisClient({ url: redisUrl, keyPrefix, logger, name: SERVICE });
     redisClients.push(redis);
-    const health = createHealth({ service: SERVICE, version: "test", checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
-    const adapter = composeAdapter({ config, pool, redis, logger, metrics: createMetrics(SERVICE), health });
+    const health = createHealth({ service: SERVICE, version: "test", checks: { postgres: postgresCheck(ownPool), redis: redisCheck(redis) } });
+    const adapter = composeAdapter({ config, pool: ownPool, redis, logger, metrics: createMetrics(SERVICE), health });
     return { app: adapter.app, grpcService: adapter.grpcService, redis };
   }
 
@@ -96,6 +101,7 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: Har
     app: main.app,
     client,
     sandbox,
+    sandboxUrl: graph.url,
     redis: main.redis,
     pool,
     accessToken,
@@ -155,21 +161,65 @@ export async function rejectionOf(call: Promise<unknown>): Promise<AppError> {
 }
 
 export interface StreamItem {
+  stream: string;
   streamId: string;
   entry: InboundEntry;
 }
 
-/** Every entry of wa.inbound, decoded (a malformed entry fails the test). */
-export async function readInbound(redis: Redis): Promise<StreamItem[]> {
-  const raw = await redis.xrange(STREAMS.inbound, "-", "+");
-  return raw.map(([streamId, fields]) => {
-    const decoded = decodeStreamEntry(InboundEntrySchema, fields);
-    if (!decoded.success) throw new Error(`wa.inbound entry ${streamId} does not match InboundEntrySchema: ${decoded.error.message}`);
-    return { streamId, entry: decoded.data };
-  });
+/** Orders stream ids ("<ms>-<seq>") by time. */
+function compareStreamIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split("-").map(Number);
+  const [bMs = 0, bSeq = 0] = b.split("-").map(Number);
+  return aMs - bMs || aSeq - bSeq;
 }
 
-/** Entries appended after `mark` (a count taken earlier with `readInbound(...).length`). */
-export async function inboundSince(redis: Redis, mark: number): Promise<InboundEntry[]> {
-  return (await readInbound(redis)).slice(mark).map((item) => item.entry);
+/**
+ * Every entry of every inbound partition stream (`inboundStream(p)` for p < partitions), decoded
+ * (a malformed entry fails the test), merged in time order.
+ */
+export async function readInbound(redis: RedisClient, partitions: number = DEFAULT_INBOUND_PARTITIONS): Promise<StreamItem[]> {
+  const perPartition = await Promise.all(
+    Array.from({ length: partitions }, async (_, partition) => {
+      const stream = inboundStream(partition);
+      const raw = await redis.xrange(stream, "-", "+");
+      return raw.map(([streamId, fields]) => {
+        const decoded = decodeStreamEntry(InboundEntrySchema, fields);
+        if (!decoded.success) throw new Error(`${stream} entry ${streamId} does not match InboundEntrySchema: ${decoded.error.message}`);
+        return { stream, streamId, entry: decoded.data };
+      });
+    }),
+  );
+  return perPartition.flat().sort((a, b) => compareStreamIds(a.streamId, b.streamId) || a.stream.localeCompare(b.stream));
+}
+
+/** What the inbound streams held at one moment, to find what was appended after it. */
+export type InboundMark = ReadonlySet<string>;
+
+const itemKey = (item: StreamItem) => `${item.stream}/${item.streamId}`;
+
+export async function inboundMark(redis: RedisClient, partitions?: number): Promise<InboundMark> {
+  return new Set((await readInbound(redis, partitions)).map(itemKey));
+}
+
+/** Entries appended after `mark` was taken, in time order. */
+export async function inboundSince(redis: RedisClient, mark: InboundMark, partitions?: number): Promise<InboundEntry[]> {
+  return (await readInbound(redis, partitions)).filter((item) => !mark.has(itemKey(item))).map((item) => item.entry);
+}
+
+export interface DeadLetterItem {
+  streamId: string;
+  fields: Record<string, string>;
+}
+
+/** Every entry of the webhooks.dead stream, its fields as an object. */
+export async function readWebhookDeadLetters(redis: RedisClient): Promise<DeadLetterItem[]> {
+  const raw = await redis.xrange(WEBHOOK_DEAD_LETTER_STREAM, "-", "+");
+  return raw.map(([streamId, list]) => {
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < list.length; i += 2) {
+      const [name, value] = [list[i], list[i + 1]];
+      if (name !== undefined && value !== undefined) fields[name] = value;
+    }
+    return { streamId, fields };
+  });
 }

@@ -1,11 +1,14 @@
 // POST/GET /webhooks/meta through the real HTTP app, on real Postgres and
 // Redis: signature over the raw bytes, routing by phone_number_id, dedupe by
-// wamid, and what ends up on the wa.inbound stream.
+// wamid, what ends up on the inbound partition streams, and what is kept in
+// webhooks.dead instead of being retried by Meta forever.
 import { describe, it, expect, beforeAll, afterAll } from "@jest/globals";
 import request from "supertest";
 import { buildMessagesWebhook, buildStatusWebhook, newWamid, signWebhookBody, type WebhookPayload } from "@fleet/provider-sandbox";
-import { startRedisServer, type PrivateRedis } from "@fleet/testing";
-import { configureMetaBot, inboundSince, newTenant, readInbound, startAdapterHarness, type AdapterHarness } from "./harness.js";
+import { createLogger, createPostgresPool } from "@fleet/service-kit";
+import { TEST_REDIS_URL, startRedisServer, type PrivateRedis } from "@fleet/testing";
+import { INBOUND_PARTITIONS_KEY } from "@fleet/contracts";
+import { configureMetaBot, inboundMark, inboundSince, newTenant, readInbound, readWebhookDeadLetters, startAdapterHarness, type AdapterHarness, type InboundMark } from "./harness.js";
 
 const SHOP_NUMBER = "106540352242922";
 const OTHER_SHOP_NUMBER = "106540352242933";
@@ -33,8 +36,22 @@ function post(raw: string, signature?: string | null) {
   return req.send(raw);
 }
 
-async function streamLength(): Promise<number> {
-  return (await readInbound(h.redis)).length;
+function streamMark(): Promise<InboundMark> {
+  return inboundMark(h.redis, h.config.INBOUND_PARTITIONS);
+}
+
+function appendedSince(mark: InboundMark) {
+  return inboundSince(h.redis, mark, h.config.INBOUND_PARTITIONS);
+}
+
+async function deadLettersSince(count: number) {
+  return (await readWebhookDeadLetters(h.redis)).slice(count).map((item) => item.fields);
+}
+
+async function metricValue(name: string, labels: Record<string, string>): Promise<number> {
+  const metrics = await request(h.app).get("/metrics");
+  const line = metrics.text.split("\n").find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return line === undefined ? 0 : Number(line.trim().split(" ").pop());
 }
 
 beforeAll(async () => {
@@ -50,13 +67,13 @@ afterAll(async () => {
 });
 
 describe("POST /webhooks/meta", () => {
-  it("appends a correctly signed text message to wa.inbound once, routed to its bot and tenant", async () => {
-    const mark = await streamLength();
+  it("appends a correctly signed text message to its inbound partition once, routed to its bot and tenant", async () => {
+    const mark = await streamMark();
     const wamid = newWamid(CUSTOMER);
     const response = await post(JSON.stringify(textWebhook(SHOP_NUMBER, "Hola, ¿tienen tenis talla 27?", wamid)));
 
     expect(response.status).toBe(200);
-    const entries = await inboundSince(h.redis, mark);
+    const entries = await appendedSince(mark);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       kind: "message",
@@ -72,7 +89,7 @@ describe("POST /webhooks/meta", () => {
   });
 
   it("appends a message Meta delivers three times only once (dedupe by wamid)", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
     const wamid = newWamid(CUSTOMER);
     const raw = JSON.stringify(textWebhook(SHOP_NUMBER, "¿Precio?", wamid));
 
@@ -80,12 +97,12 @@ describe("POST /webhooks/meta", () => {
       expect((await post(raw)).status).toBe(200);
     }
 
-    const entries = await inboundSince(h.redis, mark);
+    const entries = await appendedSince(mark);
     expect(entries.map((e) => e.providerMessageId)).toEqual([wamid]);
   });
 
   it("appends every message of a batch spanning several entries and changes, each routed to its own bot", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
     const first = textWebhook(SHOP_NUMBER, "uno");
     const second = buildMessagesWebhook(meta(SHOP_NUMBER), [
       { from: "5215500000001", text: "dos" },
@@ -102,7 +119,7 @@ describe("POST /webhooks/meta", () => {
     const response = await post(JSON.stringify(batch));
 
     expect(response.status).toBe(200);
-    const entries = await inboundSince(h.redis, mark);
+    const entries = await appendedSince(mark);
     expect(entries.map((e) => (e.kind === "message" ? [e.text, e.botId, e.tenantId] : null)).sort()).toEqual(
       [
         ["uno", botId, tenantId],
@@ -114,28 +131,28 @@ describe("POST /webhooks/meta", () => {
   });
 
   it("rejects a webhook whose signature does not match with 403 SIGNATURE_INVALID and appends nothing", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
     const raw = JSON.stringify(textWebhook(SHOP_NUMBER, "forged"));
 
     const response = await post(raw, signWebhookBody("not-the-app-secret", raw));
 
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe("SIGNATURE_INVALID");
-    expect(await inboundSince(h.redis, mark)).toEqual([]);
+    expect(await appendedSince(mark)).toEqual([]);
   });
 
   it("rejects a webhook without X-Hub-Signature-256 with 401 SIGNATURE_MISSING and appends nothing", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
 
     const response = await post(JSON.stringify(textWebhook(SHOP_NUMBER, "unsigned")), null);
 
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe("SIGNATURE_MISSING");
-    expect(await inboundSince(h.redis, mark)).toEqual([]);
+    expect(await appendedSince(mark)).toEqual([]);
   });
 
   it("rejects a body re-serialised after signing (same JSON, other whitespace): the signature covers the raw bytes", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
     const payload = textWebhook(SHOP_NUMBER, "re-serialised");
     const signedBytes = JSON.stringify(payload);
     const reserialised = JSON.stringify(payload, null, 2);
@@ -145,34 +162,76 @@ describe("POST /webhooks/meta", () => {
 
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe("SIGNATURE_INVALID");
-    expect(await inboundSince(h.redis, mark)).toEqual([]);
+    expect(await appendedSince(mark)).toEqual([]);
   });
 
-  it("answers 400 MALFORMED_PAYLOAD (not 500) to correctly signed bytes that are not JSON", async () => {
-    const response = await post('{"object":"whatsapp_business_account","entry":[');
+  it("acknowledges correctly signed bytes that are not JSON with 200 (so Meta stops retrying) and keeps them in webhooks.dead with the reason", async () => {
+    const dead = (await readWebhookDeadLetters(h.redis)).length;
+    const before = await metricValue("adapter_webhooks_dead_lettered_total", { provider: "meta", reason: "not_json" });
+    const raw = '{"object":"whatsapp_business_account","entry":[';
 
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("MALFORMED_PAYLOAD");
+    const response = await post(raw);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ received: true, appended: 0, deadLettered: 1 });
+    const letters = await deadLettersSince(dead);
+    expect(letters).toEqual([{ provider: "meta", reason: "not_json", message: "Body is not JSON", receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), body: raw }]);
+    expect(await metricValue("adapter_webhooks_dead_lettered_total", { provider: "meta", reason: "not_json" })).toBe(before + 1);
   });
 
-  it("answers 400 MALFORMED_PAYLOAD to signed JSON that is not a Cloud API notification", async () => {
-    const response = await post(JSON.stringify({ hello: "world" }));
+  it("acknowledges signed JSON that is not a Cloud API notification with 200 and dead-letters it", async () => {
+    const dead = (await readWebhookDeadLetters(h.redis)).length;
+    const raw = JSON.stringify({ hello: "world" });
 
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("MALFORMED_PAYLOAD");
+    const response = await post(raw);
+
+    expect(response.status).toBe(200);
+    const letters = await deadLettersSince(dead);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ provider: "meta", reason: "not_a_notification", body: raw });
+    expect(letters[0]?.message).toContain("entry");
+  });
+
+  it("appends the good message of a batch of two and dead-letters alone the one whose timestamp no date can hold", async () => {
+    const mark = await streamMark();
+    const dead = (await readWebhookDeadLetters(h.redis)).length;
+    const good = newWamid(CUSTOMER);
+    const bad = newWamid(CUSTOMER);
+    const payload = buildMessagesWebhook(meta(SHOP_NUMBER), [
+      { from: CUSTOMER, id: good, text: "primero" },
+      { from: CUSTOMER, id: bad, text: "segundo" },
+    ]);
+    const absurd = { from: CUSTOMER, id: bad, timestamp: "99999999999999999999", type: "text", text: { body: "segundo" } };
+    const batch = {
+      ...payload,
+      entry: payload.entry.map((entry) => ({
+        ...entry,
+        changes: entry.changes.map((change) => ({ ...change, value: { ...change.value, messages: (change.value.messages ?? []).map((m) => (m.id === bad ? absurd : m)) } })),
+      })),
+    };
+
+    const response = await post(JSON.stringify(batch));
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ appended: 1, deadLettered: 1 });
+    expect((await appendedSince(mark)).map((e) => e.providerMessageId)).toEqual([good]);
+    const letters = await deadLettersSince(dead);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ provider: "meta", reason: "malformed_item", message: expect.stringContaining("timestamp") });
+    expect(JSON.parse(letters[0]?.body ?? "null")).toEqual(absurd);
   });
 
   it("acknowledges a message for a phone_number_id no bot uses with 200 and appends nothing", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
 
     const response = await post(JSON.stringify(textWebhook(UNKNOWN_NUMBER, "¿hola?")));
 
     expect(response.status).toBe(200);
-    expect(await inboundSince(h.redis, mark)).toEqual([]);
+    expect(await appendedSince(mark)).toEqual([]);
   });
 
   it("acknowledges an image message without appending it and counts it as unsupported_type in /metrics", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
     const envelope = textWebhook(SHOP_NUMBER, "placeholder");
     const image = {
       from: CUSTOMER,
@@ -189,7 +248,7 @@ describe("POST /webhooks/meta", () => {
     const response = await post(JSON.stringify(payload));
 
     expect(response.status).toBe(200);
-    expect(await inboundSince(h.redis, mark)).toEqual([]);
+    expect(await appendedSince(mark)).toEqual([]);
     const metrics = await request(h.app).get("/metrics");
     const line = metrics.text.split("\n").find((l) => l.startsWith("adapter_inbound_items_total{") && l.includes('type="image"') && l.includes('outcome="unsupported_type"'));
     expect(line).toBeDefined();
@@ -197,14 +256,14 @@ describe("POST /webhooks/meta", () => {
   });
 
   it("appends a delivered status webhook as a kind:status entry", async () => {
-    const mark = await streamLength();
+    const mark = await streamMark();
     const wamid = newWamid(CUSTOMER);
     const payload = buildStatusWebhook(meta(SHOP_NUMBER), [{ id: wamid, status: "delivered", recipientId: CUSTOMER }]);
 
     const response = await post(JSON.stringify(payload));
 
     expect(response.status).toBe(200);
-    const entries = await inboundSince(h.redis, mark);
+    const entries = await appendedSince(mark);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ kind: "status", tenantId, botId, provider: "meta", providerMessageId: wamid, recipient: CUSTOMER, status: "delivered" });
   });
@@ -237,7 +296,7 @@ describe("POST /webhooks/meta while Redis is unavailable", () => {
     await privateRedis.destroy();
   });
 
-  it("answers 503 INTAKE_UNAVAILABLE (so Meta retries) and accepts the same webhook once Redis is back", async () => {
+  it("answers 503 INTAKE_UNAVAILABLE (so Meta retries), dead-letters nothing, and accepts the same webhook once Redis is back", async () => {
     const adapter = h.compose(privateRedis.url, "outage:");
     const wamid = newWamid(CUSTOMER);
     const raw = JSON.stringify(textWebhook(SHOP_NUMBER, "¿siguen abiertos?", wamid));
@@ -250,6 +309,10 @@ describe("POST /webhooks/meta while Redis is unavailable", () => {
 
     expect(during.status).toBe(503);
     expect(during.body.error.code).toBe("INTAKE_UNAVAILABLE");
+    // A poison body whose dead letter cannot be written is not acknowledged either.
+    const poison = await postTo("not json at all");
+    expect(poison.status).toBe(503);
+    expect(poison.body.error.code).toBe("INTAKE_UNAVAILABLE");
 
     await privateRedis.start();
     const deadline = Date.now() + 10_000;
@@ -257,8 +320,45 @@ describe("POST /webhooks/meta while Redis is unavailable", () => {
     const after = await postTo(raw);
 
     expect(after.status).toBe(200);
-    const entries = (await readInbound(adapter.redis)).map((item) => item.entry).filter((e) => e.providerMessageId === wamid);
+    const entries = (await readInbound(adapter.redis, h.config.INBOUND_PARTITIONS)).map((item) => item.entry).filter((e) => e.providerMessageId === wamid);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ tenantId, botId, text: "¿siguen abiertos?" });
+    // The outage was not taken for a poison webhook, even by a command queued while Redis was down.
+    expect(await readWebhookDeadLetters(adapter.redis)).toEqual([]);
+  });
+});
+
+describe("POST /webhooks/meta while Postgres is unavailable", () => {
+  it("answers 503 INTAKE_UNAVAILABLE when the bot lookup fails, and dead-letters nothing", async () => {
+    const unreachable = createPostgresPool({ url: "postgres://fleet@127.0.0.1:1/unreachable", schema: "adapter", logger: createLogger({ service: "whatsapp-adapter", level: "error" }) });
+    try {
+      const adapter = h.compose(h.config.REDIS_URL, h.config.REDIS_KEY_PREFIX, { pool: unreachable });
+      const dead = (await readWebhookDeadLetters(h.redis)).length;
+      const mark = await streamMark();
+      const raw = JSON.stringify(textWebhook(SHOP_NUMBER, "¿hay envío?"));
+
+      const response = await request(adapter.app).post("/webhooks/meta").set("content-type", "application/json").set("x-hub-signature-256", signWebhookBody(h.appSecret, raw)).send(raw);
+
+      expect(response.status).toBe(503);
+      expect(response.body.error.code).toBe("INTAKE_UNAVAILABLE");
+      expect(await deadLettersSince(dead)).toEqual([]);
+      expect(await appendedSince(mark)).toEqual([]);
+    } finally {
+      await unreachable.end();
+    }
+  });
+});
+
+describe("POST /webhooks/meta on a fleet started with another partition count", () => {
+  it("refuses the webhook (503, so Meta retries) instead of putting it where no orchestrator reads", async () => {
+    const prefix = `partitions-${Date.now()}:`;
+    const adapter = h.compose(TEST_REDIS_URL, prefix);
+    await adapter.redis.set(INBOUND_PARTITIONS_KEY, String(h.config.INBOUND_PARTITIONS * 2));
+    const raw = JSON.stringify(textWebhook(SHOP_NUMBER, "hola", newWamid(CUSTOMER)));
+    const response = await request(adapter.app).post("/webhooks/meta").set("content-type", "application/json").set("x-hub-signature-256", signWebhookBody(h.appSecret, raw)).send(raw);
+    expect(response.status).toBe(503);
+    expect(response.body.error.code).toBe("INTAKE_UNAVAILABLE");
+    expect(await readInbound(adapter.redis, h.config.INBOUND_PARTITIONS)).toEqual([]);
+    await adapter.redis.del(INBOUND_PARTITIONS_KEY);
   });
 });

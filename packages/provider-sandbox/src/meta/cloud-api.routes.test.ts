@@ -209,6 +209,63 @@ describe("fault injection", () => {
     expect((await send(app, NUMBER_A, textMessage("15550001"))).status).toBe(200);
   });
 
+  it("scopes a fault to one recipient (matched on digits): only sends to that contact fail, N times", async () => {
+    const { app, faults } = sandbox();
+    const created = await request(app).post("/_sandbox/faults").send({ to: "+52 1 55 1234 5678", code: 2, count: 2 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ kind: "graph_error", to: "+52 1 55 1234 5678", code: 2, httpStatus: 503, remaining: 2 });
+
+    const other = await send(app, NUMBER_A, textMessage("5215500000001"));
+    const first = await send(app, NUMBER_A, textMessage("5215512345678"));
+    const second = await send(app, NUMBER_B, textMessage("5215512345678"));
+    const third = await send(app, NUMBER_A, textMessage("5215512345678"));
+
+    expect(other.status).toBe(200);
+    expect([first.status, first.body.error?.code, second.status, second.body.error?.code]).toEqual([503, 2, 503, 2]);
+    expect(third.status).toBe(200);
+    expect(faults.list()).toEqual([]);
+  });
+
+  it("combines a number and a recipient filter", async () => {
+    const { app } = sandbox();
+    await request(app).post("/_sandbox/faults").send({ phone_number_id: NUMBER_B, to: "15550001", code: 131000 });
+
+    expect((await send(app, NUMBER_A, textMessage("15550001"))).status).toBe(200);
+    expect((await send(app, NUMBER_B, textMessage("15550002"))).status).toBe(200);
+    expect((await send(app, NUMBER_B, textMessage("15550001"))).status).toBe(500);
+  });
+
+  it("drop_connection: records the send as accepted, then closes the connection without an answer", async () => {
+    const { app, store } = sandbox();
+    const created = await request(app).post("/_sandbox/faults").send({ kind: "drop_connection", to: "15550001" });
+    expect(created.body).toEqual({ kind: "drop_connection", to: "15550001", remaining: 1 });
+
+    await expect(send(app, NUMBER_A, textMessage("15550001", "maybe"))).rejects.toThrow(/socket hang up|ECONNRESET/);
+
+    expect(store.sent()).toMatchObject([{ phoneNumberId: NUMBER_A, to: "15550001", body: textMessage("15550001", "maybe") }]);
+    expect((await send(app, NUMBER_A, textMessage("15550001"))).status).toBe(200);
+  });
+
+  it("missing_message_id: records the send and answers 200 without messages[0].id", async () => {
+    const { app, store } = sandbox();
+    await request(app).post("/_sandbox/faults").send({ kind: "missing_message_id", phone_number_id: NUMBER_A });
+
+    const res = await send(app, NUMBER_A, textMessage("15550001"));
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ messaging_product: "whatsapp", contacts: [{ input: "15550001", wa_id: "15550001" }], messages: [{ message_status: "accepted" }] });
+    expect(store.sent()).toHaveLength(1);
+    const next = await send(app, NUMBER_A, textMessage("15550001"));
+    expect(next.body.messages[0].id).toMatch(/^wamid\./);
+  });
+
+  it("rejects a fault of an unknown kind", async () => {
+    const { app } = sandbox();
+    const res = await request(app).post("/_sandbox/faults").send({ kind: "explode" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("INVALID_REQUEST");
+  });
+
   it("rejects a fault request without a code", async () => {
     const { app } = sandbox();
     const res = await request(app).post("/_sandbox/faults").send({ count: 1 });

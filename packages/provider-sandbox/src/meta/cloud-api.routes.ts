@@ -60,14 +60,27 @@ const VERSION = /^v\d+\.\d+$/;
 
 const latencyBody = z.object({ ms: z.number().int().min(0).max(60_000) });
 
-const faultBody = z.object({
+const faultTarget = {
   phone_number_id: z.string().min(1).optional(),
-  code: z.number().int().nonnegative(),
+  to: z.string().regex(/\d/, { message: "must be a phone number" }).optional(),
   count: z.number().int().positive().default(1),
-  httpStatus: z.number().int().min(200).max(599).optional(),
-  via: z.enum(["response", "webhook"]).default("response"),
-  details: z.string().min(1).optional(),
-});
+};
+
+// `kind` defaults to a Graph error, so `{code: 131000}` keeps meaning what it always did.
+const faultBody = z.preprocess(
+  (body) => (typeof body === "object" && body !== null && !("kind" in body) ? { ...body, kind: "graph_error" } : body),
+  z.discriminatedUnion("kind", [
+    z.object({
+      ...faultTarget,
+      kind: z.literal("graph_error"),
+      code: z.number().int().nonnegative(),
+      httpStatus: z.number().int().min(200).max(599).optional(),
+      via: z.enum(["response", "webhook"]).default("response"),
+      details: z.string().min(1).optional(),
+    }),
+    z.object({ ...faultTarget, kind: z.enum(["drop_connection", "missing_message_id"]) }),
+  ]),
+);
 
 const rateLimitBody = z.object({ per_second: z.number().int().positive() });
 
@@ -151,7 +164,7 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
 
   app.post("/_sandbox/faults", (req, res) => {
     const body = parseOrThrow(faultBody, req.body);
-    if (body.via === "webhook" && notifier === undefined) {
+    if (body.kind === "graph_error" && body.via === "webhook" && notifier === undefined) {
       throw new SandboxError("NO_CALLBACK_URL", "faults via webhook need a configured callback URL");
     }
     const { phone_number_id: phoneNumberId, ...fault } = body;
@@ -198,9 +211,14 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
     }
     const body: unknown = req.body;
     const reply = sendMessage({ phoneNumberId, token: bearerToken(req), body });
-    if (reply.httpStatus === 401) res.set("www-authenticate", 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token."');
-    if (responseDelayMs > 0) setTimeout(() => res.status(reply.httpStatus).json(reply.body), responseDelayMs);
-    else res.status(reply.httpStatus).json(reply.body);
+    const answer = () => {
+      // The request was read and the send recorded: the client sees the connection close with no answer.
+      if ("dropConnection" in reply) req.socket.destroy();
+      else res.status(reply.httpStatus).json(reply.body);
+    };
+    if (!("dropConnection" in reply) && reply.httpStatus === 401) res.set("www-authenticate", 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token."');
+    if (responseDelayMs > 0) setTimeout(answer, responseDelayMs);
+    else answer();
   };
   app.post("/:version/:phoneNumberId/messages", messagesRoute);
 

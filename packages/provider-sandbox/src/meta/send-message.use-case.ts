@@ -29,17 +29,15 @@ export interface MessagesInput {
   body: unknown;
 }
 
-export interface GraphReply {
-  httpStatus: number;
-  body: unknown;
-}
+/** What the HTTP layer does with a send: answer it, or (a scripted fault) drop the connection unanswered. */
+export type GraphReply = { httpStatus: number; body: unknown } | { dropConnection: true };
 
 export type SendMessage = (input: MessagesInput) => GraphReply;
 
 export function createSendMessage(deps: SendMessageDeps): SendMessage {
   return ({ phoneNumberId, token, body }) => {
     const receivedAt = new Date(deps.now()).toISOString();
-    const reject = (failure: GraphFailure): GraphReply => {
+    const reject = (failure: GraphFailure): { httpStatus: number; body: unknown } => {
       deps.store.add({
         outcome: "rejected",
         phoneNumberId,
@@ -70,8 +68,8 @@ export function createSendMessage(deps: SendMessageDeps): SendMessage {
         details: "Message failed to send because there were too many messages sent from this phone number in a short period of time.",
       }));
     }
-    const fault = deps.faults.take(phoneNumberId);
-    if (fault?.via === "response") {
+    const fault = deps.faults.take(phoneNumberId, request.to);
+    if (fault?.kind === "graph_error" && fault.via === "response") {
       return reject(graphError(fault.code, { httpStatus: fault.httpStatus, details: fault.details }));
     }
 
@@ -87,19 +85,22 @@ export function createSendMessage(deps: SendMessageDeps): SendMessage {
     };
     deps.store.add(send);
 
-    const statuses: StatusUpdate[] = fault !== undefined
+    // A dropped connection or a missing id hides the outcome from the sender only: WhatsApp delivers
+    // the message and reports its statuses as usual.
+    const statuses: StatusUpdate[] = fault?.kind === "graph_error"
       ? [{ id: send.wamid, status: "failed", recipientId: send.waId, errors: [statusError(fault.code, fault.details)] }]
       : deps.statusCallbacks
         ? [{ id: send.wamid, status: "sent", recipientId: send.waId }, { id: send.wamid, status: "delivered", recipientId: send.waId }]
         : [];
     if (statuses.length > 0) deps.notifier?.notify(deps.metadataOf(phoneNumberId), statuses);
 
+    if (fault?.kind === "drop_connection") return { dropConnection: true };
     return {
       httpStatus: 200,
       body: {
         messaging_product: "whatsapp",
         contacts: [{ input: request.to, wa_id: send.waId }],
-        messages: [{ id: send.wamid, message_status: "accepted" }],
+        messages: [fault?.kind === "missing_message_id" ? { message_status: "accepted" } : { id: send.wamid, message_status: "accepted" }],
       },
     };
   };

@@ -3,8 +3,8 @@
 // kind, message, details) and are passed on; transport failures (adapter down,
 // deadline) get a fixed message, because grpc-js writes the adapter's internal
 // address into its own.
-import { AdapterService, ConnectionState, ProviderKind } from "@fleet/contracts/adapter";
-import type { ProviderKindName } from "@fleet/contracts";
+import { AdapterService, type ProviderKind } from "@fleet/contracts/adapter";
+import { providerKindName, type ProviderKindName } from "@fleet/contracts";
 import { createServiceClient, type CallOptions } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 
@@ -32,30 +32,11 @@ export function createAdapterClient(address: string, { deadlineMs }: { deadlineM
 
 export type AdapterClient = ReturnType<typeof createAdapterClient>;
 
-export type ConnectionStateName = "connected" | "connecting" | "awaiting_pairing" | "disconnected" | "misconfigured";
+// The enum names live in @fleet/contracts (one map for the fleet); these keep the names this
+// service's use cases import.
+export { connectionStateName, type ConnectionStateName } from "@fleet/contracts";
 
-const STATE_NAMES: Partial<Record<ConnectionState, ConnectionStateName>> = {
-  [ConnectionState.CONNECTED]: "connected",
-  [ConnectionState.CONNECTING]: "connecting",
-  [ConnectionState.AWAITING_PAIRING]: "awaiting_pairing",
-  [ConnectionState.DISCONNECTED]: "disconnected",
-  [ConnectionState.MISCONFIGURED]: "misconfigured",
-};
-
-const PROVIDER_NAMES: Partial<Record<ProviderKind, ProviderKindName>> = {
-  [ProviderKind.BAILEYS]: "baileys",
-  [ProviderKind.META]: "meta",
-  [ProviderKind.OFFICIAL]: "official",
-  [ProviderKind.TWILIO]: "twilio",
-  [ProviderKind.EVOLUTION]: "evolution",
-};
-
-/** The wire name of a connection state; undefined for UNSPECIFIED or a value newer than this build. */
-export function connectionStateName(state: ConnectionState): ConnectionStateName | undefined {
-  return STATE_NAMES[state];
-}
-
-/** The wire name of a provider kind; null when the adapter did not name one (e.g. a misconfigured bot). */
+/** The wire name of a provider kind; null when the adapter named none (e.g. a misconfigured bot) or one newer than this build. */
 export function providerName(kind: ProviderKind): ProviderKindName | null {
-  return PROVIDER_NAMES[kind] ?? null;
+  return providerKindName(kind) ?? null;
 }

@@ -1,20 +1,12 @@
 // AdapterService gRPC handlers: map protobuf messages to use-case calls and back.
-import { AdapterService, ConnectionState, MediaKind, ProviderKind, type MessageContent } from "@fleet/contracts/adapter";
-import type { ProviderKindName } from "@fleet/contracts";
+import { AdapterService, MediaKind, type MessageContent, type ProviderKind } from "@fleet/contracts/adapter";
+import { connectionStateOf, providerKindName, providerKindOf, type ProviderKindName } from "@fleet/contracts";
 import { implement, type ServiceRegistration } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 import type { OutboundContent } from "../providers/provider.js";
 import type { ConfigureBot } from "../use-cases/configure-bot.use-case.js";
-import type { ConnectionStateName, GetConnection } from "../use-cases/get-connection.use-case.js";
+import type { GetConnection } from "../use-cases/get-connection.use-case.js";
 import type { SendMessage } from "../use-cases/send-message.use-case.js";
-
-const KIND_NAMES: Partial<Record<ProviderKind, ProviderKindName>> = {
-  [ProviderKind.BAILEYS]: "baileys",
-  [ProviderKind.META]: "meta",
-  [ProviderKind.OFFICIAL]: "official",
-  [ProviderKind.TWILIO]: "twilio",
-  [ProviderKind.EVOLUTION]: "evolution",
-};
 
 const MEDIA_KINDS: Partial<Record<MediaKind, Extract<OutboundContent, { type: "media" }>["kind"]>> = {
   [MediaKind.IMAGE]: "image",
@@ -24,23 +16,11 @@ const MEDIA_KINDS: Partial<Record<MediaKind, Extract<OutboundContent, { type: "m
   [MediaKind.STICKER]: "sticker",
 };
 
-const STATES: Record<ConnectionStateName, ConnectionState> = {
-  connected: ConnectionState.CONNECTED,
-  connecting: ConnectionState.CONNECTING,
-  awaiting_pairing: ConnectionState.AWAITING_PAIRING,
-  disconnected: ConnectionState.DISCONNECTED,
-  misconfigured: ConnectionState.MISCONFIGURED,
-};
-
-export function providerKindName(kind: ProviderKind): ProviderKindName {
-  const name = KIND_NAMES[kind];
+/** A provider kind a caller asks to configure: one this build does not know is the caller's mistake. */
+function requiredProviderKindName(kind: ProviderKind): ProviderKindName {
+  const name = providerKindName(kind);
   if (!name) throw new AppError("invalid_argument", "UNKNOWN_PROVIDER_KIND", `Unknown provider kind ${kind}`);
   return name;
-}
-
-export function providerKindOf(name: ProviderKindName): ProviderKind {
-  const entry = Object.entries(KIND_NAMES).find(([, n]) => n === name);
-  return entry ? (Number(entry[0]) as ProviderKind) : ProviderKind.UNSPECIFIED;
 }
 
 function contentOf(content: MessageContent | undefined): OutboundContent | null {
@@ -78,7 +58,7 @@ export function adapterService({ configureBot, sendMessage, getConnection }: Ada
 
     async getConnection(request) {
       const view = await getConnection(request.tenantId, request.botId);
-      return { state: STATES[view.state], provider: providerKindOf(view.provider), qr: view.qr ?? "", pairingCode: view.pairingCode ?? "", detail: view.detail ?? "" };
+      return { state: connectionStateOf(view.state), provider: providerKindOf(view.provider), qr: view.qr ?? "", pairingCode: view.pairingCode ?? "", detail: view.detail ?? "" };
     },
 
     async configureBot(request) {
@@ -86,7 +66,7 @@ export function adapterService({ configureBot, sendMessage, getConnection }: Ada
         tenantId: request.tenantId,
         botId: request.botId || undefined,
         displayName: request.displayName,
-        providers: request.providers.map((p) => ({ kind: providerKindName(p.kind), settings: p.settings, secrets: p.secrets })),
+        providers: request.providers.map((p) => ({ kind: requiredProviderKindName(p.kind), settings: p.settings, secrets: p.secrets })),
       });
       return {
         bot: {

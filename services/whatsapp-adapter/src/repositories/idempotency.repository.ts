@@ -1,34 +1,99 @@
-// Idempotency records of SendMessage in Redis: a short "pending" lease while a
-// send is in flight, then the result for IDEMPOTENCY_TTL_S. A second call with
-// the same key gets the stored result and sends nothing.
-import type { Redis } from "ioredis";
-import type { ProviderKindName } from "@fleet/contracts";
+// Idempotency records of SendMessage in Redis, one per bot + key, kept for
+// IDEMPOTENCY_TTL_S (longer than any redelivery of the caller):
+// - "pending": a send is in flight, with the end of its lease;
+// - "done": the result, replayed to every later call;
+// - "ambiguous": the provider may or may not have accepted the message; every
+//   later call gets that answer and nothing is sent again.
+// A pending record whose lease ended without a result means the sender died
+// mid-send: that is ambiguous too, never free.
+import { z } from "zod";
+import { ProviderKindSchema, type ProviderKindName } from "@fleet/contracts";
+import type { RedisClient } from "@fleet/service-kit";
 
 export interface StoredSend {
   providerMessageId: string;
   provider: ProviderKindName;
 }
 
-export type Claim = { state: "claimed" } | { state: "done"; result: StoredSend } | { state: "in_progress" };
+export interface AmbiguousSend {
+  /** The provider that may have accepted the message; absent when the sender died before saying. */
+  provider?: ProviderKindName;
+  /** Why the outcome is unknown: the provider's error code, or LEASE_EXPIRED / RECORD_UNREADABLE. */
+  providerCode: string;
+}
 
-const PENDING = "pending";
+export type Claim = { state: "claimed" } | { state: "done"; result: StoredSend } | { state: "ambiguous"; send: AmbiguousSend } | { state: "in_progress" };
 
-export function createIdempotencyRepository(redis: Redis, { ttlS, leaseMs }: { ttlS: number; leaseMs: number }) {
+const PendingSchema = z.object({ state: z.literal("pending"), leaseUntil: z.number() });
+const DoneSchema = z.object({ state: z.literal("done"), providerMessageId: z.string().min(1), provider: ProviderKindSchema });
+const AmbiguousSchema = z.object({ state: z.literal("ambiguous"), provider: ProviderKindSchema.optional(), providerCode: z.string().min(1) });
+const RecordSchema = z.discriminatedUnion("state", [PendingSchema, DoneSchema, AmbiguousSchema]);
+// Written by adapters older than the state field: a bare "pending" lease (it expires with its key) and a bare result.
+const LegacyDoneSchema = z.object({ providerMessageId: z.string().min(1), provider: ProviderKindSchema });
+const LEGACY_PENDING = "pending";
+
+type IdempotencyRecord = z.infer<typeof RecordSchema>;
+
+// KEYS[1]: the record. ARGV: lease ms, ttl s. Sets a pending record when there is none, leased
+// until Redis's own clock + lease (one clock for every replica). Returns {1, now} when claimed,
+// else {0, now, existing value}.
+const CLAIM = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local pending = '{"state":"pending","leaseUntil":' .. string.format('%d', now + tonumber(ARGV[1])) .. '}'
+if redis.call('SET', KEYS[1], pending, 'NX', 'EX', ARGV[2]) then return {1, now} end
+return {0, now, redis.call('GET', KEYS[1])}`;
+
+const ClaimReplySchema = z.union([z.tuple([z.literal(1), z.number()]), z.tuple([z.literal(0), z.number(), z.string()])]);
+
+interface IdempotencyCommands {
+  fleetIdempotencyClaim(key: string, leaseMs: number, ttlS: number): Promise<unknown>;
+}
+
+function parseRecord(raw: string): IdempotencyRecord | null {
+  if (raw === LEGACY_PENDING) return { state: "pending", leaseUntil: Number.POSITIVE_INFINITY };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const current = RecordSchema.safeParse(json);
+  if (current.success) return current.data;
+  const legacy = LegacyDoneSchema.safeParse(json);
+  return legacy.success ? { state: "done", ...legacy.data } : null;
+}
+
+export function createIdempotencyRepository(redis: RedisClient, { ttlS, leaseMs }: { ttlS: number; leaseMs: number }) {
+  redis.defineCommand("fleetIdempotencyClaim", { numberOfKeys: 1, lua: CLAIM });
+  const commands = redis as unknown as IdempotencyCommands;
+  const keyOf = (key: string) => `idem:${key}`;
+  const write = async (key: string, record: IdempotencyRecord) => {
+    await redis.set(keyOf(key), JSON.stringify(record), "EX", ttlS);
+  };
+
   return {
+    /** Claims the key for one send, or says what an earlier call with it left. */
     async claim(key: string): Promise<Claim> {
-      const set = await redis.set(`idem:${key}`, PENDING, "PX", leaseMs, "NX");
-      if (set === "OK") return { state: "claimed" };
-      const value = await redis.get(`idem:${key}`);
-      if (value === null) return this.claim(key);
-      if (value === PENDING) return { state: "in_progress" };
-      return { state: "done", result: JSON.parse(value) as StoredSend };
+      const reply = ClaimReplySchema.parse(await commands.fleetIdempotencyClaim(keyOf(key), leaseMs, ttlS));
+      if (reply[0] === 1) return { state: "claimed" };
+      const [, now, raw] = reply;
+      const record = parseRecord(raw);
+      // A value nobody can read may hide a send: treat it like one whose outcome is unknown.
+      if (record === null) return { state: "ambiguous", send: { providerCode: "RECORD_UNREADABLE" } };
+      if (record.state === "done") return { state: "done", result: { providerMessageId: record.providerMessageId, provider: record.provider } };
+      if (record.state === "ambiguous") return { state: "ambiguous", send: { provider: record.provider, providerCode: record.providerCode } };
+      return record.leaseUntil > now ? { state: "in_progress" } : { state: "ambiguous", send: { providerCode: "LEASE_EXPIRED" } };
     },
     async complete(key: string, result: StoredSend): Promise<void> {
-      await redis.set(`idem:${key}`, JSON.stringify(result), "EX", ttlS);
+      await write(key, { state: "done", ...result });
     },
-    /** Frees the key after a failed send so a retry may send. */
+    /** Remembers, for the whole TTL, that the provider may have accepted the message. */
+    async markAmbiguous(key: string, send: AmbiguousSend): Promise<void> {
+      await write(key, { state: "ambiguous", ...send });
+    },
+    /** Frees the key after a send that certainly did not happen, so a retry may send. */
     async release(key: string): Promise<void> {
-      await redis.del(`idem:${key}`);
+      await redis.del(keyOf(key));
     },
   };
 }

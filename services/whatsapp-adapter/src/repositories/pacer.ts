@@ -7,8 +7,7 @@
 // counted when slots are taken lets the next window's sends land less than a
 // second after the previous window's, and the provider answers 130429.)
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import { AppError } from "@fleet/service-kit";
+import { AppError, type RedisClient } from "@fleet/service-kit";
 import type { Pacer } from "../use-cases/send-message.use-case.js";
 
 const WINDOW_MS = 1000;
@@ -44,7 +43,7 @@ interface PacerCommands {
 }
 
 /** `maxInFlightMs`: the longest a provider call can take (its timeout); a slot whose release was lost frees after it. */
-export function createRedisPacer(redis: Redis, { maxInFlightMs }: { maxInFlightMs: number }): Pacer {
+export function createRedisPacer(redis: RedisClient, { maxInFlightMs }: { maxInFlightMs: number }): Pacer {
   redis.defineCommand("fleetPaceAcquire", { numberOfKeys: 1, lua: ACQUIRE });
   redis.defineCommand("fleetPaceRelease", { numberOfKeys: 1, lua: RELEASE });
   const commands = redis as unknown as PacerCommands;

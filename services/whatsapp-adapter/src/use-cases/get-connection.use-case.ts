@@ -1,12 +1,10 @@
 // Connection state of a bot's primary provider. Cloud API providers are
 // "connected" when credentials are present and the provider has not rejected
 // them; session providers (Baileys, Evolution) report their live state later.
-import type { ProviderKindName } from "@fleet/contracts";
+import type { ConnectionStateName, ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
-
-export type ConnectionStateName = "connected" | "connecting" | "awaiting_pairing" | "disconnected" | "misconfigured";
 
 export interface ConnectionView {
   state: ConnectionStateName;

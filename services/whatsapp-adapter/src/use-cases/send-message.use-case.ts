@@ -2,15 +2,18 @@
 // no second send), paced per provider number, retried with backoff on
 // retryable provider errors, guarded by a circuit breaker per bot+provider,
 // and falling back to the bot's next provider in its configured order.
+// A failure after which the provider may have accepted the message (see
+// MaybeSentError) is neither retried nor sent elsewhere: the call, and every
+// later call with its key, fails with SEND_OUTCOME_UNKNOWN.
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, BrokenCircuitError, type IPolicy } from "cockatiel";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError, type Logger } from "@fleet/service-kit";
 import type { Counter, Histogram } from "prom-client";
-import type { MessageSender, OutboundContent } from "../providers/provider.js";
+import { isMaybeSent, MaybeSentError, type MessageSender, type OutboundContent } from "../providers/provider.js";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotRecord } from "../repositories/bots.repository.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
-import type { IdempotencyRepository, StoredSend } from "../repositories/idempotency.repository.js";
+import type { AmbiguousSend, IdempotencyRepository, StoredSend } from "../repositories/idempotency.repository.js";
 
 export interface SendMessageInput {
   tenantId: string;
@@ -34,7 +37,7 @@ export interface SendMessageResult extends StoredSend {
 export type Pacer = (kind: ProviderKindName, routingKey: string, perSecond: number, signal: AbortSignal) => Promise<() => Promise<void>>;
 
 export interface SendMessageDeps {
-  bots: BotCache;
+  bots: Pick<BotCache, "find">;
   idempotency: IdempotencyRepository;
   senders: Partial<Record<ProviderKindName, MessageSender>>;
   pace: Pacer;
@@ -44,9 +47,26 @@ export interface SendMessageDeps {
   retryAttempts?: number;
 }
 
-/** Failures after which the provider may or may not have accepted the message. */
-const AMBIGUOUS = new Set(["PROVIDER_TIMEOUT"]);
+/** The answer when the provider may or may not have accepted the message: not retryable, and the same for every later call with the key. */
+export const SEND_OUTCOME_UNKNOWN = "SEND_OUTCOME_UNKNOWN";
+
+function sendOutcomeUnknown(send: AmbiguousSend, cause?: unknown): AppError {
+  return new AppError(
+    "failed_precondition",
+    SEND_OUTCOME_UNKNOWN,
+    "The provider may or may not have accepted this message; it will not be sent again with this idempotency key",
+    { details: { provider: send.provider ?? null, providerCode: send.providerCode }, cause },
+  );
+}
+
 const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * Retryable failures that say nothing about the provider's health, so they do not open the bot's
+ * circuit: our own pacing ran out of time, or one recipient's pair rate limit (the bot's other
+ * conversations are fine).
+ */
+const NOT_PROVIDER_HEALTH = new Set(["PACING_DEADLINE", "PROVIDER_PAIR_RATE_LIMITED"]);
 
 /** Provider answers that mean the bot's account needs attention, not that one message was bad. */
 const ACCOUNT_PROBLEMS = new Set(["PROVIDER_CREDENTIALS_INVALID", "PROVIDER_ACCOUNT_BLOCKED", "PROVIDER_NOT_CONFIGURED"]);
@@ -72,14 +92,15 @@ function validate(input: SendMessageInput): OutboundContent {
 
 export function createSendMessage({ bots, idempotency, senders, pace, botHealth, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
   const policies = new Map<string, IPolicy>();
-  // An ambiguous failure (the provider may have accepted the message) is never retried here.
-  const retryable = handleWhen((error) => error instanceof AppError && error.retryable && !AMBIGUOUS.has(error.code));
+  // A failure that may hide an accepted message is never retried, but it still tells the breaker the provider is in trouble.
+  const retryable = handleWhen((error) => error instanceof AppError && error.retryable && !isMaybeSent(error));
+  const providerTrouble = handleWhen((error) => error instanceof AppError && error.retryable && !NOT_PROVIDER_HEALTH.has(error.code));
 
   function policyFor(botId: string, kind: ProviderKindName): IPolicy {
     const key = `${botId}/${kind}`;
     let policy = policies.get(key);
     if (!policy) {
-      const breaker = circuitBreaker(retryable, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
+      const breaker = circuitBreaker(providerTrouble, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
       const retries = retry(retryable, { maxAttempts: retryAttempts, backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 2000 }) });
       policy = wrap(retries, breaker);
       policies.set(key, policy);
@@ -105,6 +126,9 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
             // it could leave a message the provider accepted without a stored result, and the
             // caller's retry would send it again.
             return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content, replyToProviderMessageId: input.replyToProviderMessageId }, NEVER_ABORTED);
+          } catch (error) {
+            // A sender answers with AppErrors; anything else is a bug in it, and whether the request left is unknown.
+            throw error instanceof AppError ? error : new MaybeSentError(provider.kind, "PROVIDER_FAILED", "Provider call failed", { cause: error });
           } finally {
             await answered().catch((error: unknown) => logger.warn("pacing slot not released", { botId: bot.id, error: error instanceof Error ? error.message : String(error) }));
           }
@@ -112,17 +136,22 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
         metrics.sends.inc({ provider: provider.kind, outcome: "accepted" });
         return { providerMessageId, provider: provider.kind };
       } catch (error) {
+        // Other errors come from before the send (pacing on Redis, a cancelled retry wait): nothing left.
         const appError =
-          error instanceof BrokenCircuitError ? new AppError("unavailable", "PROVIDER_CIRCUIT_OPEN", `Provider ${provider.kind} is failing; circuit open`) : error instanceof AppError ? error : new AppError("unavailable", "PROVIDER_FAILED", "Provider call failed", { cause: error });
+          error instanceof BrokenCircuitError
+            ? new AppError("unavailable", "PROVIDER_CIRCUIT_OPEN", `Provider ${provider.kind} is failing; circuit open`)
+            : error instanceof AppError
+              ? error
+              : new AppError("unavailable", "PROVIDER_FAILED", "Provider call failed", { cause: error });
         metrics.sends.inc({ provider: provider.kind, outcome: appError.code });
-        logger.warn("provider send failed", { botId: bot.id, provider: provider.kind, code: appError.code });
+        logger.warn("provider send failed", { botId: bot.id, provider: provider.kind, code: appError.code, maybeSent: isMaybeSent(appError) });
         lastError = appError;
         if (ACCOUNT_PROBLEMS.has(appError.code)) {
           await botHealth.report(bot.id, { kind: provider.kind, code: appError.code, at: new Date().toISOString() }).catch(() => undefined);
         }
         // Only transient failures move on to the next provider: a rejected message would be rejected there
         // too, and one that may have been accepted must not go out twice.
-        if ((!appError.retryable && appError.code !== "PROVIDER_NOT_CONFIGURED") || AMBIGUOUS.has(appError.code)) throw appError;
+        if ((!appError.retryable && appError.code !== "PROVIDER_NOT_CONFIGURED") || isMaybeSent(appError)) throw appError;
       } finally {
         stop();
       }
@@ -140,21 +169,29 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
     for (;;) {
       const claim = await idempotency.claim(key);
       if (claim.state === "done") return { ...claim.result, replayed: true };
+      if (claim.state === "ambiguous") throw sendOutcomeUnknown(claim.send);
       if (claim.state === "claimed") break;
       // Another call with this key is sending right now (e.g. a redelivery racing the original): wait for its result.
       if (signal.aborted) throw new AppError("unavailable", "SEND_IN_PROGRESS", "A send with this idempotency key is still in progress");
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    let result: StoredSend;
     try {
-      const result = await deliver(bot, input, content, signal);
-      await idempotency.complete(key, result);
-      return { ...result, replayed: false };
+      result = await deliver(bot, input, content, signal);
     } catch (error) {
-      // A failure that may hide an accepted message keeps the claim until its lease expires, so an
-      // immediate retry waits instead of sending again; any other failure frees the key at once.
-      if (!(error instanceof AppError && AMBIGUOUS.has(error.code))) await idempotency.release(key).catch(() => undefined);
+      if (isMaybeSent(error)) {
+        const send = { provider: error.provider, providerCode: error.code };
+        // If this write fails the pending record stays, and its lease ends as "ambiguous" too.
+        await idempotency.markAmbiguous(key, send).catch((cause: unknown) => logger.warn("ambiguous send not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) }));
+        throw sendOutcomeUnknown(send, error);
+      }
+      // Certainly not sent: free the key so a retry may send.
+      await idempotency.release(key).catch(() => undefined);
       throw error;
     }
+    // The message is out: failing now would invite a retry. Unrecorded, the key's lease ends as "ambiguous", never free.
+    await idempotency.complete(key, result).catch((cause: unknown) => logger.warn("send result not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) }));
+    return { ...result, replayed: false };
   };
 }
 

@@ -1,9 +1,17 @@
 // Graph API error codes → AppError: what to retry, what to stop on.
+import { z } from "zod";
 import { AppError, type ErrorKind } from "@fleet/service-kit";
 
-interface GraphErrorBody {
-  error?: { message?: string; code?: number; error_subcode?: number; fbtrace_id?: string };
-}
+// Only the fields acted on; anything else in the body (or a body that is not Graph's) is ignored.
+const GraphErrorBodySchema = z.object({
+  error: z
+    .object({
+      code: z.number().optional().catch(undefined),
+      error_subcode: z.number().optional().catch(undefined),
+      fbtrace_id: z.string().optional().catch(undefined),
+    })
+    .loose(),
+});
 
 const KIND_BY_CODE: Record<number, { kind: ErrorKind; code: string }> = {
   130429: { kind: "rate_limited", code: "PROVIDER_RATE_LIMITED" },
@@ -20,8 +28,9 @@ const KIND_BY_CODE: Record<number, { kind: ErrorKind; code: string }> = {
 
 /** Builds the AppError for a non-2xx Graph answer; the provider's message is kept in details, not in logs of bodies. */
 export function graphError(status: number, body: unknown): AppError {
-  const error = (body as GraphErrorBody | null)?.error;
-  const graphCode = typeof error?.code === "number" ? error.code : undefined;
+  const parsed = GraphErrorBodySchema.safeParse(body);
+  const error = parsed.success ? parsed.data.error : undefined;
+  const graphCode = error?.code;
   const mapped = graphCode !== undefined ? KIND_BY_CODE[graphCode] : undefined;
   const fallback: { kind: ErrorKind; code: string } =
     status === 429 ? { kind: "rate_limited", code: "PROVIDER_RATE_LIMITED" } : status >= 500 ? { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" } : { kind: "failed_precondition", code: "PROVIDER_REJECTED" };

@@ -16,11 +16,20 @@ export function verifyMetaSignature(appSecret: string, rawBody: Buffer, header: 
   }
 }
 
+/** 9999-12-31T23:59:59Z: later instants have no ISO-8601 form the stream schema accepts (or none at all). */
+const MAX_UNIX_SECONDS = 253_402_300_799;
+
+/** Unix seconds as Meta sends them; one no ISO date can hold is a malformed item, not a crash. */
+const unixSeconds = z
+  .string()
+  .regex(/^\d+$/)
+  .refine((seconds) => Number(seconds) <= MAX_UNIX_SECONDS, "timestamp out of range");
+
 const MessageSchema = z
   .object({
     from: z.string().min(1),
     id: z.string().min(1),
-    timestamp: z.string().regex(/^\d+$/),
+    timestamp: unixSeconds,
     type: z.string(),
     text: z.object({ body: z.string() }).optional(),
     interactive: z
@@ -38,7 +47,7 @@ const StatusSchema = z
   .object({
     id: z.string().min(1),
     status: z.enum(["sent", "delivered", "read", "failed"]),
-    timestamp: z.string().regex(/^\d+$/),
+    timestamp: unixSeconds,
     recipient_id: z.string(),
     errors: z.array(z.object({ code: z.number(), title: z.string().optional() }).loose()).optional(),
   })
@@ -74,7 +83,16 @@ export interface BotRef {
 
 export type Normalised =
   | { ok: true; entry: InboundMessage | DeliveryStatus }
-  | { ok: false; reason: "unsupported_type" | "malformed"; type: string };
+  | { ok: false; reason: "unsupported_type"; type: string }
+  /** `problem`: which field is wrong and how (never its value). */
+  | { ok: false; reason: "malformed"; type: string; problem: string };
+
+function problemOf(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join(".") || "item"}: ${issue.message}`)
+    .join("; ");
+}
 
 function isoFromUnix(seconds: string): string {
   return new Date(Number(seconds) * 1000).toISOString();
@@ -82,7 +100,7 @@ function isoFromUnix(seconds: string): string {
 
 export function normaliseMessage(bot: BotRef, raw: unknown, contactNames: Map<string, string>): Normalised {
   const parsed = MessageSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: "malformed", type: "unknown" };
+  if (!parsed.success) return { ok: false, reason: "malformed", type: "unknown", problem: problemOf(parsed.error) };
   const m = parsed.data;
   const base = {
     v: 1 as const,
@@ -107,7 +125,7 @@ export function normaliseMessage(bot: BotRef, raw: unknown, contactNames: Map<st
 
 export function normaliseStatus(bot: BotRef, raw: unknown): Normalised {
   const parsed = StatusSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: "malformed", type: "status" };
+  if (!parsed.success) return { ok: false, reason: "malformed", type: "status", problem: problemOf(parsed.error) };
   const s = parsed.data;
   return {
     ok: true,
