@@ -1,44 +1,79 @@
-// Builds the orchestrator from its infrastructure: the inbound consumer, its
-// use case, the HTTP app and the gRPC service. Shared by main.ts and tests.
-import type { Redis } from "ioredis";
-import { Counter } from "prom-client";
+// Builds the orchestrator from its infrastructure: the inbound consumer
+// (partition leases, conversation scheduler), its use case, the HTTP app and
+// the gRPC service. Shared by main.ts and tests.
+import { Counter, Gauge } from "prom-client";
 import { OrchestratorService } from "@fleet/contracts/orchestrator";
 import { implement, unimplemented } from "@fleet/grpc-bridge";
-import type { HealthReport, Logger, Metrics } from "@fleet/service-kit";
+import { INBOUND_DEAD_LETTER_STREAM, inboundStream } from "@fleet/contracts";
+import { createLeaseRepository, registerStreamMetrics, streamDeadLetteredCounter, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import type { ReplySender } from "./use-cases/handle-inbound.use-case.js";
 import { createHandleInbound } from "./use-cases/handle-inbound.use-case.js";
 import type { OrchestratorConfig } from "./config.js";
-import { createInboundConsumer } from "./consumers/inbound.consumer.js";
+import { DEAD_LETTER_REASONS, createInboundConsumer } from "./consumers/inbound.consumer.js";
 import { createEventsRepository } from "./repositories/events.repository.js";
+import { INBOUND_GROUP, createInboundPartitionsRepository } from "./repositories/inbound-partitions.repository.js";
+import { createReplicasRepository } from "./repositories/replicas.repository.js";
 
 export interface OrchestratorInfra {
   config: OrchestratorConfig;
-  /** Commands and events. */
-  redis: Redis;
-  /** Dedicated connection for the blocking stream reads. */
-  streamRedis: Redis;
+  /** Commands, leases and events. */
+  redis: RedisClient;
+  /** A new connection for one partition's blocking stream reads (its reader closes it). */
+  blockingConnection(name: string): RedisClient;
   sender: ReplySender;
   logger: Logger;
   metrics: Metrics;
   health: () => Promise<HealthReport>;
 }
 
-export function composeOrchestrator({ config, redis, streamRedis, sender, logger, metrics, health }: OrchestratorInfra) {
-  const handled = new Counter({ name: "orchestrator_inbound_handled_total", help: "wa.inbound entries handled, by outcome.", labelNames: ["outcome"] as const, registers: [metrics.registry] });
-  const handleInbound = createHandleInbound({ sender, events: createEventsRepository(redis, config.EVENTS_STREAM_MAXLEN), logger });
-  const consumer = createInboundConsumer({
+export function composeOrchestrator({ config, redis, blockingConnection, sender, logger, metrics, health }: OrchestratorInfra) {
+  const registers = [metrics.registry];
+  const counters = {
+    handled: new Counter({ name: "orchestrator_inbound_handled_total", help: "Inbound entries handled, by outcome.", labelNames: ["outcome"] as const, registers }),
+    retries: new Counter({ name: "orchestrator_inbound_retries_total", help: "Inbound entries left for a retry in place, by reason and whether it counts as a failed attempt.", labelNames: ["reason", "counted"] as const, registers }),
+  };
+  const deadLettered = streamDeadLetteredCounter(metrics.registry);
+  const streams = createInboundPartitionsRepository(redis, { logger, deadLettered, deadLetterMaxLen: config.DEAD_LETTER_MAXLEN });
+  // Every replica reports every partition (the alerts take the max), so a partition nobody owns still shows its lag.
+  const partitionStreams = Array.from({ length: config.INBOUND_PARTITIONS }, (_, p) => inboundStream(p));
+  registerStreamMetrics({
+    registry: metrics.registry,
     redis,
-    blockingRedis: streamRedis,
-    consumer: config.CONSUMER_NAME,
     logger,
-    handleInbound,
-    handled,
-    batchSize: config.INBOUND_BATCH,
-    claimIdleMs: config.CLAIM_IDLE_MS,
-    maxInFlight: config.MAX_IN_FLIGHT,
-    maxDeliveries: config.MAX_DELIVERIES,
+    targets: () => [...partitionStreams.map((stream) => ({ stream, group: INBOUND_GROUP })), { stream: INBOUND_DEAD_LETTER_STREAM }],
   });
+  // Series exist from the start, so the alert on their increase sees the first dead letter.
+  for (const stream of partitionStreams) for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ stream, reason }, 0);
+  const handleInbound = createHandleInbound({ sender, events: createEventsRepository(redis), logger });
+  const consumer = createInboundConsumer({
+    consumer: config.CONSUMER_NAME,
+    partitions: config.INBOUND_PARTITIONS,
+    leaseTtlMs: config.PARTITION_LEASE_TTL_MS,
+    streams,
+    leases: createLeaseRepository(redis),
+    replicas: createReplicasRepository(redis),
+    blockingConnection: (partition) => blockingConnection(`bot-orchestrator-inbound-${partition}`),
+    handleInbound,
+    logger,
+    counters,
+    batchSize: config.INBOUND_BATCH,
+    blockMs: config.INBOUND_BLOCK_MS,
+    maxInFlight: config.MAX_IN_FLIGHT,
+    maxInFlightPerBot: config.MAX_IN_FLIGHT_PER_BOT,
+    maxBuffered: config.MAX_BUFFERED,
+    maxAttempts: config.MAX_ATTEMPTS,
+    maxDeliveries: config.MAX_DELIVERIES,
+    retryBaseMs: config.RETRY_BASE_MS,
+    retryMaxMs: config.RETRY_MAX_MS,
+    trimIntervalMs: config.TRIM_INTERVAL_MS,
+  });
+  const gauge = (name: string, help: string, value: () => number) =>
+    new Gauge({ name, help, registers, collect() { this.set(value()); } });
+  gauge("orchestrator_partitions_owned", "Inbound partitions this replica owns.", () => consumer.stats().partitions.length);
+  gauge("orchestrator_inbound_buffered_entries", "Inbound entries this replica holds (queued behind their conversation or running).", () => consumer.stats().buffered);
+  gauge("orchestrator_inbound_active_entries", "Inbound entries running now.", () => consumer.stats().active);
+  gauge("orchestrator_conversations_blocked", "Conversations waiting to retry their oldest entry.", () => consumer.stats().blocked);
   return {
     app: createApp({ logger, metrics, health }),
     grpcService: implement(OrchestratorService, unimplemented(OrchestratorService)),

@@ -2,7 +2,10 @@
 // documented here and in .env.example.
 import { hostname } from "node:os";
 import { z } from "zod";
+import { DEFAULT_INBOUND_PARTITIONS } from "@fleet/contracts";
 import { baseConfigShape, databaseUrl, loadConfig, port } from "@fleet/service-kit";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const configSchema = z.object({
   ...baseConfigShape,
@@ -13,24 +16,37 @@ export const configSchema = z.object({
   GRPC_PORT: port(50053),
   /** Postgres; the orchestrator owns the `orchestrator` schema (flows and their versions). */
   DATABASE_URL: databaseUrl,
-  /** gRPC address of the whatsapp-adapter (replies are sent through it). */
+  /** gRPC address of the whatsapp-adapter (replies are sent through it); `ipv4:a:p,b:p` lists several replicas. */
   ADAPTER_GRPC_URL: z.string().default("127.0.0.1:50052"),
-  /** gRPC address of the gateway's internal commerce service. */
-  COMMERCE_GRPC_URL: z.string().default("127.0.0.1:50051"),
   /** Deadline of every gRPC call the orchestrator makes, in milliseconds. */
-  GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(5000),
-  /** Name of this replica in the wa.inbound consumer group (unique per process). */
+  GRPC_DEADLINE_MS: positiveInt(5000),
+  /** Name of this replica: its consumer name in the partitions' groups and its lease owner id (unique per process). */
   CONSUMER_NAME: z.string().regex(/^[\w.-]{1,64}$/).default(`${hostname()}-${process.pid}`),
-  /** Entries read per XREADGROUP call. */
-  INBOUND_BATCH: z.coerce.number().int().positive().default(200),
-  /** Entries pending this long on any consumer (e.g. a dead replica) are taken over, in milliseconds. */
-  CLAIM_IDLE_MS: z.coerce.number().int().positive().default(30_000),
-  /** Entries handled at once across all conversations; each conversation is handled strictly in order. */
-  MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
-  /** Deliveries after which an entry that keeps failing goes to the dead-letter stream. */
-  MAX_DELIVERIES: z.coerce.number().int().positive().default(10),
-  /** Approximate cap of the events stream. */
-  EVENTS_STREAM_MAXLEN: z.coerce.number().int().positive().default(1_000_000),
+  /** Number of inbound partition streams; must equal the adapters' INBOUND_PARTITIONS. */
+  INBOUND_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(DEFAULT_INBOUND_PARTITIONS),
+  /** Lease on a partition, in milliseconds: a replica that dies loses its partitions after this long. Renewed every fifth of it. */
+  PARTITION_LEASE_TTL_MS: z.coerce.number().int().min(500).default(10_000),
+  /** Entries read per XREADGROUP call on one partition. */
+  INBOUND_BATCH: positiveInt(200),
+  /** How long one read waits for new entries on a partition, in milliseconds. */
+  INBOUND_BLOCK_MS: positiveInt(1000),
+  /** Entries handled at once by this replica, across all conversations (each conversation: one at a time). */
+  MAX_IN_FLIGHT: positiveInt(256),
+  /** Entries of one bot handled at once by this replica (lowered automatically while the bot's provider paces it). */
+  MAX_IN_FLIGHT_PER_BOT: positiveInt(32),
+  /** Entries read and held by this replica (queued behind their conversations or running) before it stops reading. */
+  MAX_BUFFERED: positiveInt(10_000),
+  /** Failed attempts (reply not accepted, handler error) after which an entry goes to wa.inbound.dead. */
+  MAX_ATTEMPTS: positiveInt(12),
+  /** Times an entry may be handed to a replica that then died holding it before it goes to wa.inbound.dead. */
+  MAX_DELIVERIES: positiveInt(10),
+  /** First retry delay of an entry, in milliseconds; doubles per attempt up to RETRY_MAX_MS. */
+  RETRY_BASE_MS: positiveInt(500),
+  RETRY_MAX_MS: positiveInt(30_000),
+  /** How often the owner of a partition trims the entries its group acknowledged, in milliseconds. */
+  TRIM_INTERVAL_MS: positiveInt(10_000),
+  /** Approximate cap of the dead-letter stream wa.inbound.dead (no consumer group reads it). */
+  DEAD_LETTER_MAXLEN: positiveInt(100_000),
 });
 
 export type OrchestratorConfig = z.infer<typeof configSchema>;

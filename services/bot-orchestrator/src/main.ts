@@ -12,7 +12,7 @@ const sender = createAdapterReplySender(config.ADAPTER_GRPC_URL, config.GRPC_DEA
 const orchestrator = composeOrchestrator({
   config,
   redis,
-  streamRedis: runtime.redisConnection("bot-orchestrator-stream", true),
+  blockingConnection: (name) => runtime.openRedisConnection(name, true),
   sender,
   logger,
   metrics,

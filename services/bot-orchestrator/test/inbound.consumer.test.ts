@@ -1,10 +1,11 @@
-// The orchestrator's consumer on real Redis streams, with the adapter replaced
-// by a recording fake of its client (the adapter itself is covered end to end).
+// The orchestrator's intake on real Redis streams — partitions, leases, two
+// replicas — with the adapter replaced by a recording fake of its client (the
+// adapter itself is covered end to end).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Redis } from "ioredis";
-import { AnalyticsEventSchema, STREAMS, decodeStreamEntry, type InboundEntry, type InboundMessage } from "@fleet/contracts";
-import { AppError, appendToStream, createHealth, createLogger, createMetrics, createRedisClient } from "@fleet/service-kit";
+import { AnalyticsEventSchema, INBOUND_DEAD_LETTER_STREAM, STREAMS, decodeStreamEntry, inboundPartition, inboundStream, type InboundEntry, type InboundMessage } from "@fleet/contracts";
+import { AppError, appendToStream, createHealth, createLogger, createMetrics, createRedisClient, type RedisClient } from "@fleet/service-kit";
 import { createTestRedis, type TestRedis } from "@fleet/testing";
+import request from "supertest";
 import { composeOrchestrator } from "../src/compose.js";
 import { loadOrchestratorConfig } from "../src/config.js";
 import type { ReplySender } from "../src/use-cases/handle-inbound.use-case.js";
@@ -21,16 +22,21 @@ class FakeAdapter implements ReplySender {
   readonly delays = new Map<string, number>();
   /** Errors the next sends to this contact throw, in order. */
   readonly failures = new Map<string, AppError[]>();
+  /** Every send whose text contains the key fails with its error. */
+  readonly failingTexts = new Map<string, AppError>();
 
   async sendText(message: InboundMessage, text: string, idempotencyKey: string) {
     await new Promise((resolve) => setTimeout(resolve, this.delays.get(message.from) ?? 0));
     const failure = this.failures.get(message.from)?.shift();
     if (failure) throw failure;
+    for (const [fragment, error] of this.failingTexts) if (text.includes(fragment)) throw error;
     this.calls.push({ to: message.from, text, key: idempotencyKey });
     return { providerMessageId: `wamid.${this.calls.length}`, provider: "meta" };
   }
 }
 
+const PARTITIONS = 4;
+const BOT = "2c9a4b1e-5d6f-4a3b-8c7d-9e0f1a2b3c4d";
 let sequence = 0;
 function message(from: string, text: string): InboundMessage {
   sequence++;
@@ -39,7 +45,7 @@ function message(from: string, text: string): InboundMessage {
     kind: "message",
     id: `meta:wamid.test${sequence}`,
     tenantId: "7d0f6a8e-2f4b-4d5a-9a51-0c2a8f6b1e11",
-    botId: "2c9a4b1e-5d6f-4a3b-8c7d-9e0f1a2b3c4d",
+    botId: BOT,
     occurredAt: new Date().toISOString(),
     provider: "meta",
     providerMessageId: `wamid.test${sequence}`,
@@ -49,16 +55,41 @@ function message(from: string, text: string): InboundMessage {
   };
 }
 
-describe("wa.inbound consumer", () => {
+describe("inbound partitions consumer", () => {
   let testRedis: TestRedis;
-  let redis: Redis;
-  let blocking: Redis;
+  let redis: RedisClient;
   let adapter: FakeAdapter;
-  let orchestrator: ReturnType<typeof composeOrchestrator>;
+  const logger = createLogger({ service: "bot-orchestrator", level: "error" });
+  const replicas: ReturnType<typeof composeOrchestrator>[] = [];
 
-  const append = (entry: InboundEntry | Record<string, unknown>) => appendToStream(redis, STREAMS.inbound, entry);
-  const pending = async () => ((await redis.xpending(STREAMS.inbound, "bot-orchestrator")) as [number])[0];
+  function startReplica(name: string, partitions = PARTITIONS): ReturnType<typeof composeOrchestrator> {
+    const config = loadOrchestratorConfig({ CONSUMER_NAME: name, INBOUND_PARTITIONS: String(partitions), PARTITION_LEASE_TTL_MS: "1000", INBOUND_BLOCK_MS: "200", RETRY_BASE_MS: "50", RETRY_MAX_MS: "200", MAX_ATTEMPTS: "5", TRIM_INTERVAL_MS: "200" });
+    const orchestrator = composeOrchestrator({
+      config,
+      redis,
+      blockingConnection: (connection) => createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name: connection, blocking: true }),
+      sender: adapter,
+      logger,
+      metrics: createMetrics("bot-orchestrator"),
+      health: createHealth({ service: "bot-orchestrator", version: "test", checks: {} }),
+    });
+    orchestrator.consumer.start();
+    replicas.push(orchestrator);
+    return orchestrator;
+  }
+
+  const streamOf = (botId: string, contact: string) => inboundStream(inboundPartition(botId, contact, PARTITIONS));
+  const append = (entry: InboundMessage) => appendToStream(redis, streamOf(entry.botId, entry.from), entry);
+  async function pending(): Promise<number> {
+    let total = 0;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const summary = (await redis.xpending(inboundStream(p), "bot-orchestrator").catch(() => [0])) as [number];
+      total += summary[0];
+    }
+    return total;
+  }
   const events = async () => (await redis.xrange(STREAMS.events, "-", "+")).map(([, fields]) => decodeStreamEntry(AnalyticsEventSchema, fields)).flatMap((r) => (r.success ? [r.data] : []));
+  const deadLetters = async () => (await redis.xrange(INBOUND_DEAD_LETTER_STREAM, "-", "+")).map(([, fields]) => Object.fromEntries(fields.flatMap((value, i) => (i % 2 === 0 ? [[value, fields[i + 1] ?? ""]] : []))));
   async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await condition())) {
@@ -66,29 +97,26 @@ describe("wa.inbound consumer", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+  const owned = () => replicas.flatMap((replica) => replica.consumer.stats().partitions);
 
   beforeAll(async () => {
     testRedis = await createTestRedis();
-    const logger = createLogger({ service: "bot-orchestrator", level: "error" });
     redis = createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name: "test" });
-    blocking = createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name: "test-stream", blocking: true });
     adapter = new FakeAdapter();
-    const config = loadOrchestratorConfig({ CLAIM_IDLE_MS: "400", MAX_DELIVERIES: "5" });
-    const metrics = createMetrics("bot-orchestrator");
-    orchestrator = composeOrchestrator({ config, redis, streamRedis: blocking, sender: adapter, logger, metrics, health: createHealth({ service: "bot-orchestrator", version: "test", checks: {} }) });
-    orchestrator.consumer.start();
+    startReplica("replica-a");
+    await until(() => owned().length === PARTITIONS);
   });
 
   afterEach(() => {
     adapter.calls.length = 0;
     adapter.delays.clear();
     adapter.failures.clear();
+    adapter.failingTexts.clear();
   });
 
   afterAll(async () => {
-    await orchestrator?.consumer.stop();
+    await Promise.all(replicas.map((replica) => replica.consumer.stop()));
     redis?.disconnect();
-    blocking?.disconnect();
     await testRedis?.cleanup();
   });
 
@@ -111,16 +139,30 @@ describe("wa.inbound consumer", () => {
     expect(adapter.calls.map((c) => c.key)).toEqual([`${entry.id}:0`, `${entry.id}:0`]);
   });
 
-  it("leaves a message pending while the adapter is unavailable and answers it once the adapter is back", async () => {
+  it("retries a message in place while the adapter is unavailable, holding that conversation's next message, not others", async () => {
     const unavailable = () => new AppError("unavailable", "GRPC_UNAVAILABLE", "adapter down");
-    adapter.failures.set("5215500000004", [unavailable(), unavailable(), unavailable()]);
-    await append(message("5215500000004", "patience"));
-    await until(async () => (await pending()) === 1);
-    expect(adapter.calls).toHaveLength(0);
-    await until(() => adapter.calls.length === 1, 8000);
-    expect(adapter.calls[0]?.text).toBe('Hello! You said: "patience"');
+    adapter.failures.set("5215500000004", Array.from({ length: 6 }, unavailable));
+    await append(message("5215500000004", "patience 1"));
+    await append(message("5215500000004", "patience 2"));
+    await append(message("5215500000009", "meanwhile"));
+    await until(() => adapter.calls.some((c) => c.to === "5215500000009"));
+    expect(adapter.calls.filter((c) => c.to === "5215500000004")).toHaveLength(0);
+    await until(() => adapter.calls.filter((c) => c.to === "5215500000004").length === 2, 8000);
+    expect(adapter.calls.filter((c) => c.to === "5215500000004").map((c) => c.text)).toEqual(['Hello! You said: "patience 1"', 'Hello! You said: "patience 2"']);
     await until(async () => (await pending()) === 0);
   });
+
+  it("dead-letters a message whose replies keep failing, with the reason, and goes on with the conversation", async () => {
+    adapter.failingTexts.set("never answered", new AppError("unavailable", "PROVIDER_UNAVAILABLE", "provider down"));
+    const doomed = message("5215500000010", "never answered");
+    await append(doomed);
+    await append(message("5215500000010", "answered"));
+    await until(() => adapter.calls.some((c) => c.to === "5215500000010"), 10_000);
+    expect(adapter.calls.filter((c) => c.to === "5215500000010").map((c) => c.text)).toEqual(['Hello! You said: "answered"']);
+    const dead = (await deadLetters()).find((d) => d.source_id && JSON.parse(d.data ?? "{}").id === doomed.id);
+    expect(dead).toMatchObject({ reason: "retries_exhausted:reply_not_accepted", source_stream: streamOf(BOT, "5215500000010") });
+    await until(async () => (await pending()) === 0);
+  }, 15_000);
 
   it("acks a message whose reply is rejected for good and records the failure as an event", async () => {
     const entry = message("5215500000005", "rejected");
@@ -132,16 +174,19 @@ describe("wa.inbound consumer", () => {
     await until(async () => (await pending()) === 0);
   });
 
-  it("drops a malformed entry without blocking the ones behind it", async () => {
-    await append({ v: 1, kind: "message", id: "broken" });
+  it("dead-letters a malformed entry at once without blocking the ones behind it", async () => {
+    const stream = streamOf(BOT, "5215500000006");
+    const brokenId = await appendToStream(redis, stream, { v: 1, kind: "message", id: "broken" });
     await append(message("5215500000006", "after the broken one"));
     await until(() => adapter.calls.some((c) => c.to === "5215500000006"));
+    await until(async () => (await deadLetters()).some((d) => d.source_id === brokenId));
+    expect((await deadLetters()).find((d) => d.source_id === brokenId)).toMatchObject({ reason: "malformed_entry", source_stream: stream });
     await until(async () => (await pending()) === 0);
   });
 
   it("turns a delivery status into a message.status event without replying", async () => {
     const status: InboundEntry = { v: 1, kind: "status", id: "meta:wamid.s1:delivered", tenantId: "t1", botId: "b1", occurredAt: new Date().toISOString(), provider: "meta", providerMessageId: "wamid.s1", recipient: "5215500000007", status: "delivered" };
-    await append(status);
+    await appendToStream(redis, streamOf("b1", "5215500000007"), status);
     await until(async () => (await events()).some((e) => e.id === status.id));
     expect((await events()).find((e) => e.id === status.id)).toMatchObject({ type: "message.status", attributes: { status: "delivered" } });
     expect(adapter.calls).toHaveLength(0);
@@ -154,5 +199,60 @@ describe("wa.inbound consumer", () => {
     const all = await events();
     expect(all.find((e) => e.id === `${entry.id}:received`)).toMatchObject({ type: "message.received", tenantId: entry.tenantId, botId: entry.botId });
     expect(all.find((e) => e.id === `${entry.id}:reply:0`)?.attributes.response_ms).toEqual(expect.any(Number));
+  });
+
+  it("trims what its group acknowledged from the partitions it owns", async () => {
+    const contact = "5215500000011";
+    for (let i = 0; i < 300; i++) await append(message(contact, `bulk ${i}`));
+    await until(() => adapter.calls.filter((c) => c.to === contact).length === 300, 10_000);
+    await until(async () => (await redis.xlen(streamOf(BOT, contact))) < 100, 5000);
+  }, 20_000);
+
+  it("exposes each partition's lag and pending entries, and the dead letters, as metrics", async () => {
+    const [replica] = replicas;
+    if (!replica) throw new Error("no replica");
+    const response = await request(replica.app).get("/metrics");
+    expect(response.status).toBe(200);
+    for (let p = 0; p < PARTITIONS; p++) {
+      expect(response.text).toMatch(new RegExp(`stream_lag_entries\\{stream="wa\\.inbound\\.\\{inbound\\.${p}\\}",group="bot-orchestrator"[^}]*\\} \\d+`));
+      expect(response.text).toMatch(new RegExp(`stream_pending_entries\\{stream="wa\\.inbound\\.\\{inbound\\.${p}\\}",group="bot-orchestrator"[^}]*\\} \\d+`));
+    }
+    expect(response.text).toMatch(/stream_dead_lettered_total\{stream="wa\.inbound\.\{inbound\.\d\}",reason="malformed_entry"[^}]*\} [1-9]/);
+    expect(response.text).toMatch(/orchestrator_partitions_owned\{[^}]*\} [1-9]/);
+  });
+
+  it("shares the partitions with a replica that joins and takes them all back when it leaves, answering every message once and in order", async () => {
+    const contacts = Array.from({ length: 12 }, (_, i) => String(5215590000000 + i));
+    let sent = 0;
+    const sendRound = async () => {
+      sent++;
+      for (const contact of contacts) await append(message(contact, `n${sent}`));
+    };
+    await sendRound();
+    const second = startReplica("replica-b");
+    for (let i = 0; i < 5; i++) {
+      await sendRound();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await until(() => second.consumer.stats().partitions.length > 0 && owned().length === PARTITIONS);
+    expect(second.consumer.stats().partitions.length).toBe(PARTITIONS / 2);
+    const [first] = replicas;
+    await first?.consumer.stop();
+    replicas.splice(0, 1);
+    for (let i = 0; i < 3; i++) await sendRound();
+    await until(() => second.consumer.stats().partitions.length === PARTITIONS, 5000);
+    await until(() => adapter.calls.filter((c) => contacts.includes(c.to)).length >= contacts.length * sent, 10_000);
+    await until(async () => (await pending()) === 0);
+    for (const contact of contacts) {
+      const texts = adapter.calls.filter((c) => c.to === contact).map((c) => c.text);
+      expect(texts).toEqual(Array.from({ length: sent }, (_, i) => `Hello! You said: "n${i + 1}"`));
+    }
+  }, 20_000);
+
+  it("takes no partition when configured with another partition count than the fleet's", async () => {
+    const stray = startReplica("replica-stray", PARTITIONS * 2);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(stray.consumer.stats().partitions).toEqual([]);
+    expect(owned()).toHaveLength(PARTITIONS);
   });
 });

@@ -8,9 +8,9 @@ describeServiceProcess({ name: "bot-orchestrator", entry, dependencies: { postgr
 
 describe("bot-orchestrator configuration", () => {
   it("refuses to start with invalid stream settings, naming each variable", async () => {
-    const { code, stderr } = await runUntilExit(entry, { CLAIM_IDLE_MS: "soon", CONSUMER_NAME: "has spaces" });
+    const { code, stderr } = await runUntilExit(entry, { PARTITION_LEASE_TTL_MS: "soon", CONSUMER_NAME: "has spaces" });
     expect(code).toBe(1);
-    expect(stderr).toContain("CLAIM_IDLE_MS");
+    expect(stderr).toContain("PARTITION_LEASE_TTL_MS");
     expect(stderr).toContain("CONSUMER_NAME");
   });
 });

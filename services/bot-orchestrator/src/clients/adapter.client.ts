@@ -1,6 +1,6 @@
 // Sends the bot's replies through the whatsapp-adapter over gRPC.
-import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
-import type { InboundMessage } from "@fleet/contracts";
+import { AdapterService } from "@fleet/contracts/adapter";
+import { providerKindLabel, type InboundMessage } from "@fleet/contracts";
 import { createServiceClient } from "@fleet/grpc-bridge";
 import type { ReplySender } from "../use-cases/handle-inbound.use-case.js";
 
@@ -16,7 +16,8 @@ export function createAdapterReplySender(address: string, deadlineMs: number): R
         idempotencyKey,
         replyToProviderMessageId: message.providerMessageId,
       });
-      return { providerMessageId: response.providerMessageId, provider: ProviderKind[response.provider].toLowerCase() };
+      // The message is sent by now: a provider kind newer than this build must not turn that into a failure.
+      return { providerMessageId: response.providerMessageId, provider: providerKindLabel(response.provider) };
     },
     close: () => client.close(),
   };

@@ -1,54 +1,199 @@
-// Reads wa.inbound in the orchestrators' consumer group and hands each entry
-// to the use case, one conversation (bot + contact) at a time, in order.
-import type { Redis } from "ioredis";
-import { InboundEntrySchema, STREAMS, decodeStreamEntry } from "@fleet/contracts";
-import { StreamConsumer, type Logger } from "@fleet/service-kit";
+// The orchestrator's intake: this replica's share of the inbound partitions
+// (leases, see partitions/), read in order and run through the conversation
+// scheduler, each entry handed to the handle-inbound use case. Acks are
+// batched per partition and flushed before a partition is let go, so its next
+// owner never repeats finished work.
+import { InboundEntrySchema, conversationKey, decodeStreamEntry, type InboundEntry } from "@fleet/contracts";
+import type { LeaseRepository, Logger, RedisClient } from "@fleet/service-kit";
 import type { Counter } from "prom-client";
-import type { HandleInbound } from "../use-cases/handle-inbound.use-case.js";
-import { ConversationQueue } from "./conversation-queue.js";
-
-export const INBOUND_GROUP = "bot-orchestrator";
+import type { InboundPartitionsRepository, PendingEntry, RawEntry } from "../repositories/inbound-partitions.repository.js";
+import type { ReplicasRepository } from "../repositories/replicas.repository.js";
+import type { HandleInbound, Outcome } from "../use-cases/handle-inbound.use-case.js";
+import { ConversationScheduler, type Disposition } from "./conversation-scheduler.js";
+import { PartitionCoordinator } from "./partitions/partition-coordinator.js";
+import { PartitionReader } from "./partitions/partition-reader.js";
 
 export interface InboundConsumerOptions {
-  redis: Redis;
-  blockingRedis: Redis;
+  /** This replica's name: its consumer name in every partition's group and its lease owner id. */
   consumer: string;
-  logger: Logger;
+  partitions: number;
+  leaseTtlMs: number;
+  streams: InboundPartitionsRepository;
+  leases: LeaseRepository;
+  replicas: ReplicasRepository;
+  /** A new connection for one partition's blocking reads (closed by its reader). */
+  blockingConnection(partition: number): RedisClient;
   handleInbound: HandleInbound;
-  handled: Counter<"outcome">;
+  logger: Logger;
+  counters: {
+    handled: Counter<"outcome">;
+    retries: Counter<"reason" | "counted">;
+  };
   batchSize: number;
-  claimIdleMs: number;
+  blockMs: number;
   maxInFlight: number;
+  maxInFlightPerBot: number;
+  maxBuffered: number;
+  maxAttempts: number;
+  /** An entry handed out this often (owners lost while holding it) is dead-lettered. */
   maxDeliveries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How often each owned partition is trimmed of what the group acknowledged. */
+  trimIntervalMs: number;
 }
 
-export function createInboundConsumer(options: InboundConsumerOptions): StreamConsumer {
-  const { logger, handleInbound, handled } = options;
-  const conversations = new ConversationQueue();
-  return new StreamConsumer({
-    redis: options.redis,
-    blockingRedis: options.blockingRedis,
-    stream: STREAMS.inbound,
-    group: INBOUND_GROUP,
-    consumer: options.consumer,
+/** Why an entry goes to wa.inbound.dead (the metric's reason label). */
+export const DEAD_LETTER_REASONS = ["malformed_entry", "retries_exhausted", "owner_lost_repeatedly"] as const;
+
+/** How each outcome of the use case ends for the stream entry. */
+function dispositionOf(outcome: Outcome): Disposition {
+  switch (outcome) {
+    case "retry_later":
+      return { kind: "retry", counted: true, reason: "reply_not_accepted" };
+    case "throttled":
+      return { kind: "retry", counted: false, throttled: true, reason: "throttled" };
+    case "unavailable":
+      return { kind: "retry", counted: false, reason: "unavailable" };
+    default:
+      return { kind: "ack", outcome };
+  }
+}
+
+export function createInboundConsumer(o: InboundConsumerOptions) {
+  const { logger, counters, streams } = o;
+  const pendingAcks = new Map<number, string[]>();
+  let ackScheduled = false;
+
+  async function flushAcks(only?: number): Promise<void> {
+    const batches = only === undefined ? [...pendingAcks.entries()] : [[only, pendingAcks.get(only) ?? []] as const];
+    await Promise.all(
+      batches.map(async ([partition, ids]) => {
+        pendingAcks.delete(partition);
+        if (ids.length === 0) return;
+        try {
+          await streams.ack(partition, [...ids]);
+        } catch (error) {
+          // Not acked means handled again by the partition's next reader: replies are idempotent, so this costs work.
+          logger.warn("inbound ack failed", { partition, error: error instanceof Error ? error.message : String(error) });
+        }
+      }),
+    );
+  }
+
+  // The raw stream fields of each scheduled entry, for dead-lettering it as it arrived.
+  const raws = new WeakMap<object, RawEntry>();
+  const scheduler: ConversationScheduler = new ConversationScheduler({
+    ack(partition, id) {
+      const ids = pendingAcks.get(partition) ?? [];
+      ids.push(id);
+      pendingAcks.set(partition, ids);
+      if (ackScheduled) return;
+      ackScheduled = true;
+      setImmediate(() => {
+        ackScheduled = false;
+        void flushAcks();
+      });
+    },
+    async deadLetter(entry, reason) {
+      const raw = raws.get(entry);
+      if (!raw) throw new Error(`entry ${entry.id} has no raw fields`);
+      await streams.deadLetter(entry.partition, raw, reason);
+    },
+    owns: (partition): boolean => coordinator.owns(partition),
+    maxInFlight: o.maxInFlight,
+    maxInFlightPerBot: o.maxInFlightPerBot,
+    maxAttempts: o.maxAttempts,
+    retryDelayMs: (attempt) => Math.min(o.retryBaseMs * 2 ** (attempt - 1), o.retryMaxMs) * (0.75 + Math.random() / 2),
+    onRetry: (reason, counted) => counters.retries.inc({ reason, counted: String(counted) }),
+    onError: (message, error) => logger.warn(message, { error: error instanceof Error ? error.message : String(error) }),
+  });
+  function accept(partition: number, raw: RawEntry | PendingEntry): void {
+    const decoded = decodeStreamEntry(InboundEntrySchema, raw.fields);
+    const deliveries = "deliveries" in raw ? raw.deliveries : 1;
+    const entry = decoded.success ? decoded.data : null;
+    const scheduled = {
+      partition,
+      id: raw.id,
+      // A malformed entry is its own conversation: it cannot block anybody's.
+      conversation: entry ? conversationKey(entry.botId, contactOf(entry)) : `malformed:${raw.id}`,
+      botId: entry?.botId ?? "malformed",
+      attempts: 0,
+      run: async (): Promise<Disposition> => {
+        if (!entry) {
+          counters.handled.inc({ outcome: "malformed" });
+          return { kind: "dead", reason: "malformed_entry" };
+        }
+        // Owners were lost while holding this entry again and again: it may be what kills them.
+        if (deliveries > o.maxDeliveries) return { kind: "dead", reason: "owner_lost_repeatedly" };
+        const outcome = await o.handleInbound(entry);
+        counters.handled.inc({ outcome });
+        return dispositionOf(outcome);
+      },
+    };
+    raws.set(scheduled, raw);
+    scheduler.enqueue(scheduled);
+  }
+
+  const coordinator: PartitionCoordinator = new PartitionCoordinator({
+    name: o.consumer,
+    partitions: o.partitions,
+    leaseTtlMs: o.leaseTtlMs,
+    leases: o.leases,
+    replicas: o.replicas,
     logger,
-    batchSize: options.batchSize,
-    claimIdleMs: options.claimIdleMs,
-    maxInFlight: options.maxInFlight,
-    maxDeliveries: options.maxDeliveries,
-    async handle(entry) {
-      const decoded = decodeStreamEntry(InboundEntrySchema, entry.fields);
-      if (!decoded.success) {
-        // It can never succeed: ack it so it does not block, and say so.
-        logger.error("malformed wa.inbound entry dropped", { entryId: entry.id, issues: decoded.error.issues.slice(0, 3).map((i) => i.message) });
-        handled.inc({ outcome: "malformed" });
-        return true;
-      }
-      const inbound = decoded.data;
-      const key = `${inbound.botId}:${inbound.kind === "message" ? inbound.from : inbound.recipient}`;
-      const outcome = await conversations.run(key, () => handleInbound(inbound));
-      handled.inc({ outcome });
-      return outcome !== "retry_later";
+    onTick: () => scheduler.resume(),
+    agreeOnPartitionCount: () => streams.agreeOnPartitionCount(o.partitions),
+    startPartition(partition, lease) {
+      const reader = new PartitionReader({
+        partition,
+        consumer: o.consumer,
+        streams,
+        blocking: o.blockingConnection(partition),
+        accept,
+        waitForRoom: () => scheduler.waitForRoom(o.maxBuffered),
+        async release(p) {
+          await scheduler.releasePartition(p);
+          await flushAcks(p);
+        },
+        afterTakeOver: async (p) => {
+          await streams.removeIdleConsumers(p, coordinator.liveReplicas);
+        },
+        logger,
+        batchSize: o.batchSize,
+        blockMs: o.blockMs,
+      });
+      reader.start();
+      // Only the owner trims, so a partition is trimmed by one replica at a time.
+      const trimmer = setInterval(() => {
+        if (!lease.valid) return;
+        streams.trim(partition).catch((error: unknown) => logger.warn("trimming an inbound partition failed", { partition, error: error instanceof Error ? error.message : String(error) }));
+      }, o.trimIntervalMs);
+      return {
+        partition,
+        lease,
+        stop: () => {
+          clearInterval(trimmer);
+          return reader.stop();
+        },
+      };
     },
   });
+
+  return {
+    start: () => coordinator.start(),
+    /** Graceful stop: running entries finish and are acked, partitions are released for the other replicas. */
+    stop: async () => {
+      await coordinator.stop();
+      await flushAcks();
+    },
+    /** For metrics and health. */
+    stats: () => ({ partitions: coordinator.partitions, buffered: scheduler.buffered, active: scheduler.active, blocked: scheduler.blocked }),
+  };
 }
+
+function contactOf(entry: InboundEntry): string {
+  return entry.kind === "message" ? entry.from : entry.recipient;
+}
+
+export type InboundConsumer = ReturnType<typeof createInboundConsumer>;

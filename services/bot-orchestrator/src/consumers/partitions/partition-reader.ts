@@ -1,0 +1,84 @@
+// Reads one inbound partition for as long as this replica owns it: first the
+// entries an earlier owner left pending (in stream order), then new ones,
+// handing each to the conversation scheduler. Stopping lets go of the
+// partition cleanly: entries not started stay pending for the next owner,
+// entries running are finished and acked.
+import type { Logger, RedisClient } from "@fleet/service-kit";
+import { isNoGroup, type InboundPartitionsRepository, type PendingEntry, type RawEntry } from "../../repositories/inbound-partitions.repository.js";
+
+export interface PartitionReaderOptions {
+  partition: number;
+  consumer: string;
+  streams: InboundPartitionsRepository;
+  /** A connection of the reader's own for the blocking reads; the reader closes it when it stops. */
+  blocking: RedisClient;
+  /** Hands one entry over (to the scheduler); `deliveries` is known for entries taken over. */
+  accept(partition: number, entry: RawEntry | PendingEntry): void;
+  /** Resolves when the replica may buffer more entries. */
+  waitForRoom(): Promise<void>;
+  /** Drops what the replica buffered of the partition and waits for what runs. */
+  release(partition: number): Promise<void>;
+  /** Called once after the pending entries were taken over (e.g. to tidy the group). */
+  afterTakeOver?(partition: number): Promise<void>;
+  logger: Logger;
+  batchSize: number;
+  blockMs: number;
+}
+
+export class PartitionReader {
+  private running = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly o: PartitionReaderOptions) {}
+
+  get partition(): number {
+    return this.o.partition;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops reading, drops what was not started, waits for what runs; the lease can then go. */
+  async stop(): Promise<void> {
+    this.running = false;
+    // Wakes a blocked XREADGROUP at once instead of after blockMs.
+    this.o.blocking.disconnect();
+    await this.loop;
+    await this.o.release(this.o.partition);
+  }
+
+  private async run(): Promise<void> {
+    const { partition, consumer, streams, logger } = this.o;
+    let backoff = 100;
+    let tookOver = false;
+    while (this.running) {
+      try {
+        if (!tookOver) {
+          await streams.ensureGroup(partition);
+          const pending = await streams.takeOver(partition, consumer);
+          if (pending.length > 0) logger.info("took over pending inbound entries", { partition, count: pending.length });
+          for (const entry of pending) this.o.accept(partition, entry);
+          tookOver = true;
+          await this.o.afterTakeOver?.(partition).catch((error: unknown) => logger.warn("tidying the partition's group failed", { partition, error: String(error) }));
+        }
+        await this.o.waitForRoom();
+        if (!this.running) break;
+        const entries = await streams.readNew(this.o.blocking, partition, consumer, this.o.batchSize, this.o.blockMs);
+        // Read after a stop began: they stay pending under this consumer and the next owner takes them over.
+        if (!this.running) break;
+        for (const entry of entries) this.o.accept(partition, entry);
+        backoff = 100;
+      } catch (error) {
+        if (!this.running) break;
+        // The group vanished (stream deleted): take over again from scratch after recreating it.
+        if (isNoGroup(error)) tookOver = false;
+        logger.warn("inbound partition read failed", { partition, error: error instanceof Error ? error.message : String(error) });
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 2000);
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// The orchestrator's adapter client against a scripted AdapterService on the
+// real gRPC wire: an answer naming a provider kind newer than this build is
+// still a sent message (defect 11).
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Writable } from "node:stream";
+import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
+import type { InboundMessage } from "@fleet/contracts";
+import { implement, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
+import { AppError, createLogger, createMetrics } from "@fleet/service-kit";
+import { createAdapterReplySender } from "../src/clients/adapter.client.js";
+
+const logger = createLogger({ service: "fake-adapter", level: "error", stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+let answerProvider: ProviderKind = ProviderKind.META;
+let server: RunningGrpcServer;
+let sender: ReturnType<typeof createAdapterReplySender>;
+
+const message: InboundMessage = {
+  v: 1,
+  kind: "message",
+  id: "meta:wamid.client-test",
+  tenantId: "7d0f6a8e-2f4b-4d5a-9a51-0c2a8f6b1e11",
+  botId: "0b7f3f0e-8a43-4a8e-9a9e-1d2c3b4a5f60",
+  occurredAt: "2026-11-22T10:00:00.000Z",
+  provider: "meta",
+  providerMessageId: "wamid.client-test",
+  from: "5215512345678",
+  type: "text",
+  text: "hola",
+};
+
+beforeAll(async () => {
+  server = await startGrpcServer({
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    metrics: createMetrics("fake-adapter"),
+    services: [
+      implement(AdapterService, {
+        sendMessage: async () => ({ providerMessageId: "wamid.sent", provider: answerProvider, replayed: false }),
+        getConnection: () => Promise.reject(new AppError("unimplemented", "NOT_IMPLEMENTED", "not in this fake")),
+        configureBot: () => Promise.reject(new AppError("unimplemented", "NOT_IMPLEMENTED", "not in this fake")),
+      }),
+    ],
+  });
+  sender = createAdapterReplySender(`127.0.0.1:${server.port}`, 5_000);
+});
+
+afterAll(async () => {
+  sender.close();
+  await server.stop(100);
+});
+
+describe("adapter reply sender", () => {
+  it("names the provider the adapter sent through", async () => {
+    answerProvider = ProviderKind.TWILIO;
+    await expect(sender.sendText(message, "hola", "k:0")).resolves.toEqual({ providerMessageId: "wamid.sent", provider: "twilio" });
+  });
+
+  it("reports a sent message with provider 'unknown' when the adapter names a provider kind newer than this build", async () => {
+    answerProvider = 42 as ProviderKind;
+    await expect(sender.sendText(message, "hola", "k:1")).resolves.toEqual({ providerMessageId: "wamid.sent", provider: "unknown" });
+  });
+});
