@@ -2,28 +2,54 @@
 // Pipeline benchmark (a script, not a test): N signed Cloud API webhooks sent
 // through nginx at a target rate; for each, the time from webhook sent to the
 // reply arriving at the sandbox. Prints sustained throughput, latency
-// percentiles, lost and duplicated replies, each service's peak RSS and CPU.
+// percentiles, lost and duplicated replies, each service's peak RSS and CPU
+// (summed over its replicas).
 //
 //   node scripts/bench-pipeline.mjs [--count 3000] [--rate 500] [--contacts 300]
+//                                   [--scale SERVICE=N]... [--redis server|cluster]
 //
+// --scale runs N replicas of a service (as ./scripts/run-fleet.sh does; repeatable), --redis
+// cluster a 3-master Redis Cluster instead of one redis-server.
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { messageWebhook, postToFleet, startFleet } from "@fleet/e2e";
+import { SERVICES, messageWebhook, postToFleet, startFleet } from "@fleet/e2e";
 
-const { values } = parseArgs({
-  options: {
-    count: { type: "string", default: "3000" },
-    rate: { type: "string", default: "500" },
-    contacts: { type: "string", default: "300" },
-    "drain-s": { type: "string", default: "30" },
-  },
-});
+function usageError(message) {
+  console.error(`bench-pipeline: ${message}`);
+  console.error("usage: node scripts/bench-pipeline.mjs [--count N] [--rate N] [--contacts N] [--drain-s N] [--scale SERVICE=N]... [--redis server|cluster]");
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      count: { type: "string", default: "3000" },
+      rate: { type: "string", default: "500" },
+      contacts: { type: "string", default: "300" },
+      "drain-s": { type: "string", default: "30" },
+      scale: { type: "string", multiple: true, default: [] },
+      redis: { type: "string", default: "server" },
+    },
+  }));
+} catch (error) {
+  usageError(error.message);
+}
 const count = Number(values.count);
 const rate = Number(values.rate);
 const contacts = Number(values.contacts);
 const drainMs = Number(values["drain-s"]) * 1000;
+const scale = {};
+for (const spec of values.scale) {
+  const match = /^([a-z-]+)=(\d+)$/.exec(spec);
+  if (!match) usageError(`--scale takes SERVICE=N, got '${spec}'`);
+  if (!SERVICES.includes(match[1])) usageError(`--scale: unknown service '${match[1]}' (one of: ${SERVICES.join(", ")})`);
+  if (Number(match[2]) < 1) usageError(`--scale ${match[1]}: at least 1 replica`);
+  scale[match[1]] = Number(match[2]);
+}
+if (values.redis !== "server" && values.redis !== "cluster") usageError(`--redis is server or cluster, got '${values.redis}'`);
 
 function procStats(pid) {
   try {
@@ -41,7 +67,7 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-const fleet = await startFleet({ ratePerSecond: 1000, claimIdleMs: 30_000 });
+const fleet = await startFleet({ ratePerSecond: 1000, scale, redis: values.redis });
 process.once("SIGINT", () => void fleet.stop().then(() => process.exit(130)));
 try {
 const children = (pid) => {
@@ -51,15 +77,19 @@ const children = (pid) => {
     return [];
   }
 };
-const pids = Object.fromEntries(Object.entries(fleet.services).map(([name, s]) => [name, s.child.pid]));
-const others = { "nginx (workers)": children(fleet.nginxPid), "redis-server": [fleet.redis.pid] };
+// Every replica's process id, per service: RSS and CPU are summed over a service's replicas.
+const pids = Object.fromEntries(Object.entries(fleet.replicas).map(([name, list]) => [name, list.map((s) => s.child.pid)]));
+const redisPids = fleet.redisCluster ? fleet.redisCluster.pids : [fleet.redis.pid];
+const redisName = fleet.redisCluster ? `redis-cluster (${redisPids.length} nodes)` : "redis-server";
+const others = { "nginx (workers)": children(fleet.nginxPid), [redisName]: redisPids };
 const cpuOf = (list) => list.reduce((sum, pid) => sum + procStats(pid).cpuS, 0);
+const rssOf = (list) => list.reduce((sum, pid) => sum + procStats(pid).rss, 0);
 const otherStart = Object.fromEntries(Object.entries(others).map(([name, list]) => [name, cpuOf(list)]));
 const selfStart = process.cpuUsage();
 const peak = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
-const cpuStart = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, procStats(pid).cpuS]));
+const cpuStart = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, cpuOf(list)]));
 const sampler = setInterval(() => {
-  for (const [name, pid] of Object.entries(pids)) peak[name] = Math.max(peak[name], procStats(pid).rss);
+  for (const [name, list] of Object.entries(pids)) peak[name] = Math.max(peak[name], rssOf(list));
 }, 100);
 
 const sentAt = new Map();
@@ -121,7 +151,7 @@ const webhookSorted = [...webhookMs].sort((a, b) => a - b);
 const duplicated = [...replies.values()].filter((n) => n > 1).length;
 const lost = count - refused - latencies.length;
 const spanS = (lastReply - firstSend) / 1000;
-const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, procStats(pid).cpuS - cpuStart[name]]));
+const cpu = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, cpuOf(list) - cpuStart[name]]));
 const otherCpu = Object.fromEntries(Object.entries(others).map(([name, list]) => [name, cpuOf(list) - otherStart[name]]));
 const self = process.cpuUsage(selfStart);
 otherCpu["load generator + sandbox"] = (self.user + self.system) / 1e6;
@@ -133,9 +163,11 @@ console.log(`sustained: ${fmt(latencies.length / spanS)} replies/s (first webhoo
 console.log(`webhook → reply latency ms: p50 ${fmt(percentile(sorted, 50))}  p95 ${fmt(percentile(sorted, 95))}  p99 ${fmt(percentile(sorted, 99))}  max ${fmt(sorted.at(-1))}`);
 console.log(`webhook answer (nginx → adapter → 200) ms: p50 ${fmt(percentile(webhookSorted, 50))}  p99 ${fmt(percentile(webhookSorted, 99))}`);
 console.log(`refused webhooks (non-200 or connection dropped): ${refused}   lost replies: ${lost}   duplicated replies: ${duplicated}`);
-console.log("per service: peak RSS MiB / CPU seconds during the run (CPU ms per message)");
+console.log("per service, summed over its replicas (×N): peak RSS MiB / CPU seconds during the run (CPU ms per message)");
 for (const name of Object.keys(pids)) {
-  console.log(`  ${name.padEnd(18)} ${fmt(peak[name]).padStart(7)} MiB  ${cpu[name].toFixed(2).padStart(6)} s  (${fmt((cpu[name] * 1000) / count)} ms/msg)`);
+  const replicas = pids[name].length;
+  const perReplica = replicas > 1 ? `   per replica: ${fmt(peak[name] / replicas)} MiB, ${(cpu[name] / replicas).toFixed(2)} s` : "";
+  console.log(`  ${name.padEnd(18)} ×${String(replicas).padEnd(2)} ${fmt(peak[name]).padStart(7)} MiB  ${cpu[name].toFixed(2).padStart(6)} s  (${fmt((cpu[name] * 1000) / count)} ms/msg)${perReplica}`);
 }
 console.log("rest of the pipeline: CPU seconds during the run (CPU ms per message)");
 for (const [name, seconds] of Object.entries(otherCpu)) console.log(`  ${name.padEnd(26)} ${seconds.toFixed(2).padStart(6)} s  (${fmt((seconds * 1000) / count)} ms/msg)`);

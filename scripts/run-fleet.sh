@@ -1,13 +1,114 @@
 #!/usr/bin/env bash
 # Runs the whole fleet locally as a demo: installs what is missing, starts
 # Postgres if needed, a private AOF-persistent Redis, the Meta Cloud API
-# sandbox (the demo's WhatsApp provider), the four services and nginx;
-# migrates, seeds a demo tenant, owner and bot, and prints how to talk to the
-# bot. Ctrl-C stops everything. Local secrets are generated once into
-# .run/local.env (git-ignored).
+# sandbox (the demo's WhatsApp provider), the four services (as many replicas
+# of each as asked) and nginx; migrates, seeds a demo tenant, owner and bot,
+# and prints how to talk to the bot. Like `docker compose up`, it restarts a
+# process that exits and keeps the demo running; Ctrl-C stops everything, in
+# order. Local secrets are generated once into .run/local.env (git-ignored).
 set -euo pipefail
+# Started in the background by a non-interactive shell (`./scripts/run-fleet.sh &`), the script
+# inherits SIGINT ignored, and bash cannot trap a signal ignored on entry: start over with the
+# default disposition, so that `kill -INT` stops the fleet in order as Ctrl-C does.
+if [ -n "$(trap -p INT)" ] && [ -z "${FLEET_SIGINT_RESET:-}" ] && env --default-signal=INT true 2>/dev/null; then
+  FLEET_SIGINT_RESET=1 exec env --default-signal=INT "$0" "$@"
+fi
 source "$(dirname "$0")/lib/ensure-tools.sh"
 cd "$ROOT"
+
+SERVICES=(whatsapp-adapter gateway bot-orchestrator analytics-worker)
+declare -A HTTP_BASE=([gateway]=3000 [whatsapp-adapter]=3001 [bot-orchestrator]=3002 [analytics-worker]=3003)
+declare -A GRPC_BASE=([gateway]=50051 [whatsapp-adapter]=50052 [bot-orchestrator]=50053)
+# Replica i listens on base + 100*i: 20 replicas stay clear of the sandbox, nginx and Redis ports.
+MAX_REPLICAS=20
+declare -A SCALE=()
+for service in "${SERVICES[@]}"; do SCALE[$service]=1; done
+
+usage() {
+  cat <<USAGE
+usage: ./scripts/run-fleet.sh [--scale SERVICE=N]...
+
+Runs the fleet locally behind nginx on http://127.0.0.1:\${NGINX_PORT:-8080} (Ctrl-C stops it).
+
+  --scale SERVICE=N  run N replicas of SERVICE (1 to $MAX_REPLICAS; default 1), like
+                     \`docker compose up --scale\`; repeat it for several services. SERVICE is
+                     gateway, whatsapp-adapter, bot-orchestrator or analytics-worker.
+  -h, --help         this text
+
+Ports: replica i (0, 1, 2, ...) of a service listens on the service's base ports + 100*i:
+  gateway            HTTP 3000 + 100*i   gRPC 50051 + 100*i
+  whatsapp-adapter   HTTP 3001 + 100*i   gRPC 50052 + 100*i
+  bot-orchestrator   HTTP 3002 + 100*i   gRPC 50053 + 100*i
+  analytics-worker   HTTP 3003 + 100*i
+e.g. with --scale bot-orchestrator=3 the orchestrators answer on 3002, 3102 and 3202. Every
+gateway and adapter replica sits behind nginx; the orchestrators and the gateways call every
+adapter replica over gRPC (round robin), the gateways every orchestrator. Logs:
+.run/logs/<name>.log, where replica i > 0 is named <service>-<i>.
+
+A process that exits is started again, like a compose restart policy: after 1 s, doubling up
+to 30 s while it keeps dying within 10 s of its start; the script logs
+"restarting <name> (exited with code N)". Ctrl-C (or SIGTERM) stops the services first and
+waits for them, then nginx and the sandbox, and Redis last.
+
+Environment: SANDBOX_PORT (4010), NGINX_PORT (8080), REDIS_PORT (6390), DATABASE_URL
+(postgres://postgres@127.0.0.1:5432/fleet).
+USAGE
+}
+
+usage_error() {
+  echo "run-fleet.sh: $*" >&2
+  echo "Try './scripts/run-fleet.sh --help'." >&2
+  exit 2
+}
+
+set_scale() { # SERVICE=N
+  local spec="$1" name count
+  [[ "$spec" == *=* ]] || usage_error "--scale takes SERVICE=N, got '$spec'"
+  name="${spec%%=*}" count="${spec#*=}"
+  if [ -z "$name" ] || [ -z "${HTTP_BASE[$name]+set}" ]; then
+    usage_error "--scale: unknown service '$name' (one of: ${SERVICES[*]})"
+  fi
+  if ! [[ "$count" =~ ^[0-9]{1,3}$ ]] || [ "$((10#$count))" -lt 1 ] || [ "$((10#$count))" -gt "$MAX_REPLICAS" ]; then
+    usage_error "--scale $name: the number of replicas must be 1 to $MAX_REPLICAS, got '$count'"
+  fi
+  SCALE[$name]=$((10#$count))
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) [ $# -ge 2 ] || usage_error "--scale needs SERVICE=N"; set_scale "$2"; shift 2 ;;
+    --scale=*) set_scale "${1#--scale=}"; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage_error "unknown argument '$1'" ;;
+  esac
+done
+
+say() { printf '\033[1m[fleet]\033[0m %s\n' "$*" >&2; }
+
+# ---- replicas and their ports -------------------------------------------------------------------
+
+declare -A SERVICE_OF=() INDEX_OF=() # process name → service, replica index
+REPLICAS=()                          # process names of every service replica
+for service in "${SERVICES[@]}"; do
+  for ((i = 0; i < ${SCALE[$service]}; i++)); do
+    if [ "$i" -eq 0 ]; then name="$service"; else name="$service-$i"; fi
+    SERVICE_OF[$name]="$service" INDEX_OF[$name]="$i"
+    REPLICAS+=("$name")
+  done
+done
+
+http_port() { echo $((${HTTP_BASE[$1]} + 100 * $2)); } # service index
+grpc_port() { echo $((${GRPC_BASE[$1]} + 100 * $2)); } # service index
+
+# A gRPC target naming every replica of a service: grpc-js resolves `ipv4:a:p,b:p` to all of
+# them and the fleet's clients go round robin over them.
+grpc_target() { # service
+  local i addresses=()
+  for ((i = 0; i < ${SCALE[$1]}; i++)); do addresses+=("127.0.0.1:$(grpc_port "$1" "$i")"); done
+  if [ "${#addresses[@]}" -eq 1 ]; then echo "${addresses[0]}"; else (IFS=,; echo "ipv4:${addresses[*]}"); fi
+}
+
+# ---- setup --------------------------------------------------------------------------------------
 
 ensure_dependencies
 ensure_postgres
@@ -18,7 +119,7 @@ log "building"
 pnpm run --silent build
 
 RUN_DIR="$ROOT/.run"
-mkdir -p "$RUN_DIR/logs" "$RUN_DIR/redis" "$RUN_DIR/nginx"
+mkdir -p "$RUN_DIR/logs" "$RUN_DIR/redis"
 touch "$RUN_DIR/local.env" && chmod 600 "$RUN_DIR/local.env"
 ensure_secret() { # NAME value: appends NAME=value unless .run/local.env has it already
   grep -q "^$1=" "$RUN_DIR/local.env" || { echo "$1=$2" >> "$RUN_DIR/local.env"; log "generated $1 in .run/local.env"; }
@@ -39,10 +140,17 @@ REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 SANDBOX_PORT="${SANDBOX_PORT:-4010}"
 NGINX_PORT="${NGINX_PORT:-8080}"
 META_GRAPH_BASE_URL="http://127.0.0.1:$SANDBOX_PORT"
-ADAPTER_GRPC_URL=127.0.0.1:50052
+# For seed-demo.mjs, which configures the demo bot through the adapter.
+ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)"
 set +a
 
-for port in 3000 3001 3002 3003 50051 50052 50053 "$SANDBOX_PORT" "$NGINX_PORT" "$REDIS_PORT"; do
+ports=("$SANDBOX_PORT" "$NGINX_PORT" "$REDIS_PORT")
+for name in "${REPLICAS[@]}"; do
+  service="${SERVICE_OF[$name]}" i="${INDEX_OF[$name]}"
+  ports+=("$(http_port "$service" "$i")")
+  [ -z "${GRPC_BASE[$service]+set}" ] || ports+=("$(grpc_port "$service" "$i")")
+done
+for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     log "port $port is already in use: stop what runs there (an earlier run?) and try again"; exit 1
   fi
@@ -53,52 +161,155 @@ psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname
   || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"$db_name\""
 node scripts/migrate.mjs
 
-pids=()
-stop_all() {
-  trap - INT TERM EXIT
-  log "stopping the fleet"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait || true
-}
-trap stop_all INT TERM EXIT
+# ---- processes: start, supervise, stop ----------------------------------------------------------
 
-start() { # name command...
+declare -A PID_OF=()     # process name → pid while it runs
+declare -A NAME_OF=()    # pid → process name
+declare -A TIMER_OF=()   # pid of a restart timer (sleep) → process name
+declare -A STARTED_AT=() # process name → $SECONDS at its last start
+declare -A DELAY=()      # process name → seconds before its next restart
+# Parent-death signal: if this script is killed with -9, its processes still get SIGTERM.
+PDEATHSIG=()
+if command -v setpriv >/dev/null 2>&1; then PDEATHSIG=(setpriv --pdeathsig TERM); fi
+
+spawn() { # name command...: one process of the demo, logging to .run/logs/<name>.log
   local name="$1"; shift
-  "$@" > "$RUN_DIR/logs/$name.log" 2>&1 &
-  pids+=("$!")
+  # In a session of its own, so the terminal's Ctrl-C reaches only this script, which then
+  # stops everything in order (otherwise Redis would get SIGINT at the same time as the services).
+  setsid "${PDEATHSIG[@]}" "$@" >> "$RUN_DIR/logs/$name.log" 2>&1 < /dev/null &
+  PID_OF[$name]=$!
+  NAME_OF[$!]="$name"
+  STARTED_AT[$name]=$SECONDS
 }
 
-wait_http() { # url
-  for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-  log "$1 did not answer; see .run/logs/"; return 1
+launch() { # name: starts (again) one process of the demo
+  local name="$1" service i
+  case "$name" in
+    redis)
+      # The intake queue lives in Redis streams: the demo's Redis keeps an append-only file, like every deployment.
+      spawn redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN_DIR/redis" --save "" --appendonly yes --appendfsync everysec ;;
+    provider-sandbox)
+      spawn provider-sandbox env \
+        META_SANDBOX_ACCESS_TOKEN="$DEMO_META_ACCESS_TOKEN" META_SANDBOX_APP_SECRET="$META_APP_SECRET" \
+        META_SANDBOX_PHONE_NUMBER_IDS="$DEMO_PHONE_NUMBER_ID" META_SANDBOX_CALLBACK_URL="http://127.0.0.1:$NGINX_PORT/webhooks/meta" \
+        META_SANDBOX_STATUS_CALLBACKS=true node packages/provider-sandbox/dist/main.js ;;
+    nginx)
+      spawn nginx "$NGINX_BIN" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -g "daemon off;" ;;
+    *)
+      service="${SERVICE_OF[$name]}" i="${INDEX_OF[$name]}"
+      local env=(HTTP_PORT="$(http_port "$service" "$i")")
+      [ -z "${GRPC_BASE[$service]+set}" ] || env+=(GRPC_PORT="$(grpc_port "$service" "$i")")
+      # The gateway's health fan-out keeps its defaults: the first replica of each service.
+      case "$service" in
+        gateway) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" ORCHESTRATOR_GRPC_URL="$(grpc_target bot-orchestrator)") ;;
+        bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)") ;;
+      esac
+      spawn "$name" env "${env[@]}" node "services/$service/dist/main.js" ;;
+  esac
 }
 
-# The intake queue lives in Redis streams: the demo's Redis keeps an append-only file, like every deployment.
-start redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN_DIR/redis" --save "" --appendonly yes --appendfsync everysec
-for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+# True while the process runs. bash reaps its children as they exit, so an exited one is gone
+# (not a zombie) by the time this is asked again.
+running() { [ -n "${PID_OF[$1]:-}" ] && kill -0 "${PID_OF[$1]}" 2>/dev/null; }
 
-start provider-sandbox env \
-  META_SANDBOX_ACCESS_TOKEN="$DEMO_META_ACCESS_TOKEN" META_SANDBOX_APP_SECRET="$META_APP_SECRET" \
-  META_SANDBOX_PHONE_NUMBER_IDS="$DEMO_PHONE_NUMBER_ID" META_SANDBOX_CALLBACK_URL="http://127.0.0.1:$NGINX_PORT/webhooks/meta" \
-  META_SANDBOX_STATUS_CALLBACKS=true node packages/provider-sandbox/dist/main.js
+stop_processes() { # seconds name...: SIGTERM, wait up to the limit, then SIGKILL
+  local limit="$1" name deadline pids=()
+  shift
+  for name in "$@"; do
+    if running "$name"; then pids+=("${PID_OF[$name]}"); kill -TERM "${PID_OF[$name]}" 2>/dev/null || true; fi
+  done
+  deadline=$((SECONDS + limit))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do
+      if [ "$SECONDS" -ge "$deadline" ]; then
+        say "${NAME_OF[$pid]:-$pid} did not stop within $limit s: killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+      fi
+      sleep 0.1
+    done
+    wait "$pid" 2>/dev/null || true
+  done
+}
 
-for service in whatsapp-adapter gateway bot-orchestrator analytics-worker; do
-  start "$service" node "services/$service/dist/main.js"
+STOPPING=0
+stop_all() { # exit status
+  local status="$1"
+  [ "$STOPPING" -eq 0 ] || exit "$status"
+  STOPPING=1
+  # A second Ctrl-C must not cut the ordered stop short; each step is bounded anyway.
+  trap '' INT TERM HUP
+  trap - EXIT
+  say "stopping the fleet"
+  local timer
+  for timer in "${!TIMER_OF[@]}"; do kill "$timer" 2>/dev/null || true; done
+  # Services first, while Redis still runs: they drain their work and acknowledge it there.
+  stop_processes 20 "${REPLICAS[@]}"
+  stop_processes 10 nginx provider-sandbox
+  stop_processes 10 redis
+  [ -z "${NGINX_PREFIX:-}" ] || rm -rf "$NGINX_PREFIX"
+  say "stopped"
+  exit "$status"
+}
+# bash itself reports a background process killed by a signal the script does not trap (a
+# line with the spawn command); the supervision loop logs its own line instead. Trapping the
+# signals that end a crashed process (KILL: kill -9 or the OOM killer; ABRT: node's fatal errors)
+# silences that report; a handler on KILL never runs, since KILL cannot be caught.
+trap : KILL ABRT
+trap 'stop_all 130' INT
+trap 'stop_all 143' TERM
+trap 'stop_all 129' HUP
+trap 'stop_all $?' EXIT
+
+# nginx's workers run as an unprivileged user (nobody, when the demo runs as root): they cannot
+# enter a private checkout (e.g. a clone under /root, mode 0700). Their prefix (temp files) and a
+# copy of the static files live in a world-readable directory outside it; the logs stay in
+# .run/logs/nginx, since the master opens them.
+NGINX_PREFIX="$(mktemp -d "${TMPDIR:-/tmp}/fleet-demo-nginx.XXXXXX")"
+chmod 755 "$NGINX_PREFIX"
+NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
+nginx_args=(--out "$NGINX_PREFIX/nginx.conf" --listen "127.0.0.1:$NGINX_PORT" --copy-static --log-dir "$RUN_DIR/logs/nginx")
+for name in "${REPLICAS[@]}"; do
+  service="${SERVICE_OF[$name]}" i="${INDEX_OF[$name]}"
+  case "$service" in
+    gateway) nginx_args+=(--gateway "127.0.0.1:$(http_port gateway "$i")") ;;
+    whatsapp-adapter) nginx_args+=(--adapter "127.0.0.1:$(http_port whatsapp-adapter "$i")") ;;
+  esac
 done
+nginx/render.sh "${nginx_args[@]}"
 
-nginx/render.sh --out "$RUN_DIR/nginx/nginx.conf" --listen "127.0.0.1:$NGINX_PORT" --gateway 127.0.0.1:3000 --adapter 127.0.0.1:3001
-start nginx "$(command -v nginx || echo /usr/sbin/nginx)" -p "$RUN_DIR/nginx" -c "$RUN_DIR/nginx/nginx.conf" -g "daemon off;"
+wait_http() { # url name: waits until the URL answers 2xx; fails early when the process exits
+  for _ in $(seq 1 300); do
+    curl -sf -o /dev/null "$1" && return 0
+    if ! running "$2"; then log "$2 exited while starting; see .run/logs/$2.log"; return 1; fi
+    sleep 0.1
+  done
+  log "$1 did not answer within 30 s; see .run/logs/$2.log"; return 1
+}
 
-for port in 3000 3001 3002 3003; do wait_http "http://127.0.0.1:$port/health"; done
-wait_http "http://127.0.0.1:$SANDBOX_PORT/_sandbox/health"
-wait_http "http://127.0.0.1:$NGINX_PORT/"
+for name in redis provider-sandbox nginx "${REPLICAS[@]}"; do : > "$RUN_DIR/logs/$name.log"; done
+
+launch redis
+for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+launch provider-sandbox
+for name in "${REPLICAS[@]}"; do launch "$name"; done
+launch nginx
+
+for name in "${REPLICAS[@]}"; do wait_http "http://127.0.0.1:$(http_port "${SERVICE_OF[$name]}" "${INDEX_OF[$name]}")/health" "$name"; done
+wait_http "http://127.0.0.1:$SANDBOX_PORT/_sandbox/health" provider-sandbox
+wait_http "http://127.0.0.1:$NGINX_PORT/" nginx
 
 seed="$(node scripts/seed-demo.mjs)"
 log "seeded: $seed"
 
+replica_lines="$(for name in "${REPLICAS[@]}"; do
+  service="${SERVICE_OF[$name]}" i="${INDEX_OF[$name]}"
+  printf '  %-20s HTTP %s%s\n' "$name" "$(http_port "$service" "$i")" "$([ -z "${GRPC_BASE[$service]+set}" ] || echo "  gRPC $(grpc_port "$service" "$i")")"
+done)"
+
 cat <<INFO
 
 The fleet is running behind nginx at http://127.0.0.1:$NGINX_PORT (logs in .run/logs/).
+$replica_lines
 The demo bot "Demo Shop" is connected to the local Cloud API sandbox as number $DEMO_PHONE_NUMBER_ID.
 
 (a) Send the bot a message as a customer (the sandbox signs a real Cloud API webhook and posts it to nginx):
@@ -113,7 +324,32 @@ Fleet health:       curl -s http://127.0.0.1:$NGINX_PORT/api/health
 Dashboard login:    owner@demo.shop, password in .run/local.env (DEMO_OWNER_PASSWORD)
                     curl -s -X POST http://127.0.0.1:$NGINX_PORT/api/auth/login -H 'content-type: application/json' \\
                       -d "{\\"email\\":\\"owner@demo.shop\\",\\"password\\":\\"\$(grep DEMO_OWNER_PASSWORD .run/local.env | cut -d= -f2)\\"}"
-Press Ctrl-C to stop.
+A process that exits is restarted. Press Ctrl-C to stop.
 INFO
-wait -n "${pids[@]}" || true
-log "a process exited; see .run/logs/"
+
+# Supervision: wait for any child (a process of the demo or a restart timer) to exit.
+while :; do
+  exited="" status=0
+  wait -n -p exited || status=$?
+  if [ -z "$exited" ]; then sleep 1; continue; fi
+  if [ -n "${TIMER_OF[$exited]:-}" ]; then
+    name="${TIMER_OF[$exited]}"
+    unset 'TIMER_OF[$exited]'
+    launch "$name"
+    continue
+  fi
+  name="${NAME_OF[$exited]:-}"
+  unset 'NAME_OF[$exited]'
+  if [ -z "$name" ] || [ "${PID_OF[$name]:-}" != "$exited" ]; then continue; fi
+  unset 'PID_OF[$name]'
+  # Backoff like compose's restart policy: a process that ran 10 s or more starts over at 1 s.
+  if [ $((SECONDS - ${STARTED_AT[$name]})) -ge 10 ]; then
+    DELAY[$name]=1
+  else
+    delay=$((${DELAY[$name]:-0} * 2))
+    DELAY[$name]=$((delay < 1 ? 1 : delay > 30 ? 30 : delay))
+  fi
+  say "restarting $name (exited with code $status)"
+  sleep "${DELAY[$name]}" &
+  TIMER_OF[$!]="$name"
+done

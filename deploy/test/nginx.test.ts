@@ -1,12 +1,13 @@
-// nginx edge: the rendered configs pass `nginx -t`, and a real nginx in front of two fake upstreams
+// nginx edge: the rendered configs pass `nginx -t`, and a real nginx in front of fake upstreams
 // routes /api, /ws, /webhooks and / as the fleet needs (raw webhook bodies, request ids, no
-// public /metrics or /health), logging JSON lines without query strings.
+// public /metrics or /health), logging JSON lines without query strings, spreading webhooks over
+// adapter replicas, and serving the dashboard even from a checkout other users cannot read.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,18 @@ function makePrefix(): string {
   chmodSync(prefix, 0o755);
   return prefix;
 }
+
+/** A copy of nginx/static in a directory only its owner can enter, like a checkout cloned under
+ * /root (mode 0700): nginx's workers (nobody, when the tests run as root) cannot read it. */
+function makePrivateStaticRoot(): { root: string; static: string } {
+  const root = mkdtempSync(join(tmpdir(), "fleet-private-checkout-"));
+  chmodSync(root, 0o700);
+  const copy = join(root, "static");
+  cpSync(repoPath("nginx/static"), copy, { recursive: true });
+  return { root, static: copy };
+}
+
+const runsAsRoot = process.getuid?.() === 0;
 
 /** `nginx -t`, with stdout on a file: the compose config logs to /dev/stdout, which nginx cannot
  * open when stdout is the socket pair node gives a child (in a container it is a pipe). */
@@ -91,6 +104,46 @@ describe("nginx config rendering", () => {
       run("bash", [RENDER, "--out", join(prefix, "x.conf"), "--listen", "8080", "--gateway", "gateway:3000", "--adapter", "127.0.0.1:3001"]),
     ).rejects.toMatchObject({ stderr: expect.stringContaining("--resolver") });
     expect(existsSync(join(prefix, "x.conf"))).toBe(false);
+  });
+
+  it("renders the local demo's config: replicas in one upstream group, static files staged beside it, logs elsewhere", async () => {
+    const prefix = makePrefix();
+    prefixes.push(prefix);
+    const logs = join(prefix, "logs-elsewhere");
+    const conf = join(prefix, "nginx.conf");
+    await run("bash", [
+      RENDER, "--out", conf, "--listen", "127.0.0.1:8080",
+      "--gateway", "127.0.0.1:3000", "--gateway", "127.0.0.1:3100",
+      "--adapter", "127.0.0.1:3001", "--adapter", "127.0.0.1:3101", "--adapter", "127.0.0.1:3201",
+      "--copy-static", "--log-dir", logs,
+    ]);
+    expect(await nginxTest(prefix, conf)).toEqual({ code: 0, stderr: expect.stringContaining("test is successful") });
+    const text = readFileSync(conf, "utf8");
+    expect(text).toContain("upstream fleet_gateway { server 127.0.0.1:3000; server 127.0.0.1:3100; keepalive 32; }");
+    expect(text).toContain("upstream fleet_adapter { server 127.0.0.1:3001; server 127.0.0.1:3101; server 127.0.0.1:3201; keepalive 64; }");
+    expect(text).toContain(`root ${prefix}/static;`);
+    expect(readFileSync(join(prefix, "static/index.html"), "utf8")).toBe(readFileSync(repoPath("nginx/static/index.html"), "utf8"));
+    expect(statSync(join(prefix, "static/index.html")).mode & 0o004).toBe(0o004);
+    expect(text).toContain(`access_log ${logs}/access.log fleet_json;`);
+    expect(text).toMatch(new RegExp(`^error_log ${logs}/error\\.log warn;$`, "m"));
+  });
+
+  it("refuses several replicas with a resolver (one name resolves to all of them)", async () => {
+    const prefix = makePrefix();
+    prefixes.push(prefix);
+    await expect(
+      run("bash", [RENDER, "--out", join(prefix, "x.conf"), "--listen", "8080", "--gateway", "gateway:3000", "--adapter", "a:3001", "--adapter", "b:3001", "--resolver", "127.0.0.11"]),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining("one --gateway and one --adapter") });
+  });
+
+  (runsAsRoot ? it : it.skip)("refuses to stage the static files where nginx's workers could not reach them", async () => {
+    const closed = mkdtempSync(join(tmpdir(), "fleet-closed-"));
+    prefixes.push(closed);
+    chmodSync(closed, 0o700);
+    await expect(
+      run("bash", [RENDER, "--out", join(closed, "prefix/nginx.conf"), "--listen", "8080", "--gateway", "127.0.0.1:3000", "--adapter", "127.0.0.1:3001", "--copy-static"]),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining(`'${closed}' is closed to other users`) });
+    expect(existsSync(join(closed, "prefix/nginx.conf"))).toBe(false);
   });
 });
 
@@ -195,6 +248,7 @@ describe("nginx in front of the fleet (real nginx, fake upstreams)", () => {
   let adapter: FakeUpstream;
   let nginx: ChildProcess;
   let prefix: string;
+  let checkout: { root: string; static: string };
   let port: number;
   let workers: number[] = [];
   let stderr = "";
@@ -207,8 +261,14 @@ describe("nginx in front of the fleet (real nginx, fake upstreams)", () => {
     adapter = await startFakeUpstream("adapter");
     port = await freePort();
     prefix = makePrefix();
+    checkout = makePrivateStaticRoot();
     const conf = join(prefix, "nginx.conf");
-    await run("bash", [RENDER, "--out", conf, "--listen", `127.0.0.1:${port}`, "--gateway", `127.0.0.1:${gateway.port}`, "--adapter", `127.0.0.1:${adapter.port}`]);
+    // As the local demo and the e2e harness do: the static files of a (possibly private) checkout
+    // are served from a world-readable copy in the prefix.
+    await run("bash", [
+      RENDER, "--out", conf, "--listen", `127.0.0.1:${port}`, "--gateway", `127.0.0.1:${gateway.port}`, "--adapter", `127.0.0.1:${adapter.port}`,
+      "--static-root", checkout.static, "--copy-static",
+    ]);
     nginx = startNginx(prefix, conf);
     nginx.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const errorLog = () => `${stderr}${existsSync(join(prefix, "error.log")) ? readFileSync(join(prefix, "error.log"), "utf8") : ""}`;
@@ -221,6 +281,7 @@ describe("nginx in front of the fleet (real nginx, fake upstreams)", () => {
     await gateway?.close();
     await adapter?.close();
     if (prefix) rmSync(prefix, { recursive: true, force: true });
+    if (checkout) rmSync(checkout.root, { recursive: true, force: true });
   });
 
   it("proxies /api/... and /api to the gateway with the original path and query", async () => {
@@ -327,7 +388,7 @@ describe("nginx in front of the fleet (real nginx, fake upstreams)", () => {
     expect(lastSeen(gateway, "/api/not-a-socket")?.headers).not.toHaveProperty("upgrade");
   });
 
-  it("serves the static placeholder at / (and for unknown dashboard routes)", async () => {
+  it("serves the static placeholder at / (and for unknown dashboard routes), even from a checkout other users cannot read", async () => {
     const home = await rawRequest(port, { path: "/" });
     expect(home.status).toBe(200);
     expect(home.headers["content-type"]).toMatch(/^text\/html/);
@@ -379,5 +440,66 @@ describe("nginx in front of the fleet (real nginx, fake upstreams)", () => {
     expect(nginx.pid !== undefined && isAlive(nginx.pid)).toBe(false);
     expect(workers.filter(isAlive)).toEqual([]);
     expect(existsSync(join(prefix, "nginx.pid"))).toBe(false);
+  });
+});
+
+describe("nginx in front of several adapter replicas (real nginx, fake upstreams)", () => {
+  let gateway: FakeUpstream;
+  let adapters: FakeUpstream[];
+  let nginx: ChildProcess;
+  let prefix: string;
+  let port: number;
+  let stderr = "";
+
+  // One kept-alive client connection, so one nginx worker (each worker keeps its own round robin).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const webhook = (id: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const body = Buffer.from(`{"id":"${id}"}`);
+      const req = request(
+        { host: "127.0.0.1", port, method: "POST", path: "/webhooks/meta", agent, headers: { "content-type": "application/json", "content-length": body.length, "x-request-id": id } },
+        (res) => {
+          res.resume();
+          res.once("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.once("error", reject);
+      req.end(body);
+    });
+  const receivedBy = (upstream: FakeUpstream, idPrefix: string): number => upstream.seen.filter((entry) => entry.headers["x-request-id"]?.toString().startsWith(idPrefix)).length;
+
+  beforeAll(async () => {
+    gateway = await startFakeUpstream("gateway");
+    adapters = [await startFakeUpstream("adapter-0"), await startFakeUpstream("adapter-1")];
+    port = await freePort();
+    prefix = makePrefix();
+    const conf = join(prefix, "nginx.conf");
+    await run("bash", [
+      RENDER, "--out", conf, "--listen", `127.0.0.1:${port}`, "--gateway", `127.0.0.1:${gateway.port}`,
+      ...adapters.flatMap((adapter) => ["--adapter", `127.0.0.1:${adapter.port}`]), "--copy-static",
+    ]);
+    nginx = startNginx(prefix, conf);
+    nginx.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitUntilServing(port, nginx, () => stderr);
+  });
+
+  afterAll(async () => {
+    agent.destroy();
+    if (nginx) await stopNginx(nginx);
+    await gateway?.close();
+    for (const adapter of adapters ?? []) await adapter.close();
+    if (prefix) rmSync(prefix, { recursive: true, force: true });
+  });
+
+  it("spreads webhooks over every adapter replica", async () => {
+    for (let i = 0; i < 8; i++) expect(await webhook(`spread-${i}`)).toBe(200);
+    expect(adapters.map((adapter) => receivedBy(adapter, "spread-"))).toEqual([4, 4]);
+  });
+
+  // Runs last: it takes a replica down.
+  it("hands a webhook to another replica when one is down, so the provider gets its 200", async () => {
+    await adapters[0]?.close();
+    for (let i = 0; i < 6; i++) expect(await webhook(`failover-${i}`)).toBe(200);
+    expect(adapters[1] && receivedBy(adapters[1], "failover-")).toBe(6);
   });
 });

@@ -2,7 +2,7 @@
 // webhooks, signs them like Meta and posts them through nginx.
 import { randomBytes } from "node:crypto";
 import { buildMessagesWebhook, postWebhook, type WebhookResponse } from "@fleet/provider-sandbox";
-import type { Fleet } from "./fleet.js";
+import type { FleetBase } from "./fleet.js";
 
 export interface CustomerMessage {
   from: string;
@@ -16,9 +16,14 @@ export function newWamid(): string {
   return `wamid.${randomBytes(18).toString("base64url")}`;
 }
 
-export function messageWebhook(fleet: Fleet, messages: CustomerMessage[]): string {
+export interface WebhookTarget {
+  /** The bot's number the customers write to; the fleet's first bot when absent (see `fleet.bots`). */
+  phoneNumberId?: string;
+}
+
+export function messageWebhook(fleet: Pick<FleetBase, "phoneNumberId">, messages: CustomerMessage[], { phoneNumberId = fleet.phoneNumberId }: WebhookTarget = {}): string {
   const payload = buildMessagesWebhook(
-    { phoneNumberId: fleet.phoneNumberId, displayPhoneNumber: "15550001111" },
+    { phoneNumberId, displayPhoneNumber: "15550001111" },
     messages.map((m) => ({ from: m.from, text: m.text, name: m.name, id: m.id ?? newWamid() })),
   );
   return JSON.stringify(payload);
@@ -29,7 +34,7 @@ export function messageWebhook(fleet: Fleet, messages: CustomerMessage[]): strin
  * `signature` is given. A connection reset (a keep-alive connection closed by
  * nginx as it was reused) is retried once, as the provider would retry.
  */
-export async function postToFleet(fleet: Fleet, body: string, signature?: string): Promise<WebhookResponse> {
+export async function postToFleet(fleet: Pick<FleetBase, "url" | "appSecret">, body: string, signature?: string): Promise<WebhookResponse> {
   const post = () => postWebhook({ callbackUrl: `${fleet.url}/webhooks/meta`, appSecret: fleet.appSecret, payload: body, signature });
   try {
     return await post();

@@ -1,9 +1,11 @@
 // Starts the whole fleet as production runs it: the four services as real
-// processes (dist/main.js), real nginx in front, the Meta sandbox as the
-// provider, a private AOF-persistent redis-server and a fresh Postgres
-// database. Used by the end-to-end suite and the pipeline benchmark.
+// processes (dist/main.js, any number of replicas each), real nginx in front,
+// the Meta sandbox as the provider, a private AOF-persistent Redis (one
+// redis-server or a Redis Cluster) and a fresh Postgres database. Used by the
+// end-to-end suite and the pipeline benchmark.
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,9 +14,23 @@ import { promisify } from "node:util";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
 import { createServiceClient } from "@fleet/grpc-bridge";
 import { createMetaSandbox, silentLogger, type MetaSandbox } from "@fleet/provider-sandbox";
-import { discoverMigrationOwners, migrateUp } from "@fleet/service-kit";
-import { TEST_DATABASE_URL, createTestDatabase, templateDatabase, databaseUrl, freePort, listen, startRedisServer, startServiceProcess, type Listening, type PrivateRedis, type ServiceProcess } from "@fleet/testing";
-import { Redis } from "ioredis";
+import { discoverMigrationOwners, migrateUp, type RedisClient } from "@fleet/service-kit";
+import {
+  TEST_DATABASE_URL,
+  createTestDatabase,
+  templateDatabase,
+  databaseUrl,
+  freePort,
+  listen,
+  startRedisCluster,
+  startRedisServer,
+  startServiceProcess,
+  type Listening,
+  type PrivateRedis,
+  type PrivateRedisCluster,
+  type ServiceProcess,
+} from "@fleet/testing";
+import { Cluster, Redis } from "ioredis";
 import pg from "pg";
 
 const run = promisify(execFile);
@@ -23,33 +39,88 @@ export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const SERVICES = ["whatsapp-adapter", "gateway", "bot-orchestrator", "analytics-worker"] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
+/** The analytics worker serves HTTP only (health, metrics); the others also serve gRPC. */
+const SERVES_GRPC: Record<ServiceName, boolean> = { "whatsapp-adapter": true, gateway: true, "bot-orchestrator": true, "analytics-worker": false };
+
+/** A guard against a typo starting hundreds of processes. */
+const MAX_REPLICAS = 32;
+
+export type RedisMode = "server" | "cluster";
+
 export interface FleetOptions {
-  /** Sends per second the sandbox accepts per number (and the bot is paced at). */
+  /** Sends per second the sandbox accepts per number, and the first bot's pace. */
   ratePerSecond?: number;
-  /** Orchestrator: how long an entry stays pending on a dead consumer before it is taken over. */
-  claimIdleMs?: number;
   /** "info" at least: the harness reads the services' "listening" line. */
   logLevel?: "info" | "debug";
+  /**
+   * Replicas per service (default 1), each a process with its own HTTP and gRPC ports. Every
+   * gateway and adapter replica sits behind nginx; every orchestrator and gateway is given the
+   * gRPC addresses of all adapter replicas (and the gateway those of all orchestrators), over
+   * which gRPC calls go round robin.
+   */
+  scale?: Partial<Record<ServiceName, number>>;
+  /** Extra environment per service, for every replica (e.g. PARTITION_LEASE_TTL_MS); overrides the harness's settings except the ports. */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /**
+   * Bots besides the first, each on its own sandbox number and access token, configured
+   * through the adapter's ConfigureBot and paced at its rate. The sandbox accepts, per number,
+   * the highest rate of all bots.
+   */
+  bots?: { ratePerSecond: number }[];
+  /** "server" (default): one private redis-server, `fleet.redis`; "cluster": a 3-master Redis Cluster, `fleet.redisCluster`. */
+  redis?: RedisMode;
 }
 
-export interface Fleet {
+export interface FleetBot {
+  botId: string;
+  phoneNumberId: string;
+}
+
+/** What every fleet has, whichever Redis it runs on. */
+export interface FleetBase {
   /** nginx, the fleet's only public entry. */
   url: string;
   sandbox: MetaSandbox;
   sandboxUrl: string;
-  redis: PrivateRedis;
-  /** Client on the fleet's Redis with its key prefix, for looking at streams. */
-  redisClient: Redis;
+  /** Client on the fleet's Redis (a Cluster client in cluster mode) with its key prefix, for looking at streams. */
+  redisClient: RedisClient;
+  /** The first replica of each service (after a restart, the new process). */
   services: Record<ServiceName, ServiceProcess>;
+  /** Every replica of each service, in start order: a live list (restarts replace, addReplica appends). */
+  replicas: Record<ServiceName, ServiceProcess[]>;
   /** nginx master process id (its workers are its children). */
   nginxPid: number | undefined;
   tenantId: string;
+  /** The first bot (bots[0]). */
   botId: string;
   phoneNumberId: string;
+  /** Every bot of the fleet's tenant, the first one included as element 0. */
+  bots: FleetBot[];
   appSecret: string;
-  /** Starts (again) one service with the same ports and settings. */
+  /** Starts (again) the first replica of a service with the same ports and settings; stops it first if it runs. */
   start(name: ServiceName): Promise<ServiceProcess>;
+  /** Starts (again) replica `index` of a service with the same ports and settings; stops it first (SIGTERM) if it runs. */
+  restartReplica(name: ServiceName, index: number): Promise<ServiceProcess>;
+  /**
+   * Starts one more replica on new ports with the service's settings. It is not added to nginx,
+   * and the other services keep the gRPC addresses they were started with.
+   */
+  addReplica(name: ServiceName): Promise<ServiceProcess>;
+  /** Stops every replica (SIGTERM, waits), then nginx, the sandbox, Redis and the database. */
   stop(): Promise<void>;
+}
+
+/** A fleet on one private redis-server (the default). */
+export interface Fleet extends FleetBase {
+  /** The private redis-server, which a test may stop and start again. */
+  redis: PrivateRedis;
+  redisCluster?: undefined;
+}
+
+/** A fleet on a private Redis Cluster (`redis: "cluster"`). */
+export interface ClusterFleet extends FleetBase {
+  redis?: undefined;
+  redisCluster: PrivateRedisCluster;
 }
 
 interface Database {
@@ -82,30 +153,99 @@ function nginxBinary(): string {
   return existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
 }
 
-async function startNginx(listenPort: number, gatewayPort: number, adapterPort: number): Promise<{ child: ChildProcess; prefix: string }> {
+interface Nginx {
+  child: ChildProcess;
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+async function startNginx(listenPort: number, gateways: string[], adapters: string[]): Promise<Nginx> {
+  // nginx workers run as an unprivileged user (nobody, under root) and must reach their temp
+  // files and the static root: both live in this world-readable prefix, never in the checkout,
+  // which may be private (mode 0700).
   const prefix = mkdtempSync(join(tmpdir(), "fleet-nginx-"));
-  // nginx workers run as an unprivileged user and need to reach their temp files under the prefix.
   chmodSync(prefix, 0o755);
   const conf = join(prefix, "nginx.conf");
-  await run(join(ROOT, "nginx/render.sh"), ["--out", conf, "--listen", `127.0.0.1:${listenPort}`, "--gateway", `127.0.0.1:${gatewayPort}`, "--adapter", `127.0.0.1:${adapterPort}`]);
+  const upstreams = [...gateways.flatMap((address) => ["--gateway", address]), ...adapters.flatMap((address) => ["--adapter", address])];
+  await run(join(ROOT, "nginx/render.sh"), ["--out", conf, "--listen", `127.0.0.1:${listenPort}`, ...upstreams, "--copy-static"]);
   // setpriv --pdeathsig: nginx goes down with the harness even when it is killed.
   const child = spawn("setpriv", ["--pdeathsig", "TERM", nginxBinary(), "-p", prefix, "-c", conf, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const nginx: Nginx = {
+    child,
+    prefix,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, "exit");
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
-      await fetch(`http://127.0.0.1:${listenPort}/`);
-      return { child, prefix };
-    } catch {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`nginx did not start: ${stderr}`);
+      const home = await fetch(`http://127.0.0.1:${listenPort}/`);
+      if (home.status !== 200) throw new Error(`nginx answered ${home.status} on /`);
+      return nginx;
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        await nginx.stop();
+        throw new Error(`nginx did not start: ${error instanceof Error ? error.message : String(error)} ${stderr}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }
 
+/**
+ * Whether a replica's process still runs. ServiceProcess.stop() waits for an "exit" event, which
+ * never comes again for a process that already died of a signal (its exitCode stays null).
+ */
+function isRunning(replica: ServiceProcess): boolean {
+  return replica.child.exitCode === null && replica.child.signalCode === null;
+}
+
+/** `count` distinct free ports, none of them in `taken`. */
+async function freePorts(count: number, taken: Set<number>): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (taken.has(port)) continue;
+    taken.add(port);
+    ports.push(port);
+  }
+  return ports;
+}
+
+/** A gRPC target naming every replica: grpc-js resolves `ipv4:a:p,b:p` to all of them (round robin in our clients). */
+function grpcTarget(addresses: string[]): string {
+  return addresses.length === 1 ? (addresses[0] ?? "") : `ipv4:${addresses.join(",")}`;
+}
+
+function replicaCount(name: ServiceName, scale: FleetOptions["scale"]): number {
+  const count = scale?.[name] ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS) throw new RangeError(`scale.${name} must be an integer from 1 to ${MAX_REPLICAS}, got ${count}`);
+  return count;
+}
+
+/** A random Meta-like phone number id, distinct from the ones in `taken`. */
+function newPhoneNumberId(taken: Set<string>): string {
+  for (;;) {
+    const id = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+    if (taken.has(id)) continue;
+    taken.add(id);
+    return id;
+  }
+}
+
 /** Starts the fleet; if any part fails to start, whatever did start is stopped again. */
-export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
+export function startFleet(options?: FleetOptions & { redis?: "server" }): Promise<Fleet>;
+export function startFleet(options: FleetOptions & { redis: "cluster" }): Promise<ClusterFleet>;
+export function startFleet(options: FleetOptions): Promise<Fleet | ClusterFleet>;
+export async function startFleet(options: FleetOptions = {}): Promise<Fleet | ClusterFleet> {
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
     return await launch(options, cleanups);
@@ -115,30 +255,66 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   }
 }
 
-async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[]): Promise<Fleet> {
+interface Ports {
+  http: number;
+  grpc: number | undefined;
+}
+
+async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[]): Promise<Fleet | ClusterFleet> {
+  // Bad scale values are refused before anything starts.
+  for (const name of SERVICES) replicaCount(name, options.scale);
   const ratePerSecond = options.ratePerSecond ?? 80;
-  const phoneNumberId = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
-  const accessToken = `EAAG${randomBytes(24).toString("hex")}`;
+  const numbers = new Set<string>();
+  const botSpecs = [{ ratePerSecond }, ...(options.bots ?? [])].map((bot) => ({
+    ratePerSecond: bot.ratePerSecond,
+    phoneNumberId: newPhoneNumberId(numbers),
+    accessToken: `EAAG${randomBytes(24).toString("hex")}`,
+  }));
   const appSecret = randomBytes(16).toString("hex");
   const keyPrefix = "fleet:";
 
   const database = await createDatabase();
   cleanups.push(() => database.drop());
-  const redis = await startRedisServer({ appendOnly: true });
-  cleanups.push(() => redis.destroy());
-  const sandbox = createMetaSandbox({ accessTokens: { [phoneNumberId]: accessToken }, appSecret, ratePerSecond, logger: silentLogger, storeCapacity: 200_000 });
+  let redis: PrivateRedis | undefined;
+  let redisCluster: PrivateRedisCluster | undefined;
+  if (options.redis === "cluster") {
+    redisCluster = await startRedisCluster({ appendOnly: true });
+    cleanups.push(() => redisCluster?.destroy() ?? Promise.resolve());
+  } else {
+    redis = await startRedisServer({ appendOnly: true });
+    cleanups.push(() => redis?.destroy() ?? Promise.resolve());
+  }
+  const redisUrl = redisCluster?.url ?? redis?.url ?? "";
+  const sandbox = createMetaSandbox({
+    accessTokens: Object.fromEntries(botSpecs.map((bot) => [bot.phoneNumberId, bot.accessToken])),
+    appSecret,
+    ratePerSecond: Math.max(...botSpecs.map((bot) => bot.ratePerSecond)),
+    logger: silentLogger,
+    storeCapacity: 200_000,
+  });
   const sandboxServer: Listening = await listen(sandbox.app);
   cleanups.push(() => sandboxServer.close());
 
-  const [nginxPort, ...ports] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
-  const port = (index: number): string => String(ports[index]);
-  const addr = (index: number): string => `127.0.0.1:${port(index)}`;
-  const common = { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: keyPrefix, LOG_LEVEL: options.logLevel ?? "info" };
-  const env: Record<ServiceName, Record<string, string>> = {
+  const takenPorts = new Set<number>();
+  const [nginxPort = 0] = await freePorts(1, takenPorts);
+  const newPorts = async (name: ServiceName): Promise<Ports> => {
+    const [http = 0, grpc] = await freePorts(SERVES_GRPC[name] ? 2 : 1, takenPorts);
+    return { http, grpc };
+  };
+  const slots: Record<ServiceName, Ports[]> = { "whatsapp-adapter": [], gateway: [], "bot-orchestrator": [], "analytics-worker": [] };
+  for (const name of SERVICES) {
+    for (let i = 0; i < replicaCount(name, options.scale); i++) slots[name].push(await newPorts(name));
+  }
+  const httpOf = (name: ServiceName): string[] => slots[name].map((ports) => `127.0.0.1:${ports.http}`);
+  const grpcOf = (name: ServiceName): string[] => slots[name].flatMap((ports) => (ports.grpc === undefined ? [] : [`127.0.0.1:${ports.grpc}`]));
+  const firstHttp = (name: ServiceName): string => `http://${httpOf(name)[0] ?? ""}`;
+
+  // Settings every replica of a service shares (one encryption key, one JWT secret), fixed at
+  // start: a replica added later gets the same, and the others keep the addresses they were given.
+  const common = { DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, LOG_LEVEL: options.logLevel ?? "info" };
+  const shared: Record<ServiceName, Record<string, string>> = {
     "whatsapp-adapter": {
       ...common,
-      HTTP_PORT: port(0),
-      GRPC_PORT: port(1),
       SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
       META_APP_SECRET: appSecret,
       META_VERIFY_TOKEN: randomBytes(16).toString("hex"),
@@ -146,72 +322,136 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
     },
     gateway: {
       ...common,
-      HTTP_PORT: port(2),
-      GRPC_PORT: port(3),
       JWT_SECRET: randomBytes(32).toString("hex"),
-      ADAPTER_GRPC_URL: addr(1),
-      ORCHESTRATOR_GRPC_URL: addr(5),
-      ADAPTER_HTTP_URL: `http://${addr(0)}`,
-      ORCHESTRATOR_HTTP_URL: `http://${addr(4)}`,
-      ANALYTICS_HTTP_URL: `http://${addr(6)}`,
+      ADAPTER_GRPC_URL: grpcTarget(grpcOf("whatsapp-adapter")),
+      ORCHESTRATOR_GRPC_URL: grpcTarget(grpcOf("bot-orchestrator")),
+      // The fleet's combined health asks one replica of each service.
+      ADAPTER_HTTP_URL: firstHttp("whatsapp-adapter"),
+      ORCHESTRATOR_HTTP_URL: firstHttp("bot-orchestrator"),
+      ANALYTICS_HTTP_URL: firstHttp("analytics-worker"),
     },
     "bot-orchestrator": {
       ...common,
-      HTTP_PORT: port(4),
-      GRPC_PORT: port(5),
-      ADAPTER_GRPC_URL: addr(1),
-      COMMERCE_GRPC_URL: addr(3),
-      CLAIM_IDLE_MS: String(options.claimIdleMs ?? 30_000),
+      ADAPTER_GRPC_URL: grpcTarget(grpcOf("whatsapp-adapter")),
     },
-    "analytics-worker": { ...common, HTTP_PORT: port(6) },
+    "analytics-worker": { ...common },
   };
-  const entry = (name: ServiceName) => join(ROOT, "services", name, "dist/main.js");
-  const services = {} as Record<ServiceName, ServiceProcess>;
-  cleanups.push(() => Promise.all(Object.values(services).map((service) => service.stop("SIGKILL"))));
-  await Promise.all(
-    SERVICES.map(async (name) => {
-      services[name] = await startServiceProcess(entry(name), env[name]);
-    }),
+  const envOf = (name: ServiceName, ports: Ports): Record<string, string> => ({
+    ...shared[name],
+    ...options.env?.[name],
+    HTTP_PORT: String(ports.http),
+    ...(ports.grpc === undefined ? {} : { GRPC_PORT: String(ports.grpc) }),
+  });
+  const entry = (name: ServiceName): string => join(ROOT, "services", name, "dist/main.js");
+  const startReplica = (name: ServiceName, ports: Ports): Promise<ServiceProcess> => startServiceProcess(entry(name), envOf(name, ports));
+
+  const replicas: Record<ServiceName, ServiceProcess[]> = { "whatsapp-adapter": [], gateway: [], "bot-orchestrator": [], "analytics-worker": [] };
+  const everyReplica = (): ServiceProcess[] => SERVICES.flatMap((name) => replicas[name]);
+  cleanups.push(() => Promise.all(everyReplica().filter(isRunning).map((service) => service.stop("SIGKILL"))));
+  // allSettled, not all: when one replica fails, the ones still starting are kept so the cleanup kills them too.
+  const started = await Promise.allSettled(
+    SERVICES.flatMap((name) =>
+      slots[name].map(async (ports, index) => {
+        replicas[name][index] = await startReplica(name, ports);
+      }),
+    ),
   );
-  const nginx = await startNginx(nginxPort ?? 0, Number(port(2)), Number(port(0)));
-  cleanups.push(async () => nginx.child.kill("SIGTERM"));
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+
+  const nginx = await startNginx(nginxPort, httpOf("gateway"), httpOf("whatsapp-adapter"));
+  cleanups.push(() => nginx.stop());
 
   const tenantId = randomUUID();
-  const adapter = createServiceClient(AdapterService, addr(1), { defaultDeadlineMs: 5000 });
-  const { bot } = await adapter.configureBot({
-    tenantId,
-    displayName: "Demo shop bot",
-    providers: [{ kind: ProviderKind.META, settings: { phone_number_id: phoneNumberId, messages_per_second: String(ratePerSecond) }, secrets: { access_token: accessToken } }],
-  });
-  adapter.close();
-  if (!bot) throw new Error("ConfigureBot returned no bot");
+  const adapter = createServiceClient(AdapterService, grpcTarget(grpcOf("whatsapp-adapter")), { defaultDeadlineMs: 5000 });
+  const bots: FleetBot[] = [];
+  try {
+    for (const [index, spec] of botSpecs.entries()) {
+      const { bot } = await adapter.configureBot({
+        tenantId,
+        displayName: index === 0 ? "Demo shop bot" : `Demo shop bot ${index + 1}`,
+        providers: [
+          {
+            kind: ProviderKind.META,
+            settings: { phone_number_id: spec.phoneNumberId, messages_per_second: String(spec.ratePerSecond) },
+            secrets: { access_token: spec.accessToken },
+          },
+        ],
+      });
+      if (!bot) throw new Error("ConfigureBot returned no bot");
+      bots.push({ botId: bot.id, phoneNumberId: spec.phoneNumberId });
+    }
+  } finally {
+    adapter.close();
+  }
+  const [firstBot] = bots;
+  if (!firstBot) throw new Error("the fleet has no bot");
 
-  const redisClient = new Redis(redis.url, { keyPrefix, maxRetriesPerRequest: 1 });
+  const redisClient: RedisClient = redisCluster
+    ? new Cluster(redisCluster.nodes, { keyPrefix, redisOptions: { maxRetriesPerRequest: 1 } })
+    : new Redis(redisUrl, { keyPrefix, maxRetriesPerRequest: 1 });
   redisClient.on("error", () => undefined);
 
-  return {
+  const replicaAt = (name: ServiceName, index: number): ServiceProcess => {
+    const replica = replicas[name][index];
+    if (!replica) throw new RangeError(`${name} has no replica ${index} (it has ${replicas[name].length})`);
+    return replica;
+  };
+  const restartReplica = async (name: ServiceName, index: number): Promise<ServiceProcess> => {
+    const ports = slots[name][index];
+    if (!ports) throw new RangeError(`${name} has no replica ${index} (it has ${slots[name].length})`);
+    const current = replicaAt(name, index);
+    if (isRunning(current)) await current.stop("SIGTERM");
+    const replica = await startReplica(name, ports);
+    replicas[name][index] = replica;
+    return replica;
+  };
+
+  const base: FleetBase = {
     url: `http://127.0.0.1:${nginxPort}`,
     sandbox,
     sandboxUrl: sandboxServer.url,
-    redis,
     redisClient,
-    services,
+    services: {
+      get "whatsapp-adapter"() {
+        return replicaAt("whatsapp-adapter", 0);
+      },
+      get gateway() {
+        return replicaAt("gateway", 0);
+      },
+      get "bot-orchestrator"() {
+        return replicaAt("bot-orchestrator", 0);
+      },
+      get "analytics-worker"() {
+        return replicaAt("analytics-worker", 0);
+      },
+    },
+    replicas,
     nginxPid: nginx.child.pid,
     tenantId,
-    botId: bot.id,
-    phoneNumberId,
+    botId: firstBot.botId,
+    phoneNumberId: firstBot.phoneNumberId,
+    bots,
     appSecret,
-    async start(name) {
-      services[name] = await startServiceProcess(entry(name), env[name]);
-      return services[name];
+    start: (name) => restartReplica(name, 0),
+    restartReplica,
+    async addReplica(name) {
+      const ports = await newPorts(name);
+      const replica = await startReplica(name, ports);
+      slots[name].push(ports);
+      replicas[name].push(replica);
+      return replica;
     },
     async stop() {
       redisClient.disconnect();
-      nginx.child.kill("SIGTERM");
-      await Promise.all(Object.values(services).map((service) => service.stop("SIGTERM")));
+      await nginx.stop();
+      // Services first and Redis last: a service stopping drains its work, which needs Redis.
+      await Promise.all(everyReplica().filter(isRunning).map((service) => service.stop("SIGTERM")));
       await sandboxServer.close();
-      await Promise.all([redis.destroy(), database.drop()]);
-      rmSync(nginx.prefix, { recursive: true, force: true });
+      await Promise.all([redis?.destroy(), redisCluster?.destroy(), database.drop()]);
     },
   };
+  if (redisCluster) return { ...base, redisCluster };
+  if (redis) return { ...base, redis };
+  throw new Error("the fleet has no Redis");
 }

@@ -3,6 +3,7 @@ export * from "./listen.js";
 export * from "./ports.js";
 export * from "./postgres.js";
 export * from "./promtool.js";
+export * from "./redis-cluster.js";
 export * from "./redis-server.js";
 export * from "./redis.js";
 export * from "./service-process.js";

@@ -51,12 +51,13 @@ export async function startRedisServer({ appendOnly = false }: { appendOnly?: bo
     url: `redis://127.0.0.1:${port}`,
     async start() {
       const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "everysec"];
-      child = spawn("redis-server", args, { stdio: "ignore" });
+      // setpriv --pdeathsig: the server goes down with the harness even when the harness is killed.
+      child = spawn("setpriv", ["--pdeathsig", "TERM", "redis-server", ...args], { stdio: "ignore" });
       await waitReady();
     },
     async stop() {
       const running = child;
-      if (!running || running.exitCode !== null) return;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exited = new Promise((resolve) => running.once("exit", resolve));
       running.kill("SIGTERM");
       await exited;

@@ -20,7 +20,8 @@ export interface ServiceProcess {
 export async function startServiceProcess(entry: URL | string, env: Record<string, string>, timeoutMs = 10_000): Promise<ServiceProcess> {
   const started = Date.now();
   const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, entry instanceof URL ? entry.pathname : entry], {
+  // setpriv --pdeathsig: the service goes down with the harness even when the harness is killed.
+  const child = spawn("setpriv", ["--pdeathsig", "TERM", process.execPath, ...profile, entry instanceof URL ? entry.pathname : entry], {
     env: { PATH: INHERITED_PATH, HTTP_PORT: "0", GRPC_PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -61,7 +62,8 @@ export async function startServiceProcess(entry: URL | string, env: Record<strin
     startupMs,
     logs,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode !== null) return child.exitCode;
+      // Already gone (exited, or killed by a signal): there is no exit event left to wait for.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, "exit") as Promise<[number | null]>;
       child.kill(signal);
       const [code] = await exited;
