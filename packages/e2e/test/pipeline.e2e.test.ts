@@ -1,6 +1,7 @@
 // The walking skeleton end to end: signed Cloud API webhooks through real
-// nginx → adapter → wa.inbound → orchestrator → adapter gRPC → sandbox.
+// nginx → adapter → inbound partition → orchestrator → adapter gRPC → sandbox.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { DEFAULT_INBOUND_PARTITIONS, inboundStream } from "@fleet/contracts";
 import { messageWebhook, newWamid, postToFleet, startFleet, type Fleet } from "../src/index.js";
 
 const CONTACT = "5215512345678";
@@ -31,16 +32,28 @@ async function waitForReplies(fleet: Fleet, to: string, count: number, timeoutMs
   return repliesTo(fleet, to);
 }
 
+const PARTITIONS = Array.from({ length: DEFAULT_INBOUND_PARTITIONS }, (_, p) => inboundStream(p));
+
 async function pendingInGroup(fleet: Fleet): Promise<number> {
-  const summary = (await fleet.redisClient.xpending("wa.inbound", "bot-orchestrator")) as [number, ...unknown[]];
-  return summary[0];
+  let total = 0;
+  for (const stream of PARTITIONS) {
+    const summary = (await fleet.redisClient.xpending(stream, "bot-orchestrator").catch(() => [0])) as [number, ...unknown[]];
+    total += summary[0];
+  }
+  return total;
+}
+
+async function inboundLength(fleet: Fleet): Promise<number> {
+  let total = 0;
+  for (const stream of PARTITIONS) total += await fleet.redisClient.xlen(stream);
+  return total;
 }
 
 describe("a customer's message through the whole fleet", () => {
   let fleet: Fleet;
 
   beforeAll(async () => {
-    fleet = await startFleet({ claimIdleMs: 1500 });
+    fleet = await startFleet({ env: { "bot-orchestrator": { PARTITION_LEASE_TTL_MS: "1500" } } });
   }, 60_000);
 
   afterAll(async () => {
@@ -70,12 +83,12 @@ describe("a customer's message through the whole fleet", () => {
 
   it("rejects a bad signature: no reply and nothing enqueued", async () => {
     const contact = "5215510000003";
-    const before = await fleet.redisClient.xlen("wa.inbound");
+    const before = await inboundLength(fleet);
     const response = await postToFleet(fleet, say(fleet, contact, "forged"), `sha256=${"0".repeat(64)}`);
     expect([401, 403]).toContain(response.status);
     expect(JSON.parse(response.body)).toMatchObject({ error: { code: "SIGNATURE_INVALID" } });
     await settle();
-    expect(await fleet.redisClient.xlen("wa.inbound")).toBe(before);
+    expect(await inboundLength(fleet)).toBe(before);
     expect(repliesTo(fleet, contact)).toHaveLength(0);
   });
 
