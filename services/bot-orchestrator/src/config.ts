@@ -33,7 +33,7 @@ export const configSchema = z.object({
   /** Entries handled at once by this replica, across all conversations (each conversation: one at a time). */
   MAX_IN_FLIGHT: positiveInt(256),
   /** Entries of one bot handled at once by this replica (lowered automatically while the bot's provider paces it). */
-  MAX_IN_FLIGHT_PER_BOT: positiveInt(32),
+  MAX_IN_FLIGHT_PER_BOT: positiveInt(128),
   /** Entries read and held by this replica (queued behind their conversations or running) before it stops reading. */
   MAX_BUFFERED: positiveInt(10_000),
   /** Failed attempts (reply not accepted, handler error) after which an entry goes to wa.inbound.dead. */
