@@ -66,13 +66,14 @@ export interface FleetOptions {
    * through the adapter's ConfigureBot and paced at its rate. The sandbox accepts, per number,
    * the highest rate of all bots.
    */
-  bots?: { ratePerSecond: number }[];
+  bots?: { ratePerSecond: number; /** A tenant of its own instead of the fleet's. */ ownTenant?: boolean }[];
   /** "server" (default): one private redis-server, `fleet.redis`; "cluster": a 3-master Redis Cluster, `fleet.redisCluster`. */
   redis?: RedisMode;
 }
 
 export interface FleetBot {
   botId: string;
+  tenantId: string;
   phoneNumberId: string;
 }
 
@@ -265,8 +266,9 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
   for (const name of SERVICES) replicaCount(name, options.scale);
   const ratePerSecond = options.ratePerSecond ?? 80;
   const numbers = new Set<string>();
-  const botSpecs = [{ ratePerSecond }, ...(options.bots ?? [])].map((bot) => ({
+  const botSpecs = [{ ratePerSecond, ownTenant: false }, ...(options.bots ?? [])].map((bot) => ({
     ratePerSecond: bot.ratePerSecond,
+    ownTenant: bot.ownTenant ?? false,
     phoneNumberId: newPhoneNumberId(numbers),
     accessToken: `EAAG${randomBytes(24).toString("hex")}`,
   }));
@@ -367,8 +369,9 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
   const bots: FleetBot[] = [];
   try {
     for (const [index, spec] of botSpecs.entries()) {
+      const botTenant = spec.ownTenant ? randomUUID() : tenantId;
       const { bot } = await adapter.configureBot({
-        tenantId,
+        tenantId: botTenant,
         displayName: index === 0 ? "Demo shop bot" : `Demo shop bot ${index + 1}`,
         providers: [
           {
@@ -379,7 +382,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
         ],
       });
       if (!bot) throw new Error("ConfigureBot returned no bot");
-      bots.push({ botId: bot.id, phoneNumberId: spec.phoneNumberId });
+      bots.push({ botId: bot.id, tenantId: botTenant, phoneNumberId: spec.phoneNumberId });
     }
   } finally {
     adapter.close();

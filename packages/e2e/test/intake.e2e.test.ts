@@ -52,7 +52,8 @@ describe("intake on a scaled fleet", () => {
   beforeAll(async () => {
     fleet = await startFleet({
       scale: { "bot-orchestrator": 3, "whatsapp-adapter": 2 },
-      bots: [{ ratePerSecond: 1 }],
+      // Another shop's bot, paced at 1 msg/s.
+      bots: [{ ratePerSecond: 1, ownTenant: true }],
       env: { "bot-orchestrator": { PARTITION_LEASE_TTL_MS: String(LEASE_TTL_MS), RETRY_BASE_MS: "200", RETRY_MAX_MS: "1000" } },
     });
   }, 90_000);
@@ -140,6 +141,7 @@ describe("intake on a scaled fleet", () => {
   it("does not let a bot paced at 1 msg/s with 500 messages queued delay another tenant's bot", async () => {
     const slowBot = fleet.bots[1];
     if (!slowBot) throw new Error("the fleet has no second bot");
+    expect(slowBot.tenantId).not.toBe(fleet.tenantId);
     const slowContacts = Array.from({ length: 50 }, (_, i) => String(5215740000000 + i));
     for (let batch = 0; batch < 10; batch++) {
       const messages = slowContacts.map((from) => ({ from, text: `slow #${batch + 1}`, name: NAME }));
