@@ -28,8 +28,13 @@ export interface PartitionReaderOptions {
 export class PartitionReader {
   private running = false;
   private loop: Promise<void> | null = null;
+  /** Resolves when a stop begins: a reader waiting for room in a full replica must not hold the stop up. */
+  private stopping: Promise<void>;
+  private signalStop: () => void = () => undefined;
 
-  constructor(private readonly o: PartitionReaderOptions) {}
+  constructor(private readonly o: PartitionReaderOptions) {
+    this.stopping = new Promise((resolve) => (this.signalStop = resolve));
+  }
 
   get partition(): number {
     return this.o.partition;
@@ -44,6 +49,7 @@ export class PartitionReader {
   /** Stops reading, drops what was not started, waits for what runs; the lease can then go. */
   async stop(): Promise<void> {
     this.running = false;
+    this.signalStop();
     // Wakes a blocked XREADGROUP at once instead of after blockMs.
     this.o.blocking.disconnect();
     await this.loop;
@@ -64,7 +70,7 @@ export class PartitionReader {
           tookOver = true;
           await this.o.afterTakeOver?.(partition).catch((error: unknown) => logger.warn("tidying the partition's group failed", { partition, error: String(error) }));
         }
-        await this.o.waitForRoom();
+        await Promise.race([this.o.waitForRoom(), this.stopping]);
         if (!this.running) break;
         const entries = await streams.readNew(this.o.blocking, partition, consumer, this.o.batchSize, this.o.blockMs);
         // Read after a stop began: they stay pending under this consumer and the next owner takes them over.
