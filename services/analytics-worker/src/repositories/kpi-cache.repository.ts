@@ -18,12 +18,9 @@ const LEASE_KEY = "analytics:kpi-refresh-lease";
 export function createKpiCacheRepository(redis: RedisClient): KpiCacheRepository {
   return {
     async save(kpi, values, ttlS) {
-      if (values.length === 0) return;
-      const batch = redis.pipeline();
-      for (const { tenantId, value } of values) batch.set(kpiCacheKey(tenantId, kpi), JSON.stringify(value), "EX", ttlS);
-      const results = (await batch.exec()) ?? [];
-      const failed = results.find(([error]) => error);
-      if (failed?.[0]) throw failed[0];
+      // One command per tenant, issued together (the client auto-pipelines them per node): a
+      // pipeline object would need every tenant's key in one slot on a Redis Cluster.
+      await Promise.all(values.map(({ tenantId, value }) => redis.set(kpiCacheKey(tenantId, kpi), JSON.stringify(value), "EX", ttlS)));
     },
     async tryLead(holder, ttlMs) {
       return (await redis.set(LEASE_KEY, holder, "PX", ttlMs, "NX")) === "OK";
