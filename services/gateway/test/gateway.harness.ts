@@ -9,7 +9,9 @@ import { SignJWT } from "jose";
 import type pg from "pg";
 import { createHealth, createLogger, createMetrics, createPostgresPool, postgresCheck, redisCheck } from "@fleet/service-kit";
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
-import { createApp } from "../src/app.js";
+import { createGateway } from "../src/app.js";
+import type { Route } from "../src/http/routes.js";
+import { checkedAgainstDocument } from "./openapi-conformance.js";
 import { hashPassword } from "../src/auth/password.js";
 import { AUDIENCE, ISSUER, type Role } from "../src/auth/tokens.js";
 import { createAdapterClient, type AdapterClient } from "../src/clients/adapter.client.js";
@@ -37,7 +39,12 @@ export interface SeededUser {
 }
 
 export interface GatewayHarness {
+  /** The app behind a checker: every JSON answer must match the OpenAPI document (checked on close). */
   app: Express;
+  routes: readonly Route[];
+  openApi: object;
+  /** Answers that did not match the document so far. */
+  violations: string[];
   jwtSecret: string;
   /** What the gateway logged (warn and above). */
   logs: Record<string, unknown>[];
@@ -73,7 +80,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
   const adapter: AdapterClient = createAdapterClient(options.adapterAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
   const fleetHealth = createFleetHealthClient({ services: options.services ?? {}, timeoutMs: options.healthTimeoutMs ?? 1000 });
   const health = createHealth({ service: "gateway", version: "0.0.0-test", checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
-  const app = createApp({
+  const gateway = createGateway({
     logger,
     metrics,
     health,
@@ -88,8 +95,13 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     },
   });
 
+  const { app, violations } = checkedAgainstDocument(gateway.app, gateway.openApi);
+
   return {
     app,
+    routes: gateway.routes,
+    openApi: gateway.openApi,
+    violations,
     jwtSecret,
     logs,
     database,
@@ -123,6 +135,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       adapter.close();
       await pool.end();
       await Promise.all([testRedis.cleanup(), database.drop()]);
+      if (violations.length > 0) throw new Error(`answers the OpenAPI document does not describe:\n${violations.join("\n")}`);
     },
   };
 }

@@ -3,7 +3,7 @@
 import type { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: "body" | "params" | "headers"): z.infer<S> {
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: "body" | "params" | "query" | "headers"): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new AppError("invalid_argument", "VALIDATION_FAILED", `Request ${where} is not valid`, {

@@ -1,7 +1,7 @@
 // The health of the whole fleet for GET /api/health: the gateway's own report
 // plus every other service's. "ok" only when every service says ok.
 import type { HealthReport } from "@fleet/service-kit";
-import { publicHealth, type FleetHealthClient, type ServiceHealth } from "../clients/fleet-health.client.js";
+import { publicHealth, type FleetHealthClient, type ServiceHealth } from "../../clients/fleet-health.client.js";
 
 export interface FleetHealth {
   status: "ok" | "degraded";

@@ -2,11 +2,10 @@
 // tenant. The idempotency key is namespaced by user, so one user's retry
 // replays their own send and can never collide with another's or the bots'.
 import type { ProviderKindName } from "@fleet/contracts";
-import { providerName, type AdapterClient } from "../clients/adapter.client.js";
+import { authorize, type Actor } from "../../auth/permissions.js";
+import { providerName, type AdapterClient } from "../../clients/adapter.client.js";
 
 export interface SendMessageInput {
-  tenantId: string;
-  userId: string;
   botId: string;
   /** Recipient phone number, digits only. */
   to: string;
@@ -22,13 +21,14 @@ export interface SendMessageResult {
 }
 
 export function createSendMessage({ adapter }: { adapter: Pick<AdapterClient, "sendMessage"> }) {
-  return async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+  return async function sendMessage(actor: Actor, input: SendMessageInput): Promise<SendMessageResult> {
+    authorize(actor, "messages:send");
     const response = await adapter.sendMessage({
-      tenantId: input.tenantId,
+      tenantId: actor.tenantId,
       botId: input.botId,
       recipient: input.to,
       content: { kind: { case: "text", value: { body: input.text } } },
-      idempotencyKey: `dashboard:${input.userId}:${input.idempotencyKey}`,
+      idempotencyKey: `dashboard:${actor.userId}:${input.idempotencyKey}`,
     });
     return { providerMessageId: response.providerMessageId, provider: providerName(response.provider), replayed: response.replayed };
   };

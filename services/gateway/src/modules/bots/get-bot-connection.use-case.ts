@@ -2,7 +2,8 @@
 // asked of the adapter for the caller's own tenant only.
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
-import { connectionStateName, providerName, type AdapterClient, type ConnectionStateName } from "../clients/adapter.client.js";
+import { authorize, type Actor } from "../../auth/permissions.js";
+import { connectionStateName, providerName, type AdapterClient, type ConnectionStateName } from "../../clients/adapter.client.js";
 
 export interface BotConnection {
   state: ConnectionStateName;
@@ -13,8 +14,9 @@ export interface BotConnection {
 }
 
 export function createGetBotConnection({ adapter }: { adapter: Pick<AdapterClient, "getConnection"> }) {
-  return async function getBotConnection({ tenantId, botId }: { tenantId: string; botId: string }): Promise<BotConnection> {
-    const response = await adapter.getConnection({ tenantId, botId });
+  return async function getBotConnection(actor: Actor, botId: string): Promise<BotConnection> {
+    authorize(actor, "bots:read");
+    const response = await adapter.getConnection({ tenantId: actor.tenantId, botId });
     const state = connectionStateName(response.state);
     if (!state) {
       throw new AppError("internal", "ADAPTER_INVALID_RESPONSE", "The adapter reported no connection state", { cause: new Error(`connection state ${response.state}`) });

@@ -1,0 +1,48 @@
+// Who may do what: the one permission table of the gateway. Every use case
+// checks its permission with `authorize(actor, …)` before doing anything, so
+// the rule holds whichever route, job or test calls it.
+import { AppError } from "@fleet/service-kit";
+import { roles, type Role } from "./tokens.js";
+
+/** The authenticated user a use case acts for; its tenant scopes everything it touches. */
+export interface Actor {
+  userId: string;
+  tenantId: string;
+  role: Role;
+}
+
+const everyone = roles;
+const managers = ["owner", "admin"] as const satisfies readonly Role[];
+const sellers = ["owner", "admin", "agent"] as const satisfies readonly Role[];
+
+export const PERMISSIONS = {
+  /** See one's own account and tenant. */
+  "account:read": everyone,
+  /** List and read the tenant's users. */
+  "users:read": managers,
+  /** Invite, change, disable and remove users (raising to owner is owners-only, see users module). */
+  "users:write": managers,
+  /** List and read bots and their connection state. */
+  "bots:read": everyone,
+  /** Create, change and delete bots and their providers. */
+  "bots:write": managers,
+  /** Pair a bot with WhatsApp (QR code, pairing code). */
+  "bots:connect": managers,
+  /** Send a message from a bot to a customer. */
+  "messages:send": sellers,
+  /** The fleet's detailed health (versions, dependencies). */
+  "fleet:read": managers,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/** Throws 403 FORBIDDEN unless the actor's role has the permission. */
+export function authorize(actor: Actor, permission: Permission): void {
+  if (!can(actor.role, permission)) {
+    throw new AppError("permission_denied", "FORBIDDEN", "Your role does not allow this action", { details: { permission } });
+  }
+}

@@ -1,0 +1,134 @@
+// Routes are declared once — method, path, params, query, headers, body,
+// responses, who may call — and both the express handlers and the OpenAPI
+// document come from that declaration, so the document cannot drift from
+// what the API does. Handlers map wire data to one use-case call; the
+// permission named here is documented, and enforced by the use case itself.
+import { Router, type Request, type RequestHandler, type Response } from "express";
+import { z } from "zod";
+import { extendContext } from "@fleet/service-kit";
+import type { Actor, Permission } from "../auth/permissions.js";
+import { parseInput } from "./validation.js";
+
+export type Method = "get" | "post" | "put" | "patch" | "delete";
+
+export interface ResponseSpec {
+  description: string;
+  /** JSON body schema; absent for empty bodies (and for error answers, which then have the error body). */
+  schema?: z.ZodType;
+  /** Non-JSON bodies (e.g. image/png), documented as binary. */
+  contentType?: string;
+}
+
+/** What a handler answers; headers such as cookies may also be set on `res` directly. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Inputs<P extends z.ZodType, Q extends z.ZodType, H extends z.ZodType, B extends z.ZodType> {
+  params: z.infer<P>;
+  query: z.infer<Q>;
+  headers: z.infer<H>;
+  body: z.infer<B>;
+  req: Request;
+  res: Response;
+}
+
+interface SpecBase<P extends z.ZodType, Q extends z.ZodType, H extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  /** Express form, relative to /api: `/bots/:botId`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  headers?: H;
+  body?: B;
+  /** Success and domain-specific answers; the common error answers are documented for every route. */
+  responses: Record<number, ResponseSpec>;
+}
+
+export interface PublicRouteSpec<P extends z.ZodType, Q extends z.ZodType, H extends z.ZodType, B extends z.ZodType> extends SpecBase<P, Q, H, B> {
+  handle(input: Inputs<P, Q, H, B>): Promise<Reply>;
+}
+
+export interface UserRouteSpec<P extends z.ZodType, Q extends z.ZodType, H extends z.ZodType, B extends z.ZodType> extends SpecBase<P, Q, H, B> {
+  /** What the use case behind it requires (documented as `x-permission`; checked by the use case). */
+  permission: Permission;
+  handle(input: Inputs<P, Q, H, B> & { actor: Actor }): Promise<Reply>;
+}
+
+/** A declared route with its types erased, as the app, the document and the tests list them. */
+export interface Route {
+  method: Method;
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  /** "public", or the permission an authenticated caller needs. */
+  access: "public" | Permission;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  headers?: z.ZodType;
+  body?: z.ZodType;
+  responses: Record<number, ResponseSpec>;
+  handler(authenticate: Authenticate): RequestHandler;
+}
+
+/** Bearer token → the acting user (throws 401 otherwise). */
+export type Authenticate = (req: Request) => Promise<Actor>;
+
+const empty = z.object({});
+
+function inputsOf<P extends z.ZodType, Q extends z.ZodType, H extends z.ZodType, B extends z.ZodType>(spec: SpecBase<P, Q, H, B>, req: Request, res: Response): Inputs<P, Q, H, B> {
+  return {
+    params: parseInput(spec.params ?? empty, req.params, "params"),
+    query: parseInput(spec.query ?? empty, req.query, "query"),
+    headers: parseInput(spec.headers ?? empty, req.headers, "headers"),
+    body: spec.body ? parseInput(spec.body, req.body, "body") : undefined,
+    req,
+    res,
+  } as Inputs<P, Q, H, B>;
+}
+
+function send(res: Response, reply: Reply): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.status(reply.status);
+  if (reply.body === undefined) res.end();
+  else if (Buffer.isBuffer(reply.body)) res.send(reply.body);
+  else res.json(reply.body);
+}
+
+export function publicRoute<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, H extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(spec: PublicRouteSpec<P, Q, H, B>): Route {
+  return {
+    ...spec,
+    access: "public",
+    handler: () => async (req, res) => send(res, await spec.handle(inputsOf(spec, req, res))),
+  };
+}
+
+export function userRoute<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, H extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(spec: UserRouteSpec<P, Q, H, B>): Route {
+  return {
+    ...spec,
+    access: spec.permission,
+    handler: (authenticate) => async (req, res) => {
+      const actor = await authenticate(req);
+      extendContext({ tenantId: actor.tenantId });
+      send(res, await spec.handle({ ...inputsOf(spec, req, res), actor }));
+    },
+  };
+}
+
+/** Express path `/bots/:botId` → OpenAPI path `/bots/{botId}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+}
+
+/** One router serving every declared route. */
+export function mountRoutes(routes: readonly Route[], authenticate: Authenticate): Router {
+  const router = Router();
+  for (const route of routes) router[route.method](route.path, route.handler(authenticate));
+  return router;
+}
