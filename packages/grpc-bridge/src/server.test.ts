@@ -99,6 +99,7 @@ describe("grpc bridge: a real server and client", () => {
       metrics,
       services: [
         implement(AdapterService, {
+          ...unimplemented(AdapterService),
           sendMessage: async (request, context) => {
             received = request;
             switch (request.botId) {

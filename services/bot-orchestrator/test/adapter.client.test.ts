@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Writable } from "node:stream";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
 import type { InboundMessage } from "@fleet/contracts";
-import { implement, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
+import { implement, startGrpcServer, unimplemented, type RunningGrpcServer } from "@fleet/grpc-bridge";
 import { AppError, createLogger, createMetrics } from "@fleet/service-kit";
 import { createAdapterReplySender } from "../src/clients/adapter.client.js";
 
@@ -36,6 +36,7 @@ beforeAll(async () => {
     metrics: createMetrics("fake-adapter"),
     services: [
       implement(AdapterService, {
+        ...unimplemented(AdapterService),
         sendMessage: async () => ({ providerMessageId: "wamid.sent", provider: answerProvider, replayed: false }),
         getConnection: () => Promise.reject(new AppError("unimplemented", "NOT_IMPLEMENTED", "not in this fake")),
         configureBot: () => Promise.reject(new AppError("unimplemented", "NOT_IMPLEMENTED", "not in this fake")),

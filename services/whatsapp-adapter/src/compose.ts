@@ -7,7 +7,7 @@ import { createApp } from "./app.js";
 import type { AdapterConfig } from "./config.js";
 import { adapterService } from "./grpc/adapter.handler.js";
 import { createMetaSender } from "./providers/meta/meta.provider.js";
-import { createBotCache } from "./repositories/bot-cache.js";
+import { createBotCache, createRedisBotCacheGeneration } from "./repositories/bot-cache.js";
 import { createBotHealthRepository } from "./repositories/bot-health.repository.js";
 import { createBotsRepository } from "./repositories/bots.repository.js";
 import { createIdempotencyRepository } from "./repositories/idempotency.repository.js";
@@ -16,7 +16,10 @@ import { createRedisPacer } from "./repositories/pacer.js";
 import { createSecretBox } from "./repositories/secret-box.js";
 import { createWebhookDeadLetterRepository } from "./repositories/webhook-dead-letter.repository.js";
 import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
+import { createDeleteBot } from "./use-cases/delete-bot.use-case.js";
+import { createGetBot } from "./use-cases/get-bot.use-case.js";
 import { createGetConnection } from "./use-cases/get-connection.use-case.js";
+import { createListBots } from "./use-cases/list-bots.use-case.js";
 import { createReceiveMetaWebhook } from "./use-cases/receive-meta-webhook.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
 
@@ -41,9 +44,8 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   };
 
   const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
-  const botCache = createBotCache(bots, config.BOT_CACHE_TTL_MS);
+  const botCache = createBotCache(bots, { ttlMs: config.BOT_CACHE_TTL_MS, generation: createRedisBotCacheGeneration(redis), logger });
   const botHealth = createBotHealthRepository(redis);
-  const configureBot = createConfigureBot({ bots, cache: botCache, botHealth });
   const sendMessage = createSendMessage({
     bots: botCache,
     idempotency: createIdempotencyRepository(redis, { ttlS: config.IDEMPOTENCY_TTL_S, leaseMs: config.PROVIDER_TIMEOUT_MS * 3 }),
@@ -64,6 +66,13 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
 
   return {
     app: createApp({ logger, metrics, health, meta: { verifyToken: config.META_VERIFY_TOKEN, receive: receiveMetaWebhook } }),
-    grpcService: adapterService({ configureBot, sendMessage, getConnection: createGetConnection({ bots: botCache, botHealth }) }),
+    grpcService: adapterService({
+      configureBot: createConfigureBot({ bots, cache: botCache, botHealth }),
+      listBots: createListBots({ bots, botHealth }),
+      getBot: createGetBot({ bots, botHealth }),
+      deleteBot: createDeleteBot({ bots, cache: botCache, botHealth }),
+      sendMessage,
+      getConnection: createGetConnection({ bots: botCache, botHealth }),
+    }),
   };
 }

@@ -2,9 +2,10 @@
 // deadline. Errors the adapter raised come back as its own AppError (code,
 // kind, message, details) and are passed on; transport failures (adapter down,
 // deadline) get a fixed message, because grpc-js writes the adapter's internal
-// address into its own.
-import { AdapterService, type ProviderKind } from "@fleet/contracts/adapter";
-import { providerKindName, type ProviderKindName } from "@fleet/contracts";
+// address into its own. Bots come back as plain objects with the fleet's
+// provider and state names; their secrets only ever as names.
+import { AdapterService, type Bot as BotMessage, type ProviderKind } from "@fleet/contracts/adapter";
+import { connectionStateName, providerKindName, providerKindOf, type ConnectionStateName, type ProviderKindName } from "@fleet/contracts";
 import { createServiceClient, type CallOptions } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 
@@ -21,11 +22,115 @@ function withoutTransportDetails(error: unknown): never {
   throw error;
 }
 
+export interface BotProvider {
+  /** Null for a provider kind newer than this build. */
+  kind: ProviderKindName | null;
+  /** Non-secret settings, e.g. phone_number_id. */
+  settings: Record<string, string>;
+  /** Names of the secrets that are set, sorted; their values are never returned. */
+  secretNames: string[];
+}
+
+export interface Bot {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  /** The primary provider first, then the fallback order. */
+  providers: BotProvider[];
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  /** ISO 8601, UTC: the last time the bot was configured. */
+  updatedAt: string;
+  /** The primary provider's state (null for one newer than this build); `detail` says why it is disconnected or misconfigured. */
+  connection: { state: ConnectionStateName | null; detail?: string };
+}
+
+export interface BotsPage {
+  bots: Bot[];
+  /** Pass as `pageToken` for the next page; null on the last page. */
+  nextPageToken: string | null;
+}
+
+export interface ConfigureBotInput {
+  tenantId: string;
+  /** Absent to create a bot; present to update one of the tenant's bots. */
+  botId?: string;
+  displayName: string;
+  /** The primary provider first, then the fallback order. */
+  providers: {
+    kind: ProviderKindName;
+    settings: Record<string, string>;
+    /** Write-only. On update, a secret left out keeps its stored value. */
+    secrets?: Record<string, string>;
+  }[];
+}
+
+function invalidResponse(what: string): AppError {
+  return new AppError("internal", "ADAPTER_INVALID_RESPONSE", "The WhatsApp adapter answered without the bot", { cause: new Error(what) });
+}
+
+/** ISO 8601 of a google.protobuf.Timestamp (to the millisecond, all a Date holds). */
+function isoOf(timestamp: BotMessage["createTime"], field: string): string {
+  if (!timestamp) throw invalidResponse(`bot without ${field}`);
+  return new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1_000_000)).toISOString();
+}
+
+function botOf(bot: BotMessage | undefined): Bot {
+  if (!bot) throw invalidResponse("response without a bot");
+  return {
+    id: bot.id,
+    tenantId: bot.tenantId,
+    displayName: bot.displayName,
+    providers: bot.providers.map((p) => ({ kind: providerKindName(p.kind) ?? null, settings: { ...p.settings }, secretNames: [...p.secretNames] })),
+    createdAt: isoOf(bot.createTime, "create_time"),
+    updatedAt: isoOf(bot.updateTime, "update_time"),
+    connection: { state: connectionStateName(bot.connectionState) ?? null, ...(bot.connectionDetail ? { detail: bot.connectionDetail } : {}) },
+  };
+}
+
 export function createAdapterClient(address: string, { deadlineMs }: { deadlineMs: number }) {
   const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs });
   return {
     getConnection: (request: Parameters<typeof client.getConnection>[0], options?: CallOptions) => client.getConnection(request, options).catch(withoutTransportDetails),
     sendMessage: (request: Parameters<typeof client.sendMessage>[0], options?: CallOptions) => client.sendMessage(request, options).catch(withoutTransportDetails),
+
+    /** The tenant's bots, oldest first; `pageSize` defaults to 50 and is capped at 100 by the adapter. */
+    async listBots({ tenantId, pageSize, pageToken }: { tenantId: string; pageSize?: number; pageToken?: string }, options?: CallOptions): Promise<BotsPage> {
+      const response = await client.listBots({ tenantId, pageSize: pageSize ?? 0, pageToken: pageToken ?? "" }, options).catch(withoutTransportDetails);
+      return { bots: response.bots.map(botOf), nextPageToken: response.nextPageToken || null };
+    },
+
+    /** One of the tenant's bots; not_found BOT_NOT_FOUND for another tenant's, an unknown or a malformed id. */
+    async getBot({ tenantId, botId }: { tenantId: string; botId: string }, options?: CallOptions): Promise<Bot> {
+      const response = await client.getBot({ tenantId, botId }, options).catch(withoutTransportDetails);
+      return botOf(response.bot);
+    },
+
+    /** Deletes one of the tenant's bots; not_found BOT_NOT_FOUND like getBot, also when it was already deleted. */
+    async deleteBot({ tenantId, botId }: { tenantId: string; botId: string }, options?: CallOptions): Promise<void> {
+      await client.deleteBot({ tenantId, botId }, options).catch(withoutTransportDetails);
+    },
+
+    /**
+     * Creates a bot, or updates one of the tenant's bots when `botId` is given (not_found BOT_NOT_FOUND
+     * otherwise). invalid_argument INVALID_BOT_CONFIG lists every problem in `details`; conflict
+     * PROVIDER_NUMBER_IN_USE when another bot has the provider number.
+     */
+    async configureBot(input: ConfigureBotInput, options?: CallOptions): Promise<Bot> {
+      const response = await client
+        .configureBot(
+          {
+            tenantId: input.tenantId,
+            botId: input.botId ?? "",
+            displayName: input.displayName,
+            providers: input.providers.map((p) => ({ kind: providerKindOf(p.kind), settings: p.settings, secrets: p.secrets ?? {} })),
+          },
+          options,
+        )
+        .catch(withoutTransportDetails);
+      return botOf(response.bot);
+    },
+
     close: () => client.close(),
   };
 }

@@ -5,7 +5,10 @@ import { implement, type ServiceRegistration } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 import type { OutboundContent } from "../providers/provider.js";
 import type { ConfigureBot } from "../use-cases/configure-bot.use-case.js";
+import type { DeleteBot } from "../use-cases/delete-bot.use-case.js";
+import type { BotView, GetBot } from "../use-cases/get-bot.use-case.js";
 import type { GetConnection } from "../use-cases/get-connection.use-case.js";
+import type { ListBots } from "../use-cases/list-bots.use-case.js";
 import type { SendMessage } from "../use-cases/send-message.use-case.js";
 
 const MEDIA_KINDS: Partial<Record<MediaKind, Extract<OutboundContent, { type: "media" }>["kind"]>> = {
@@ -34,13 +37,36 @@ function contentOf(content: MessageContent | undefined): OutboundContent | null 
   return null;
 }
 
+/** google.protobuf.Timestamp of a time (milliseconds are all a Date holds). */
+function timestampOf(date: Date) {
+  const ms = date.getTime();
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
+}
+
+function botMessage(bot: BotView) {
+  return {
+    id: bot.id,
+    tenantId: bot.tenantId,
+    displayName: bot.displayName,
+    providers: bot.providers.map((p) => ({ kind: providerKindOf(p.kind), settings: p.settings, secretNames: p.secretNames })),
+    createTime: timestampOf(bot.createdAt),
+    updateTime: timestampOf(bot.updatedAt),
+    connectionState: connectionStateOf(bot.connection.state),
+    connectionDetail: bot.connection.detail ?? "",
+  };
+}
+
 export interface AdapterUseCases {
   configureBot: ConfigureBot;
+  listBots: ListBots;
+  getBot: GetBot;
+  deleteBot: DeleteBot;
   sendMessage: SendMessage;
   getConnection: GetConnection;
 }
 
-export function adapterService({ configureBot, sendMessage, getConnection }: AdapterUseCases): ServiceRegistration {
+export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection }: AdapterUseCases): ServiceRegistration {
   return implement(AdapterService, {
     async sendMessage(request, context) {
       const deadline = context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
@@ -68,14 +94,21 @@ export function adapterService({ configureBot, sendMessage, getConnection }: Ada
         displayName: request.displayName,
         providers: request.providers.map((p) => ({ kind: requiredProviderKindName(p.kind), settings: p.settings, secrets: p.secrets })),
       });
-      return {
-        bot: {
-          id: bot.id,
-          tenantId: bot.tenantId,
-          displayName: bot.displayName,
-          providers: bot.providers.map((p) => ({ kind: providerKindOf(p.kind), settings: p.settings, secretNames: Object.keys(p.secrets).sort() })),
-        },
-      };
+      return { bot: botMessage(bot) };
+    },
+
+    async listBots(request) {
+      const page = await listBots({ tenantId: request.tenantId, pageSize: request.pageSize, pageToken: request.pageToken });
+      return { bots: page.bots.map(botMessage), nextPageToken: page.nextPageToken };
+    },
+
+    async getBot(request) {
+      return { bot: botMessage(await getBot(request.tenantId, request.botId)) };
+    },
+
+    async deleteBot(request) {
+      await deleteBot(request.tenantId, request.botId);
+      return {};
     },
   });
 }

@@ -1,12 +1,14 @@
-// Creates or replaces a bot's provider configuration. Settings are checked per
-// provider kind (unknown keys are rejected, so typos surface); secrets are
-// write-only: omitted on update means "keep what is stored".
+// Creates a bot, or updates one of the caller's tenant's bots (its name and its
+// whole provider list, in fallback order). Settings are checked per provider
+// kind (unknown keys are rejected, so typos surface); secrets are write-only:
+// a secret an update omits keeps the value stored for that provider kind.
 import { z } from "zod";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
-import type { BotRecord, BotsRepository, ProviderSetting } from "../repositories/bots.repository.js";
+import type { BotsRepository, ProviderSetting } from "../repositories/bots.repository.js";
+import { botNotFound, describeBot, type BotView } from "./get-bot.use-case.js";
 
 const digits = z.string().regex(/^\d{5,20}$/, "must be digits");
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL");
@@ -58,14 +60,14 @@ export interface ConfigureBotInput {
 const uuid = z.uuid();
 
 export interface ConfigureBotDeps {
-  bots: BotsRepository;
-  /** Dropped after a change so this replica serves the new configuration at once. */
+  bots: Pick<BotsRepository, "find" | "save">;
+  /** Told of every change, so the replicas stop serving the old configuration. */
   cache: Pick<BotCache, "invalidate">;
   botHealth: Pick<BotHealthRepository, "clear">;
 }
 
 export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps) {
-  return async function configureBot(input: ConfigureBotInput): Promise<BotRecord> {
+  return async function configureBot(input: ConfigureBotInput): Promise<BotView> {
     const problems: string[] = [];
     if (!uuid.safeParse(input.tenantId).success) problems.push("tenant_id must be a UUID");
     if (input.botId && !uuid.safeParse(input.botId).success) problems.push("bot_id must be a UUID");
@@ -76,7 +78,7 @@ export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps)
     if (problems.length > 0) throw new AppError("invalid_argument", "INVALID_BOT_CONFIG", "Invalid bot configuration", { details: problems });
 
     const existing = input.botId ? await bots.find(input.tenantId, input.botId) : null;
-    if (input.botId && !existing) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+    if (input.botId && !existing) throw botNotFound();
 
     const providers: ProviderSetting[] = input.providers.map((provider, index) => {
       const rules = RULES[provider.kind];
@@ -97,10 +99,10 @@ export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps)
     if (problems.length > 0) throw new AppError("invalid_argument", "INVALID_BOT_CONFIG", "Invalid bot configuration", { details: problems });
 
     const saved = await bots.save({ id: input.botId, tenantId: input.tenantId, displayName: input.displayName.trim(), providers });
-    cache.invalidate();
+    await cache.invalidate();
     // New configuration, new chance: a problem the provider reported with the old credentials no longer applies.
     await botHealth.clear(saved.id);
-    return saved;
+    return describeBot(saved, null);
   };
 }
 

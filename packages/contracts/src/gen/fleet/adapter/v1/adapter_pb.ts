@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file fleet/adapter/v1/adapter.proto.
  */
 export const file_fleet_adapter_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCJ8CgxNZWRpYUNvbnRlbnQSKQoEa2luZBgBIAEoDjIbLmZsZWV0LmFkYXB0ZXIudjEuTWVkaWFLaW5kEgsKA3VybBgCIAEoCRIPCgdjYXB0aW9uGAMgASgJEhAKCGZpbGVuYW1lGAQgASgJEhEKCW1pbWVfdHlwZRgFIAEoCSJ4Cg5NZXNzYWdlQ29udGVudBItCgR0ZXh0GAEgASgLMh0uZmxlZXQuYWRhcHRlci52MS5UZXh0Q29udGVudEgAEi8KBW1lZGlhGAIgASgLMh4uZmxlZXQuYWRhcHRlci52MS5NZWRpYUNvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiOQoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSKtAQoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjAKBXN0YXRlGAEgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSMAoIcHJvdmlkZXIYAiABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJIqECCg5Qcm92aWRlckNvbmZpZxIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQAoIc2V0dGluZ3MYAiADKAsyLi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNldHRpbmdzRW50cnkSPgoHc2VjcmV0cxgDIAMoCzItLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2VjcmV0c0VudHJ5Gi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKDAQoTQ29uZmlndXJlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIzCglwcm92aWRlcnMYBCADKAsyIC5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnIskBCg9Qcm92aWRlclN1bW1hcnkSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkEKCHNldHRpbmdzGAIgAygLMi8uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkuU2V0dGluZ3NFbnRyeRIUCgxzZWNyZXRfbmFtZXMYAyADKAkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInAKA0JvdBIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEjQKCXByb3ZpZGVycxgEIAMoCzIhLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJTdW1tYXJ5IjoKFENvbmZpZ3VyZUJvdFJlc3BvbnNlEiIKA2JvdBgBIAEoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90KrMBCgxQcm92aWRlcktpbmQSHQoZUFJPVklERVJfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBST1ZJREVSX0tJTkRfQkFJTEVZUxABEhYKElBST1ZJREVSX0tJTkRfTUVUQRACEhoKFlBST1ZJREVSX0tJTkRfT0ZGSUNJQUwQAxIYChRQUk9WSURFUl9LSU5EX1RXSUxJTxAEEhsKF1BST1ZJREVSX0tJTkRfRVZPTFVUSU9OEAUqmgEKCU1lZGlhS2luZBIaChZNRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASFAoQTUVESUFfS0lORF9JTUFHRRABEhcKE01FRElBX0tJTkRfRE9DVU1FTlQQAhIUChBNRURJQV9LSU5EX0FVRElPEAMSFAoQTUVESUFfS0lORF9WSURFTxAEEhYKEk1FRElBX0tJTkRfU1RJQ0tFUhAFKuIBCg9Db25uZWN0aW9uU3RhdGUSIAocQ09OTkVDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiEKHUNPTk5FQ1RJT05fU1RBVEVfRElTQ09OTkVDVEVEEAESHwobQ09OTkVDVElPTl9TVEFURV9DT05ORUNUSU5HEAISJQohQ09OTkVDVElPTl9TVEFURV9BV0FJVElOR19QQUlSSU5HEAMSHgoaQ09OTkVDVElPTl9TVEFURV9DT05ORUNURUQQBBIiCh5DT05ORUNUSU9OX1NUQVRFX01JU0NPTkZJR1VSRUQQBTKtAgoOQWRhcHRlclNlcnZpY2USWgoLU2VuZE1lc3NhZ2USJC5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXNwb25zZRJgCg1HZXRDb25uZWN0aW9uEiYuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVxdWVzdBonLmZsZWV0LmFkYXB0ZXIudjEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEl0KDENvbmZpZ3VyZUJvdBIlLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVxdWVzdBomLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCJ8CgxNZWRpYUNvbnRlbnQSKQoEa2luZBgBIAEoDjIbLmZsZWV0LmFkYXB0ZXIudjEuTWVkaWFLaW5kEgsKA3VybBgCIAEoCRIPCgdjYXB0aW9uGAMgASgJEhAKCGZpbGVuYW1lGAQgASgJEhEKCW1pbWVfdHlwZRgFIAEoCSJ4Cg5NZXNzYWdlQ29udGVudBItCgR0ZXh0GAEgASgLMh0uZmxlZXQuYWRhcHRlci52MS5UZXh0Q29udGVudEgAEi8KBW1lZGlhGAIgASgLMh4uZmxlZXQuYWRhcHRlci52MS5NZWRpYUNvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiOQoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSKtAQoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjAKBXN0YXRlGAEgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSMAoIcHJvdmlkZXIYAiABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJIqECCg5Qcm92aWRlckNvbmZpZxIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQAoIc2V0dGluZ3MYAiADKAsyLi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNldHRpbmdzRW50cnkSPgoHc2VjcmV0cxgDIAMoCzItLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2VjcmV0c0VudHJ5Gi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKDAQoTQ29uZmlndXJlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIzCglwcm92aWRlcnMYBCADKAsyIC5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnIskBCg9Qcm92aWRlclN1bW1hcnkSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkEKCHNldHRpbmdzGAIgAygLMi8uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkuU2V0dGluZ3NFbnRyeRIUCgxzZWNyZXRfbmFtZXMYAyADKAkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqoCCgNCb3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRI0Cglwcm92aWRlcnMYBCADKAsyIS5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyU3VtbWFyeRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjsKEGNvbm5lY3Rpb25fc3RhdGUYByABKA4yIS5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25TdGF0ZRIZChFjb25uZWN0aW9uX2RldGFpbBgIIAEoCSI6ChRDb25maWd1cmVCb3RSZXNwb25zZRIiCgNib3QYASABKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdCJLCg9MaXN0Qm90c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlAKEExpc3RCb3RzUmVzcG9uc2USIwoEYm90cxgBIAMoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIyCg1HZXRCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkiNAoOR2V0Qm90UmVzcG9uc2USIgoDYm90GAEgASgLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QiNQoQRGVsZXRlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJIhMKEURlbGV0ZUJvdFJlc3BvbnNlKrMBCgxQcm92aWRlcktpbmQSHQoZUFJPVklERVJfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBST1ZJREVSX0tJTkRfQkFJTEVZUxABEhYKElBST1ZJREVSX0tJTkRfTUVUQRACEhoKFlBST1ZJREVSX0tJTkRfT0ZGSUNJQUwQAxIYChRQUk9WSURFUl9LSU5EX1RXSUxJTxAEEhsKF1BST1ZJREVSX0tJTkRfRVZPTFVUSU9OEAUqmgEKCU1lZGlhS2luZBIaChZNRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASFAoQTUVESUFfS0lORF9JTUFHRRABEhcKE01FRElBX0tJTkRfRE9DVU1FTlQQAhIUChBNRURJQV9LSU5EX0FVRElPEAMSFAoQTUVESUFfS0lORF9WSURFTxAEEhYKEk1FRElBX0tJTkRfU1RJQ0tFUhAFKuIBCg9Db25uZWN0aW9uU3RhdGUSIAocQ09OTkVDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiEKHUNPTk5FQ1RJT05fU1RBVEVfRElTQ09OTkVDVEVEEAESHwobQ09OTkVDVElPTl9TVEFURV9DT05ORUNUSU5HEAISJQohQ09OTkVDVElPTl9TVEFURV9BV0FJVElOR19QQUlSSU5HEAMSHgoaQ09OTkVDVElPTl9TVEFURV9DT05ORUNURUQQBBIiCh5DT05ORUNUSU9OX1NUQVRFX01JU0NPTkZJR1VSRUQQBTKjBAoOQWRhcHRlclNlcnZpY2USWgoLU2VuZE1lc3NhZ2USJC5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXNwb25zZRJgCg1HZXRDb25uZWN0aW9uEiYuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVxdWVzdBonLmZsZWV0LmFkYXB0ZXIudjEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEl0KDENvbmZpZ3VyZUJvdBIlLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVxdWVzdBomLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVzcG9uc2USUQoITGlzdEJvdHMSIS5mbGVldC5hZGFwdGVyLnYxLkxpc3RCb3RzUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuTGlzdEJvdHNSZXNwb25zZRJLCgZHZXRCb3QSHy5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlcXVlc3QaIC5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlc3BvbnNlElQKCURlbGV0ZUJvdBIiLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVxdWVzdBojLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message fleet.adapter.v1.TextContent
@@ -358,9 +360,38 @@ export type Bot = Message<"fleet.adapter.v1.Bot"> & {
   displayName: string;
 
   /**
+   * In fallback order, as configured.
+   *
    * @generated from field: repeated fleet.adapter.v1.ProviderSummary providers = 4;
    */
   providers: ProviderSummary[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 5;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * Last time the bot's name or providers were configured.
+   *
+   * @generated from field: google.protobuf.Timestamp update_time = 6;
+   */
+  updateTime?: Timestamp | undefined;
+
+  /**
+   * The primary provider's connection state, as GetConnection reports it
+   * (without the QR or pairing code: ask GetConnection for those).
+   *
+   * @generated from field: fleet.adapter.v1.ConnectionState connection_state = 7;
+   */
+  connectionState: ConnectionState;
+
+  /**
+   * Why the state is DISCONNECTED or MISCONFIGURED; empty otherwise.
+   *
+   * @generated from field: string connection_detail = 8;
+   */
+  connectionDetail: string;
 };
 
 /**
@@ -386,6 +417,135 @@ export type ConfigureBotResponse = Message<"fleet.adapter.v1.ConfigureBotRespons
  */
 export const ConfigureBotResponseSchema: GenMessage<ConfigureBotResponse> = /*@__PURE__*/
   messageDesc(file_fleet_adapter_v1_adapter, 11);
+
+/**
+ * @generated from message fleet.adapter.v1.ListBotsRequest
+ */
+export type ListBotsRequest = Message<"fleet.adapter.v1.ListBotsRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * At most this many bots (default 50 when 0, at most 100).
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * next_page_token of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ListBotsRequest.
+ * Use `create(ListBotsRequestSchema)` to create a new message.
+ */
+export const ListBotsRequestSchema: GenMessage<ListBotsRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 12);
+
+/**
+ * @generated from message fleet.adapter.v1.ListBotsResponse
+ */
+export type ListBotsResponse = Message<"fleet.adapter.v1.ListBotsResponse"> & {
+  /**
+   * @generated from field: repeated fleet.adapter.v1.Bot bots = 1;
+   */
+  bots: Bot[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ListBotsResponse.
+ * Use `create(ListBotsResponseSchema)` to create a new message.
+ */
+export const ListBotsResponseSchema: GenMessage<ListBotsResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 13);
+
+/**
+ * @generated from message fleet.adapter.v1.GetBotRequest
+ */
+export type GetBotRequest = Message<"fleet.adapter.v1.GetBotRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.GetBotRequest.
+ * Use `create(GetBotRequestSchema)` to create a new message.
+ */
+export const GetBotRequestSchema: GenMessage<GetBotRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 14);
+
+/**
+ * @generated from message fleet.adapter.v1.GetBotResponse
+ */
+export type GetBotResponse = Message<"fleet.adapter.v1.GetBotResponse"> & {
+  /**
+   * @generated from field: fleet.adapter.v1.Bot bot = 1;
+   */
+  bot?: Bot | undefined;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.GetBotResponse.
+ * Use `create(GetBotResponseSchema)` to create a new message.
+ */
+export const GetBotResponseSchema: GenMessage<GetBotResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 15);
+
+/**
+ * @generated from message fleet.adapter.v1.DeleteBotRequest
+ */
+export type DeleteBotRequest = Message<"fleet.adapter.v1.DeleteBotRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.DeleteBotRequest.
+ * Use `create(DeleteBotRequestSchema)` to create a new message.
+ */
+export const DeleteBotRequestSchema: GenMessage<DeleteBotRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 16);
+
+/**
+ * @generated from message fleet.adapter.v1.DeleteBotResponse
+ */
+export type DeleteBotResponse = Message<"fleet.adapter.v1.DeleteBotResponse"> & {
+};
+
+/**
+ * Describes the message fleet.adapter.v1.DeleteBotResponse.
+ * Use `create(DeleteBotResponseSchema)` to create a new message.
+ */
+export const DeleteBotResponseSchema: GenMessage<DeleteBotResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 17);
 
 /**
  * @generated from enum fleet.adapter.v1.ProviderKind
@@ -541,8 +701,10 @@ export const AdapterService: GenService<{
     output: typeof GetConnectionResponseSchema;
   },
   /**
-   * Creates or replaces a bot's provider configuration. Secrets are write-only:
-   * they are stored encrypted and never returned.
+   * Creates a bot (no bot_id) or updates one of the tenant's bots (bot_id):
+   * its name and its whole provider list. Secrets are write-only: they are
+   * stored encrypted and never returned; a secret an update omits keeps its
+   * stored value. NOT_FOUND for a bot_id the tenant does not have.
    *
    * @generated from rpc fleet.adapter.v1.AdapterService.ConfigureBot
    */
@@ -550,6 +712,39 @@ export const AdapterService: GenService<{
     methodKind: "unary";
     input: typeof ConfigureBotRequestSchema;
     output: typeof ConfigureBotResponseSchema;
+  },
+  /**
+   * Lists the tenant's bots, oldest first, a page at a time.
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.ListBots
+   */
+  listBots: {
+    methodKind: "unary";
+    input: typeof ListBotsRequestSchema;
+    output: typeof ListBotsResponseSchema;
+  },
+  /**
+   * One bot of the tenant. NOT_FOUND for an unknown or malformed id and for
+   * another tenant's bot.
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.GetBot
+   */
+  getBot: {
+    methodKind: "unary";
+    input: typeof GetBotRequestSchema;
+    output: typeof GetBotResponseSchema;
+  },
+  /**
+   * Deletes one of the tenant's bots and its provider configuration; webhooks
+   * for its numbers are no longer routed and sends through it fail NOT_FOUND.
+   * NOT_FOUND like GetBot, also for a bot already deleted.
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.DeleteBot
+   */
+  deleteBot: {
+    methodKind: "unary";
+    input: typeof DeleteBotRequestSchema;
+    output: typeof DeleteBotResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fleet_adapter_v1_adapter, 0);
