@@ -2,6 +2,9 @@
 // version, the Postgres pool of its schema and its Redis connections, health
 // over those, the HTTP listener, the "listening" line and graceful stop (HTTP
 // first, then the service's own steps, then every pool and connection).
+// The HTTP server is exposed after listen() for protocols that take over a
+// connection (WebSocket `upgrade`): server.close() waits for such connections,
+// so whoever owns them closes them in a `beforeHttpClose` step.
 import type { RequestListener, Server } from "node:http";
 import type { RedisClient } from "./redis.js";
 import type pg from "pg";
@@ -30,6 +33,15 @@ export interface RuntimeOptions {
   moduleUrl: string;
   /** The Postgres schema the service owns; no pool when absent. */
   postgresSchema?: string;
+}
+
+export interface ReadyOptions {
+  /**
+   * Run once HTTP stopped accepting connections and before waiting for the open
+   * ones: upgraded connections (WebSockets) are never idle, so server.close()
+   * would wait for them until the shutdown deadline unless they are closed here.
+   */
+  beforeHttpClose?: ShutdownStep[];
 }
 
 export class ServiceRuntime {
@@ -85,6 +97,12 @@ export class ServiceRuntime {
     return createHealth({ service: this.options.service, version: this.version, checks: { ...own, ...extra.checks }, info: extra.info });
   }
 
+  /** The server started by `listen()`, e.g. to handle `upgrade` requests; throws before it. */
+  get httpServer(): Server {
+    if (!this.server) throw new Error(`${this.options.service}: httpServer is available after listen()`);
+    return this.server;
+  }
+
   /** Serves HTTP on HTTP_HOST:HTTP_PORT. */
   async listen(handler: RequestListener): Promise<number> {
     const { server, port } = await listenHttp(handler, this.options.config.HTTP_HOST, this.options.config.HTTP_PORT);
@@ -95,16 +113,36 @@ export class ServiceRuntime {
 
   /**
    * Logs the "listening" line (with the HTTP port and `fields`) and installs the
-   * SIGTERM/SIGINT handler: HTTP stops first, then `steps` in order, then the
-   * runtime's pools and connections.
+   * SIGTERM/SIGINT handler: HTTP stops first (with `beforeHttpClose` in between,
+   * see ReadyOptions), then `steps` in order, then the runtime's pools and connections.
    */
-  ready(fields: Record<string, unknown> = {}, steps: ShutdownStep[] = []): void {
+  ready(fields: Record<string, unknown> = {}, steps: ShutdownStep[] = [], options: ReadyOptions = {}): void {
     const server = this.server;
+    const beforeHttpClose = options.beforeHttpClose ?? [];
     this.logger.info("listening", { httpPort: this.httpPort, ...fields });
     onShutdown({
       logger: this.logger,
       timeoutMs: this.options.config.SHUTDOWN_TIMEOUT_MS,
-      steps: [...(server ? [{ name: "http", run: () => closeHttp(server) }] : []), ...steps, ...this.closers],
+      steps: [...(server ? [{ name: "http", run: () => this.stopHttp(server, beforeHttpClose) }] : []), ...steps, ...this.closers],
     });
+  }
+
+  private async stopHttp(server: Server, beforeClose: ShutdownStep[]): Promise<void> {
+    // Stop accepting first, so no new connection arrives while the hooks close the open ones.
+    // Settled into a value at once: a rejection must not go unhandled while the hooks run.
+    const closed = closeHttp(server).then(
+      () => ({ ok: true as const }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    for (const step of beforeClose) {
+      try {
+        await step.run();
+      } catch (error) {
+        // The server is still closing: waiting for it is all that is left to do.
+        this.logger.error("shutdown step failed", { step: step.name, error });
+      }
+    }
+    const result = await closed;
+    if (!result.ok) throw result.error;
   }
 }

@@ -1,0 +1,74 @@
+// Redis pub/sub between gateway replicas: one channel per tenant, so a replica
+// only receives the events of tenants it has clients of, and a message can never
+// reach another tenant's sockets. ioredis' keyPrefix does not apply to channel
+// names, so they carry the fleet's prefix explicitly (several fleets, or test
+// files, share one Redis). Classic PUBLISH/SUBSCRIBE also works on a Redis Cluster
+// (every node forwards messages), at the cost of cluster-wide traffic.
+import type { Logger, RedisClient } from "@fleet/service-kit";
+import { DashboardPublicationSchema, type DashboardEvent } from "./dashboard-messages.schema.js";
+
+const CHANNEL = "dashboard:";
+
+export function dashboardChannel(keyPrefix: string, tenantId: string): string {
+  return `${keyPrefix}${CHANNEL}${tenantId}`;
+}
+
+export function createDashboardPublisher({ redis, keyPrefix }: { redis: RedisClient; keyPrefix: string }) {
+  return {
+    /** Sends one event to every replica with clients of the tenant; resolves with how many replicas got it. */
+    async publish(tenantId: string, event: DashboardEvent): Promise<number> {
+      return redis.publish(dashboardChannel(keyPrefix, tenantId), JSON.stringify({ tenantId, event }));
+    },
+  };
+}
+
+export type DashboardPublisher = ReturnType<typeof createDashboardPublisher>;
+
+export interface DashboardSubscriberOptions {
+  /** A connection used for nothing else: SUBSCRIBE puts it in subscriber mode. */
+  subscriber: RedisClient;
+  keyPrefix: string;
+  logger: Logger;
+  onEvent: (tenantId: string, event: DashboardEvent) => void;
+  /** A message on a tenant's channel that is not a valid publication for that tenant. */
+  onMalformed: () => void;
+}
+
+export function createDashboardSubscriber({ subscriber, keyPrefix, logger, onEvent, onMalformed }: DashboardSubscriberOptions) {
+  const ownPrefix = `${keyPrefix}${CHANNEL}`;
+
+  const listener = (channel: string, message: string) => {
+    if (!channel.startsWith(ownPrefix)) return;
+    const channelTenant = channel.slice(ownPrefix.length);
+    let json: unknown;
+    try {
+      json = JSON.parse(message);
+    } catch {
+      json = undefined;
+    }
+    const parsed = DashboardPublicationSchema.safeParse(json);
+    // The channel decides who receives it; a body naming another tenant is refused rather than trusted.
+    if (!parsed.success || parsed.data.tenantId !== channelTenant) {
+      onMalformed();
+      logger.warn("malformed dashboard publication skipped", { channel });
+      return;
+    }
+    onEvent(channelTenant, parsed.data.event);
+  };
+  subscriber.on("message", listener);
+
+  return {
+    async subscribe(tenantId: string): Promise<void> {
+      await subscriber.subscribe(dashboardChannel(keyPrefix, tenantId));
+    },
+    async unsubscribe(tenantId: string): Promise<void> {
+      await subscriber.unsubscribe(dashboardChannel(keyPrefix, tenantId));
+    },
+    /** Stops listening; the connection itself belongs to the caller. */
+    detach(): void {
+      subscriber.off("message", listener);
+    },
+  };
+}
+
+export type DashboardSubscriber = ReturnType<typeof createDashboardSubscriber>;
