@@ -121,8 +121,9 @@ pnpm run --silent build
 RUN_DIR="$ROOT/.run"
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/redis"
 touch "$RUN_DIR/local.env" && chmod 600 "$RUN_DIR/local.env"
+new_secrets=0
 ensure_secret() { # NAME value: appends NAME=value unless .run/local.env has it already
-  grep -q "^$1=" "$RUN_DIR/local.env" || { echo "$1=$2" >> "$RUN_DIR/local.env"; log "generated $1 in .run/local.env"; }
+  grep -q "^$1=" "$RUN_DIR/local.env" || { echo "$1=$2" >> "$RUN_DIR/local.env"; log "generated $1 in .run/local.env"; new_secrets=1; }
 }
 ensure_secret JWT_SECRET "$(openssl rand -hex 32)"
 ensure_secret SECRETS_ENCRYPTION_KEY "$(openssl rand -hex 32)"
@@ -140,8 +141,10 @@ REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 SANDBOX_PORT="${SANDBOX_PORT:-4010}"
 NGINX_PORT="${NGINX_PORT:-8080}"
 META_GRAPH_BASE_URL="http://127.0.0.1:$SANDBOX_PORT"
-# For seed-demo.mjs, which configures the demo bot through the adapter.
+# Every adapter replica, for the services that call it.
 ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)"
+# seed-demo.mjs registers the demo shop and its bot through the public API.
+GATEWAY_URL="http://127.0.0.1:$NGINX_PORT"
 set +a
 
 ports=("$SANDBOX_PORT" "$NGINX_PORT" "$REDIS_PORT")
@@ -157,6 +160,12 @@ for port in "${ports[@]}"; do
 done
 
 db_name="${DATABASE_URL##*/}"
+# The demo's data belongs to its secrets: with new ones (a first run, or .run/ removed), the
+# bots' sealed credentials and the owner's password of an older demo database are useless.
+if [ "$new_secrets" -eq 1 ] && psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1; then
+  log "new demo secrets: starting the demo database $db_name afresh"
+  psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE \"$db_name\" WITH (FORCE)"
+fi
 psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1 \
   || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE \"$db_name\""
 node scripts/migrate.mjs

@@ -4,17 +4,20 @@
 // once, which also gives the OpenAPI document at /api/openapi.json.
 import express, { type Express } from "express";
 import type pg from "pg";
-import { AppError, createServiceApp, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
+import { createServiceApp, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { hashPassword } from "./auth/password.js";
 import { createTokens } from "./auth/tokens.js";
-import type { AdapterClient } from "./clients/adapter.client.js";
 import type { FleetHealthClient } from "./clients/fleet-health.client.js";
 import { createAuthenticate } from "./http/auth.middleware.js";
+import { dashboardCors } from "./http/cors.middleware.js";
 import { errorHeaders } from "./http/error-headers.middleware.js";
+import { jsonBody } from "./http/json-body.middleware.js";
+import { rateLimit, tenantFromBearer } from "./http/rate-limit.middleware.js";
+import { securityHeaders } from "./http/security-headers.middleware.js";
 import { buildOpenApiDocument, openApiRoutes } from "./http/openapi.js";
 import { mountRoutes, type Route } from "./http/routes.js";
 import { createAccountsModule } from "./modules/accounts/accounts.module.js";
-import { createBotsModule } from "./modules/bots/bots.module.js";
+import { createBotsModule, type BotsAdapter } from "./modules/bots/bots.module.js";
 import { createHealthModule } from "./modules/health/health.module.js";
 import { createUsersModule } from "./modules/users/users.module.js";
 import { createLoginAttemptsRepository, type LoginLimits } from "./repositories/login-attempts.repository.js";
@@ -31,9 +34,21 @@ export interface GatewayDeps {
   pool: pg.Pool;
   /** The gateway's Redis client (keys under REDIS_KEY_PREFIX). */
   redis: RedisClient;
-  adapter: Pick<AdapterClient, "getConnection" | "sendMessage">;
+  adapter: BotsAdapter;
   fleetHealth: Pick<FleetHealthClient, "probeAll">;
-  auth: { jwtSecret: string; accessTokenTtlS: number; loginLimits: LoginLimits };
+  auth: {
+    jwtSecret: string;
+    accessTokenTtlS: number;
+    loginLimits: LoginLimits;
+    /** REFRESH_TOKEN_TTL_S, REFRESH_TOKEN_IN_BODY, PASSWORD_MIN_LENGTH. */
+    refreshTokenTtlS: number;
+    refreshTokenInBody: boolean;
+    passwordMinLength: number;
+  };
+  /** RATE_LIMIT_PER_MINUTE (per tenant, unless its settings say otherwise) and RATE_LIMIT_PER_IP_PER_MINUTE. */
+  limits: { perTenantPerMinute: number; perIpPerMinute: number };
+  /** CORS_ORIGINS: the dashboard's origins. */
+  corsOrigins: string[];
   /** Shown in the OpenAPI document. */
   version?: string;
 }
@@ -45,29 +60,45 @@ export interface Gateway {
   openApi: object;
 }
 
-const MIN_PASSWORD_LENGTH = 10;
-
 export function createGateway(deps: GatewayDeps): Gateway {
   const tokens = createTokens({ secret: deps.auth.jwtSecret, ttlSeconds: deps.auth.accessTokenTtlS });
   const users = createUsersRepository(deps.pool);
   const attempts = createLoginAttemptsRepository(deps.redis, deps.auth.loginLimits);
-  // Access tokens are checked against the stored user on every request, so a disabled or demoted user loses access at once.
-  const sessions = { revokeAllForUser: async () => undefined };
-  const checkPassword = (password: string) => {
-    if (password.length < MIN_PASSWORD_LENGTH) throw new AppError("invalid_argument", "WEAK_PASSWORD", `The password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-  };
+  const { auth } = deps;
 
+  const accounts = createAccountsModule({
+    pool: deps.pool,
+    users,
+    attempts,
+    tokens,
+    refreshTtlSeconds: auth.refreshTokenTtlS,
+    refreshTokenInBody: auth.refreshTokenInBody,
+    passwordMinLength: auth.passwordMinLength,
+  });
   const routes: Route[] = [
     ...createHealthModule({ self: deps.health, fleet: deps.fleetHealth }).routes,
-    ...createAccountsModule({ users, attempts, tokens }).routes,
-    ...createUsersModule({ pool: deps.pool, sessions, checkPassword, hashPassword }).routes,
+    ...accounts.routes,
+    ...createUsersModule({ pool: deps.pool, sessions: accounts.sessions, checkPassword: accounts.checkPassword, hashPassword }).routes,
     ...createBotsModule({ adapter: deps.adapter }).routes,
   ];
   const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
 
   const app = createServiceApp(deps, (app) => {
+    // CORS first, so preflights are answered without being counted.
+    app.use(dashboardCors({ origins: deps.corsOrigins }));
+    app.use(securityHeaders({ docsPath: "/api/docs" }));
     const api = express.Router();
-    api.use(express.json({ limit: "64kb" }));
+    api.use(
+      rateLimit({
+        redis: deps.redis,
+        logger: deps.logger,
+        tenantOf: tenantFromBearer(tokens),
+        tenantLimit: async (tenantId) => (await accounts.accounts.findTenantSettings(tenantId))?.rateLimitPerMinute,
+        perTenantPerMinute: deps.limits.perTenantPerMinute,
+        perIpPerMinute: deps.limits.perIpPerMinute,
+      }),
+    );
+    api.use(jsonBody({ limit: "64kb" }));
     api.use(openApiRoutes(openApi));
     api.use(mountRoutes(routes, createAuthenticate({ tokens, users })));
     app.use("/api", api);

@@ -1,7 +1,23 @@
 // Configuration of the gateway, validated at start. Every key is documented
 // here and in .env.example.
 import { z } from "zod";
-import { baseConfigShape, databaseUrl, loadConfig, port, secret } from "@fleet/service-kit";
+import { baseConfigShape, databaseUrl, envBoolean, loadConfig, port, secret } from "@fleet/service-kit";
+
+/** `https://a.example,https://b.example` → the list; each must be a bare origin (scheme, host, port), never `*`, since credentials are allowed. */
+const corsOrigins = z
+  .string()
+  .default("")
+  .transform((value) => value.split(",").map((origin) => origin.trim()).filter((origin) => origin.length > 0))
+  .refine((origins) => origins.every(isOrigin), "must be comma-separated origins such as https://app.example.com (no path, no *)");
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export const configSchema = z.object({
   ...baseConfigShape,
@@ -24,6 +40,18 @@ export const configSchema = z.object({
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
   /** Lifetime of an access token in seconds: 900 (15 min) to 86400 (24 h). */
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(900).max(86_400).default(900),
+  /** Lifetime of a refresh token in seconds: 3600 (1 h) to 7776000 (90 days); each refresh issues a new one with the full lifetime. */
+  REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(3600).max(7_776_000).default(2_592_000),
+  /** Whether login, register and refresh also return the refresh token in the JSON body, for non-browser clients (browsers get it as an httpOnly cookie either way). */
+  REFRESH_TOKEN_IN_BODY: envBoolean(true),
+  /** Shortest password accepted for new passwords (8 to 128 characters); existing passwords keep working. */
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(10),
+  /** Requests per minute a tenant's users may make together, unless the tenant's settings.rateLimitPerMinute says otherwise; then 429. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(100),
+  /** Requests per minute from one client IP without an authenticated tenant (login, register, refresh); then 429. */
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().positive().default(100),
+  /** Origins of the dashboard allowed to call the API from a browser, comma-separated (e.g. https://app.example.com); empty: no cross-origin access. */
+  CORS_ORIGINS: corsOrigins,
   /** Failed logins allowed per identity (email + client IP) within LOGIN_FAILURE_WINDOW_S; then 429. */
   LOGIN_MAX_FAILURES_PER_IDENTITY: z.coerce.number().int().positive().default(5),
   /** Failed logins allowed per client IP (any email) within LOGIN_FAILURE_WINDOW_S; then 429. */
@@ -36,6 +64,16 @@ export const configSchema = z.object({
   ANALYTICS_HTTP_URL: z.string().url().default("http://127.0.0.1:3003"),
   /** How long GET /api/health waits for each service's /health before calling it unreachable, in milliseconds. */
   HEALTH_FANOUT_TIMEOUT_MS: z.coerce.number().int().positive().max(30_000).default(1000),
+  /** Dashboard WebSocket (/ws): how often each client is pinged, in milliseconds; a client that has not answered the previous ping is cut. Keep it well under the proxy's read timeout (nginx: 1 h). */
+  WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** Bytes queued for one /ws client beyond which it is closed (code 4008) instead of buffering more: a client that cannot keep up never grows the gateway's memory. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Open /ws connections one tenant may hold on one gateway replica (0: no limit); beyond it the upgrade is answered 429. */
+  WS_MAX_CONNECTIONS_PER_TENANT: z.coerce.number().int().min(0).default(200),
+  /** How often each /ws client's user is checked again (still enabled, current role), in milliseconds: a disabled user's socket is closed (code 4401) within this time. */
+  WS_USER_RECHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Events older than this (by occurredAt, in milliseconds) are not pushed to /ws clients: after an outage the dashboard reloads state instead of replaying a backlog. */
+  WS_EVENT_MAX_AGE_MS: z.coerce.number().int().positive().default(300_000),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -1,11 +1,17 @@
-// Wiring only: config → runtime (logger, metrics, pool, Redis) → clients → HTTP + gRPC → graceful stop.
+// Wiring only: config → runtime (logger, metrics, pool, Redis) → clients → HTTP + WebSocket + gRPC → graceful stop.
+import { hostname } from "node:os";
+import { STREAMS } from "@fleet/contracts";
 import { CommerceService } from "@fleet/contracts/commerce";
 import { implement, startGrpcServer, unimplemented } from "@fleet/grpc-bridge";
-import { ServiceRuntime, configOrExit } from "@fleet/service-kit";
+import { ServiceRuntime, configOrExit, registerStreamMetrics } from "@fleet/service-kit";
 import { createApp } from "./app.js";
+import { createTokens } from "./auth/tokens.js";
 import { createAdapterClient } from "./clients/adapter.client.js";
 import { createFleetHealthClient } from "./clients/fleet-health.client.js";
 import { loadGatewayConfig } from "./config.js";
+import { DASHBOARD_EVENTS_GROUP, createDashboardEventsConsumer } from "./consumers/dashboard-events.consumer.js";
+import { createUsersRepository } from "./repositories/users.repository.js";
+import { createDashboardSocket } from "./ws/dashboard.socket.js";
 
 const config = configOrExit(loadGatewayConfig);
 const runtime = new ServiceRuntime({ service: "gateway", config, moduleUrl: import.meta.url, postgresSchema: "gateway" });
@@ -29,12 +35,48 @@ const app = createApp({
     jwtSecret: config.JWT_SECRET,
     accessTokenTtlS: config.ACCESS_TOKEN_TTL_S,
     loginLimits: { maxFailuresPerIdentity: config.LOGIN_MAX_FAILURES_PER_IDENTITY, maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP, windowSeconds: config.LOGIN_FAILURE_WINDOW_S },
+    refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S,
+    refreshTokenInBody: config.REFRESH_TOKEN_IN_BODY,
+    passwordMinLength: config.PASSWORD_MIN_LENGTH,
   },
+  limits: { perTenantPerMinute: config.RATE_LIMIT_PER_MINUTE, perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE },
+  corsOrigins: config.CORS_ORIGINS,
 });
 await runtime.listen(app);
+const dashboard = createDashboardSocket({
+  server: runtime.httpServer,
+  tokens: createTokens({ secret: config.JWT_SECRET, ttlSeconds: config.ACCESS_TOKEN_TTL_S }),
+  users: createUsersRepository(pool),
+  // Waits for Redis instead of failing while it is away: a subscription is never given up.
+  subscriber: runtime.redisConnection("gateway-dashboard-subscriber", true),
+  keyPrefix: config.REDIS_KEY_PREFIX,
+  logger,
+  registry: metrics.registry,
+  pingIntervalMs: config.WS_PING_INTERVAL_MS,
+  maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+  maxConnectionsPerTenant: config.WS_MAX_CONNECTIONS_PER_TENANT,
+  userRecheckIntervalMs: config.WS_USER_RECHECK_INTERVAL_MS,
+});
+const dashboardEvents = createDashboardEventsConsumer({
+  redis,
+  blockingRedis: runtime.redisConnection("gateway-dashboard-events", true),
+  keyPrefix: config.REDIS_KEY_PREFIX,
+  consumerName: `${hostname()}-${process.pid}`,
+  logger,
+  registry: metrics.registry,
+  maxAgeMs: config.WS_EVENT_MAX_AGE_MS,
+});
+void dashboardEvents.start();
+registerStreamMetrics({ registry: metrics.registry, redis, targets: () => [{ stream: STREAMS.events, group: DASHBOARD_EVENTS_GROUP }], logger });
 const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [implement(CommerceService, unimplemented(CommerceService))] });
 
-runtime.ready({ grpcPort: grpc.port }, [
-  { name: "grpc", run: () => grpc.stop() },
-  { name: "adapter client", run: async () => adapter.close() },
-]);
+runtime.ready(
+  { grpcPort: grpc.port },
+  [
+    { name: "grpc", run: () => grpc.stop() },
+    { name: "dashboard events consumer", run: () => dashboardEvents.stop() },
+    { name: "adapter client", run: async () => adapter.close() },
+  ],
+  // Open WebSockets would hold the HTTP server's close until the deadline: they are closed (1001) first.
+  { beforeHttpClose: [{ name: "dashboard websocket", run: () => dashboard.close() }] },
+);

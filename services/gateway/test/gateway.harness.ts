@@ -25,6 +25,9 @@ export interface HarnessOptions {
   services?: Record<string, string>;
   healthTimeoutMs?: number;
   loginLimits?: Partial<LoginLimits>;
+  /** Requests per minute per tenant and per IP (high by default, so only tests about limits meet them). */
+  limits?: { perTenantPerMinute?: number; perIpPerMinute?: number };
+  corsOrigins?: string[];
   /** Redis client the app uses instead of the test prefix's (e.g. one whose server is gone). */
   redis?: Redis;
 }
@@ -92,7 +95,12 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       jwtSecret,
       accessTokenTtlS: 900,
       loginLimits: { maxFailuresPerIdentity: 5, maxFailuresPerIp: 50, windowSeconds: 900, ...options.loginLimits },
+      refreshTokenTtlS: 30 * 24 * 3600,
+      refreshTokenInBody: true,
+      passwordMinLength: 10,
     },
+    limits: { perTenantPerMinute: options.limits?.perTenantPerMinute ?? 10_000, perIpPerMinute: options.limits?.perIpPerMinute ?? 10_000 },
+    corsOrigins: options.corsOrigins ?? [],
   });
 
   const { app, violations } = checkedAgainstDocument(gateway.app, gateway.openApi);

@@ -36,8 +36,12 @@ describe("POST /api/auth/login", () => {
     expect(response.body).toEqual({
       accessToken: expect.any(String),
       expiresIn: 900,
+      refreshExpiresAt: expect.any(String),
+      refreshToken: expect.any(String),
       user: { id: owner.id, email: owner.email, role: "owner", tenantId: owner.tenantId },
     });
+    expect(String(response.headers["set-cookie"])).toMatch(/^__Secure-fleet_refresh=[^;]+;.*HttpOnly.*Secure.*SameSite=Strict/i);
+    expect(String(response.headers["set-cookie"])).toContain("Path=/api/auth");
     const token = String(response.body.accessToken);
     expect(decodeProtectedHeader(token).alg).toBe("HS256");
     const { payload } = await jwtVerify(token, new TextEncoder().encode(gateway.jwtSecret), { issuer: "fleet-gateway", audience: "fleet-dashboard" });
@@ -134,7 +138,7 @@ describe("POST /api/auth/login", () => {
   it("rejects a body that is not JSON with 400", async () => {
     const response = await request(gateway.app).post("/api/auth/login").set("content-type", "application/json").send("{nope");
     expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe("MALFORMED_REQUEST");
+    expect(response.body.error.code).toBe("MALFORMED_JSON");
   });
 });
 

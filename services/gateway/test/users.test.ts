@@ -100,11 +100,16 @@ describe("adding users", () => {
     expect(byOwner.status).toBe(201);
   });
 
-  it("refuses a short password, unknown fields and an unknown role with 400", async () => {
+  it("refuses a weak password and an unknown role with 400, and ignores a tenant named in the body", async () => {
     const client = await as(owner);
-    expect((await client.post("/api/users", { email: "corta@casa-lupita.test", role: "agent", password: "short" })).body.error.code).toBe("WEAK_PASSWORD");
-    expect((await client.post("/api/users", { email: "x@casa-lupita.test", role: "agent", password: STRONG, tenantId: outsider.tenantId })).status).toBe(400);
+    for (const password of ["short", "password123", "qwertyuiop1"]) {
+      expect((await client.post("/api/users", { email: "corta@casa-lupita.test", role: "agent", password })).body.error.code).toBe("WEAK_PASSWORD");
+    }
     expect((await client.post("/api/users", { email: "y@casa-lupita.test", role: "superuser", password: STRONG })).status).toBe(400);
+    const elsewhere = await client.post("/api/users", { email: "x@casa-lupita.test", role: "agent", password: STRONG, tenantId: outsider.tenantId });
+    expect(elsewhere.status).toBe(201);
+    expect((await (await as(outsider)).get(`/api/users/${elsewhere.body.id}`)).status).toBe(404);
+    expect((await client.get(`/api/users/${elsewhere.body.id}`)).status).toBe(200);
   });
 
   it("forbids a seller to add users", async () => {

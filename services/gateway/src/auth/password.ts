@@ -1,6 +1,6 @@
 // Password hashing with node:crypto scrypt. Stored as `scrypt$N$r$p$salt$hash`
 // (salt and hash base64url) so the cost can be raised later while old hashes
-// still verify. Also imported by scripts/seed-demo.mjs from dist/.
+// still verify.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
 const SCHEME = "scrypt";

@@ -25,6 +25,7 @@ const COMMON_ERRORS: Record<number, string> = {
   415: "The body is not JSON (UNSUPPORTED_MEDIA_TYPE)",
   429: "Too many requests (RATE_LIMITED); see Retry-After",
   500: "Unexpected error; the requestId is logged with the cause",
+  503: "A dependency is unavailable right now; retry later",
 };
 const USER_ERRORS: Record<number, string> = {
   401: "Missing, invalid or expired access token (UNAUTHENTICATED)",

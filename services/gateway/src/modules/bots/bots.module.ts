@@ -3,10 +3,20 @@ import type { AdapterClient } from "../../clients/adapter.client.js";
 import type { Route } from "../../http/routes.js";
 import { botsRoutes } from "./bots.routes.js";
 import { createGetBotConnection } from "./get-bot-connection.use-case.js";
+import { createManageBots } from "./manage-bots.use-case.js";
+import { createPairBot } from "./pair-bot.use-case.js";
 import { createSendMessage } from "./send-message.use-case.js";
 
-export function createBotsModule({ adapter }: { adapter: Pick<AdapterClient, "getConnection" | "sendMessage"> }): { routes: Route[] } {
+export type BotsAdapter = Pick<AdapterClient, "getConnection" | "sendMessage" | "listBots" | "getBot" | "configureBot" | "deleteBot">;
+
+export function createBotsModule({ adapter }: { adapter: BotsAdapter }): { routes: Route[] } {
+  const getBotConnection = createGetBotConnection({ adapter });
   return {
-    routes: botsRoutes({ getBotConnection: createGetBotConnection({ adapter }), sendMessage: createSendMessage({ adapter }) }),
+    routes: botsRoutes({
+      getBotConnection,
+      sendMessage: createSendMessage({ adapter }),
+      bots: createManageBots({ adapter }),
+      pairing: createPairBot({ getBotConnection }),
+    }),
   };
 }

@@ -26,9 +26,10 @@ const NewUserBody = z
     email: EmailSchema,
     displayName: z.string().trim().max(200).default(""),
     role: RoleSchema,
-    password: z.string().min(1).max(256),
+    password: z.string().min(1).max(1024),
   })
-  .strict();
+  // Unknown fields (a tenantId, say) are ignored, never believed.
+  .strip();
 
 const UserChangesBody = z
   .object({
@@ -36,7 +37,7 @@ const UserChangesBody = z
     role: RoleSchema.optional(),
     disabled: z.boolean().optional(),
   })
-  .strict()
+  .strip()
   .refine((changes) => Object.keys(changes).length > 0, "name at least one of displayName, role, disabled");
 
 export interface UsersRoutesDeps {

@@ -4,10 +4,11 @@
 // and per IP, and a client over its limit is refused before any password check.
 // The role in the token is the one stored for the user, nothing the client sent.
 import { AppError } from "@fleet/service-kit";
-import { verifyDummyPassword, verifyPassword } from "../auth/password.js";
-import type { Role, Tokens } from "../auth/tokens.js";
-import type { AttemptVerdict, LoginAttemptsRepository } from "../repositories/login-attempts.repository.js";
-import type { LoginCandidate, UsersRepository } from "../repositories/users.repository.js";
+import { verifyDummyPassword, verifyPassword } from "../../auth/password.js";
+import type { Role } from "../../auth/tokens.js";
+import type { IssueSession, Session } from "./issue-session.use-case.js";
+import type { AttemptVerdict, LoginAttemptsRepository } from "../../repositories/login-attempts.repository.js";
+import type { LoginCandidate, UsersRepository } from "../../repositories/users.repository.js";
 
 export interface LoginInput {
   /** Already trimmed and lower-cased. */
@@ -20,15 +21,14 @@ export interface LoginInput {
 }
 
 export interface LoginResult {
-  accessToken: string;
-  expiresIn: number;
+  session: Session;
   user: { id: string; email: string; role: Role; tenantId: string };
 }
 
 export interface LoginDeps {
   users: Pick<UsersRepository, "findLoginCandidates">;
   attempts: LoginAttemptsRepository;
-  tokens: Pick<Tokens, "issueAccessToken">;
+  issueSession: IssueSession;
 }
 
 function tooManyAttempts(verdict: AttemptVerdict & { blocked: true }): AppError {
@@ -39,7 +39,7 @@ function tooManyAttempts(verdict: AttemptVerdict & { blocked: true }): AppError 
 
 const invalidCredentials = () => new AppError("unauthenticated", "INVALID_CREDENTIALS", "Invalid email or password");
 
-export function createLogin({ users, attempts, tokens }: LoginDeps) {
+export function createLogin({ users, attempts, issueSession }: LoginDeps) {
   /** The accounts whose stored hash matches; hashes run side by side so the time barely depends on how many there are. */
   async function matching(candidates: LoginCandidate[], password: string): Promise<LoginCandidate[]> {
     if (candidates.length === 0) {
@@ -68,8 +68,8 @@ export function createLogin({ users, attempts, tokens }: LoginDeps) {
       });
     }
     await attempts.recordSuccess(email, ip);
-    const { token, expiresIn } = await tokens.issueAccessToken({ userId: user.id, tenantId: user.tenantId, role: user.role });
-    return { accessToken: token, expiresIn, user: { id: user.id, email: user.email, role: user.role, tenantId: user.tenantId } };
+    const session = await issueSession({ id: user.id, tenantId: user.tenantId, role: user.role });
+    return { session, user: { id: user.id, email: user.email, role: user.role, tenantId: user.tenantId } };
   };
 }
 

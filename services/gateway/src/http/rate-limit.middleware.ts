@@ -1,0 +1,147 @@
+// Requests per minute, per tenant: every user of a shop shares the shop's
+// budget (RATE_LIMIT_PER_MINUTE, or the tenant's settings.rateLimitPerMinute),
+// so one busy shop cannot starve the others. Requests without an
+// authenticated tenant (sign-in, registration, refresh) count per client IP.
+// Counters are fixed one-minute windows in Redis (rate-limiter-flexible, keys
+// under the gateway's prefix), shared by all replicas. Every answer carries
+// RateLimit-Limit / -Remaining / -Reset (IETF draft); a refused one is 429
+// RATE_LIMITED with Retry-After.
+//
+// When Redis cannot count, requests are counted in this process's memory
+// instead (the same limits, per replica) and a warning is logged. Failing
+// open, unlike the login limiter: that one guards passwords against guessing,
+// where letting attempts through unthrottled is the risk; this one shares
+// capacity fairly, and refusing every request would turn a Redis outage into
+// an outage of the whole dashboard, including endpoints that never touch
+// Redis. Per-replica counting still stops a runaway client.
+import type { Request, RequestHandler, Response } from "express";
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
+import { AppError, type Logger, type RedisClient } from "@fleet/service-kit";
+import type { Tokens } from "../auth/tokens.js";
+
+const WINDOW_SECONDS = 60;
+/**
+ * The stores count without a ceiling of their own (they never refuse): the
+ * limit differs per tenant and can change at any time, so the middleware
+ * compares the count with the limit itself.
+ */
+const UNCAPPED = 1_000_000_000;
+const DEFAULT_LIMIT_CACHE_TTL_MS = 60_000;
+const MAX_CACHED_TENANTS = 10_000;
+const WARN_EVERY_MS = 10_000;
+
+export interface RateLimitOptions {
+  redis: RedisClient;
+  logger: Pick<Logger, "warn">;
+  /** The tenant a request counts against; null when there is no authenticated tenant (then the client IP counts). */
+  tenantOf(req: Request): string | null | Promise<string | null>;
+  /** The tenant's own limit per minute (settings.rateLimitPerMinute); undefined: the default applies. */
+  tenantLimit(tenantId: string): Promise<number | undefined>;
+  /** RATE_LIMIT_PER_MINUTE: requests per minute per tenant. */
+  perTenantPerMinute: number;
+  /** RATE_LIMIT_PER_IP_PER_MINUTE: requests per minute per client IP without a tenant. */
+  perIpPerMinute: number;
+  /** How long a tenant's limit is remembered before it is read again (milliseconds). */
+  limitCacheTtlMs?: number;
+  now?: () => number;
+}
+
+interface CachedLimit {
+  limit: Promise<number>;
+  expiresAt: number;
+}
+
+function setHeaders(res: Response, limit: number, counted: RateLimiterRes): { remaining: number; resetS: number } {
+  const remaining = Math.max(0, limit - counted.consumedPoints);
+  const resetS = Math.max(1, Math.ceil(counted.msBeforeNext / 1000));
+  res.setHeader("ratelimit-limit", String(limit));
+  res.setHeader("ratelimit-remaining", String(remaining));
+  res.setHeader("ratelimit-reset", String(resetS));
+  res.setHeader("ratelimit-policy", `${limit};w=${WINDOW_SECONDS}`);
+  return { remaining, resetS };
+}
+
+export function rateLimit(options: RateLimitOptions): RequestHandler {
+  const { redis, logger, tenantOf, tenantLimit, perTenantPerMinute, perIpPerMinute, limitCacheTtlMs = DEFAULT_LIMIT_CACHE_TTL_MS, now = Date.now } = options;
+  const common = { points: UNCAPPED, duration: WINDOW_SECONDS, keyPrefix: "gateway:rate" };
+  // rejectIfRedisNotReady: with Redis down, fail over at once instead of queueing commands until a timeout.
+  const shared = new RateLimiterRedis({ ...common, storeClient: redis, rejectIfRedisNotReady: true });
+  const local = new RateLimiterMemory(common);
+  const limits = new Map<string, CachedLimit>();
+  let lastWarned = 0;
+
+  function warn(message: string, error: unknown): void {
+    const at = now();
+    if (at - lastWarned < WARN_EVERY_MS) return;
+    lastWarned = at;
+    logger.warn(message, { error: error instanceof Error ? error.message : String(error) });
+  }
+
+  async function count(key: string): Promise<RateLimiterRes> {
+    try {
+      return await shared.consume(key);
+    } catch (error) {
+      warn("rate limiter: Redis unavailable, counting in memory on this replica", error);
+      return local.consume(key);
+    }
+  }
+
+  async function readLimit(tenantId: string): Promise<number> {
+    try {
+      return (await tenantLimit(tenantId)) ?? perTenantPerMinute;
+    } catch (error) {
+      warn("rate limiter: tenant limit unreadable, using the default", error);
+      limits.delete(tenantId);
+      return perTenantPerMinute;
+    }
+  }
+
+  /** The tenant's limit, read at most once per TTL (one read in flight shared by concurrent requests). */
+  function limitOf(tenantId: string): Promise<number> {
+    const at = now();
+    const cached = limits.get(tenantId);
+    if (cached && cached.expiresAt > at) return cached.limit;
+    limits.delete(tenantId);
+    if (limits.size >= MAX_CACHED_TENANTS) {
+      // Maps iterate in insertion order: the first key is the oldest entry.
+      const oldest = limits.keys().next();
+      if (!oldest.done) limits.delete(oldest.value);
+    }
+    const limit = readLimit(tenantId);
+    limits.set(tenantId, { limit, expiresAt: at + limitCacheTtlMs });
+    return limit;
+  }
+
+  return async (req, res, next) => {
+    const tenantId = await tenantOf(req);
+    const key = tenantId ? `tenant:${tenantId}` : `ip:${req.ip ?? req.socket.remoteAddress ?? "unknown"}`;
+    const limit = tenantId ? await limitOf(tenantId) : perIpPerMinute;
+    const counted = await count(key);
+    const { resetS } = setHeaders(res, limit, counted);
+    if (counted.consumedPoints > limit) {
+      res.setHeader("retry-after", String(resetS));
+      throw new AppError("rate_limited", "RATE_LIMITED", "Too many requests; slow down and try again later", { details: { retryAfterS: resetS, limit } });
+    }
+    next();
+  };
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i;
+
+/**
+ * `tenantOf` for a limiter mounted before the routes authenticate: the tenant
+ * of a valid bearer access token (signature and expiry checked, no database
+ * read), null otherwise — a request with a bad token then counts per IP and
+ * its route answers 401 as usual.
+ */
+export function tenantFromBearer(tokens: Pick<Tokens, "verifyAccessToken">): (req: Request) => Promise<string | null> {
+  return async (req) => {
+    const token = BEARER.exec(req.header("authorization") ?? "")?.[1];
+    if (!token) return null;
+    try {
+      return (await tokens.verifyAccessToken(token)).tenantId;
+    } catch {
+      return null;
+    }
+  };
+}

@@ -1,0 +1,141 @@
+// Tenant isolation, walked over the whole API: every operation of the OpenAPI
+// document, called by another tenant's owner with the first tenant's ids,
+// answers 404 (or, for lists and the caller's own data, only the caller's
+// tenant), never the first tenant's data, never a 5xx.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { AppError } from "@fleet/service-kit";
+import { ConnectionState, ProviderKind } from "@fleet/contracts/adapter";
+import request from "supertest";
+import { startFakeAdapter, type FakeAdapter } from "./fake-adapter.js";
+import { startGateway, tokenFor, type GatewayHarness, type SeededUser } from "./gateway.harness.js";
+
+let adapter: FakeAdapter;
+let gateway: GatewayHarness;
+let victim: SeededUser;
+let victimSeller: SeededUser;
+let intruder: SeededUser;
+let victimBotId: string;
+
+/** A valid body per operation, so the call gets past validation to the lookup. New operations must be added here. */
+const BODIES: Record<string, object | undefined> = {
+  getFleetHealth: undefined,
+  register: { tenantName: "Otra", tenantSlug: `otra-${Date.now()}`, email: "dueno@otra.test", password: "violet-harbor-quantum-7" },
+  login: { email: "nobody@nowhere.test", password: "wrong-password-123" },
+  refreshSession: {},
+  logout: {},
+  getMe: undefined,
+  listUsers: undefined,
+  createUser: { email: "nuevo@otra.test", role: "agent", password: "violet-harbor-quantum-7" },
+  getUser: undefined,
+  updateUser: { displayName: "Hacked" },
+  removeUser: undefined,
+  listBots: undefined,
+  createBot: { displayName: "Intruder bot", providers: [{ kind: "meta", settings: { phone_number_id: "999000111" }, secrets: { access_token: "EAAGx" } }] },
+  getBot: undefined,
+  updateBot: { displayName: "Hacked", providers: [{ kind: "meta", settings: { phone_number_id: "999000112" } }] },
+  deleteBot: undefined,
+  getBotConnection: undefined,
+  getBotQr: undefined,
+  getBotPairingCode: undefined,
+  sendBotMessage: { to: "5215512345678", text: "hola" },
+};
+
+interface Operation {
+  method: string;
+  path: string;
+  operationId: string;
+}
+
+function operations(): Operation[] {
+  const paths = (gateway.openApi as { paths: Record<string, Record<string, { operationId: string }>> }).paths;
+  return Object.entries(paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ method, path, operationId: op.operationId })));
+}
+
+beforeAll(async () => {
+  adapter = await startFakeAdapter();
+  // As the real adapter does: a bot of another tenant is NOT_FOUND for connections and sends too.
+  const ownBot = (tenantId: string, botId: string) => adapter.botsOf(tenantId).some((bot) => bot.id === botId);
+  adapter.onGetConnection = async ({ tenantId, botId }) => {
+    if (!ownBot(tenantId, botId)) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+    return { state: ConnectionState.AWAITING_PAIRING, provider: ProviderKind.BAILEYS, qr: "2@victim-qr", pairingCode: "VICT-1234" };
+  };
+  adapter.onSendMessage = async ({ tenantId, botId }) => {
+    if (!ownBot(tenantId, botId)) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+    return { providerMessageId: "wamid.victim", provider: ProviderKind.META, replayed: false };
+  };
+  gateway = await startGateway({ adapterAddress: adapter.address });
+  victim = await gateway.createUser({ tenant: "victima", email: "duena@victima.test", role: "owner" });
+  victimSeller = await gateway.createUser({ tenant: "victima", email: "vendedor@victima.test", role: "agent" });
+  intruder = await gateway.createUser({ tenant: "intrusa", email: "duena@intrusa.test", role: "owner" });
+  victimBotId = adapter.addBot(victim.tenantId, { displayName: "Victim bot", providers: [{ kind: ProviderKind.META, settings: { phone_number_id: "555000111" }, secrets: { access_token: "EAAGsecret" } }] }).id;
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await adapter?.stop();
+});
+
+describe("tenant isolation over every route of the document", () => {
+  it("has a sample body for every operation (a new route must be walked too)", () => {
+    expect(operations().map((op) => op.operationId).sort()).toEqual(Object.keys(BODIES).sort());
+  });
+
+  it("answers another tenant's ids with 404, never their data, never a 5xx", async () => {
+    const token = await tokenFor(gateway, intruder);
+    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret"];
+    const walked: string[] = [];
+    for (const op of operations()) {
+      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId };
+      const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => ids[name] ?? "00000000-0000-4000-8000-000000000000");
+      const call = request(gateway.app)[op.method as "get"](path).set("authorization", `Bearer ${token}`).set("idempotency-key", "isolation-0001");
+      const body = BODIES[op.operationId];
+      const response = body === undefined ? await call : await call.send(body);
+      const text = Buffer.isBuffer(response.body) ? response.body.toString("latin1") : JSON.stringify(response.body ?? "") + (response.text ?? "");
+      expect({ op: op.operationId, status: response.status < 500 }).toEqual({ op: op.operationId, status: true });
+      for (const secret of secrets) expect({ op: op.operationId, leaked: text.includes(secret) ? secret : null }).toEqual({ op: op.operationId, leaked: null });
+      if (op.path.includes("{")) expect({ op: op.operationId, status: response.status }).toEqual({ op: op.operationId, status: 404 });
+      walked.push(op.operationId);
+    }
+    expect(walked.length).toBe(Object.keys(BODIES).length);
+    // And nothing of the victim's changed.
+    expect(adapter.botsOf(victim.tenantId).map((bot) => bot.displayName)).toEqual(["Victim bot"]);
+    const seller = await request(gateway.app).get(`/api/users/${victimSeller.id}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(seller.body).toMatchObject({ displayName: "", disabled: false });
+  });
+});
+
+describe("bots through the API", () => {
+  it("lets an owner create, read, rename and delete a bot, never showing secret values", async () => {
+    const token = await tokenFor(gateway, intruder);
+    const auth = { authorization: `Bearer ${token}` };
+    const created = await request(gateway.app).post("/api/bots").set(auth).send({ displayName: "Tienda", providers: [{ kind: "meta", settings: { phone_number_id: "777000111" }, secrets: { access_token: "EAAGtop-secret" } }] });
+    expect(created.status).toBe(201);
+    expect(created.body.providers[0]).toEqual({ kind: "meta", settings: { phone_number_id: "777000111" }, secretNames: ["access_token"] });
+    expect(JSON.stringify(created.body)).not.toContain("top-secret");
+    const botId = String(created.body.id);
+    expect((await request(gateway.app).get("/api/bots").set(auth)).body.bots.map((b: { id: string }) => b.id)).toContain(botId);
+    const renamed = await request(gateway.app).put(`/api/bots/${botId}`).set(auth).send({ displayName: "Tienda Centro", providers: [{ kind: "meta", settings: { phone_number_id: "777000111" } }] });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.displayName).toBe("Tienda Centro");
+    expect(adapter.botsOf(intruder.tenantId).find((bot) => bot.id === botId)?.providers[0]?.secrets).toEqual({ access_token: "EAAGtop-secret" });
+    expect((await request(gateway.app).delete(`/api/bots/${botId}`).set(auth)).status).toBe(204);
+    expect((await request(gateway.app).get(`/api/bots/${botId}`).set(auth)).status).toBe(404);
+  });
+
+  it("renders the QR code of a bot waiting to be linked as a PNG, for managers only", async () => {
+    const png = await request(gateway.app).get(`/api/bots/${victimBotId}/qr`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).buffer(true);
+    expect(png.status).toBe(200);
+    expect(png.headers["content-type"]).toBe("image/png");
+    expect((png.body as Buffer).subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    const bySeller = await request(gateway.app).get(`/api/bots/${victimBotId}/qr`).set("authorization", `Bearer ${await tokenFor(gateway, victimSeller)}`);
+    expect(bySeller.status).toBe(403);
+    const code = await request(gateway.app).post(`/api/bots/${victimBotId}/pairing-code`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(code.body).toEqual({ pairingCode: "VICT-1234" });
+  });
+
+  it("forbids a seller to create or delete bots", async () => {
+    const auth = { authorization: `Bearer ${await tokenFor(gateway, victimSeller)}` };
+    expect((await request(gateway.app).post("/api/bots").set(auth).send(BODIES.createBot ?? {})).status).toBe(403);
+    expect((await request(gateway.app).delete(`/api/bots/${victimBotId}`).set(auth)).status).toBe(403);
+  });
+});
