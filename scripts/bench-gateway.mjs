@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Gateway benchmark (a script, not a test): an authenticated read of the API
+// (GET /api/bots: JWT, the acting user, gRPC ListBots to the adapter) against
+// an express hello-world, measured in the same run with the same load
+// generator (autocannon). Prints req/s and latency percentiles of both, the
+// ratio, and the authenticated read's p99 at half the hello-world's rate.
+//
+//   node scripts/bench-gateway.mjs [--connections 32] [--seconds 10]
+//
+// Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
+import { spawn } from "node:child_process";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { startFleet } from "@fleet/e2e";
+
+const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" } } });
+const connections = Number(values.connections);
+const duration = Number(values.seconds);
+
+/** An express hello-world in its own process, as the gateway runs in its own. */
+async function startHelloWorld() {
+  const source = `
+    const express = require(${JSON.stringify(new URL("../services/gateway/node_modules/express", import.meta.url).pathname)});
+    const app = express();
+    app.get("/hello", (_req, res) => res.json({ hello: "world" }));
+    const server = app.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
+    child.once("exit", (code) => reject(new Error(`hello-world exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/hello`, stop: () => child.kill("SIGTERM") };
+}
+
+function run(url, options = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
+const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}`;
+
+const fleet = await startFleet({ logLevel: "info" });
+const hello = await startHelloWorld();
+try {
+  const gateway = fleet.services.gateway.httpUrl;
+  const password = "bench-password-Zq8!rT4#wL";
+  const slug = `bench-${Date.now()}`;
+  const registered = await fetch(`${gateway}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tenantName: "Bench shop", tenantSlug: slug, email: `owner@${slug}.test`, password }),
+  });
+  if (!registered.ok) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
+  const { accessToken } = await registered.json();
+  const authed = { headers: { authorization: `Bearer ${accessToken}` } };
+  const check = await fetch(`${gateway}/api/bots`, authed);
+  if (!check.ok) throw new Error(`GET /api/bots answered ${check.status}: ${await check.text()}`);
+
+  // Warm-up of both, not counted.
+  await run(hello.url, { duration: 2 });
+  await run(`${gateway}/api/bots`, { duration: 2, ...authed });
+
+  const baseline = summary(await run(hello.url));
+  const api = summary(await run(`${gateway}/api/bots`, authed));
+  const halfRate = Math.max(1, Math.floor(baseline.rps / 2));
+  const atHalf = summary(await run(`${gateway}/api/bots`, { ...authed, overallRate: halfRate }));
+
+  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}; autocannon, ${connections} connections, ${duration} s each`);
+  console.log(`express hello-world        ${fmt(baseline)}`);
+  console.log(`GET /api/bots (authed)     ${fmt(api)}   → ${(api.rps / baseline.rps).toFixed(2)}× hello-world`);
+  console.log(`GET /api/bots at ${String(halfRate).padStart(5)}/s   ${fmt(atHalf)}`);
+} finally {
+  hello.stop();
+  await fleet.stop();
+}
