@@ -7,6 +7,7 @@ import type pg from "pg";
 import { createServiceApp, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { hashPassword } from "./auth/password.js";
 import { createTokens } from "./auth/tokens.js";
+import { createVerifiedTokensCache } from "./auth/verified-tokens.cache.js";
 import type { FleetHealthClient } from "./clients/fleet-health.client.js";
 import { createAuthenticate } from "./http/auth.middleware.js";
 import { dashboardCors } from "./http/cors.middleware.js";
@@ -22,6 +23,9 @@ import { createHealthModule } from "./modules/health/health.module.js";
 import { createUsersModule } from "./modules/users/users.module.js";
 import { createLoginAttemptsRepository, type LoginLimits } from "./repositories/login-attempts.repository.js";
 import { createUsersRepository } from "./repositories/users.repository.js";
+import { createActiveUsersCache } from "./repositories/active-users.cache.js";
+import { createInvalidationBus } from "./repositories/invalidation-bus.js";
+import { createCachedBotsClient } from "./clients/bots-read.cache.js";
 
 export interface GatewayDeps {
   /** express "trust proxy" for client IPs behind nginx (config TRUST_PROXY). */
@@ -51,6 +55,10 @@ export interface GatewayDeps {
   corsOrigins: string[];
   /** Shown in the OpenAPI document. */
   version?: string;
+  /** REDIS_KEY_PREFIX, for pub/sub channel names (ioredis does not prefix them). */
+  keyPrefix?: string;
+  /** A Redis connection used for nothing else, to hear other replicas' cache invalidations; without it only this replica's changes invalidate. */
+  subscriber?: RedisClient;
 }
 
 export interface Gateway {
@@ -62,9 +70,12 @@ export interface Gateway {
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const tokens = createTokens({ secret: deps.auth.jwtSecret, ttlSeconds: deps.auth.accessTokenTtlS });
+  const verifiedTokens = createVerifiedTokensCache(tokens);
   const users = createUsersRepository(deps.pool);
   const attempts = createLoginAttemptsRepository(deps.redis, deps.auth.loginLimits);
   const { auth } = deps;
+  const bus = createInvalidationBus({ redis: deps.redis, subscriber: deps.subscriber, keyPrefix: deps.keyPrefix ?? "", logger: deps.logger });
+  const activeUsers = createActiveUsersCache({ users, bus });
 
   const accounts = createAccountsModule({
     pool: deps.pool,
@@ -78,8 +89,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const routes: Route[] = [
     ...createHealthModule({ self: deps.health, fleet: deps.fleetHealth }).routes,
     ...accounts.routes,
-    ...createUsersModule({ pool: deps.pool, sessions: accounts.sessions, checkPassword: accounts.checkPassword, hashPassword }).routes,
-    ...createBotsModule({ adapter: deps.adapter }).routes,
+    ...createUsersModule({
+      pool: deps.pool,
+      sessions: {
+        async revokeAllForUser(tenantId, userId) {
+          await accounts.sessions.revokeAllForUser(tenantId, userId);
+          await activeUsers.invalidate(tenantId, userId);
+        },
+      },
+      checkPassword: accounts.checkPassword,
+      hashPassword,
+    }).routes,
+    ...createBotsModule({ adapter: { ...deps.adapter, ...createCachedBotsClient({ adapter: deps.adapter, bus }) } }).routes,
   ];
   const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
 
@@ -92,7 +113,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       rateLimit({
         redis: deps.redis,
         logger: deps.logger,
-        tenantOf: tenantFromBearer(tokens),
+        tenantOf: tenantFromBearer(verifiedTokens),
         tenantLimit: async (tenantId) => (await accounts.accounts.findTenantSettings(tenantId))?.rateLimitPerMinute,
         perTenantPerMinute: deps.limits.perTenantPerMinute,
         perIpPerMinute: deps.limits.perIpPerMinute,
@@ -100,7 +121,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     );
     api.use(jsonBody({ limit: "64kb" }));
     api.use(openApiRoutes(openApi));
-    api.use(mountRoutes(routes, createAuthenticate({ tokens, users })));
+    api.use(mountRoutes(routes, createAuthenticate({ tokens: verifiedTokens, users: activeUsers })));
     app.use("/api", api);
     app.use(errorHeaders());
   });

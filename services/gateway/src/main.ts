@@ -41,6 +41,9 @@ const app = createApp({
   },
   limits: { perTenantPerMinute: config.RATE_LIMIT_PER_MINUTE, perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE },
   corsOrigins: config.CORS_ORIGINS,
+  keyPrefix: config.REDIS_KEY_PREFIX,
+  // Hears other replicas' cache invalidations (a user disabled, a bot changed); used for nothing else.
+  subscriber: runtime.redisConnection("gateway-invalidations", true),
 });
 await runtime.listen(app);
 const dashboard = createDashboardSocket({

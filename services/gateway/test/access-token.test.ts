@@ -92,12 +92,14 @@ describe("access tokens", () => {
     await expectUnauthenticated(await tokenFor(gateway, agent, { tid: other.tenantId }));
   });
 
-  it("stops accepting a user's token as soon as the user is disabled", async () => {
+  it("stops accepting a user's token as soon as the user is disabled (the cached identity is dropped)", async () => {
     const leaver = await gateway.createUser({ tenant: "acme", email: "leaver@acme.test", role: "agent" });
+    const boss = await gateway.createUser({ tenant: "acme", email: "boss-of-leaver@acme.test", role: "owner" });
     const token = await tokenFor(gateway, leaver);
     expect((await request(gateway.app).get(connectionPath).set("authorization", `Bearer ${token}`)).status).toBe(200);
     adapter.reset();
-    await gateway.pool.query("UPDATE users SET disabled_at = now() WHERE id = $1", [leaver.id]);
+    const disabled = await request(gateway.app).patch(`/api/users/${leaver.id}`).set("authorization", `Bearer ${await tokenFor(gateway, boss)}`).send({ disabled: true });
+    expect(disabled.status).toBe(200);
     await expectUnauthenticated(token);
   });
 });

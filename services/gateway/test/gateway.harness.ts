@@ -7,7 +7,7 @@ import type { Express } from "express";
 import type { Redis } from "ioredis";
 import { SignJWT } from "jose";
 import type pg from "pg";
-import { createHealth, createLogger, createMetrics, createPostgresPool, postgresCheck, redisCheck } from "@fleet/service-kit";
+import { createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
 import { createGateway } from "../src/app.js";
 import type { Route } from "../src/http/routes.js";
@@ -28,6 +28,8 @@ export interface HarnessOptions {
   /** Requests per minute per tenant and per IP (high by default, so only tests about limits meet them). */
   limits?: { perTenantPerMinute?: number; perIpPerMinute?: number };
   corsOrigins?: string[];
+  /** Give the app a pub/sub subscriber, so replicas made with `replica()` share cache invalidations. */
+  replicas?: boolean;
   /** Redis client the app uses instead of the test prefix's (e.g. one whose server is gone). */
   redis?: Redis;
 }
@@ -48,6 +50,8 @@ export interface GatewayHarness {
   openApi: object;
   /** Answers that did not match the document so far. */
   violations: string[];
+  /** Another gateway replica on the same database and Redis (start the harness with `replicas: true`). */
+  replica(): { app: Express; violations: string[] };
   jwtSecret: string;
   /** What the gateway logged (warn and above). */
   logs: Record<string, unknown>[];
@@ -76,34 +80,44 @@ function memoryLogger() {
 export async function startGateway(options: HarnessOptions = {}): Promise<GatewayHarness> {
   const [database, testRedis] = await Promise.all([createTestDatabase(), createTestRedis()]);
   const { logger, lines: logs } = memoryLogger();
-  const metrics = createMetrics("gateway");
   const pool = createPostgresPool({ url: database.url, schema: "gateway", logger });
   const redis = options.redis ?? testRedis.redis;
   const jwtSecret = randomBytes(32).toString("hex");
   const adapter: AdapterClient = createAdapterClient(options.adapterAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
   const fleetHealth = createFleetHealthClient({ services: options.services ?? {}, timeoutMs: options.healthTimeoutMs ?? 1000 });
   const health = createHealth({ service: "gateway", version: "0.0.0-test", checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
-  const gateway = createGateway({
-    logger,
-    metrics,
-    health,
-    pool,
-    redis,
-    adapter,
-    fleetHealth,
-    auth: {
-      jwtSecret,
-      accessTokenTtlS: 900,
-      loginLimits: { maxFailuresPerIdentity: 5, maxFailuresPerIp: 50, windowSeconds: 900, ...options.loginLimits },
-      refreshTokenTtlS: 30 * 24 * 3600,
-      refreshTokenInBody: true,
-      passwordMinLength: 10,
-    },
-    limits: { perTenantPerMinute: options.limits?.perTenantPerMinute ?? 10_000, perIpPerMinute: options.limits?.perIpPerMinute ?? 10_000 },
-    corsOrigins: options.corsOrigins ?? [],
-  });
+  const subscribers: RedisClient[] = [];
+  /** One gateway replica; with `shared` it hears the others' cache invalidations through Redis pub/sub. */
+  const build = (shared: boolean) => {
+    const subscriber = shared ? createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name: "gateway-invalidations", blocking: true }) : undefined;
+    if (subscriber) subscribers.push(subscriber);
+    return createGateway({
+      keyPrefix: testRedis.prefix,
+      subscriber,
+      logger,
+      metrics: createMetrics("gateway"),
+      health,
+      pool,
+      redis,
+      adapter,
+      fleetHealth,
+      auth: {
+        jwtSecret,
+        accessTokenTtlS: 900,
+        loginLimits: { maxFailuresPerIdentity: 5, maxFailuresPerIp: 50, windowSeconds: 900, ...options.loginLimits },
+        refreshTokenTtlS: 30 * 24 * 3600,
+        refreshTokenInBody: true,
+        passwordMinLength: 10,
+      },
+      limits: { perTenantPerMinute: options.limits?.perTenantPerMinute ?? 10_000, perIpPerMinute: options.limits?.perIpPerMinute ?? 10_000 },
+      corsOrigins: options.corsOrigins ?? [],
+    });
+  };
+
+  const gateway = build(options.replicas ?? false);
 
   const { app, violations } = checkedAgainstDocument(gateway.app, gateway.openApi);
+  const others: Express[] = [];
 
   return {
     app,
@@ -139,7 +153,13 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
         .setExpirationTime(expiresIn)
         .sign(new TextEncoder().encode(secret));
     },
+    replica() {
+      const other = checkedAgainstDocument(build(true).app, gateway.openApi);
+      others.push(other.app);
+      return { app: other.app, violations: other.violations };
+    },
     async close() {
+      for (const subscriber of subscribers) subscriber.disconnect();
       adapter.close();
       await pool.end();
       await Promise.all([testRedis.cleanup(), database.drop()]);

@@ -17,9 +17,11 @@ export interface AccessClaims {
   userId: string;
   tenantId: string;
   role: Role;
+  /** Seconds since the epoch (the token's `exp`), when known. */
+  expiresAt?: number;
 }
 
-const ClaimsSchema = z.object({ sub: z.uuid(), tid: z.uuid(), role: RoleSchema });
+const ClaimsSchema = z.object({ sub: z.uuid(), tid: z.uuid(), role: RoleSchema, exp: z.number() });
 
 export interface TokenOptions {
   secret: string;
@@ -57,7 +59,7 @@ export function createTokens({ secret, ttlSeconds }: TokenOptions) {
     }
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) throw unauthenticated(claims.error);
-    return { userId: claims.data.sub, tenantId: claims.data.tid, role: claims.data.role };
+    return { userId: claims.data.sub, tenantId: claims.data.tid, role: claims.data.role, expiresAt: claims.data.exp };
   }
 
   return { issueAccessToken, verifyAccessToken };
