@@ -27,3 +27,19 @@ export function createPostgresPool({ url, schema, max = 10, logger }: PostgresOp
 export function postgresCheck(pool: pg.Pool): () => Promise<unknown> {
   return () => pool.query("SELECT 1");
 }
+
+/** Runs `work` on one connection inside a transaction: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

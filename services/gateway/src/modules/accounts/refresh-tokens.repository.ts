@@ -3,6 +3,7 @@
 // token's row, so two refreshes with the same token are serialised and the
 // second one sees the first one's `used_at`.
 import type pg from "pg";
+import { inTransaction } from "@fleet/service-kit";
 import { RoleSchema, type Role } from "../../auth/tokens.js";
 
 export interface StoredRefreshToken {
@@ -114,20 +115,7 @@ export function createRefreshTokensRepository(pool: pg.Pool) {
      * rolls back when it throws. A rule that must both write (revoke a family)
      * and refuse the caller returns its refusal instead of throwing it.
      */
-    async transaction<T>(work: (tx: RefreshTokensTransaction) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await work(transactionOf(client));
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: <T>(work: (tx: RefreshTokensTransaction) => Promise<T>): Promise<T> => inTransaction(pool, (client) => work(transactionOf(client))),
 
     /** Revokes the family of the token with this hash, whatever state that token is in; false when no token has it. */
     async revokeFamilyOf(hash: Buffer): Promise<boolean> {

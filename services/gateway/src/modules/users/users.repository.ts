@@ -2,6 +2,7 @@
 // it runs is bound to that tenant: a use case can only get one from an actor,
 // so no query can reach another tenant's users by forgetting a WHERE.
 import type pg from "pg";
+import { inTransaction } from "@fleet/service-kit";
 import type { Role } from "../../auth/tokens.js";
 
 export interface UserRecord {
@@ -102,20 +103,7 @@ export function createUsersDirectory(pool: pg.Pool) {
     /** The users of one tenant. */
     forTenant: (tenantId: string): TenantUsers => tenantUsers(pool, tenantId),
     /** Runs `work` on one tenant's users in a transaction (committed when it resolves). */
-    async transaction<T>(tenantId: string, work: (users: TenantUsers) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await work(tenantUsers(client, tenantId));
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: <T>(tenantId: string, work: (users: TenantUsers) => Promise<T>): Promise<T> => inTransaction(pool, (client) => work(tenantUsers(client, tenantId))),
   };
 }
 
