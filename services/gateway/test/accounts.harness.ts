@@ -15,6 +15,7 @@ import { createRefreshSession, type RefreshSession } from "../src/modules/accoun
 import { createRefreshTokensRepository, type RefreshTokensRepository } from "../src/modules/accounts/refresh-tokens.repository.js";
 import { createRegister, type Register } from "../src/modules/accounts/register.use-case.js";
 import { createLogout, createRevokeAllForUser, type Logout, type RevokeAllForUser } from "../src/modules/accounts/revoke-sessions.use-case.js";
+import { insertTenantUser } from "./seed-users.js";
 
 export const REFRESH_TTL_S = 30 * 24 * 3600;
 
@@ -71,18 +72,7 @@ export async function startAccounts(): Promise<AccountsHarness> {
     me: createMe({ accounts }),
     clock,
     async seedUser({ tenant, email, role, password = randomBytes(12).toString("base64url"), displayName = "" }) {
-      const { rows: tenants } = await pool.query<{ id: string }>(
-        "INSERT INTO tenants (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id",
-        [tenant],
-      );
-      const tenantId = tenants[0]?.id;
-      if (!tenantId) throw new Error("tenant insert returned no id");
-      const { rows: users } = await pool.query<{ id: string }>(
-        "INSERT INTO users (tenant_id, email, display_name, password_hash, role) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        [tenantId, email, displayName, await hashPassword(password), role],
-      );
-      const id = users[0]?.id;
-      if (!id) throw new Error("user insert returned no id");
+      const { id, tenantId } = await insertTenantUser(pool, { tenant, email, role, password, displayName });
       return { id, tenantId, email, password, role };
     },
     async close() {

@@ -6,9 +6,9 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { WebSocket } from "ws";
 import type { AnalyticsEvent } from "@fleet/contracts";
-import { hashPassword } from "../src/auth/password.js";
 import type { Role } from "../src/auth/tokens.js";
 import { DASHBOARD_PROTOCOL, DashboardServerMessageSchema, type DashboardEvent, type DashboardServerMessage } from "../src/ws/dashboard-messages.schema.js";
+import { insertTenantUser } from "./seed-users.js";
 
 export interface DashboardClient {
   ws: WebSocket;
@@ -124,18 +124,7 @@ export interface SeededUser {
 
 /** A tenant (created when new) and a user in it, as the gateway stores them. */
 export async function seedUser(pool: pg.Pool, tenant: string, role: Role): Promise<SeededUser> {
-  const { rows: tenants } = await pool.query<{ id: string }>(
-    "INSERT INTO tenants (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id",
-    [tenant],
-  );
-  const tenantId = tenants[0]?.id;
-  if (!tenantId) throw new Error("tenant insert returned no id");
-  const { rows: users } = await pool.query<{ id: string }>(
-    "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
-    [tenantId, `${role}-${randomUUID()}@${tenant}.test`, await hashPassword(randomUUID()), role],
-  );
-  const id = users[0]?.id;
-  if (!id) throw new Error("user insert returned no id");
+  const { id, tenantId } = await insertTenantUser(pool, { tenant, email: `${role}-${randomUUID()}@${tenant}.test`, role, password: randomUUID() });
   return { id, tenantId, role };
 }
 

@@ -12,7 +12,7 @@ import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis 
 import { createGateway } from "../src/app.js";
 import type { Route } from "../src/http/routes.js";
 import { checkedAgainstDocument } from "./openapi-conformance.js";
-import { hashPassword } from "../src/auth/password.js";
+import { insertTenantUser } from "./seed-users.js";
 import { AUDIENCE, ISSUER, type Role } from "../src/auth/tokens.js";
 import { createAdapterClient, type AdapterClient } from "../src/clients/adapter.client.js";
 import { createFleetHealthClient } from "../src/clients/fleet-health.client.js";
@@ -130,18 +130,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     testRedis,
     pool,
     async createUser({ tenant, email, role, password = randomBytes(12).toString("base64url") }) {
-      const { rows: tenants } = await pool.query<{ id: string }>(
-        "INSERT INTO tenants (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id",
-        [tenant],
-      );
-      const tenantId = tenants[0]?.id;
-      if (!tenantId) throw new Error("tenant insert returned no id");
-      const { rows: users } = await pool.query<{ id: string }>(
-        "INSERT INTO users (tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
-        [tenantId, email, await hashPassword(password), role],
-      );
-      const id = users[0]?.id;
-      if (!id) throw new Error("user insert returned no id");
+      const { id, tenantId } = await insertTenantUser(pool, { tenant, email, role, password });
       return { id, tenantId, tenantSlug: tenant, email, password, role };
     },
     async signToken(claims, { secret = jwtSecret, alg = "HS256", expiresIn = "10m", audience = AUDIENCE, issuer = ISSUER } = {}) {

@@ -4,7 +4,7 @@
 // accepted. Transient failures are retried in place (keeping the
 // conversation's order) and then left pending for a later redelivery. A reply
 // the provider may or may not have accepted (SEND_OUTCOME_UNKNOWN) is never
-// retried: the adapter answers the same for that key for as long as any
+// retried: the adapter answers the same for that key for as long as a
 // redelivery can happen, so it is recorded and the entry goes on.
 import { ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import type { InboundEntry, InboundMessage } from "@fleet/contracts";
