@@ -3,7 +3,7 @@
 // dead-lettering. Every call names one partition's stream, so on a Redis
 // Cluster each goes to the node holding that partition.
 import { INBOUND_DEAD_LETTER_STREAM, INBOUND_PARTITIONS_KEY, inboundStream } from "@fleet/contracts";
-import { agreeOnFleetSetting, deadLetterEntry, ensureStreamGroup, prefixedKey, trimAcknowledged, type Logger, type RedisClient } from "@fleet/service-kit";
+import { agreeOnFleetSetting, claimIdleEntries, deadLetterEntry, ensureStreamGroup, prefixedKey, trimAcknowledged, type Logger, type RedisClient } from "@fleet/service-kit";
 import type { Counter } from "prom-client";
 
 export const INBOUND_GROUP = "bot-orchestrator";
@@ -20,7 +20,6 @@ export interface PendingEntry extends RawEntry {
 
 type RawEntries = [string, string[] | null][];
 type ReadReply = [string, RawEntries][] | null;
-type PendingReply = [string, string, number, number][];
 type ConsumersReply = (string | number)[][];
 
 export function isNoGroup(error: unknown): boolean {
@@ -59,19 +58,17 @@ export function createInboundPartitionsRepository(redis: RedisClient, { logger, 
      * lease holder calls this, so no live replica is handling any of them.
      */
     async takeOver(partition: number, consumer: string, pageSize = 500): Promise<PendingEntry[]> {
-      const stream = inboundStream(partition);
+      const member = { stream: inboundStream(partition), group: INBOUND_GROUP, consumer };
       const taken: PendingEntry[] = [];
-      let start = "-";
-      for (;;) {
-        const page = (await redis.xpending(stream, INBOUND_GROUP, start, "+", pageSize)) as PendingReply;
-        if (page.length === 0) break;
-        const deliveries = new Map(page.map(([id, , , count]) => [id, count]));
-        const claimed = (await redis.xclaim(stream, INBOUND_GROUP, consumer, 0, ...page.map(([id]) => id))) as RawEntries;
-        for (const [id, fields] of claimed) if (fields) taken.push({ id, fields, deliveries: (deliveries.get(id) ?? 0) + 1 });
-        const last = page[page.length - 1];
-        if (page.length < pageSize || !last) break;
-        start = `(${last[0]}`;
-      }
+      let cursor = "0-0";
+      do {
+        // Idle for 0 ms or more: every pending entry, since no live replica may hold one of this partition.
+        const page = await claimIdleEntries(redis, member, { minIdleMs: 0, count: pageSize, cursor });
+        taken.push(...page.entries);
+        // Pending ids whose entry is gone can never be handled: acked, so they leave the pending list.
+        if (page.deletedIds.length > 0) await redis.xack(member.stream, INBOUND_GROUP, ...page.deletedIds);
+        cursor = page.cursor;
+      } while (cursor !== "0-0");
       return taken;
     },
 
