@@ -7,3 +7,4 @@ export * from "./redis-cluster.js";
 export * from "./redis-server.js";
 export * from "./redis.js";
 export * from "./service-process.js";
+export * from "./logger.js";

@@ -6,12 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/glob
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import { SignJWT } from "jose";
 import type pg from "pg";
 import { STREAMS } from "@fleet/contracts";
-import { STREAM_DATA_FIELD, appendToStream, closeHttp, createLogger, createMetrics, createPostgresPool, createRedisClient, type RedisClient } from "@fleet/service-kit";
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
+import { STREAM_DATA_FIELD, appendToStream, closeHttp, createMetrics, createPostgresPool, createRedisClient, type RedisClient } from "@fleet/service-kit";
+import { createTestDatabase, createTestRedis, memoryLogger, type TestDatabase, type TestRedis } from "@fleet/testing";
 import { AUDIENCE, ISSUER, createTokens } from "../src/auth/tokens.js";
 import { createDashboardEventsConsumer, type DashboardEventsConsumer } from "../src/consumers/dashboard-events.consumer.js";
 import { createUsersRepository, type UsersRepository } from "../src/repositories/users.repository.js";
@@ -45,22 +44,12 @@ const instances: Instance[] = [];
 const clients: DashboardClient[] = [];
 let replica = 0;
 
-function memoryLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger({ service: "gateway", level: "info", stream }), lines };
-}
 
 /** One gateway replica: an HTTP server with the dashboard socket and, unless `consume` is false, the events consumer. */
 async function startInstance(options: Partial<Omit<DashboardSocketOptions, "server">> & { consume?: boolean } = {}): Promise<Instance> {
   const { consume = true, ...socketOptions } = options;
   const name = `replica-${++replica}`;
-  const { logger, lines } = memoryLogger();
+  const { logger, lines } = memoryLogger("gateway", "info");
   const { registry } = createMetrics("gateway");
   const connection = (blocking: boolean): RedisClient => createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name, blocking });
   const server = createServer((_req, res) => res.writeHead(404).end());
@@ -119,7 +108,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   [database, testRedis] = await Promise.all([createTestDatabase(), createTestRedis()]);
-  const { logger } = memoryLogger();
+  const { logger } = memoryLogger("gateway", "info");
   pool = createPostgresPool({ url: database.url, schema: "gateway", logger });
   users = createUsersRepository(pool);
   alphaOwner = await seedUser(pool, "alpha", "owner");

@@ -2,13 +2,12 @@
 // Redis key prefix, wired like main.ts, plus helpers to seed tenants and users
 // and to mint tokens the way an attacker might.
 import { randomBytes } from "node:crypto";
-import { Writable } from "node:stream";
 import type { Express } from "express";
 import type { Redis } from "ioredis";
 import { SignJWT } from "jose";
 import type pg from "pg";
-import { createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
+import { createHealth, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
+import { createTestDatabase, createTestRedis, memoryLogger, type TestDatabase, type TestRedis } from "@fleet/testing";
 import { createGateway } from "../src/app.js";
 import type { Route } from "../src/http/routes.js";
 import { checkedAgainstDocument } from "./openapi-conformance.js";
@@ -65,21 +64,10 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-/** A logger that keeps its JSON lines (errors and warnings) for assertions instead of printing them. */
-function memoryLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger({ service: "gateway", level: "warn", stream }), lines };
-}
 
 export async function startGateway(options: HarnessOptions = {}): Promise<GatewayHarness> {
   const [database, testRedis] = await Promise.all([createTestDatabase(), createTestRedis()]);
-  const { logger, lines: logs } = memoryLogger();
+  const { logger, lines: logs } = memoryLogger("gateway");
   const pool = createPostgresPool({ url: database.url, schema: "gateway", logger });
   const redis = options.redis ?? testRedis.redis;
   const jwtSecret = randomBytes(32).toString("hex");
