@@ -36,6 +36,7 @@ describe("register", () => {
     expect(result).toEqual({
       tenant: { id: expect.any(String), name: "Tienda Ana", slug: "first-shop" },
       user: { id: expect.any(String), tenantId: result.tenant.id, email: "ana@tienda.mx", displayName: "Ana", role: "owner" },
+      session: expect.objectContaining({ accessToken: expect.any(String), refreshToken: expect.any(String) }),
     });
     const { rows } = await h.pool.query("SELECT email, role, display_name, disabled_at FROM users WHERE tenant_id = $1", [result.tenant.id]);
     expect(rows).toEqual([{ email: "ana@tienda.mx", role: "owner", display_name: "Ana", disabled_at: null }]);

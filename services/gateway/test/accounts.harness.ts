@@ -64,7 +64,7 @@ export async function startAccounts(): Promise<AccountsHarness> {
     tokens,
     accounts,
     refreshTokens,
-    register: createRegister({ accounts, checkPassword: createPasswordPolicy({ minLength: 10 }), hashPassword }),
+    register: createRegister({ accounts, issueSession: createIssueSession(sessionDeps), checkPassword: createPasswordPolicy({ minLength: 10 }), hashPassword }),
     issueSession: createIssueSession(sessionDeps),
     refresh: createRefreshSession(sessionDeps),
     logout: createLogout({ refreshTokens }),

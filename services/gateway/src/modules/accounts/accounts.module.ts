@@ -47,8 +47,7 @@ export function createAccountsModule(deps: AccountsModuleDeps): AccountsModule {
   return {
     routes: accountsRoutes({
       login: createLogin({ users: deps.users, attempts: deps.attempts, issueSession }),
-      register: createRegister({ accounts, checkPassword, hashPassword }),
-      issueSession,
+      register: createRegister({ accounts, issueSession, checkPassword, hashPassword }),
       refresh: createRefreshSession(sessionDeps),
       logout: createLogout({ refreshTokens }),
       me: createMe({ accounts }),

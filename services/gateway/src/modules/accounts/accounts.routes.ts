@@ -6,7 +6,6 @@ import { z } from "zod";
 import { PERMISSIONS } from "../../auth/permissions.js";
 import { publicRoute, userRoute, type Route } from "../../http/routes.js";
 import { EmailSchema, RoleSchema, TenantSlugSchema } from "../../http/schemas.js";
-import type { IssueSession } from "./issue-session.use-case.js";
 import type { Login } from "./login.use-case.js";
 import type { GetMe } from "./me.use-case.js";
 import { clearedRefreshCookie, presentedRefreshToken, refreshCookie, sessionBody } from "./refresh-cookie.js";
@@ -54,7 +53,6 @@ const NO_STORE = { "cache-control": "no-store" };
 export interface AccountsRoutesDeps {
   login: Login;
   register: Register;
-  issueSession: IssueSession;
   refresh: RefreshSession;
   logout: Logout;
   me: GetMe;
@@ -74,8 +72,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): Route[] {
       body: RegisterInputSchema,
       responses: { 201: { description: "Registered and signed in", schema: RegisteredSchema }, 409: { description: "SLUG_TAKEN" } },
       handle: async ({ body, res }) => {
-        const { user, tenant } = await deps.register(body);
-        const session = await deps.issueSession(user);
+        const { user, tenant, session } = await deps.register(body);
         res.setHeader("set-cookie", refreshCookie(session.refreshToken, session.refreshExpiresAt));
         return {
           status: 201,

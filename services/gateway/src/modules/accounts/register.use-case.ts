@@ -1,10 +1,11 @@
 // Sign-up: a new shop (tenant) and its first user, created together or not at
 // all. The first user is always the owner; no input can choose a role. The
-// session is started by the caller (issueSession), as after a login.
+// owner is signed in at once, as after a login.
 import { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 import { EmailSchema, TenantSlugSchema } from "../../http/schemas.js";
 import type { Account, AccountsRepository } from "./accounts.repository.js";
+import type { IssueSession, Session } from "./issue-session.use-case.js";
 import type { CheckPassword } from "./password-policy.js";
 
 /** The wire form of a registration (the route's body). Unknown fields, a `role` among them, are dropped. */
@@ -23,12 +24,13 @@ export type RegisterInput = z.infer<typeof RegisterInputSchema>;
 
 export interface RegisterDeps {
   accounts: Pick<AccountsRepository, "createTenantWithOwner">;
+  issueSession: IssueSession;
   checkPassword: CheckPassword;
   hashPassword(password: string): Promise<string>;
 }
 
-export function createRegister({ accounts, checkPassword, hashPassword }: RegisterDeps) {
-  return async function register(input: RegisterInput): Promise<Account> {
+export function createRegister({ accounts, issueSession, checkPassword, hashPassword }: RegisterDeps) {
+  return async function register(input: RegisterInput): Promise<Account & { session: Session }> {
     checkPassword(input.password, input.email, [input.displayName, input.tenantName, input.tenantSlug]);
     // Hashed before the transaction, which then holds its locks for milliseconds, not the ~0.1 s of scrypt.
     const passwordHash = await hashPassword(input.password);
@@ -40,7 +42,7 @@ export function createRegister({ accounts, checkPassword, hashPassword }: Regist
       passwordHash,
     });
     if (!created) throw new AppError("conflict", "SLUG_TAKEN", "This shop address is already taken; choose another", { details: { tenantSlug: input.tenantSlug } });
-    return created;
+    return { ...created, session: await issueSession(created.user) };
   };
 }
 
