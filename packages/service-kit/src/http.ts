@@ -73,6 +73,8 @@ export interface ServiceAppOptions {
 export function createServiceApp({ logger, metrics, health, trustProxy = "loopback" }: ServiceAppOptions, routes: (app: Express) => void = () => {}): Express {
   const app = express();
   app.disable("x-powered-by");
+  // No ETag: answers are per caller and rarely repeated, and express would hash every body (SHA-1) to make one.
+  app.disable("etag");
   app.set("trust proxy", trustProxy);
   app.use(requestContextMiddleware());
   app.use(httpMetricsMiddleware(metrics));

@@ -7,6 +7,13 @@
 // RateLimit-Limit / -Remaining / -Reset (IETF draft); a refused one is 429
 // RATE_LIMITED with Retry-After.
 //
+// Each replica reserves points from the shared counter in small batches (at
+// most 1 % of the limit, so at 100/min every request still counts in Redis)
+// and spends them from memory: a busy tenant costs one Redis round trip per
+// batch instead of one per request. The shared count can run ahead of the
+// requests really served by the unspent part of each replica's batch, so a
+// tenant may be refused up to replicas × 1 % of its limit early; never late.
+//
 // When Redis cannot count, requests are counted in this process's memory
 // instead (the same limits, per replica) and a warning is logged. Failing
 // open, unlike the login limiter: that one guards passwords against guessing,
@@ -29,6 +36,10 @@ const UNCAPPED = 1_000_000_000;
 const DEFAULT_LIMIT_CACHE_TTL_MS = 60_000;
 const MAX_CACHED_TENANTS = 10_000;
 const WARN_EVERY_MS = 10_000;
+/** Largest share of a limit one replica reserves at once, and the largest batch. */
+const BATCH_SHARE = 0.01;
+const MAX_BATCH = 100;
+const MAX_ALLOWANCES = 10_000;
 
 export interface RateLimitOptions {
   redis: RedisClient;
@@ -46,13 +57,27 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
+/** Points this replica reserved from the shared counter and has not spent yet. */
+interface Allowance {
+  /** The shared count right after the reservation (this batch included). */
+  countedAfter: number;
+  left: number;
+  resetAt: number;
+}
+
+/** What one request counts as: its position in the window, and when the window ends. */
+interface Counted {
+  consumed: number;
+  msBeforeNext: number;
+}
+
 interface CachedLimit {
   limit: Promise<number>;
   expiresAt: number;
 }
 
-function setHeaders(res: Response, limit: number, counted: RateLimiterRes): { remaining: number; resetS: number } {
-  const remaining = Math.max(0, limit - counted.consumedPoints);
+function setHeaders(res: Response, limit: number, counted: Counted): { remaining: number; resetS: number } {
+  const remaining = Math.max(0, limit - counted.consumed);
   const resetS = Math.max(1, Math.ceil(counted.msBeforeNext / 1000));
   res.setHeader("ratelimit-limit", String(limit));
   res.setHeader("ratelimit-remaining", String(remaining));
@@ -68,6 +93,8 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
   const shared = new RateLimiterRedis({ ...common, storeClient: redis, rejectIfRedisNotReady: true });
   const local = new RateLimiterMemory(common);
   const limits = new Map<string, CachedLimit>();
+  const allowances = new Map<string, Allowance>();
+  const reserving = new Map<string, Promise<void>>();
   let lastWarned = 0;
 
   function warn(message: string, error: unknown): void {
@@ -77,12 +104,40 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     logger.warn(message, { error: error instanceof Error ? error.message : String(error) });
   }
 
-  async function count(key: string): Promise<RateLimiterRes> {
+  async function reserve(key: string, limit: number): Promise<void> {
+    const batch = Math.max(1, Math.min(MAX_BATCH, Math.floor(limit * BATCH_SHARE)));
+    let counted: RateLimiterRes;
     try {
-      return await shared.consume(key);
+      counted = await shared.consume(key, batch);
     } catch (error) {
       warn("rate limiter: Redis unavailable, counting in memory on this replica", error);
-      return local.consume(key);
+      counted = await local.consume(key, batch);
+    }
+    if (allowances.size >= MAX_ALLOWANCES && !allowances.has(key)) {
+      // Forgetting an allowance only forgets points already counted: it can refuse early, never late.
+      const oldest = allowances.keys().next();
+      if (!oldest.done) allowances.delete(oldest.value);
+    }
+    allowances.set(key, { countedAfter: counted.consumedPoints, left: batch, resetAt: now() + counted.msBeforeNext });
+  }
+
+  /** Spends one point of this replica's allowance for `key`, reserving a new batch when it is spent or its window ended. */
+  async function count(key: string, limit: number): Promise<Counted> {
+    for (let reserved = false; ; reserved = true) {
+      const allowance = allowances.get(key);
+      const at = now();
+      // Right after a reservation its points are spent even if the window just ended (no spinning on a window's edge).
+      if (allowance && (reserved || allowance.resetAt > at) && allowance.left > 0) {
+        allowance.left--;
+        return { consumed: allowance.countedAfter - allowance.left, msBeforeNext: Math.max(0, allowance.resetAt - at) };
+      }
+      // Requests arriving together share one reservation; whoever finds it spent reserves the next.
+      let pending = reserving.get(key);
+      if (!pending) {
+        pending = reserve(key, limit).finally(() => reserving.delete(key));
+        reserving.set(key, pending);
+      }
+      await pending;
     }
   }
 
@@ -116,9 +171,9 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     const tenantId = await tenantOf(req);
     const key = tenantId ? `tenant:${tenantId}` : `ip:${req.ip ?? req.socket.remoteAddress ?? "unknown"}`;
     const limit = tenantId ? await limitOf(tenantId) : perIpPerMinute;
-    const counted = await count(key);
+    const counted = await count(key, limit);
     const { resetS } = setHeaders(res, limit, counted);
-    if (counted.consumedPoints > limit) {
+    if (counted.consumed > limit) {
       res.setHeader("retry-after", String(resetS));
       throw new AppError("rate_limited", "RATE_LIMITED", "Too many requests; slow down and try again later", { details: { retryAfterS: resetS, limit } });
     }
