@@ -1,19 +1,26 @@
-// HTTP face of the Meta sandbox: Graph's send endpoint plus /_sandbox/* control endpoints
-// (recorded messages, faults, rate limit, "customer sends a message"). Wiring and wire mapping
-// only; the rules live in the use case and the helpers it is given.
+// HTTP face of the Meta sandbox: Graph's send and media endpoints, the lookaside-style media
+// download, and the /_sandbox/* control endpoints (recorded messages, faults, rate limit, media,
+// "customer sends a message"). Wiring and wire mapping only; the rules live in the use cases and
+// the helpers they are given.
 import { randomUUID } from "node:crypto";
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { createJsonLogger, type Logger } from "../logger.js";
 import { AccessTokens, type AccessTokenOption } from "./access-tokens.js";
-import { createCustomer, DEFAULT_WABA_ID, type Customer, type InboundContent, type WebhookMetadata } from "./customer.js";
+import { createCustomer, DEFAULT_WABA_ID, type Customer, type WebhookMetadata } from "./customer.js";
 import { FaultInjector } from "./fault-injector.js";
-import { graphError, unknownPathError, type GraphFailure } from "./graph-error.js";
-import { MessageStore, type Outcome } from "./message-store.js";
+import { graphError, unknownObjectError, unknownPathError, type GraphFailure } from "./graph-error.js";
+import { MediaStore } from "./media-store.js";
+import { readMediaUpload } from "./media-upload.js";
+import { createMediaUseCases, type DownloadReply, type HttpReply, type MediaAccess } from "./media.use-case.js";
+import { MessageStore } from "./message-store.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { createControlRouter } from "./sandbox-control.routes.js";
 import { SandboxError } from "./sandbox-error.js";
 import { createSendMessage } from "./send-message.use-case.js";
+import { ServiceWindows } from "./service-window.js";
 import { createStatusNotifier, type StatusNotifier } from "./status-notifier.js";
+import { TemplateCatalog, type ApprovedTemplate } from "./template-catalog.js";
 
 export interface MetaSandboxOptions {
   /** One token for every number, or phone_number_id → token. */
@@ -39,6 +46,15 @@ export interface MetaSandboxOptions {
   wabaId?: string;
   /** Records kept in memory; the oldest go first. Default 10,000. */
   storeCapacity?: number;
+  /** Approved templates, in addition to hello_world/en_US; other template sends get 132001. */
+  templates?: readonly ApprovedTemplate[];
+  /**
+   * Enforce the 24-hour customer service window: a free-form message to a user who has not written
+   * to the number in the last 24 hours is accepted, then fails by status webhook with 131047.
+   */
+  enforceServiceWindow?: boolean;
+  /** Base URL of this sandbox as the app reaches it, for media download links; default: the request's own. */
+  publicBaseUrl?: string;
   now?: () => number;
   logger?: Logger;
 }
@@ -49,6 +65,11 @@ export interface MetaSandbox {
   faults: FaultInjector;
   limiter: RateLimiter;
   customer: Customer;
+  /** Uploaded media and media customers sent. */
+  media: MediaStore;
+  templates: TemplateCatalog;
+  /** The 24-hour windows customers opened (enforced only with `enforceServiceWindow`). */
+  windows: ServiceWindows;
   phoneNumberIds: readonly string[];
   /** Resolves when every status webhook started so far has finished (tests, shutdown). */
   settled(): Promise<void>;
@@ -58,61 +79,11 @@ export interface MetaSandbox {
 
 const VERSION = /^v\d+\.\d+$/;
 
-const latencyBody = z.object({ ms: z.number().int().min(0).max(60_000) });
+/** The path of media download links, as on Meta's lookaside host. */
+export const MEDIA_DOWNLOAD_PATH = "/whatsapp_business/attachments/";
 
-const faultTarget = {
-  phone_number_id: z.string().min(1).optional(),
-  to: z.string().regex(/\d/, { message: "must be a phone number" }).optional(),
-  count: z.number().int().positive().default(1),
-};
-
-// `kind` defaults to a Graph error, so `{code: 131000}` keeps meaning what it always did.
-const faultBody = z.preprocess(
-  (body) => (typeof body === "object" && body !== null && !("kind" in body) ? { ...body, kind: "graph_error" } : body),
-  z.discriminatedUnion("kind", [
-    z.object({
-      ...faultTarget,
-      kind: z.literal("graph_error"),
-      code: z.number().int().nonnegative(),
-      httpStatus: z.number().int().min(200).max(599).optional(),
-      via: z.enum(["response", "webhook"]).default("response"),
-      details: z.string().min(1).optional(),
-    }),
-    z.object({ ...faultTarget, kind: z.enum(["drop_connection", "missing_message_id"]) }),
-  ]),
-);
-
-const rateLimitBody = z.object({ per_second: z.number().int().positive() });
-
-const customerBody = z.object({
-  callback_url: z.url({ protocol: /^https?$/ }).optional(),
-  phone_number_id: z.string().min(1),
-  from: z.string().regex(/\d/, { message: "must be a phone number" }),
-  name: z.string().min(1).optional(),
-  text: z.string().min(1).max(4096).optional(),
-  button_reply: z.object({ id: z.string().min(1), title: z.string().min(1) }).optional(),
-  list_reply: z.object({ id: z.string().min(1), title: z.string().min(1), description: z.string().optional() }).optional(),
-  count: z.number().int().min(1).max(100).default(1),
-}).transform((body, ctx) => {
-  const contents: InboundContent[] = [
-    ...(body.text === undefined ? [] : [{ text: body.text }]),
-    ...(body.button_reply === undefined ? [] : [{ buttonReply: body.button_reply }]),
-    ...(body.list_reply === undefined ? [] : [{ listReply: body.list_reply }]),
-  ];
-  const [content] = contents;
-  if (content === undefined || contents.length > 1) {
-    ctx.addIssue({ code: "custom", message: "exactly one of text, button_reply, list_reply is required" });
-    return z.NEVER;
-  }
-  return { ...body, content };
-});
-
-const messagesQuery = z.object({
-  to: z.string().min(1).optional(),
-  phone_number_id: z.string().min(1).optional(),
-  since: z.string().min(1).optional(),
-  outcome: z.enum(["accepted", "rejected", "read"] satisfies Outcome[]).optional(),
-});
+const downloadQuery = z.object({ mid: z.string().optional(), ext: z.string().optional(), hash: z.string().optional() });
+const mediaQuery = z.object({ phone_number_id: z.string().min(1).optional() });
 
 export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
   const now = options.now ?? Date.now;
@@ -129,83 +100,49 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
   const store = new MessageStore(options.storeCapacity);
   const faults = new FaultInjector();
   const limiter = new RateLimiter(options.ratePerSecond ?? 80, now);
-  const notifier: StatusNotifier | undefined = options.callbackUrl === undefined
+  const media = new MediaStore(now);
+  const templates = new TemplateCatalog(options.templates);
+  const windows = new ServiceWindows(now);
+  const { callbackUrl, appSecret } = options;
+  const notifier: StatusNotifier | undefined = callbackUrl === undefined
     ? undefined
-    : createStatusNotifier({ callbackUrl: options.callbackUrl, appSecret: options.appSecret, delayMs: options.statusDelayMs ?? 0, logger });
-  const customer = createCustomer({ appSecret: options.appSecret, callbackUrl: options.callbackUrl, wabaId, displayPhoneNumberOf });
+    : createStatusNotifier({ target: () => ({ url: callbackUrl, appSecret }), delayMs: options.statusDelayMs ?? 0, logger });
+  const customer = createCustomer({
+    appSecret, callbackUrl, wabaId, displayPhoneNumberOf, media, now, onMessage: (id, waId) => windows.open(id, waId),
+  });
   const sendMessage = createSendMessage({
     tokens, limiter, faults, store, now, metadataOf, notifier, statusCallbacks: options.statusCallbacks ?? false,
+    media, templates, windows: options.enforceServiceWindow === true ? windows : undefined,
   });
+  const mediaUseCases = createMediaUseCases({ media });
 
   let responseDelayMs = options.responseDelayMs ?? 0;
+  const setResponseDelay = (ms: number) => {
+    responseDelayMs = ms;
+  };
 
   const app = express();
   app.disable("x-powered-by");
   app.use(express.json({ limit: "1mb" }));
 
-  app.get("/_sandbox/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-
-  app.get("/_sandbox/messages", (req, res) => {
-    const query = parseOrThrow(messagesQuery, req.query);
-    const since = query.since === undefined ? undefined : parseInstant(query.since);
-    res.json(store.list({ to: query.to, phoneNumberId: query.phone_number_id, since, outcome: query.outcome }));
-  });
-
-  app.delete("/_sandbox/messages", (_req, res) => {
-    store.clear();
-    res.status(204).end();
-  });
-
-  app.get("/_sandbox/faults", (_req, res) => {
-    res.json(faults.list());
-  });
-
-  app.post("/_sandbox/faults", (req, res) => {
-    const body = parseOrThrow(faultBody, req.body);
-    if (body.kind === "graph_error" && body.via === "webhook" && notifier === undefined) {
-      throw new SandboxError("NO_CALLBACK_URL", "faults via webhook need a configured callback URL");
-    }
-    const { phone_number_id: phoneNumberId, ...fault } = body;
-    res.status(201).json(faults.add({ ...fault, phoneNumberId }));
-  });
-
-  app.delete("/_sandbox/faults", (_req, res) => {
-    faults.clear();
-    res.status(204).end();
-  });
-
-  app.put("/_sandbox/latency", (req, res) => {
-    responseDelayMs = parseOrThrow(latencyBody, req.body).ms;
-    res.json({ ms: responseDelayMs });
-  });
-
-  app.put("/_sandbox/rate-limit", (req, res) => {
-    limiter.setRate(parseOrThrow(rateLimitBody, req.body).per_second);
-    res.json({ per_second: limiter.ratePerSecond });
-  });
-
-  app.post("/_sandbox/customer/messages", async (req, res) => {
-    const body = parseOrThrow(customerBody, req.body);
-    const result = await customer.send({
-      phoneNumberId: body.phone_number_id,
-      from: body.from,
-      name: body.name,
-      content: body.content,
-      count: body.count,
-      callbackUrl: body.callback_url,
-    });
-    res.json(result);
-  });
+  app.use("/_sandbox", createControlRouter({
+    store, faults, limiter, customer, media, canNotify: () => notifier !== undefined, setResponseDelay,
+  }));
 
   app.use("/_sandbox", (_req, res) => {
     res.status(404).json({ error: { code: "NOT_FOUND", message: "unknown sandbox endpoint" } });
   });
 
+  /** Graph answers a path with a malformed version segment as an unknown path. */
+  const versionServed = (version: string) => VERSION.test(version) && (options.apiVersion === undefined || version === options.apiVersion);
+  const accessOf = (req: Request): MediaAccess => {
+    const token = bearerToken(req);
+    return (owner) => tokens.check(token, owner ?? "");
+  };
+
   const messagesRoute: RequestHandler<{ version: string; phoneNumberId: string }> = (req, res, next) => {
     const { version, phoneNumberId } = req.params;
-    if (!VERSION.test(version) || (options.apiVersion !== undefined && version !== options.apiVersion)) {
+    if (!versionServed(version)) {
       next();
       return;
     }
@@ -214,13 +151,54 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
     const answer = () => {
       // The request was read and the send recorded: the client sees the connection close with no answer.
       if ("dropConnection" in reply) req.socket.destroy();
-      else res.status(reply.httpStatus).json(reply.body);
+      else sendGraphReply(res, reply);
     };
-    if (!("dropConnection" in reply) && reply.httpStatus === 401) res.set("www-authenticate", 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token."');
     if (responseDelayMs > 0) setTimeout(answer, responseDelayMs);
     else answer();
   };
   app.post("/:version/:phoneNumberId/messages", messagesRoute);
+
+  const uploadRoute: RequestHandler<{ version: string; phoneNumberId: string }> = async (req, res, next) => {
+    const { version, phoneNumberId } = req.params;
+    if (!versionServed(version)) {
+      next();
+      return;
+    }
+    // The token is checked before the body is read, as Graph does.
+    const access = tokens.check(bearerToken(req), phoneNumberId);
+    if (access !== "ok") {
+      sendGraphFailure(res, access === "invalid-token" ? graphError(190) : unknownObjectError(phoneNumberId));
+      return;
+    }
+    const read = await readMediaUpload(req, res);
+    if (!read.ok) {
+      sendGraphFailure(res, read.failure);
+      return;
+    }
+    sendGraphReply(res, mediaUseCases.upload({ phoneNumberId, fields: read.fields, file: read.file }));
+  };
+  app.post("/:version/:phoneNumberId/media", uploadRoute);
+
+  app.get(MEDIA_DOWNLOAD_PATH, (req, res) => {
+    sendDownload(res, mediaUseCases.download({ query: downloadQuery.parse(req.query), access: accessOf(req) }));
+  });
+
+  const mediaRoute = (action: "describe" | "remove"): RequestHandler<{ version: string; mediaId: string }> => (req, res, next) => {
+    const { version, mediaId } = req.params;
+    if (!versionServed(version)) {
+      next();
+      return;
+    }
+    const query = mediaQuery.safeParse(req.query);
+    const phoneNumberId = query.success ? query.data.phone_number_id : undefined;
+    const access = accessOf(req);
+    const baseUrl = options.publicBaseUrl ?? `${req.protocol}://${req.get("host") ?? "localhost"}`;
+    sendGraphReply(res, action === "describe"
+      ? mediaUseCases.describe({ mediaId, access, phoneNumberId, url: (q) => `${baseUrl.replace(/\/+$/, "")}${MEDIA_DOWNLOAD_PATH}?${q}` })
+      : mediaUseCases.remove({ mediaId, access, phoneNumberId }));
+  };
+  app.get("/:version/:mediaId", mediaRoute("describe"));
+  app.delete("/:version/:mediaId", mediaRoute("remove"));
 
   app.use((req, res) => {
     sendGraphFailure(res, unknownPathError(req.path));
@@ -247,11 +225,12 @@ export function createMetaSandbox(options: MetaSandboxOptions): MetaSandbox {
     faults,
     limiter,
     customer,
+    media,
+    templates,
+    windows,
     phoneNumberIds: tokens.phoneNumberIds,
     settled: () => notifier?.settled() ?? Promise.resolve(),
-    setResponseDelay: (ms: number) => {
-      responseDelayMs = ms;
-    },
+    setResponseDelay,
   };
 }
 
@@ -262,24 +241,27 @@ function bearerToken(req: Request): string | undefined {
   return typeof req.query.access_token === "string" ? req.query.access_token : undefined;
 }
 
-function sendGraphFailure(res: Response, failure: GraphFailure): void {
-  res.status(failure.httpStatus).json(failure.body);
+/** Graph's answer, with the WWW-Authenticate header it sends along a 401. */
+export function sendGraphReply(res: Response, reply: HttpReply): void {
+  if (reply.httpStatus === 401) res.set("www-authenticate", 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token."');
+  res.status(reply.httpStatus).json(reply.body);
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const details = result.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
-  throw new SandboxError("INVALID_REQUEST", details);
+export function sendGraphFailure(res: Response, failure: GraphFailure): void {
+  sendGraphReply(res, failure);
 }
 
-/** ISO-8601 or epoch milliseconds. */
-function parseInstant(value: string): Date {
-  const instant = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  if (Number.isNaN(instant.getTime())) throw new SandboxError("INVALID_REQUEST", `since: not an ISO-8601 time or epoch milliseconds: ${value}`);
-  return instant;
+export function sendDownload(res: Response, reply: DownloadReply): void {
+  if ("bytes" in reply) {
+    res.status(200).type(reply.mimeType);
+    if (reply.filename !== undefined) res.attachment(reply.filename);
+    res.send(reply.bytes);
+  } else {
+    res.status(reply.httpStatus).type("text/plain").send(reply.text);
+  }
 }
 
-function isBodyParseError(error: unknown): boolean {
+/** express.json's error for a body that is not JSON. */
+export function isBodyParseError(error: unknown): boolean {
   return typeof error === "object" && error !== null && "type" in error && error.type === "entity.parse.failed";
 }

@@ -1,7 +1,7 @@
 // Tests of the customer side: webhook payload shapes, the signature over the exact bytes, and
 // the sandbox posting signed webhooks (customer messages, status callbacks) to a real receiver.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from "@jest/globals";
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { once } from "node:events";
 import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -194,5 +194,105 @@ describe("status callbacks", () => {
       id: res.body.messages[0].id, status: "failed", timestamp: expect.any(String), recipient_id: "15550002",
       errors: [{ code: 131047, title: "Re-engagement message", message: "Re-engagement message", error_data: { details: "outside the 24 h window" } }],
     }]]);
+  });
+});
+
+describe("customer messages of every inbound kind", () => {
+  const post = (app: express.Express, body: object) =>
+    request(app).post("/_sandbox/customer/messages").send({ phone_number_id: NUMBER, from: "+55 11 98765-4321", name: "Ana", ...body });
+
+  /** The one message of the last webhook, after checking its signature over the exact bytes. */
+  function lastMessage() {
+    const hit = received.at(-1);
+    expect(hit?.headers["x-hub-signature-256"]).toBe(hmac(hit?.raw ?? Buffer.alloc(0)));
+    const value = parse(hit).entry[0]?.changes[0]?.value;
+    expect(value?.metadata).toEqual({ display_phone_number: "15550100999", phone_number_id: NUMBER });
+    expect(value?.contacts).toEqual([{ profile: { name: "Ana" }, wa_id: "5511987654321" }]);
+    expect(value?.messages).toHaveLength(1);
+    return value?.messages?.[0];
+  }
+
+  const base = { from: "5511987654321", id: expect.stringMatching(/^wamid\./), timestamp: expect.stringMatching(/^\d{10}$/) };
+
+  it("image: stores the file so the app can fetch it with the media flow, and announces it by id", async () => {
+    const { app } = sandbox();
+    const bytes = Buffer.from("\xff\xd8\xff\xe0 a jpeg", "latin1");
+    const res = await post(app, { image: { content_base64: bytes.toString("base64"), caption: "this one" } });
+
+    expect(res.status).toBe(200);
+    const mediaId: string = res.body.media_id;
+    expect(lastMessage()).toEqual({
+      ...base, type: "image",
+      image: { caption: "this one", mime_type: "image/jpeg", sha256: createHash("sha256").update(bytes).digest("base64"), id: mediaId },
+    });
+
+    const described = await request(app).get(`/v23.0/${mediaId}`).set("authorization", `Bearer ${TOKEN}`);
+    expect(described.body).toMatchObject({ id: mediaId, mime_type: "image/jpeg", file_size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
+    const url = new URL(described.body.url);
+    const downloaded = await request(app).get(`${url.pathname}${url.search}`).set("authorization", `Bearer ${TOKEN}`).buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => chunks.push(c));
+        r.on("end", () => done(null, Buffer.concat(chunks)));
+      });
+    expect(Buffer.compare(downloaded.body, bytes)).toBe(0);
+  });
+
+  it("document, audio, video and sticker carry the fields of their kind", async () => {
+    const { app, media } = sandbox();
+    await post(app, { document: { mime_type: "application/pdf", filename: "order.pdf", caption: "my order" } });
+    expect(lastMessage()).toEqual({
+      ...base, type: "document",
+      document: { caption: "my order", filename: "order.pdf", mime_type: "application/pdf", sha256: expect.any(String), id: expect.any(String) },
+    });
+    await post(app, { audio: { voice: true } });
+    expect(lastMessage()).toEqual({ ...base, type: "audio", audio: { mime_type: "audio/ogg; codecs=opus", sha256: expect.any(String), id: expect.any(String), voice: true } });
+    await post(app, { video: {} });
+    expect(lastMessage()).toEqual({ ...base, type: "video", video: { mime_type: "video/mp4", sha256: expect.any(String), id: expect.any(String) } });
+    await post(app, { sticker: { animated: true } });
+    expect(lastMessage()).toEqual({ ...base, type: "sticker", sticker: { mime_type: "image/webp", sha256: expect.any(String), id: expect.any(String), animated: true } });
+    expect(media.list().map((m) => [m.phoneNumberId, m.mimeType])).toEqual([
+      [NUMBER, "application/pdf"], [NUMBER, "audio/ogg; codecs=opus"], [NUMBER, "video/mp4"], [NUMBER, "image/webp"],
+    ]);
+  });
+
+  it("location and contacts", async () => {
+    const { app } = sandbox();
+    await post(app, { location: { latitude: -23.5505, longitude: -46.6333, name: "Pizzaria", address: "Av. Paulista, 1000" } });
+    expect(lastMessage()).toEqual({ ...base, type: "location", location: { latitude: -23.5505, longitude: -46.6333, name: "Pizzaria", address: "Av. Paulista, 1000" } });
+
+    const card = { name: { formatted_name: "João Silva", first_name: "João" }, phones: [{ phone: "+55 11 91234-5678", wa_id: "5511912345678", type: "CELL" }] };
+    await post(app, { contacts: [card] });
+    expect(lastMessage()).toEqual({ ...base, type: "contacts", contacts: [card] });
+  });
+
+  it("reaction, and a template quick-reply button with its context", async () => {
+    const { app } = sandbox();
+    await post(app, { reaction: { message_id: "wamid.BUSINESS1", emoji: "👍" } });
+    expect(lastMessage()).toEqual({ ...base, type: "reaction", reaction: { message_id: "wamid.BUSINESS1", emoji: "👍" } });
+
+    await post(app, { button: { payload: "TRACK_1042", text: "Track order" }, context: { id: "wamid.TEMPLATE1" } });
+    expect(lastMessage()).toEqual({
+      ...base, context: { from: "15550100999", id: "wamid.TEMPLATE1" }, type: "button", button: { payload: "TRACK_1042", text: "Track order" },
+    });
+  });
+
+  it("an unsupported kind arrives with error 131051", async () => {
+    const { app } = sandbox();
+    await post(app, { unsupported: { type: "poll_creation" } });
+    expect(lastMessage()).toEqual({
+      ...base, type: "unsupported",
+      errors: [{ code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } }],
+      unsupported: { type: "poll_creation" },
+    });
+  });
+
+  it("rejects a request with no content or two kinds at once", async () => {
+    const { app } = sandbox();
+    const none = await post(app, {});
+    expect([none.status, none.body.error.code]).toEqual([400, "INVALID_REQUEST"]);
+    const two = await post(app, { text: "hi", location: { latitude: 1, longitude: 2 } });
+    expect(two.body.error.message).toContain("exactly one of text, button_reply, list_reply, image");
+    expect(received).toHaveLength(0);
   });
 });

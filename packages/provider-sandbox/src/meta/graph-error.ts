@@ -30,7 +30,12 @@ const catalog: Readonly<Record<number, { title: string; httpStatus: number }>> =
   131009: { title: "Parameter value is not valid", httpStatus: 400 },
   131026: { title: "Message undeliverable", httpStatus: 400 },
   131047: { title: "Re-engagement message", httpStatus: 400 },
+  131051: { title: "Message type unknown", httpStatus: 400 },
+  131053: { title: "Media upload error", httpStatus: 400 },
   131056: { title: "(Business Account, Consumer Account) pair rate limit hit", httpStatus: 429 },
+  132000: { title: "Number of parameters does not match the expected number of params", httpStatus: 400 },
+  // Recorded live as a 404, unlike the other template errors.
+  132001: { title: "Template name does not exist in the translation", httpStatus: 404 },
 };
 
 export function errorTitle(code: number): string {
@@ -60,13 +65,16 @@ export function graphError(code: number, opts: { details?: string; httpStatus?: 
   };
 }
 
-/** What Graph answers for an id the token cannot see: same text whether it is absent or forbidden. */
-export function unknownObjectError(objectId: string): GraphFailure {
+/**
+ * What Graph answers for an id the token cannot see: same text whether it is absent or forbidden,
+ * naming the HTTP method ("Unsupported get request. …").
+ */
+export function unknownObjectError(objectId: string, method: "get" | "post" | "delete" = "post"): GraphFailure {
   return {
     httpStatus: 400,
     body: {
       error: {
-        message: `Unsupported post request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+        message: `Unsupported ${method} request. Object with ID '${objectId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
         type: "GraphMethodException",
         code: 100,
         error_subcode: 33,
@@ -81,4 +89,17 @@ export function unknownPathError(path: string): GraphFailure {
     httpStatus: 400,
     body: { error: { message: `Unknown path components: ${path}`, type: "OAuthException", code: 2500, fbtrace_id: newFbtraceId() } },
   };
+}
+
+/** Graph's generic "(#100) <text>" answer for a bad parameter, without error_data (media endpoints). */
+export function paramError(text: string): GraphFailure {
+  return {
+    httpStatus: 400,
+    body: { error: { message: `(#100) ${text}`, type: "OAuthException", code: 100, fbtrace_id: newFbtraceId() } },
+  };
+}
+
+/** A send or template parameter naming a media id this number never uploaded (or that was deleted). */
+export function invalidMediaIdError(param: string): GraphFailure {
+  return paramError(`Param ${param} is not a valid whatsapp business account media attachment ID`);
 }

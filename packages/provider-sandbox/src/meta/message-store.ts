@@ -18,6 +18,8 @@ export interface AcceptedSend extends RecordBase {
   waId: string;
   type: string;
   wamid: string;
+  /** Set when the send was accepted but fails by status webhook (a webhook fault, 131047 outside the window). */
+  failedCode?: number;
 }
 
 export interface RejectedRequest extends RecordBase {

@@ -64,4 +64,23 @@ describe("parseMessagesRequest", () => {
     expect(parseMessagesRequest({ messaging_product: "whatsapp", status: "read", message_id: "wamid.X" })).toMatchObject({ ok: true, request: { kind: "read", messageId: "wamid.X" } });
     expect(failure({ messaging_product: "whatsapp", status: "read" })).toMatchObject({ code: 131008, details: "The parameter message_id is required." });
   });
+
+  it("lists the media ids a send refers to, in Graph's parameter notation", () => {
+    expect(parseMessagesRequest({ ...base, type: "video", video: { id: "42" } })).toMatchObject({ ok: true, request: { mediaIds: [{ param: "video['id']", id: "42" }] } });
+    expect(parseMessagesRequest({ ...base, type: "video", video: { link: "https://example.com/a.mp4" } })).toMatchObject({ ok: true, request: { mediaIds: [] } });
+    const template = {
+      ...base, type: "template",
+      template: { name: "t", language: { code: "en" }, components: [{ type: "HEADER", parameters: [{ type: "document", document: { id: "7", filename: "a.pdf" } }] }] },
+    };
+    expect(parseMessagesRequest(template)).toMatchObject({
+      ok: true,
+      request: { mediaIds: [{ param: "template['components'][0]['parameters'][0]['document']['id']", id: "7" }], template: { name: "t", components: [{ type: "header" }] } },
+    });
+  });
+
+  it("requires a source for template media parameters and a valid button index", () => {
+    const withComponents = (components: unknown[]) => ({ ...base, type: "template", template: { name: "t", language: { code: "en" }, components } });
+    expect(failure(withComponents([{ type: "header", parameters: [{ type: "image", image: {} }] }]))).toMatchObject({ code: 131008, details: expect.stringContaining("['image']") });
+    expect(failure(withComponents([{ type: "button", sub_type: "url", index: "10", parameters: [] }]))).toMatchObject({ code: 100, details: expect.stringContaining("['index']") });
+  });
 });

@@ -63,6 +63,46 @@ const listMessage = z.strictObject({
     }),
 });
 
+const templateMedia = <K extends "image" | "video" | "document">(kind: K) =>
+  z.looseObject({
+    type: z.literal(kind),
+    [kind]: withSource(z.looseObject({ ...mediaSource, ...(kind === "document" ? { filename: z.string().min(1).max(240).optional() } : {}) })),
+  });
+
+const templateParameter = z.discriminatedUnion("type", [
+  z.looseObject({ type: z.literal("text"), text: z.string().min(1).max(32_768), parameter_name: z.string().min(1).optional() }),
+  templateMedia("image"),
+  templateMedia("video"),
+  templateMedia("document"),
+  z.looseObject({ type: z.literal("payload"), payload: z.string().min(1).max(256) }),
+  // Kinds the sandbox accepts without checking their inner shape.
+  z.looseObject({
+    type: z.enum(["currency", "date_time", "location", "coupon_code", "action", "product", "order_status", "limited_time_offer", "tap_target_configuration"]),
+  }),
+]);
+
+const TEMPLATE_COMPONENTS = ["header", "body", "button", "carousel", "limited_time_offer"] as const;
+
+const templateComponent = z.looseObject({
+  // Graph accepts the component type in any case ("BODY" as in WhatsApp Manager).
+  type: z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), z.enum(TEMPLATE_COMPONENTS)),
+  sub_type: z.string().min(1).optional(),
+  index: z.union([z.number().int().min(0).max(9), z.string().regex(/^\d$/, { message: "must be a button position from 0 to 9." })]).optional(),
+  parameters: z.array(templateParameter).optional(),
+}).superRefine((component, ctx) => {
+  if (component.type !== "button") return;
+  for (const key of ["sub_type", "index"] as const) {
+    if (component[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: "is required for a button component.", ...missingParam });
+  }
+});
+
+const templatePayload = z.looseObject({
+  name: z.string().min(1).max(512),
+  language: z.looseObject({ code: z.string().min(1), policy: z.literal("deterministic").optional() }),
+  components: z.array(templateComponent).optional(),
+});
+export type TemplatePayload = z.infer<typeof templatePayload>;
+
 /** Interactive kinds the sandbox accepts without checking their inner limits. */
 const otherInteractive = z.looseObject({
   type: z.enum(["cta_url", "flow", "product", "product_list", "catalog_message", "location_request_message", "call_permission_request"]),
@@ -76,11 +116,7 @@ const payloadSchemas: Readonly<Record<MessageType, z.ZodType>> = {
   audio: withSource(z.strictObject(mediaSource)),
   sticker: withSource(z.strictObject(mediaSource)),
   interactive: z.discriminatedUnion("type", [buttonMessage, listMessage, otherInteractive]),
-  template: z.looseObject({
-    name: z.string().min(1).max(512),
-    language: z.looseObject({ code: z.string().min(1) }),
-    components: z.array(z.looseObject({ type: z.string().min(1) })).optional(),
-  }),
+  template: templatePayload,
   location: z.looseObject({ latitude: z.union([z.number(), z.string()]), longitude: z.union([z.number(), z.string()]) }),
   contacts: z.array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().min(1) }) })).min(1),
   reaction: z.strictObject({ message_id: z.string().min(1), emoji: z.string() }),
@@ -106,8 +142,24 @@ const markRead = z.strictObject({
   typing_indicator: z.strictObject({ type: z.literal("text") }).optional(),
 });
 
+/** A media id a send refers to, with the parameter Graph names when the id is unknown. */
+export interface MediaIdRef {
+  /** Graph's notation, e.g. image['id'] or template['components'][0]['parameters'][0]['image']['id']. */
+  param: string;
+  id: string;
+}
+
 export type MessagesRequest =
-  | { kind: "send"; to: string; type: MessageType; body: Record<string, unknown> }
+  | {
+    kind: "send";
+    to: string;
+    type: MessageType;
+    body: Record<string, unknown>;
+    /** Uploaded media the message uses by id (media messages and template parameters). */
+    mediaIds: MediaIdRef[];
+    /** The parsed template of a template message. */
+    template?: TemplatePayload;
+  }
   | { kind: "read"; messageId: string; body: Record<string, unknown> };
 
 export type ParseResult = { ok: true; request: MessagesRequest } | { ok: false; failure: GraphFailure };
@@ -128,7 +180,32 @@ export function parseMessagesRequest(body: unknown): ParseResult {
   const { type, to } = envelope.data;
   const payload = z.object({ [type]: payloadSchemas[type] }).safeParse(record);
   if (!payload.success) return { ok: false, failure: toGraphFailure(payload.error.issues, record) };
-  return { ok: true, request: { kind: "send", to, type, body: record } };
+  if (type === "template") {
+    const template = templatePayload.parse(record.template);
+    return { ok: true, request: { kind: "send", to, type, body: record, mediaIds: templateMediaIds(template), template } };
+  }
+  return { ok: true, request: { kind: "send", to, type, body: record, mediaIds: messageMediaIds(type, record[type]) } };
+}
+
+const MEDIA_MESSAGE_TYPES: readonly MessageType[] = ["image", "document", "audio", "video", "sticker"];
+
+function idOf(media: unknown): string | undefined {
+  if (typeof media !== "object" || media === null || !("id" in media)) return undefined;
+  return typeof media.id === "string" ? media.id : undefined;
+}
+
+function messageMediaIds(type: MessageType, payload: unknown): MediaIdRef[] {
+  const id = MEDIA_MESSAGE_TYPES.includes(type) ? idOf(payload) : undefined;
+  return id === undefined ? [] : [{ param: formatPath([type, "id"]), id }];
+}
+
+function templateMediaIds(template: TemplatePayload): MediaIdRef[] {
+  return (template.components ?? []).flatMap((component, c) =>
+    (component.parameters ?? []).flatMap((parameter, p) => {
+      if (parameter.type !== "image" && parameter.type !== "video" && parameter.type !== "document") return [];
+      const id = idOf(parameter[parameter.type]);
+      return id === undefined ? [] : [{ param: formatPath(["template", "components", c, "parameters", p, parameter.type, "id"]), id }];
+    }));
 }
 
 /** Graph's own notation for nested params: text['body'], interactive['action']['buttons'][0]. */

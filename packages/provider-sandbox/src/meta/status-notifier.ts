@@ -1,12 +1,13 @@
-// Plays Meta's side after an accepted send: posts signed status webhooks (sent → delivered, or
-// failed) to the callback URL in the background, the way receipts reach a real app. Failures
-// are logged, never thrown: a dead callback must not break the send that caused it.
-import { buildStatusWebhook, postWebhook, type StatusUpdate, type WebhookMetadata } from "./customer.js";
+// Plays the provider's side after an accepted send: posts status webhooks (sent → delivered, or
+// failed) to the number's webhook target in the background, the way receipts reach a real app.
+// Meta signs them with the app secret; a BSP may not sign them and may add configured headers.
+// Failures are logged, never thrown: a dead callback must not break the send that caused it.
+import { buildStatusWebhook, postWebhook, type StatusUpdate, type WebhookMetadata, type WebhookTarget } from "./customer.js";
 import type { Logger } from "../logger.js";
 
 export interface StatusNotifierDeps {
-  callbackUrl: string;
-  appSecret: string;
+  /** Where statuses of `phoneNumberId` go; undefined: nowhere configured, they are dropped. */
+  target(phoneNumberId: string): WebhookTarget | undefined;
   delayMs: number;
   logger: Logger;
 }
@@ -23,10 +24,15 @@ export function createStatusNotifier(deps: StatusNotifierDeps): StatusNotifier {
 
   async function deliver(meta: WebhookMetadata, updates: readonly StatusUpdate[]): Promise<void> {
     if (deps.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.delayMs));
+    const target = deps.target(meta.phoneNumberId);
+    if (target === undefined) {
+      deps.logger.warn("no webhook configured: status webhooks dropped", { phoneNumberId: meta.phoneNumberId, count: updates.length });
+      return;
+    }
     for (const update of updates) {
       try {
         const payload = buildStatusWebhook(meta, [update]);
-        const response = await postWebhook({ callbackUrl: deps.callbackUrl, appSecret: deps.appSecret, payload });
+        const response = await postWebhook({ callbackUrl: target.url, appSecret: target.appSecret, headers: target.headers, payload });
         if (response.status >= 300) {
           deps.logger.warn("status webhook not accepted", { wamid: update.id, status: update.status, httpStatus: response.status });
         }
