@@ -19,12 +19,24 @@ const envelope = {
 
 const MediaSchema = z.object({
   kind: z.enum(["image", "document", "audio", "video", "sticker"]),
+  /** The provider's own reference; the adapter fetches the bytes with it on demand (never a URL to fetch blindly). */
   providerMediaId: z.string().optional(),
   url: z.string().optional(),
   mimeType: z.string().optional(),
   caption: z.string().optional(),
   filename: z.string().optional(),
 });
+
+const LocationSchema = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().optional(),
+  address: z.string().optional(),
+});
+
+const ContactCardSchema = z.object({ name: z.string(), phones: z.array(z.string()) });
+
+export const inboundMessageTypes = ["text", "media", "button_reply", "list_reply", "location", "contacts", "reaction", "unsupported"] as const;
 
 export const InboundMessageSchema = z.object({
   v: z.literal(1),
@@ -36,10 +48,18 @@ export const InboundMessageSchema = z.object({
   /** Contact address as the provider gives it (digits, or a JID for Baileys). */
   from: z.string().min(1),
   contactName: z.string().optional(),
-  type: z.enum(["text", "media", "button_reply", "list_reply", "unsupported"]),
+  type: z.enum(inboundMessageTypes),
+  /** The text, a media caption, or the title of the chosen button or row. */
   text: z.string().optional(),
   media: MediaSchema.optional(),
-  /** Id of the button or list row the contact chose. */
+  location: LocationSchema.optional(),
+  contacts: z.array(ContactCardSchema).optional(),
+  /** A reaction to one of our messages; an empty emoji removes the reaction. */
+  reaction: z.object({ providerMessageId: z.string(), emoji: z.string() }).optional(),
+  /**
+   * Payload of the button or list row the contact chose — also when the provider could not show
+   * buttons and the contact answered the numbered text with its number or its title.
+   */
   replyId: z.string().optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessageSchema>;

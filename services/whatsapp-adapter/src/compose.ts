@@ -6,12 +6,20 @@ import type { HealthReport, Logger, Metrics, RedisClient } from "@fleet/service-
 import { createApp } from "./app.js";
 import type { AdapterConfig } from "./config.js";
 import { adapterService } from "./grpc/adapter.handler.js";
-import { createMetaSender } from "./providers/meta/meta.provider.js";
+import { baileysProvider } from "./providers/baileys/baileys.provider.js";
+import { basePolicy } from "./providers/base-url.js";
+import { metaProvider } from "./providers/meta/meta.provider.js";
+import { evolutionProvider } from "./providers/evolution/evolution.provider.js";
+import { officialProvider } from "./providers/official/official.provider.js";
+import { twilioProvider } from "./providers/twilio/twilio.provider.js";
+import { createProviderRegistry } from "./providers/provider-registry.js";
+import { createWebhookKeys } from "./providers/webhook-keys.js";
 import { createBotCache, createRedisBotCacheGeneration } from "./repositories/bot-cache.js";
 import { createBotHealthRepository } from "./repositories/bot-health.repository.js";
 import { createBotsRepository } from "./repositories/bots.repository.js";
 import { createIdempotencyRepository } from "./repositories/idempotency.repository.js";
 import { createInboundRepository } from "./repositories/inbound.repository.js";
+import { createOfferedChoicesRepository } from "./repositories/offered-choices.repository.js";
 import { createRedisPacer } from "./repositories/pacer.js";
 import { createSecretBox } from "./repositories/secret-box.js";
 import { createWebhookDeadLetterRepository } from "./repositories/webhook-dead-letter.repository.js";
@@ -20,7 +28,7 @@ import { createDeleteBot } from "./use-cases/delete-bot.use-case.js";
 import { createGetBot } from "./use-cases/get-bot.use-case.js";
 import { createGetConnection } from "./use-cases/get-connection.use-case.js";
 import { createListBots } from "./use-cases/list-bots.use-case.js";
-import { createReceiveMetaWebhook } from "./use-cases/receive-meta-webhook.use-case.js";
+import { createReceiveWebhook } from "./use-cases/receive-webhook.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
 
 export interface AdapterInfra {
@@ -43,20 +51,35 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     duration: new Histogram({ name: "adapter_provider_send_seconds", help: "Time to send through a provider, retries included.", labelNames: ["provider"] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
   };
 
+  const timeoutMs = config.PROVIDER_TIMEOUT_MS;
+  const allowHttp = config.PROVIDER_ALLOW_HTTP;
+  const webhookKeys = createWebhookKeys(config.SECRETS_ENCRYPTION_KEY);
+  const publicBaseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, "");
+  const providers = createProviderRegistry([
+    metaProvider({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs, appSecret: config.META_APP_SECRET, baseUrls: basePolicy(config.META_GRAPH_BASE_URL, config.META_ALLOWED_HOSTS, allowHttp) }),
+    officialProvider({ baseUrl: config.OFFICIAL_BASE_URL, timeoutMs, webhookKeys, baseUrls: basePolicy(config.OFFICIAL_BASE_URL, config.OFFICIAL_ALLOWED_HOSTS, allowHttp) }),
+    twilioProvider({ baseUrl: config.TWILIO_API_BASE_URL, timeoutMs, statusCallbackUrl: `${publicBaseUrl}/webhooks/twilio`, baseUrls: basePolicy(config.TWILIO_API_BASE_URL, config.TWILIO_ALLOWED_HOSTS, allowHttp) }),
+    evolutionProvider({ timeoutMs, webhookKeys, publicBaseUrl, baseUrls: basePolicy(undefined, config.EVOLUTION_ALLOWED_HOSTS, allowHttp) }),
+    baileysProvider(),
+  ]);
+  const choices = createOfferedChoicesRepository(redis);
+
   const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
   const botCache = createBotCache(bots, { ttlMs: config.BOT_CACHE_TTL_MS, generation: createRedisBotCacheGeneration(redis), logger });
   const botHealth = createBotHealthRepository(redis);
   const sendMessage = createSendMessage({
     bots: botCache,
     idempotency: createIdempotencyRepository(redis, { ttlS: config.IDEMPOTENCY_TTL_S, leaseMs: config.PROVIDER_TIMEOUT_MS * 3 }),
-    senders: { meta: createMetaSender({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs: config.PROVIDER_TIMEOUT_MS }) },
+    providers,
+    choices,
     botHealth,
     pace: createRedisPacer(redis, { maxInFlightMs: config.PROVIDER_TIMEOUT_MS }),
     logger,
     metrics: sendMetrics,
   });
-  const receiveMetaWebhook = createReceiveMetaWebhook({
-    appSecret: config.META_APP_SECRET,
+  const receiveWebhook = createReceiveWebhook({
+    providers,
+    choices,
     bots: botCache,
     inbound: createInboundRepository(redis, { dedupeTtlS: config.INBOUND_DEDUPE_TTL_S, partitions: config.INBOUND_PARTITIONS }),
     deadLetters: createWebhookDeadLetterRepository(redis, { maxLen: config.WEBHOOK_DEAD_LETTER_MAXLEN }),
@@ -65,14 +88,14 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   });
 
   return {
-    app: createApp({ logger, metrics, health, meta: { verifyToken: config.META_VERIFY_TOKEN, receive: receiveMetaWebhook } }),
+    app: createApp({ logger, metrics, health, webhooks: { metaVerifyToken: config.META_VERIFY_TOKEN, publicBaseUrl, providers, receive: receiveWebhook } }),
     grpcService: adapterService({
-      configureBot: createConfigureBot({ bots, cache: botCache, botHealth }),
-      listBots: createListBots({ bots, botHealth }),
-      getBot: createGetBot({ bots, botHealth }),
+      configureBot: createConfigureBot({ bots, cache: botCache, botHealth, providers }),
+      listBots: createListBots({ bots, botHealth, providers }),
+      getBot: createGetBot({ bots, botHealth, providers }),
       deleteBot: createDeleteBot({ bots, cache: botCache, botHealth }),
       sendMessage,
-      getConnection: createGetConnection({ bots: botCache, botHealth }),
+      getConnection: createGetConnection({ bots: botCache, botHealth, providers, timeoutMs }),
     }),
   };
 }

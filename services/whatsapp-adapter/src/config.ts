@@ -2,7 +2,14 @@
 // documented here and in .env.example.
 import { z } from "zod";
 import { DEFAULT_INBOUND_PARTITIONS } from "@fleet/contracts";
-import { baseConfigShape, databaseUrl, loadConfig, port, secret } from "@fleet/service-kit";
+import { baseConfigShape, databaseUrl, envBoolean, loadConfig, port, secret } from "@fleet/service-kit";
+
+/** A comma-separated list of host names ("*.example.com" for subdomains). */
+const hostList = z
+  .string()
+  .default("")
+  .transform((value) => value.split(",").map((host) => host.trim().toLowerCase()).filter((host) => host !== ""))
+  .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, "must be host names like api.example.com or *.example.com")));
 
 export const configSchema = z.object({
   ...baseConfigShape,
@@ -23,6 +30,26 @@ export const configSchema = z.object({
   META_GRAPH_BASE_URL: z.string().url().default("https://graph.facebook.com"),
   /** Graph API version segment. */
   META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v23.0"),
+  /** Base URL of the Cloud-API BSP (provider `official`, 360dialog style). */
+  OFFICIAL_BASE_URL: z.string().url().default("https://waba-v2.360dialog.io"),
+  /** Base URL of Twilio's REST API (provider `twilio`). */
+  TWILIO_API_BASE_URL: z.string().url().default("https://api.twilio.com"),
+  /**
+   * Hosts a bot's own `base_url` may name, per provider kind, besides the kind's default base URL's
+   * host. Every call to it carries the bot's credentials, so nothing else is allowed. Evolution API
+   * servers are the shops' own: list them (no default).
+   */
+  META_ALLOWED_HOSTS: hostList,
+  OFFICIAL_ALLOWED_HOSTS: hostList,
+  TWILIO_ALLOWED_HOSTS: hostList,
+  EVOLUTION_ALLOWED_HOSTS: hostList,
+  /** Lets provider base URLs use plain http (local fakes and tests only; https otherwise). */
+  PROVIDER_ALLOW_HTTP: envBoolean(false),
+  /**
+   * The fleet's public origin as providers call it (e.g. https://shop.example.com): Twilio signs the
+   * URL it called, and Evolution instances are told where to send their webhooks.
+   */
+  PUBLIC_BASE_URL: z.string().url().default("http://localhost:8080"),
   /** Timeout of one provider HTTP call, in milliseconds. */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** How long a provider message id is remembered to drop webhook retries (providers retry for days). */

@@ -103,8 +103,8 @@ describe("ListBots", () => {
       [ProviderKind.META, ["access_token"]],
     ]);
     expect(fallback?.providers[0]?.settings).toEqual(twilio("+15550001001"));
-    // The primary provider decides the state: Twilio has no live connection yet.
-    expect(fallback).toMatchObject({ connectionState: ConnectionState.DISCONNECTED, connectionDetail: expect.stringContaining("twilio") });
+    // The primary provider decides the state: a Twilio account with its auth token is ready to send.
+    expect(fallback).toMatchObject({ connectionState: ConnectionState.CONNECTED, connectionDetail: "" });
     expect(millis(meta?.createTime)).toBeGreaterThan(Date.now() - 60_000);
     expect(millis(meta?.updateTime)).toBeGreaterThanOrEqual(millis(meta?.createTime));
     const text = JSON.stringify(response, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));

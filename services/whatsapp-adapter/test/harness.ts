@@ -79,6 +79,9 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: Har
     META_GRAPH_BASE_URL: graph.url,
     META_GRAPH_VERSION: "v23.0",
     PROVIDER_TIMEOUT_MS: "3000",
+    // The sandboxes listen on plain http on loopback.
+    PROVIDER_ALLOW_HTTP: "true",
+    META_ALLOWED_HOSTS: "127.0.0.1",
     LOG_LEVEL: "error",
   });
   const pool = createPostgresPool({ url: database.url, schema: "adapter", logger });

@@ -8,8 +8,11 @@ import { ProviderKind } from "@fleet/contracts/adapter";
 import { Counter, Histogram } from "prom-client";
 import { createLogger } from "@fleet/service-kit";
 import { freePort } from "@fleet/testing";
-import { createMetaSender } from "../src/providers/meta/meta.provider.js";
-import type { MessageSender } from "../src/providers/provider.js";
+import { basePolicy } from "../src/providers/base-url.js";
+import { metaProvider } from "../src/providers/meta/meta.provider.js";
+import type { MessageSender, ProviderDescriptor } from "../src/providers/provider.js";
+import { createProviderRegistry } from "../src/providers/provider-registry.js";
+import { createOfferedChoicesRepository } from "../src/repositories/offered-choices.repository.js";
 import { createBotHealthRepository } from "../src/repositories/bot-health.repository.js";
 import type { BotRecord } from "../src/repositories/bots.repository.js";
 import { createIdempotencyRepository } from "../src/repositories/idempotency.repository.js";
@@ -377,22 +380,23 @@ describe("SendMessage with a fallback provider", () => {
     closedPort = await freePort();
   });
 
-  function counting(sender: MessageSender, kind: MessageSender["kind"]) {
+  /** A Cloud API provider of `kind` whose sender counts its calls. */
+  function counting(kind: ProviderDescriptor["kind"]) {
+    const cloudApi = metaProvider({ baseUrl: h.sandboxUrl, version: "v23.0", timeoutMs: h.config.PROVIDER_TIMEOUT_MS, appSecret: h.appSecret, baseUrls: basePolicy(h.sandboxUrl, ["127.0.0.1"], true) });
     const calls = { count: 0 };
-    const counted: MessageSender = {
-      kind,
+    const sender: MessageSender = {
       send(account, request, signal) {
         calls.count++;
-        return sender.send(account, request, signal);
+        if (!cloudApi.sender) throw new Error("the Meta provider has a sender");
+        return cloudApi.sender.send(account, request, signal);
       },
     };
-    return { sender: counted, calls };
+    return { descriptor: { ...cloudApi, kind, sender }, calls };
   }
 
   function compose(firstBaseUrl: string) {
-    const cloudApi = createMetaSender({ baseUrl: h.sandboxUrl, version: "v23.0", timeoutMs: h.config.PROVIDER_TIMEOUT_MS });
-    const meta = counting(cloudApi, "meta");
-    const official = counting(cloudApi, "official");
+    const meta = counting("meta");
+    const official = counting("official");
     const bot: BotRecord = {
       id: randomUUID(),
       tenantId,
@@ -405,7 +409,8 @@ describe("SendMessage with a fallback provider", () => {
     const sendMessage = createSendMessage({
       bots: { find: async (tenant, botId) => (tenant === bot.tenantId && botId === bot.id ? bot : null) },
       idempotency: createIdempotencyRepository(h.redis, { ttlS: h.config.IDEMPOTENCY_TTL_S, leaseMs: h.config.PROVIDER_TIMEOUT_MS * 3 }),
-      senders: { meta: meta.sender, official: official.sender },
+      providers: createProviderRegistry([meta.descriptor, official.descriptor]),
+      choices: createOfferedChoicesRepository(h.redis),
       pace: createRedisPacer(h.redis, { maxInFlightMs: h.config.PROVIDER_TIMEOUT_MS }),
       botHealth: createBotHealthRepository(h.redis),
       logger: createLogger({ service: "whatsapp-adapter", level: "error" }),

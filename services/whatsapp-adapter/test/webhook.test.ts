@@ -230,27 +230,31 @@ describe("POST /webhooks/meta", () => {
     expect(await appendedSince(mark)).toEqual([]);
   });
 
-  it("acknowledges an image message without appending it and counts it as unsupported_type in /metrics", async () => {
+  it("appends an image message as a media reference (never a URL to fetch), and counts an unsupported type as unsupported_type in /metrics", async () => {
     const mark = await streamMark();
     const envelope = textWebhook(SHOP_NUMBER, "placeholder");
-    const image = {
-      from: CUSTOMER,
-      id: newWamid(CUSTOMER),
-      timestamp: String(Math.floor(Date.now() / 1000)),
-      type: "image",
-      image: { id: "1479537139650973", mime_type: "image/jpeg", sha256: "d1c5d7b1e3f4a0b2", caption: "esta talla" },
-    };
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const image = { from: CUSTOMER, id: newWamid(CUSTOMER), timestamp, type: "image", image: { id: "1479537139650973", mime_type: "image/jpeg", sha256: "d1c5d7b1e3f4a0b2", caption: "esta talla" } };
+    const order = { from: CUSTOMER, id: newWamid(CUSTOMER), timestamp, type: "order", order: { catalog_id: "1", product_items: [] } };
     const payload = {
       ...envelope,
-      entry: envelope.entry.map((entry) => ({ ...entry, changes: entry.changes.map((change) => ({ ...change, value: { ...change.value, messages: [image] } })) })),
+      entry: envelope.entry.map((entry) => ({ ...entry, changes: entry.changes.map((change) => ({ ...change, value: { ...change.value, messages: [image, order] } })) })),
     };
 
     const response = await post(JSON.stringify(payload));
 
     expect(response.status).toBe(200);
-    expect(await appendedSince(mark)).toEqual([]);
+    expect(await appendedSince(mark)).toEqual([
+      expect.objectContaining({
+        kind: "message",
+        type: "media",
+        providerMessageId: image.id,
+        text: "esta talla",
+        media: { kind: "image", providerMediaId: "1479537139650973", mimeType: "image/jpeg", caption: "esta talla" },
+      }),
+    ]);
     const metrics = await request(h.app).get("/metrics");
-    const line = metrics.text.split("\n").find((l) => l.startsWith("adapter_inbound_items_total{") && l.includes('type="image"') && l.includes('outcome="unsupported_type"'));
+    const line = metrics.text.split("\n").find((l) => l.startsWith("adapter_inbound_items_total{") && l.includes('type="order"') && l.includes('outcome="unsupported_type"'));
     expect(line).toBeDefined();
     expect(line?.trim().endsWith(" 1")).toBe(true);
   });

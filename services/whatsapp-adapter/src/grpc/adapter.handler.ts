@@ -26,15 +26,39 @@ function requiredProviderKindName(kind: ProviderKind): ProviderKindName {
   return name;
 }
 
+const option = (o: { id: string; title: string; description: string }) => ({ id: o.id, title: o.title, ...(o.description ? { description: o.description } : {}) });
+const optional = (value: string) => value || undefined;
+
 function contentOf(content: MessageContent | undefined): OutboundContent | null {
   const kind = content?.kind;
-  if (kind?.case === "text") return { type: "text", body: kind.value.body, previewUrl: kind.value.previewUrl };
-  if (kind?.case === "media") {
-    const mediaKind = MEDIA_KINDS[kind.value.kind];
-    if (!mediaKind) throw new AppError("invalid_argument", "INVALID_SEND_REQUEST", "media kind is required");
-    return { type: "media", kind: mediaKind, url: kind.value.url, caption: kind.value.caption || undefined, filename: kind.value.filename || undefined };
+  switch (kind?.case) {
+    case "text":
+      return { type: "text", body: kind.value.body, previewUrl: kind.value.previewUrl };
+    case "media": {
+      const mediaKind = MEDIA_KINDS[kind.value.kind];
+      if (!mediaKind) throw new AppError("invalid_argument", "INVALID_SEND_REQUEST", "media kind is required");
+      return { type: "media", kind: mediaKind, url: kind.value.url, caption: optional(kind.value.caption), filename: optional(kind.value.filename) };
+    }
+    case "buttons":
+      return { type: "buttons", body: kind.value.body, header: optional(kind.value.header), footer: optional(kind.value.footer), buttons: kind.value.buttons.map(option) };
+    case "list":
+      return {
+        type: "list",
+        body: kind.value.body,
+        button: kind.value.button,
+        header: optional(kind.value.header),
+        footer: optional(kind.value.footer),
+        sections: kind.value.sections.map((section) => ({ title: optional(section.title), rows: section.rows.map(option) })),
+      };
+    case "template":
+      return { type: "template", name: kind.value.name, language: kind.value.language, parameters: kind.value.parameters };
+    case "location":
+      return { type: "location", latitude: kind.value.latitude, longitude: kind.value.longitude, name: optional(kind.value.name), address: optional(kind.value.address) };
+    case "contacts":
+      return { type: "contacts", contacts: kind.value.contacts.map((card) => ({ name: card.name, phones: card.phones })) };
+    default:
+      return null;
   }
-  return null;
 }
 
 /** google.protobuf.Timestamp of a time (milliseconds are all a Date holds). */

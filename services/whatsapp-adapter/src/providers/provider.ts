@@ -1,11 +1,31 @@
-// What every provider implements, and the capability table the send path
-// consults: rich content a provider cannot send degrades to numbered text.
-import type { ProviderKindName } from "@fleet/contracts";
+// What a provider is to the adapter: one descriptor per provider folder
+// (`providers/<kind>/`) with its settings schema, secret names, default rate,
+// capabilities, sender, webhook reader and connection check. `compose.ts`
+// lists the descriptors; the use cases only ever see this interface.
+import type { DeliveryStatus, InboundMessage, ProviderKindName } from "@fleet/contracts";
+import type { z } from "zod";
 import { AppError, type AppErrorOptions } from "@fleet/service-kit";
+
+export type MediaKind = "image" | "document" | "audio" | "video" | "sticker";
+
+export interface ReplyOption {
+  /** What comes back when the contact chooses it (a button id or list row id). */
+  id: string;
+  title: string;
+  description?: string;
+}
 
 export type OutboundContent =
   | { type: "text"; body: string; previewUrl: boolean }
-  | { type: "media"; kind: "image" | "document" | "audio" | "video" | "sticker"; url: string; caption?: string; filename?: string };
+  | { type: "media"; kind: MediaKind; url: string; caption?: string; filename?: string }
+  | { type: "buttons"; body: string; header?: string; footer?: string; buttons: ReplyOption[] }
+  | { type: "list"; body: string; header?: string; footer?: string; button: string; sections: { title?: string; rows: ReplyOption[] }[] }
+  /** A template approved for the account; `parameters` fill the body's {{1}}, {{2}}… in order. */
+  | { type: "template"; name: string; language: string; parameters: string[] }
+  | { type: "location"; latitude: number; longitude: number; name?: string; address?: string }
+  | { type: "contacts"; contacts: { name: string; phones: string[] }[] };
+
+export type OutboundType = OutboundContent["type"];
 
 export interface SendRequest {
   recipient: string;
@@ -19,7 +39,6 @@ export interface ProviderAccount {
 }
 
 export interface MessageSender {
-  readonly kind: ProviderKindName;
   /**
    * Sends one message; throws AppError (retryable or not) on failure, and MaybeSentError when the
    * failure came after the provider may have accepted the message.
@@ -48,19 +67,93 @@ export function isMaybeSent(error: unknown): error is MaybeSentError {
   return error instanceof MaybeSentError;
 }
 
-export interface Capabilities {
-  text: boolean;
-  media: boolean;
-  buttons: boolean;
-  lists: boolean;
-  templates: boolean;
+/** What a provider can deliver as such; anything else is degraded to text before sending (see degrade.ts). */
+export type Capabilities = Record<OutboundType, boolean>;
+
+/** A webhook request as a provider sent it: the raw bytes (signatures are over them) and where it came in. */
+export interface WebhookRequest {
+  rawBody: Buffer;
+  /** Header names in lower case. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The path segment after `/webhooks/<kind>/`, for providers whose webhook URL names the bot. */
+  key?: string;
+  /** The public URL the provider called (signatures over the URL must not trust the Host header). */
+  publicUrl: string;
 }
 
-export const CAPABILITIES: Record<ProviderKindName, Capabilities> = {
-  meta: { text: true, media: true, buttons: true, lists: true, templates: true },
-  official: { text: true, media: true, buttons: true, lists: true, templates: true },
-  twilio: { text: true, media: true, buttons: false, lists: false, templates: true },
-  evolution: { text: true, media: true, buttons: false, lists: false, templates: false },
-  // Buttons and lists are not delivered on Baileys (field reports): degrade to numbered text.
-  baileys: { text: true, media: true, buttons: false, lists: false, templates: false },
-};
+/**
+ * Whom a webhook claims to be for, before it is trusted:
+ * - platform: one secret of ours verifies every bot's webhooks (Meta's app secret); bots are found per batch;
+ * - bot: the URL names the bot (a key the adapter made, see webhook-keys.ts);
+ * - routing_key: the body names the bot's number or account.
+ */
+export type WebhookTarget = { by: "platform" } | { by: "bot"; botId: string } | { by: "routing_key"; routingKey: string };
+
+export interface BotRef {
+  botId: string;
+  tenantId: string;
+}
+
+export type Normalised =
+  | { ok: true; entry: InboundMessage | DeliveryStatus }
+  /** An item of a kind the fleet does not take (e.g. Meta's "system" messages): counted and skipped. */
+  | { ok: false; reason: "unsupported_type" | "ignored"; type: string }
+  /** `problem`: which field is wrong and how (never its value). */
+  | { ok: false; reason: "malformed"; type: string; problem: string };
+
+export interface WebhookItem {
+  /** The item as received, kept if it has to be dead-lettered. */
+  raw: unknown;
+  normalise(bot: BotRef): Normalised;
+}
+
+/** Items of one webhook for one bot: `routingKey` names the bot when the target is the platform. */
+export interface WebhookBatch {
+  routingKey?: string;
+  items: WebhookItem[];
+}
+
+export type ParsedWebhook =
+  | { ok: true; batches: WebhookBatch[] }
+  /** The whole body is unusable: not_json, or not the provider's notification shape. */
+  | { ok: false; reason: "not_json" | "not_a_notification"; problem: string };
+
+export interface InboundProvider {
+  /** Whom the request is for; null when it names no bot (answered 404, nothing kept). */
+  target(request: WebhookRequest): WebhookTarget | null;
+  /**
+   * Throws AppError (unauthenticated / permission_denied) unless the request is authentic: with the
+   * platform's secret, or with the credentials of `account` (the bot the target named).
+   */
+  verify(request: WebhookRequest, account: ProviderAccount | null): void;
+  /** Reads a verified request into batches of items. */
+  parse(request: WebhookRequest): ParsedWebhook;
+  /** The answer the provider expects for an accepted webhook (default: JSON). */
+  answer?: { contentType: string; body: string };
+}
+
+export interface ConnectionCheck {
+  state: "connected" | "connecting" | "awaiting_pairing" | "disconnected" | "misconfigured";
+  qr?: string;
+  pairingCode?: string;
+  detail?: string;
+}
+
+export interface ProviderDescriptor {
+  kind: ProviderKindName;
+  /** Non-secret settings of a bot's provider; strict, so a typo is an error. */
+  settings: z.ZodType<Record<string, string>>;
+  /** Names of the write-only secrets; every one is required. */
+  secrets: readonly string[];
+  /** Key that routes webhooks to the bot and paces its sends (e.g. Meta's phone_number_id); null: the bot id. */
+  routingKey(settings: Record<string, string>): string | null;
+  /** Sends per second per routing key unless the bot's `messages_per_second` says otherwise. */
+  defaultRatePerSecond: number;
+  capabilities: Capabilities;
+  /** Absent: the provider cannot send yet (the send falls back to the bot's next provider). */
+  sender?: MessageSender;
+  /** Absent: the provider has no webhooks here. */
+  inbound?: InboundProvider;
+  /** The live state of an account; absent: credentials present means connected. */
+  connection?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<ConnectionCheck>;
+}

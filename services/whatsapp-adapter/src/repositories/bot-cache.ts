@@ -40,7 +40,7 @@ export interface BotCacheOptions {
   now?: () => number;
 }
 
-export function createBotCache(bots: Pick<BotsRepository, "find" | "findByRoutingKey">, { ttlMs, generation, checkEveryMs = 1000, logger, now = Date.now }: BotCacheOptions) {
+export function createBotCache(bots: Pick<BotsRepository, "find" | "findById" | "findByRoutingKey">, { ttlMs, generation, checkEveryMs = 1000, logger, now = Date.now }: BotCacheOptions) {
   const byId = new Map<string, Cached>();
   const byRouting = new Map<string, Cached>();
   // Bumped on every clear: a load that began before a change must not put the old configuration back.
@@ -90,6 +90,7 @@ export function createBotCache(bots: Pick<BotsRepository, "find" | "findByRoutin
 
   return {
     find: (tenantId: string, botId: string) => through(byId, `${tenantId}/${botId}`, () => bots.find(tenantId, botId)),
+    findById: (botId: string) => through(byId, `*/${botId}`, () => bots.findById(botId)),
     findByRoutingKey: (kind: ProviderKindName, routingKey: string) => through(byRouting, `${kind}/${routingKey}`, () => bots.findByRoutingKey(kind, routingKey)),
     /**
      * After a bot was changed or deleted. Everything is dropped rather than the bot's entries: a

@@ -105,6 +105,13 @@ export function createBotsRepository(pool: pg.Pool, box: SecretBox, logger?: Log
       return toRecords(rows)[0] ?? null;
     },
 
+    /** A bot by id alone: only for webhooks whose URL the adapter made for that bot (see webhook-keys.ts). */
+    async findById(botId: string): Promise<StoredBot | null> {
+      if (!isUuid(botId)) return null;
+      const { rows } = await pool.query<BotRow>(`${SELECT} WHERE b.id = $1 ORDER BY p.position`, [botId]);
+      return toRecords(rows)[0] ?? null;
+    },
+
     /** The bot whose provider of `kind` has this routing key (e.g. Meta phone_number_id). */
     async findByRoutingKey(kind: ProviderKindName, routingKey: string): Promise<StoredBot | null> {
       const { rows } = await pool.query<BotRow>(

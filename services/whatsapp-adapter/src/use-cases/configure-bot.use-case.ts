@@ -1,54 +1,16 @@
 // Creates a bot, or updates one of the caller's tenant's bots (its name and its
-// whole provider list, in fallback order). Settings are checked per provider
-// kind (unknown keys are rejected, so typos surface); secrets are write-only:
+// whole provider list, in fallback order). Settings are checked by the
+// provider kind's descriptor (unknown keys are rejected, so typos surface, and
+// a base_url must be on the kind's allowlist); secrets are write-only:
 // a secret an update omits keeps the value stored for that provider kind.
 import { z } from "zod";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
+import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
 import type { BotsRepository, ProviderSetting } from "../repositories/bots.repository.js";
 import { botNotFound, describeBot, type BotView } from "./get-bot.use-case.js";
-
-const digits = z.string().regex(/^\d{5,20}$/, "must be digits");
-const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL");
-// Sends per second allowed for the number (Meta: 80 by default, up to 1,000 after an upgrade).
-const perSecond = z.string().regex(/^\d{1,4}$/, "must be a whole number").refine((v) => Number(v) >= 1 && Number(v) <= 1000, "must be 1-1000");
-const e164 = z.string().regex(/^\+\d{7,15}$/, "must be an E.164 number like +5215512345678");
-
-interface KindRules {
-  settings: z.ZodObject;
-  secrets: readonly string[];
-  routingKey: (settings: Record<string, string>) => string | null;
-}
-
-const RULES: Record<ProviderKindName, KindRules> = {
-  meta: {
-    settings: z.strictObject({ phone_number_id: digits, waba_id: digits.optional(), display_phone_number: z.string().optional(), api_version: z.string().regex(/^v\d+\.\d+$/).optional(), base_url: httpUrl.optional(), messages_per_second: perSecond.optional() }),
-    secrets: ["access_token"],
-    routingKey: (s) => s.phone_number_id ?? null,
-  },
-  official: {
-    settings: z.strictObject({ phone_number_id: digits, base_url: httpUrl.optional(), messages_per_second: perSecond.optional() }),
-    secrets: ["api_key"],
-    routingKey: (s) => s.phone_number_id ?? null,
-  },
-  twilio: {
-    settings: z.strictObject({ account_sid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be an account SID (AC + 32 hex)"), from_number: e164, base_url: httpUrl.optional() }),
-    secrets: ["auth_token"],
-    routingKey: (s) => s.from_number ?? null,
-  },
-  evolution: {
-    settings: z.strictObject({ base_url: httpUrl, instance: z.string().regex(/^[\w-]{1,64}$/) }),
-    secrets: ["api_key"],
-    routingKey: (s) => s.instance ?? null,
-  },
-  baileys: {
-    settings: z.strictObject({ phone_number: digits.optional() }),
-    secrets: [],
-    routingKey: () => null,
-  },
-};
 
 export interface ConfigureBotInput {
   tenantId: string;
@@ -64,9 +26,10 @@ export interface ConfigureBotDeps {
   /** Told of every change, so the replicas stop serving the old configuration. */
   cache: Pick<BotCache, "invalidate">;
   botHealth: Pick<BotHealthRepository, "clear">;
+  providers: ProviderRegistry;
 }
 
-export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps) {
+export function createConfigureBot({ bots, cache, botHealth, providers: registry }: ConfigureBotDeps) {
   return async function configureBot(input: ConfigureBotInput): Promise<BotView> {
     const problems: string[] = [];
     if (!uuid.safeParse(input.tenantId).success) problems.push("tenant_id must be a UUID");
@@ -80,8 +43,12 @@ export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps)
     const existing = input.botId ? await bots.find(input.tenantId, input.botId) : null;
     if (input.botId && !existing) throw botNotFound();
 
-    const providers: ProviderSetting[] = input.providers.map((provider, index) => {
-      const rules = RULES[provider.kind];
+    const providers: ProviderSetting[] = input.providers.flatMap((provider, index) => {
+      const rules = registry.get(provider.kind);
+      if (!rules) {
+        problems.push(`providers[${index}].kind: ${provider.kind} is not available on this fleet`);
+        return [];
+      }
       const parsed = rules.settings.safeParse(provider.settings);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) problems.push(`providers[${index}].settings.${issue.path.join(".") || issue.message}: ${issue.message}`);
@@ -94,7 +61,7 @@ export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps)
       for (const name of rules.secrets) {
         if (!secrets[name]) problems.push(`providers[${index}].secrets.${name} is required for ${provider.kind}`);
       }
-      return { kind: provider.kind, settings: provider.settings, secrets, routingKey: rules.routingKey(provider.settings) };
+      return [{ kind: provider.kind, settings: provider.settings, secrets, routingKey: rules.routingKey(provider.settings) }];
     });
     if (problems.length > 0) throw new AppError("invalid_argument", "INVALID_BOT_CONFIG", "Invalid bot configuration", { details: problems });
 
@@ -102,7 +69,7 @@ export function createConfigureBot({ bots, cache, botHealth }: ConfigureBotDeps)
     await cache.invalidate();
     // New configuration, new chance: a problem the provider reported with the old credentials no longer applies.
     await botHealth.clear(saved.id);
-    return describeBot(saved, null);
+    return describeBot(saved, null, registry);
   };
 }
 

@@ -3,6 +3,7 @@
 // Read from Postgres, not the bot cache: the dashboard must see its own edits.
 import type { ConnectionStateName, ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
+import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { BotHealthRepository, ProviderProblem } from "../repositories/bot-health.repository.js";
 import type { BotsRepository, StoredBot } from "../repositories/bots.repository.js";
 import { connectionOf } from "./get-connection.use-case.js";
@@ -26,8 +27,8 @@ export interface BotView {
 }
 
 /** The bot without its secret values; `problem` is what the adapter last learned about its primary provider's account. */
-export function describeBot(bot: StoredBot, problem: ProviderProblem | null): BotView {
-  const { state, detail } = connectionOf(bot, problem);
+export function describeBot(bot: StoredBot, problem: ProviderProblem | null, registry: ProviderRegistry): BotView {
+  const { state, detail } = connectionOf(bot, problem, registry);
   return {
     id: bot.id,
     tenantId: bot.tenantId,
@@ -44,14 +45,15 @@ export const botNotFound = () => new AppError("not_found", "BOT_NOT_FOUND", "Bot
 export interface GetBotDeps {
   bots: Pick<BotsRepository, "find">;
   botHealth: Pick<BotHealthRepository, "find">;
+  providers: ProviderRegistry;
 }
 
-export function createGetBot({ bots, botHealth }: GetBotDeps) {
+export function createGetBot({ bots, botHealth, providers }: GetBotDeps) {
   return async function getBot(tenantId: string, botId: string): Promise<BotView> {
     // find() also answers null for a malformed id: NOT_FOUND, never an internal error.
     const bot = await bots.find(tenantId, botId);
     if (!bot) throw botNotFound();
-    return describeBot(bot, await botHealth.find(bot.id));
+    return describeBot(bot, await botHealth.find(bot.id), providers);
   };
 }
 

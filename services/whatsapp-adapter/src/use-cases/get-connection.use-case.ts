@@ -1,8 +1,10 @@
-// Connection state of a bot's primary provider. Cloud API providers are
-// "connected" when credentials are present and the provider has not rejected
-// them; session providers (Baileys, Evolution) report their live state later.
+// Connection state of a bot's primary provider. Providers that keep a live
+// session (Evolution, later Baileys) are asked through their descriptor's
+// connection check; the others are "connected" when every secret is present
+// and the provider has not rejected them.
 import type { ConnectionStateName, ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
+import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotHealthRepository, ProviderProblem } from "../repositories/bot-health.repository.js";
 import type { BotRecord } from "../repositories/bots.repository.js";
@@ -15,28 +17,39 @@ export interface ConnectionView {
   detail?: string;
 }
 
-const REQUIRED_SECRET: Partial<Record<ProviderKindName, string>> = { meta: "access_token", official: "api_key", twilio: "auth_token", evolution: "api_key" };
-
-/** The state of the bot's primary provider, given what the adapter last learned about its account. */
-export function connectionOf(bot: Pick<BotRecord, "providers">, problem: ProviderProblem | null): ConnectionView {
+/** The state of the bot's primary provider from what is stored, without asking the provider (lists, bot views). */
+export function connectionOf(bot: Pick<BotRecord, "providers">, problem: ProviderProblem | null, registry: ProviderRegistry): ConnectionView {
   const primary = bot.providers[0];
   if (!primary) return { state: "misconfigured", provider: "meta", detail: "The bot has no provider configured" };
   if (problem?.kind === primary.kind) {
     return { state: "misconfigured", provider: primary.kind, detail: `The provider refused the bot's account (${problem.code}) at ${problem.at}; update its credentials` };
   }
-  if (primary.kind === "meta" || primary.kind === "official") {
-    const secret = REQUIRED_SECRET[primary.kind];
-    return secret && primary.secrets[secret] ? { state: "connected", provider: primary.kind } : { state: "misconfigured", provider: primary.kind, detail: `Missing ${secret}` };
-  }
-  return { state: "disconnected", provider: primary.kind, detail: `${primary.kind} sessions are not available yet` };
+  const descriptor = registry.get(primary.kind);
+  if (!descriptor) return { state: "misconfigured", provider: primary.kind, detail: `${primary.kind} is not available on this fleet` };
+  const missing = descriptor.secrets.filter((name) => !primary.secrets[name]);
+  if (missing.length > 0) return { state: "misconfigured", provider: primary.kind, detail: `Missing ${missing.join(", ")}` };
+  if (descriptor.connection) return { state: "connecting", provider: primary.kind, detail: "Open the bot's connection for its live state" };
+  return { state: "connected", provider: primary.kind };
 }
 
-export function createGetConnection({ bots, botHealth }: { bots: Pick<BotCache, "find">; botHealth: Pick<BotHealthRepository, "find"> }) {
+export interface GetConnectionDeps {
+  bots: Pick<BotCache, "find">;
+  botHealth: Pick<BotHealthRepository, "find">;
+  providers: ProviderRegistry;
+  timeoutMs: number;
+}
+
+export function createGetConnection({ bots, botHealth, providers, timeoutMs }: GetConnectionDeps) {
   return async function getConnection(tenantId: string, botId: string): Promise<ConnectionView> {
     const bot = await bots.find(tenantId, botId);
     if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
     // A bot without providers has no account to have a problem with.
-    return connectionOf(bot, bot.providers.length > 0 ? await botHealth.find(bot.id) : null);
+    const stored = connectionOf(bot, bot.providers.length > 0 ? await botHealth.find(bot.id) : null, providers);
+    const primary = bot.providers[0];
+    const check = primary ? providers.get(primary.kind)?.connection : undefined;
+    if (!primary || !check || stored.state === "misconfigured") return stored;
+    const live = await check({ settings: primary.settings, secrets: primary.secrets }, bot.id, AbortSignal.timeout(timeoutMs));
+    return { provider: primary.kind, ...live };
   };
 }
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
 import type { BotsCursor, BotsRepository } from "../repositories/bots.repository.js";
+import type { ProviderRegistry } from "../providers/provider-registry.js";
 import { describeBot, type BotView } from "./get-bot.use-case.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -49,9 +50,10 @@ export interface BotsPageView {
 export interface ListBotsDeps {
   bots: Pick<BotsRepository, "list">;
   botHealth: Pick<BotHealthRepository, "find">;
+  providers: ProviderRegistry;
 }
 
-export function createListBots({ bots, botHealth }: ListBotsDeps) {
+export function createListBots({ bots, botHealth, providers }: ListBotsDeps) {
   return async function listBots({ tenantId, pageSize, pageToken }: ListBotsInput): Promise<BotsPageView> {
     const problems: string[] = [];
     if (!z.uuid().safeParse(tenantId).success) problems.push("tenant_id must be a UUID");
@@ -63,7 +65,7 @@ export function createListBots({ bots, botHealth }: ListBotsDeps) {
     // One Redis read per bot, sent together: the connection state costs one round trip per page.
     const problemsByBot = await Promise.all(page.bots.map((bot) => (bot.providers.length > 0 ? botHealth.find(bot.id) : Promise.resolve(null))));
     return {
-      bots: page.bots.map((bot, index) => describeBot(bot, problemsByBot[index] ?? null)),
+      bots: page.bots.map((bot, index) => describeBot(bot, problemsByBot[index] ?? null, providers)),
       nextPageToken: page.next ? encodeCursor(page.next) : "",
     };
   };

@@ -1,7 +1,9 @@
 // SendMessage: idempotent by key (same key for the same bot → first result,
 // no second send), paced per provider number, retried with backoff on
 // retryable provider errors, guarded by a circuit breaker per bot+provider,
-// and falling back to the bot's next provider in its configured order.
+// and falling back to the bot's next provider in its configured order. Rich
+// content a provider cannot show is degraded to text first (degrade.ts), and
+// the options such a text offers are remembered for the contact's answer.
 // A failure after which the provider may have accepted the message (see
 // MaybeSentError) is neither retried nor sent elsewhere: the call, and every
 // later call with its key, fails with SEND_OUTCOME_UNKNOWN.
@@ -9,7 +11,10 @@ import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, ret
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError, type Logger } from "@fleet/service-kit";
 import type { Counter, Histogram } from "prom-client";
-import { isMaybeSent, MaybeSentError, type MessageSender, type OutboundContent } from "../providers/provider.js";
+import { degrade } from "../providers/degrade.js";
+import { isMaybeSent, MaybeSentError, type OutboundContent, type ReplyOption } from "../providers/provider.js";
+import type { ProviderRegistry } from "../providers/provider-registry.js";
+import type { OfferedChoicesRepository } from "../repositories/offered-choices.repository.js";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotRecord } from "../repositories/bots.repository.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
@@ -39,7 +44,8 @@ export type Pacer = (kind: ProviderKindName, routingKey: string, perSecond: numb
 export interface SendMessageDeps {
   bots: Pick<BotCache, "find">;
   idempotency: IdempotencyRepository;
-  senders: Partial<Record<ProviderKindName, MessageSender>>;
+  providers: ProviderRegistry;
+  choices: Pick<OfferedChoicesRepository, "remember" | "forget">;
   pace: Pacer;
   botHealth: BotHealthRepository;
   logger: Logger;
@@ -71,10 +77,77 @@ const NOT_PROVIDER_HEALTH = new Set(["PACING_DEADLINE", "PROVIDER_PAIR_RATE_LIMI
 /** Provider answers that mean the bot's account needs attention, not that one message was bad. */
 const ACCOUNT_PROBLEMS = new Set(["PROVIDER_CREDENTIALS_INVALID", "PROVIDER_ACCOUNT_BLOCKED", "PROVIDER_NOT_CONFIGURED"]);
 
-const DEFAULT_RATE: Record<ProviderKindName, number> = { meta: 80, official: 80, twilio: 80, evolution: 20, baileys: 1 };
 const RECIPIENT = /^(\d{7,15}|[\w.:-]+@(s\.whatsapp\.net|lid))$/;
 // Printable ASCII: keys embed provider message ids (wamids are base64 with "=", "+", "/").
 const KEY = /^[\x21-\x7e]{1,256}$/;
+
+/** WhatsApp's own limits (the same on every provider), so a flow that works on one provider works on all. */
+function contentProblems(content: OutboundContent): string[] {
+  const problems: string[] = [];
+  const within = (value: string | undefined, max: number, what: string, required = true) => {
+    if (value === undefined || value === "") {
+      if (required) problems.push(`${what} is required`);
+    } else if (value.length > max) problems.push(`${what} must be at most ${max} characters`);
+  };
+  const optionIds = (ids: string[]) => {
+    if (new Set(ids).size !== ids.length) problems.push("option ids must be unique");
+    for (const id of ids) within(id, 256, "option id");
+  };
+  switch (content.type) {
+    case "text":
+      within(content.body, 4096, "text body");
+      break;
+    case "media":
+      if (!/^https?:\/\//.test(content.url)) problems.push("media url must be http(s)");
+      within(content.caption, 1024, "media caption", false);
+      break;
+    case "buttons":
+      within(content.body, 1024, "buttons body");
+      within(content.header, 60, "buttons header", false);
+      within(content.footer, 60, "buttons footer", false);
+      if (content.buttons.length < 1 || content.buttons.length > 3) problems.push("buttons must have 1 to 3 buttons");
+      for (const button of content.buttons) within(button.title, 20, "button title");
+      optionIds(content.buttons.map((b) => b.id));
+      break;
+    case "list": {
+      within(content.body, 4096, "list body");
+      within(content.button, 20, "list button");
+      within(content.header, 60, "list header", false);
+      within(content.footer, 60, "list footer", false);
+      const rows = content.sections.flatMap((section) => section.rows);
+      if (content.sections.length < 1 || content.sections.length > 10) problems.push("list must have 1 to 10 sections");
+      if (rows.length < 1 || rows.length > 10) problems.push("list must have 1 to 10 rows in all");
+      for (const section of content.sections) {
+        within(section.title, 24, "section title", content.sections.length > 1);
+        if (section.rows.length === 0) problems.push("every section needs a row");
+      }
+      for (const row of rows) {
+        within(row.title, 24, "row title");
+        within(row.description, 72, "row description", false);
+      }
+      optionIds(rows.map((r) => r.id));
+      break;
+    }
+    case "template":
+      if (!/^[a-z0-9_]{1,512}$/.test(content.name)) problems.push("template name must be lower-case letters, digits and _");
+      if (!/^[a-z]{2,3}(_[A-Z]{2})?$/.test(content.language)) problems.push("template language must look like es or es_MX");
+      for (const parameter of content.parameters) within(parameter, 1024, "template parameter");
+      break;
+    case "location":
+      if (!(Math.abs(content.latitude) <= 90) || !(Math.abs(content.longitude) <= 180)) problems.push("location must have a latitude within ±90 and a longitude within ±180");
+      within(content.name, 1000, "location name", false);
+      within(content.address, 1000, "location address", false);
+      break;
+    case "contacts":
+      if (content.contacts.length < 1 || content.contacts.length > 10) problems.push("contacts must have 1 to 10 cards");
+      for (const card of content.contacts) {
+        within(card.name, 256, "contact name");
+        if (card.phones.length === 0 || card.phones.some((p) => !/^\+?\d{5,20}$/.test(p))) problems.push("every contact needs phone numbers of digits");
+      }
+      break;
+  }
+  return problems;
+}
 
 function validate(input: SendMessageInput): OutboundContent {
   const problems: string[] = [];
@@ -84,13 +157,12 @@ function validate(input: SendMessageInput): OutboundContent {
   if (!KEY.test(input.idempotencyKey)) problems.push("idempotency_key is required (1-256 printable ASCII characters)");
   const content = input.content;
   if (!content) problems.push("content is required");
-  else if (content.type === "text" && (content.body.length === 0 || content.body.length > 4096)) problems.push("text body must be 1-4096 characters");
-  else if (content.type === "media" && !/^https?:\/\//.test(content.url)) problems.push("media url must be http(s)");
+  else problems.push(...contentProblems(content));
   if (problems.length > 0 || !content) throw new AppError("invalid_argument", "INVALID_SEND_REQUEST", "Invalid SendMessage request", { details: problems });
   return content;
 }
 
-export function createSendMessage({ bots, idempotency, senders, pace, botHealth, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
+export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
   const policies = new Map<string, IPolicy>();
   // A failure that may hide an accepted message is never retried, but it still tells the breaker the provider is in trouble.
   const retryable = handleWhen((error) => error instanceof AppError && error.retryable && !isMaybeSent(error));
@@ -108,24 +180,46 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
     return policy;
   }
 
+  /** After a send through a provider that may degrade choices: what a numbered answer from the contact now means. */
+  async function rememberOffer(botId: string, contact: string, showsChoices: boolean, type: OutboundContent["type"], offered: ReplyOption[]): Promise<void> {
+    if (showsChoices) return;
+    try {
+      if (offered.length > 0) await choices.remember(botId, contact, { kind: type === "list" ? "list" : "buttons", options: offered });
+      else await choices.forget(botId, contact);
+    } catch (error) {
+      // The message is out; a numbered answer will then read as plain text.
+      logger.warn("offered choices not recorded", { botId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   async function deliver(bot: BotRecord, input: SendMessageInput, content: OutboundContent, signal: AbortSignal): Promise<StoredSend> {
     let lastError: AppError | null = null;
     for (const provider of bot.providers) {
-      const sender = senders[provider.kind];
-      if (!sender) {
+      const descriptor = providers.get(provider.kind);
+      const sender = descriptor?.sender;
+      if (!descriptor || !sender) {
         lastError = new AppError("failed_precondition", "PROVIDER_NOT_AVAILABLE", `Provider ${provider.kind} cannot send yet`);
+        continue;
+      }
+      let degraded: ReturnType<typeof degrade>;
+      try {
+        degraded = degrade(content, descriptor.capabilities);
+      } catch (error) {
+        // This provider cannot say it at all (a template without templates): the next one may.
+        lastError = error instanceof AppError ? error : new AppError("failed_precondition", "PROVIDER_CANNOT_SEND", "Provider cannot send this content", { cause: error });
+        metrics.sends.inc({ provider: provider.kind, outcome: lastError.code });
         continue;
       }
       const stop = metrics.duration.startTimer({ provider: provider.kind });
       try {
         const { providerMessageId } = await policyFor(bot.id, provider.kind).execute(async () => {
-          const perSecond = Number(provider.settings.messages_per_second) || DEFAULT_RATE[provider.kind];
+          const perSecond = Number(provider.settings.messages_per_second) || descriptor.defaultRatePerSecond;
           const answered = await pace(provider.kind, provider.routingKey ?? bot.id, perSecond, signal);
           try {
             // Once the request leaves, it runs to its own timeout even if our caller gives up: aborting
             // it could leave a message the provider accepted without a stored result, and the
             // caller's retry would send it again.
-            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content, replyToProviderMessageId: input.replyToProviderMessageId }, NEVER_ABORTED);
+            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content: degraded.content, replyToProviderMessageId: input.replyToProviderMessageId }, NEVER_ABORTED);
           } catch (error) {
             // A sender answers with AppErrors; anything else is a bug in it, and whether the request left is unknown.
             throw error instanceof AppError ? error : new MaybeSentError(provider.kind, "PROVIDER_FAILED", "Provider call failed", { cause: error });
@@ -134,6 +228,7 @@ export function createSendMessage({ bots, idempotency, senders, pace, botHealth,
           }
         }, signal);
         metrics.sends.inc({ provider: provider.kind, outcome: "accepted" });
+        await rememberOffer(bot.id, input.recipient, descriptor.capabilities.buttons && descriptor.capabilities.list, content.type, degraded.offered);
         return { providerMessageId, provider: provider.kind };
       } catch (error) {
         // Other errors come from before the send (pacing on Redis, a cancelled retry wait): nothing left.

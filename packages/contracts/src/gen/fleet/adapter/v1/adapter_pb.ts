@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleet/adapter/v1/adapter.proto.
  */
 export const file_fleet_adapter_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCJ8CgxNZWRpYUNvbnRlbnQSKQoEa2luZBgBIAEoDjIbLmZsZWV0LmFkYXB0ZXIudjEuTWVkaWFLaW5kEgsKA3VybBgCIAEoCRIPCgdjYXB0aW9uGAMgASgJEhAKCGZpbGVuYW1lGAQgASgJEhEKCW1pbWVfdHlwZRgFIAEoCSJ4Cg5NZXNzYWdlQ29udGVudBItCgR0ZXh0GAEgASgLMh0uZmxlZXQuYWRhcHRlci52MS5UZXh0Q29udGVudEgAEi8KBW1lZGlhGAIgASgLMh4uZmxlZXQuYWRhcHRlci52MS5NZWRpYUNvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiOQoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSKtAQoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjAKBXN0YXRlGAEgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSMAoIcHJvdmlkZXIYAiABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJIqECCg5Qcm92aWRlckNvbmZpZxIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQAoIc2V0dGluZ3MYAiADKAsyLi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNldHRpbmdzRW50cnkSPgoHc2VjcmV0cxgDIAMoCzItLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2VjcmV0c0VudHJ5Gi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKDAQoTQ29uZmlndXJlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIzCglwcm92aWRlcnMYBCADKAsyIC5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnIskBCg9Qcm92aWRlclN1bW1hcnkSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkEKCHNldHRpbmdzGAIgAygLMi8uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkuU2V0dGluZ3NFbnRyeRIUCgxzZWNyZXRfbmFtZXMYAyADKAkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqoCCgNCb3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRI0Cglwcm92aWRlcnMYBCADKAsyIS5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyU3VtbWFyeRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjsKEGNvbm5lY3Rpb25fc3RhdGUYByABKA4yIS5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25TdGF0ZRIZChFjb25uZWN0aW9uX2RldGFpbBgIIAEoCSI6ChRDb25maWd1cmVCb3RSZXNwb25zZRIiCgNib3QYASABKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdCJLCg9MaXN0Qm90c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlAKEExpc3RCb3RzUmVzcG9uc2USIwoEYm90cxgBIAMoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIyCg1HZXRCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkiNAoOR2V0Qm90UmVzcG9uc2USIgoDYm90GAEgASgLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QiNQoQRGVsZXRlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJIhMKEURlbGV0ZUJvdFJlc3BvbnNlKrMBCgxQcm92aWRlcktpbmQSHQoZUFJPVklERVJfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBST1ZJREVSX0tJTkRfQkFJTEVZUxABEhYKElBST1ZJREVSX0tJTkRfTUVUQRACEhoKFlBST1ZJREVSX0tJTkRfT0ZGSUNJQUwQAxIYChRQUk9WSURFUl9LSU5EX1RXSUxJTxAEEhsKF1BST1ZJREVSX0tJTkRfRVZPTFVUSU9OEAUqmgEKCU1lZGlhS2luZBIaChZNRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASFAoQTUVESUFfS0lORF9JTUFHRRABEhcKE01FRElBX0tJTkRfRE9DVU1FTlQQAhIUChBNRURJQV9LSU5EX0FVRElPEAMSFAoQTUVESUFfS0lORF9WSURFTxAEEhYKEk1FRElBX0tJTkRfU1RJQ0tFUhAFKuIBCg9Db25uZWN0aW9uU3RhdGUSIAocQ09OTkVDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiEKHUNPTk5FQ1RJT05fU1RBVEVfRElTQ09OTkVDVEVEEAESHwobQ09OTkVDVElPTl9TVEFURV9DT05ORUNUSU5HEAISJQohQ09OTkVDVElPTl9TVEFURV9BV0FJVElOR19QQUlSSU5HEAMSHgoaQ09OTkVDVElPTl9TVEFURV9DT05ORUNURUQQBBIiCh5DT05ORUNUSU9OX1NUQVRFX01JU0NPTkZJR1VSRUQQBTKjBAoOQWRhcHRlclNlcnZpY2USWgoLU2VuZE1lc3NhZ2USJC5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXNwb25zZRJgCg1HZXRDb25uZWN0aW9uEiYuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVxdWVzdBonLmZsZWV0LmFkYXB0ZXIudjEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEl0KDENvbmZpZ3VyZUJvdBIlLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVxdWVzdBomLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVzcG9uc2USUQoITGlzdEJvdHMSIS5mbGVldC5hZGFwdGVyLnYxLkxpc3RCb3RzUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuTGlzdEJvdHNSZXNwb25zZRJLCgZHZXRCb3QSHy5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlcXVlc3QaIC5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlc3BvbnNlElQKCURlbGV0ZUJvdBIiLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVxdWVzdBojLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCJ8CgxNZWRpYUNvbnRlbnQSKQoEa2luZBgBIAEoDjIbLmZsZWV0LmFkYXB0ZXIudjEuTWVkaWFLaW5kEgsKA3VybBgCIAEoCRIPCgdjYXB0aW9uGAMgASgJEhAKCGZpbGVuYW1lGAQgASgJEhEKCW1pbWVfdHlwZRgFIAEoCSI9CgtSZXBseU9wdGlvbhIKCgJpZBgBIAEoCRINCgV0aXRsZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSJuCg5CdXR0b25zQ29udGVudBIMCgRib2R5GAEgASgJEi4KB2J1dHRvbnMYAiADKAsyHS5mbGVldC5hZGFwdGVyLnYxLlJlcGx5T3B0aW9uEg4KBmhlYWRlchgDIAEoCRIOCgZmb290ZXIYBCABKAkiSQoLTGlzdFNlY3Rpb24SDQoFdGl0bGUYASABKAkSKwoEcm93cxgCIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuUmVwbHlPcHRpb24ifAoLTGlzdENvbnRlbnQSDAoEYm9keRgBIAEoCRIOCgZidXR0b24YAiABKAkSLwoIc2VjdGlvbnMYAyADKAsyHS5mbGVldC5hZGFwdGVyLnYxLkxpc3RTZWN0aW9uEg4KBmhlYWRlchgEIAEoCRIOCgZmb290ZXIYBSABKAkiRQoPVGVtcGxhdGVDb250ZW50EgwKBG5hbWUYASABKAkSEAoIbGFuZ3VhZ2UYAiABKAkSEgoKcGFyYW1ldGVycxgDIAMoCSJVCg9Mb2NhdGlvbkNvbnRlbnQSEAoIbGF0aXR1ZGUYASABKAESEQoJbG9uZ2l0dWRlGAIgASgBEgwKBG5hbWUYAyABKAkSDwoHYWRkcmVzcxgEIAEoCSIrCgtDb250YWN0Q2FyZBIMCgRuYW1lGAEgASgJEg4KBnBob25lcxgCIAMoCSJCCg9Db250YWN0c0NvbnRlbnQSLwoIY29udGFjdHMYASADKAsyHS5mbGVldC5hZGFwdGVyLnYxLkNvbnRhY3RDYXJkIoEDCg5NZXNzYWdlQ29udGVudBItCgR0ZXh0GAEgASgLMh0uZmxlZXQuYWRhcHRlci52MS5UZXh0Q29udGVudEgAEi8KBW1lZGlhGAIgASgLMh4uZmxlZXQuYWRhcHRlci52MS5NZWRpYUNvbnRlbnRIABIzCgdidXR0b25zGAMgASgLMiAuZmxlZXQuYWRhcHRlci52MS5CdXR0b25zQ29udGVudEgAEi0KBGxpc3QYBCABKAsyHS5mbGVldC5hZGFwdGVyLnYxLkxpc3RDb250ZW50SAASNQoIdGVtcGxhdGUYBSABKAsyIS5mbGVldC5hZGFwdGVyLnYxLlRlbXBsYXRlQ29udGVudEgAEjUKCGxvY2F0aW9uGAYgASgLMiEuZmxlZXQuYWRhcHRlci52MS5Mb2NhdGlvbkNvbnRlbnRIABI1Cghjb250YWN0cxgHIAEoCzIhLmZsZWV0LmFkYXB0ZXIudjEuQ29udGFjdHNDb250ZW50SABCBgoEa2luZCK8AQoSU2VuZE1lc3NhZ2VSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSEQoJcmVjaXBpZW50GAMgASgJEjEKB2NvbnRlbnQYBCABKAsyIC5mbGVldC5hZGFwdGVyLnYxLk1lc3NhZ2VDb250ZW50EhcKD2lkZW1wb3RlbmN5X2tleRgFIAEoCRIkChxyZXBseV90b19wcm92aWRlcl9tZXNzYWdlX2lkGAYgASgJInYKE1NlbmRNZXNzYWdlUmVzcG9uc2USGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCRIwCghwcm92aWRlchgCIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhAKCHJlcGxheWVkGAMgASgIIjkKFEdldENvbm5lY3Rpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkirQEKFUdldENvbm5lY3Rpb25SZXNwb25zZRIwCgVzdGF0ZRgBIAEoDjIhLmZsZWV0LmFkYXB0ZXIudjEuQ29ubmVjdGlvblN0YXRlEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSCgoCcXIYAyABKAkSFAoMcGFpcmluZ19jb2RlGAQgASgJEg4KBmRldGFpbBgFIAEoCSKhAgoOUHJvdmlkZXJDb25maWcSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkAKCHNldHRpbmdzGAIgAygLMi4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlckNvbmZpZy5TZXR0aW5nc0VudHJ5Ej4KB3NlY3JldHMYAyADKAsyLS5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNlY3JldHNFbnRyeRovCg1TZXR0aW5nc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLgoMU2VjcmV0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEigwEKE0NvbmZpZ3VyZUJvdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSMwoJcHJvdmlkZXJzGAQgAygLMiAuZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlckNvbmZpZyLJAQoPUHJvdmlkZXJTdW1tYXJ5EiwKBGtpbmQYASABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBJBCghzZXR0aW5ncxgCIAMoCzIvLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJTdW1tYXJ5LlNldHRpbmdzRW50cnkSFAoMc2VjcmV0X25hbWVzGAMgAygJGi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKqAgoDQm90EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSNAoJcHJvdmlkZXJzGAQgAygLMiEuZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7ChBjb25uZWN0aW9uX3N0YXRlGAcgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSGQoRY29ubmVjdGlvbl9kZXRhaWwYCCABKAkiOgoUQ29uZmlndXJlQm90UmVzcG9uc2USIgoDYm90GAEgASgLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QiSwoPTGlzdEJvdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJQChBMaXN0Qm90c1Jlc3BvbnNlEiMKBGJvdHMYASADKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMgoNR2V0Qm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJIjQKDkdldEJvdFJlc3BvbnNlEiIKA2JvdBgBIAEoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90IjUKEERlbGV0ZUJvdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSITChFEZWxldGVCb3RSZXNwb25zZSqzAQoMUHJvdmlkZXJLaW5kEh0KGVBST1ZJREVSX0tJTkRfVU5TUEVDSUZJRUQQABIZChVQUk9WSURFUl9LSU5EX0JBSUxFWVMQARIWChJQUk9WSURFUl9LSU5EX01FVEEQAhIaChZQUk9WSURFUl9LSU5EX09GRklDSUFMEAMSGAoUUFJPVklERVJfS0lORF9UV0lMSU8QBBIbChdQUk9WSURFUl9LSU5EX0VWT0xVVElPThAFKpoBCglNZWRpYUtpbmQSGgoWTUVESUFfS0lORF9VTlNQRUNJRklFRBAAEhQKEE1FRElBX0tJTkRfSU1BR0UQARIXChNNRURJQV9LSU5EX0RPQ1VNRU5UEAISFAoQTUVESUFfS0lORF9BVURJTxADEhQKEE1FRElBX0tJTkRfVklERU8QBBIWChJNRURJQV9LSU5EX1NUSUNLRVIQBSriAQoPQ29ubmVjdGlvblN0YXRlEiAKHENPTk5FQ1RJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIhCh1DT05ORUNUSU9OX1NUQVRFX0RJU0NPTk5FQ1RFRBABEh8KG0NPTk5FQ1RJT05fU1RBVEVfQ09OTkVDVElORxACEiUKIUNPTk5FQ1RJT05fU1RBVEVfQVdBSVRJTkdfUEFJUklORxADEh4KGkNPTk5FQ1RJT05fU1RBVEVfQ09OTkVDVEVEEAQSIgoeQ09OTkVDVElPTl9TVEFURV9NSVNDT05GSUdVUkVEEAUyowQKDkFkYXB0ZXJTZXJ2aWNlEloKC1NlbmRNZXNzYWdlEiQuZmxlZXQuYWRhcHRlci52MS5TZW5kTWVzc2FnZVJlcXVlc3QaJS5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVzcG9uc2USYAoNR2V0Q29ubmVjdGlvbhImLmZsZWV0LmFkYXB0ZXIudjEuR2V0Q29ubmVjdGlvblJlcXVlc3QaJy5mbGVldC5hZGFwdGVyLnYxLkdldENvbm5lY3Rpb25SZXNwb25zZRJdCgxDb25maWd1cmVCb3QSJS5mbGVldC5hZGFwdGVyLnYxLkNvbmZpZ3VyZUJvdFJlcXVlc3QaJi5mbGVldC5hZGFwdGVyLnYxLkNvbmZpZ3VyZUJvdFJlc3BvbnNlElEKCExpc3RCb3RzEiEuZmxlZXQuYWRhcHRlci52MS5MaXN0Qm90c1JlcXVlc3QaIi5mbGVldC5hZGFwdGVyLnYxLkxpc3RCb3RzUmVzcG9uc2USSwoGR2V0Qm90Eh8uZmxlZXQuYWRhcHRlci52MS5HZXRCb3RSZXF1ZXN0GiAuZmxlZXQuYWRhcHRlci52MS5HZXRCb3RSZXNwb25zZRJUCglEZWxldGVCb3QSIi5mbGVldC5hZGFwdGVyLnYxLkRlbGV0ZUJvdFJlcXVlc3QaIy5mbGVldC5hZGFwdGVyLnYxLkRlbGV0ZUJvdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message fleet.adapter.v1.TextContent
@@ -76,6 +76,247 @@ export const MediaContentSchema: GenMessage<MediaContent> = /*@__PURE__*/
   messageDesc(file_fleet_adapter_v1_adapter, 1);
 
 /**
+ * A choice the contact can pick; its id comes back as the inbound reply_id.
+ *
+ * @generated from message fleet.adapter.v1.ReplyOption
+ */
+export type ReplyOption = Message<"fleet.adapter.v1.ReplyOption"> & {
+  /**
+   * ≤ 256 characters.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * ≤ 20 characters for buttons, ≤ 24 for list rows.
+   *
+   * @generated from field: string title = 2;
+   */
+  title: string;
+
+  /**
+   * List rows only, ≤ 72 characters.
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ReplyOption.
+ * Use `create(ReplyOptionSchema)` to create a new message.
+ */
+export const ReplyOptionSchema: GenMessage<ReplyOption> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 2);
+
+/**
+ * Up to 3 reply buttons. Providers that cannot show buttons send numbered text
+ * and map a numbered answer back to the button's id.
+ *
+ * @generated from message fleet.adapter.v1.ButtonsContent
+ */
+export type ButtonsContent = Message<"fleet.adapter.v1.ButtonsContent"> & {
+  /**
+   * @generated from field: string body = 1;
+   */
+  body: string;
+
+  /**
+   * @generated from field: repeated fleet.adapter.v1.ReplyOption buttons = 2;
+   */
+  buttons: ReplyOption[];
+
+  /**
+   * @generated from field: string header = 3;
+   */
+  header: string;
+
+  /**
+   * @generated from field: string footer = 4;
+   */
+  footer: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ButtonsContent.
+ * Use `create(ButtonsContentSchema)` to create a new message.
+ */
+export const ButtonsContentSchema: GenMessage<ButtonsContent> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 3);
+
+/**
+ * @generated from message fleet.adapter.v1.ListSection
+ */
+export type ListSection = Message<"fleet.adapter.v1.ListSection"> & {
+  /**
+   * Required when there is more than one section; ≤ 24 characters.
+   *
+   * @generated from field: string title = 1;
+   */
+  title: string;
+
+  /**
+   * @generated from field: repeated fleet.adapter.v1.ReplyOption rows = 2;
+   */
+  rows: ReplyOption[];
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ListSection.
+ * Use `create(ListSectionSchema)` to create a new message.
+ */
+export const ListSectionSchema: GenMessage<ListSection> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 4);
+
+/**
+ * A list of up to 10 rows in up to 10 sections behind a button (≤ 20 characters).
+ *
+ * @generated from message fleet.adapter.v1.ListContent
+ */
+export type ListContent = Message<"fleet.adapter.v1.ListContent"> & {
+  /**
+   * @generated from field: string body = 1;
+   */
+  body: string;
+
+  /**
+   * @generated from field: string button = 2;
+   */
+  button: string;
+
+  /**
+   * @generated from field: repeated fleet.adapter.v1.ListSection sections = 3;
+   */
+  sections: ListSection[];
+
+  /**
+   * @generated from field: string header = 4;
+   */
+  header: string;
+
+  /**
+   * @generated from field: string footer = 5;
+   */
+  footer: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ListContent.
+ * Use `create(ListContentSchema)` to create a new message.
+ */
+export const ListContentSchema: GenMessage<ListContent> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 5);
+
+/**
+ * A template approved for the account (required outside the 24-hour window on
+ * Meta, 360dialog and Twilio). Twilio bots map name and language to a Content
+ * SID in their settings.
+ *
+ * @generated from message fleet.adapter.v1.TemplateContent
+ */
+export type TemplateContent = Message<"fleet.adapter.v1.TemplateContent"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * e.g. "es_MX", "en_US".
+   *
+   * @generated from field: string language = 2;
+   */
+  language: string;
+
+  /**
+   * Fill the body's {{1}}, {{2}}… in order.
+   *
+   * @generated from field: repeated string parameters = 3;
+   */
+  parameters: string[];
+};
+
+/**
+ * Describes the message fleet.adapter.v1.TemplateContent.
+ * Use `create(TemplateContentSchema)` to create a new message.
+ */
+export const TemplateContentSchema: GenMessage<TemplateContent> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 6);
+
+/**
+ * @generated from message fleet.adapter.v1.LocationContent
+ */
+export type LocationContent = Message<"fleet.adapter.v1.LocationContent"> & {
+  /**
+   * @generated from field: double latitude = 1;
+   */
+  latitude: number;
+
+  /**
+   * @generated from field: double longitude = 2;
+   */
+  longitude: number;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string address = 4;
+   */
+  address: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.LocationContent.
+ * Use `create(LocationContentSchema)` to create a new message.
+ */
+export const LocationContentSchema: GenMessage<LocationContent> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 7);
+
+/**
+ * @generated from message fleet.adapter.v1.ContactCard
+ */
+export type ContactCard = Message<"fleet.adapter.v1.ContactCard"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * E.164 numbers.
+   *
+   * @generated from field: repeated string phones = 2;
+   */
+  phones: string[];
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ContactCard.
+ * Use `create(ContactCardSchema)` to create a new message.
+ */
+export const ContactCardSchema: GenMessage<ContactCard> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 8);
+
+/**
+ * @generated from message fleet.adapter.v1.ContactsContent
+ */
+export type ContactsContent = Message<"fleet.adapter.v1.ContactsContent"> & {
+  /**
+   * @generated from field: repeated fleet.adapter.v1.ContactCard contacts = 1;
+   */
+  contacts: ContactCard[];
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ContactsContent.
+ * Use `create(ContactsContentSchema)` to create a new message.
+ */
+export const ContactsContentSchema: GenMessage<ContactsContent> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 9);
+
+/**
  * @generated from message fleet.adapter.v1.MessageContent
  */
 export type MessageContent = Message<"fleet.adapter.v1.MessageContent"> & {
@@ -94,6 +335,36 @@ export type MessageContent = Message<"fleet.adapter.v1.MessageContent"> & {
      */
     value: MediaContent;
     case: "media";
+  } | {
+    /**
+     * @generated from field: fleet.adapter.v1.ButtonsContent buttons = 3;
+     */
+    value: ButtonsContent;
+    case: "buttons";
+  } | {
+    /**
+     * @generated from field: fleet.adapter.v1.ListContent list = 4;
+     */
+    value: ListContent;
+    case: "list";
+  } | {
+    /**
+     * @generated from field: fleet.adapter.v1.TemplateContent template = 5;
+     */
+    value: TemplateContent;
+    case: "template";
+  } | {
+    /**
+     * @generated from field: fleet.adapter.v1.LocationContent location = 6;
+     */
+    value: LocationContent;
+    case: "location";
+  } | {
+    /**
+     * @generated from field: fleet.adapter.v1.ContactsContent contacts = 7;
+     */
+    value: ContactsContent;
+    case: "contacts";
   } | { case: undefined; value?: undefined };
 };
 
@@ -102,7 +373,7 @@ export type MessageContent = Message<"fleet.adapter.v1.MessageContent"> & {
  * Use `create(MessageContentSchema)` to create a new message.
  */
 export const MessageContentSchema: GenMessage<MessageContent> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 2);
+  messageDesc(file_fleet_adapter_v1_adapter, 10);
 
 /**
  * @generated from message fleet.adapter.v1.SendMessageRequest
@@ -150,7 +421,7 @@ export type SendMessageRequest = Message<"fleet.adapter.v1.SendMessageRequest"> 
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 3);
+  messageDesc(file_fleet_adapter_v1_adapter, 11);
 
 /**
  * @generated from message fleet.adapter.v1.SendMessageResponse
@@ -179,7 +450,7 @@ export type SendMessageResponse = Message<"fleet.adapter.v1.SendMessageResponse"
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 4);
+  messageDesc(file_fleet_adapter_v1_adapter, 12);
 
 /**
  * @generated from message fleet.adapter.v1.GetConnectionRequest
@@ -201,7 +472,7 @@ export type GetConnectionRequest = Message<"fleet.adapter.v1.GetConnectionReques
  * Use `create(GetConnectionRequestSchema)` to create a new message.
  */
 export const GetConnectionRequestSchema: GenMessage<GetConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 5);
+  messageDesc(file_fleet_adapter_v1_adapter, 13);
 
 /**
  * @generated from message fleet.adapter.v1.GetConnectionResponse
@@ -242,7 +513,7 @@ export type GetConnectionResponse = Message<"fleet.adapter.v1.GetConnectionRespo
  * Use `create(GetConnectionResponseSchema)` to create a new message.
  */
 export const GetConnectionResponseSchema: GenMessage<GetConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 6);
+  messageDesc(file_fleet_adapter_v1_adapter, 14);
 
 /**
  * @generated from message fleet.adapter.v1.ProviderConfig
@@ -273,7 +544,7 @@ export type ProviderConfig = Message<"fleet.adapter.v1.ProviderConfig"> & {
  * Use `create(ProviderConfigSchema)` to create a new message.
  */
 export const ProviderConfigSchema: GenMessage<ProviderConfig> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 7);
+  messageDesc(file_fleet_adapter_v1_adapter, 15);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotRequest
@@ -309,7 +580,7 @@ export type ConfigureBotRequest = Message<"fleet.adapter.v1.ConfigureBotRequest"
  * Use `create(ConfigureBotRequestSchema)` to create a new message.
  */
 export const ConfigureBotRequestSchema: GenMessage<ConfigureBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 8);
+  messageDesc(file_fleet_adapter_v1_adapter, 16);
 
 /**
  * @generated from message fleet.adapter.v1.ProviderSummary
@@ -338,7 +609,7 @@ export type ProviderSummary = Message<"fleet.adapter.v1.ProviderSummary"> & {
  * Use `create(ProviderSummarySchema)` to create a new message.
  */
 export const ProviderSummarySchema: GenMessage<ProviderSummary> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 9);
+  messageDesc(file_fleet_adapter_v1_adapter, 17);
 
 /**
  * @generated from message fleet.adapter.v1.Bot
@@ -399,7 +670,7 @@ export type Bot = Message<"fleet.adapter.v1.Bot"> & {
  * Use `create(BotSchema)` to create a new message.
  */
 export const BotSchema: GenMessage<Bot> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 10);
+  messageDesc(file_fleet_adapter_v1_adapter, 18);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotResponse
@@ -416,7 +687,7 @@ export type ConfigureBotResponse = Message<"fleet.adapter.v1.ConfigureBotRespons
  * Use `create(ConfigureBotResponseSchema)` to create a new message.
  */
 export const ConfigureBotResponseSchema: GenMessage<ConfigureBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 11);
+  messageDesc(file_fleet_adapter_v1_adapter, 19);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsRequest
@@ -447,7 +718,7 @@ export type ListBotsRequest = Message<"fleet.adapter.v1.ListBotsRequest"> & {
  * Use `create(ListBotsRequestSchema)` to create a new message.
  */
 export const ListBotsRequestSchema: GenMessage<ListBotsRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 12);
+  messageDesc(file_fleet_adapter_v1_adapter, 20);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsResponse
@@ -471,7 +742,7 @@ export type ListBotsResponse = Message<"fleet.adapter.v1.ListBotsResponse"> & {
  * Use `create(ListBotsResponseSchema)` to create a new message.
  */
 export const ListBotsResponseSchema: GenMessage<ListBotsResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 13);
+  messageDesc(file_fleet_adapter_v1_adapter, 21);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotRequest
@@ -493,7 +764,7 @@ export type GetBotRequest = Message<"fleet.adapter.v1.GetBotRequest"> & {
  * Use `create(GetBotRequestSchema)` to create a new message.
  */
 export const GetBotRequestSchema: GenMessage<GetBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 14);
+  messageDesc(file_fleet_adapter_v1_adapter, 22);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotResponse
@@ -510,7 +781,7 @@ export type GetBotResponse = Message<"fleet.adapter.v1.GetBotResponse"> & {
  * Use `create(GetBotResponseSchema)` to create a new message.
  */
 export const GetBotResponseSchema: GenMessage<GetBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 15);
+  messageDesc(file_fleet_adapter_v1_adapter, 23);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotRequest
@@ -532,7 +803,7 @@ export type DeleteBotRequest = Message<"fleet.adapter.v1.DeleteBotRequest"> & {
  * Use `create(DeleteBotRequestSchema)` to create a new message.
  */
 export const DeleteBotRequestSchema: GenMessage<DeleteBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 16);
+  messageDesc(file_fleet_adapter_v1_adapter, 24);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotResponse
@@ -545,7 +816,7 @@ export type DeleteBotResponse = Message<"fleet.adapter.v1.DeleteBotResponse"> & 
  * Use `create(DeleteBotResponseSchema)` to create a new message.
  */
 export const DeleteBotResponseSchema: GenMessage<DeleteBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 17);
+  messageDesc(file_fleet_adapter_v1_adapter, 25);
 
 /**
  * @generated from enum fleet.adapter.v1.ProviderKind

@@ -8,7 +8,11 @@ import { buildMessagesWebhook, signWebhookBody } from "@fleet/provider-sandbox";
 import { AppError, createLogger } from "@fleet/service-kit";
 import type { BotRecord } from "../src/repositories/bots.repository.js";
 import type { WebhookDeadLetter } from "../src/repositories/webhook-dead-letter.repository.js";
-import { createReceiveMetaWebhook } from "../src/use-cases/receive-meta-webhook.use-case.js";
+import { basePolicy } from "../src/providers/base-url.js";
+import { metaProvider } from "../src/providers/meta/meta.provider.js";
+import { createProviderRegistry } from "../src/providers/provider-registry.js";
+import type { WebhookRequest } from "../src/providers/provider.js";
+import { createReceiveWebhook } from "../src/use-cases/receive-webhook.use-case.js";
 
 const APP_SECRET = "0123456789abcdef0123456789abcdef";
 const SHOP_NUMBER = "106540352242922";
@@ -17,9 +21,12 @@ const logger = createLogger({ service: "whatsapp-adapter", level: "error", strea
 function intake(findByRoutingKey: () => Promise<BotRecord | null>, { deadLetterFails = false } = {}) {
   const appended: unknown[] = [];
   const letters: WebhookDeadLetter[] = [];
-  const receive = createReceiveMetaWebhook({
-    appSecret: APP_SECRET,
-    bots: { findByRoutingKey },
+  const receiveWebhook = createReceiveWebhook({
+    providers: createProviderRegistry([
+      metaProvider({ baseUrl: "https://graph.facebook.com", version: "v23.0", timeoutMs: 1000, appSecret: APP_SECRET, baseUrls: basePolicy("https://graph.facebook.com", [], false) }),
+    ]),
+    choices: { find: async () => null },
+    bots: { findByRoutingKey, findById: async () => null },
     inbound: {
       async appendOnce(entries) {
         appended.push(...entries);
@@ -39,6 +46,10 @@ function intake(findByRoutingKey: () => Promise<BotRecord | null>, { deadLetterF
     },
     now: () => new Date("2026-11-22T10:00:00.000Z"),
   });
+  const receive = (rawBody: Buffer, signature: string | undefined) => {
+    const request: WebhookRequest = { rawBody, headers: signature === undefined ? {} : { "x-hub-signature-256": signature }, publicUrl: "https://fleet.test/webhooks/meta" };
+    return receiveWebhook("meta", request);
+  };
   return { receive, appended, letters };
 }
 
@@ -56,7 +67,7 @@ function brokenBot(): Promise<BotRecord> {
   return Promise.resolve(record);
 }
 
-describe("receiveMetaWebhook", () => {
+describe("receiveWebhook (Meta)", () => {
   it("dead-letters the whole body as processing_failed, and acknowledges it, when our own code throws on it", async () => {
     const { receive, appended, letters } = intake(brokenBot);
 

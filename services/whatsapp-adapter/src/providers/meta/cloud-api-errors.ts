@@ -1,5 +1,6 @@
-// Graph API error codes → AppError: what to retry, what to stop on.
+// Cloud API (Graph) error codes → AppError: what to retry, what to stop on.
 import { z } from "zod";
+import type { ProviderKindName } from "@fleet/contracts";
 import { AppError, type ErrorKind } from "@fleet/service-kit";
 
 // Only the fields acted on; anything else in the body (or a body that is not Graph's) is ignored.
@@ -27,15 +28,21 @@ const KIND_BY_CODE: Record<number, { kind: ErrorKind; code: string }> = {
 };
 
 /** Builds the AppError for a non-2xx Graph answer; the provider's message is kept in details, not in logs of bodies. */
-export function graphError(status: number, body: unknown): AppError {
+export function graphError(status: number, body: unknown, provider: ProviderKindName = "meta", label = "Meta Cloud API"): AppError {
   const parsed = GraphErrorBodySchema.safeParse(body);
   const error = parsed.success ? parsed.data.error : undefined;
   const graphCode = error?.code;
   const mapped = graphCode !== undefined ? KIND_BY_CODE[graphCode] : undefined;
   const fallback: { kind: ErrorKind; code: string } =
-    status === 429 ? { kind: "rate_limited", code: "PROVIDER_RATE_LIMITED" } : status >= 500 ? { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" } : { kind: "failed_precondition", code: "PROVIDER_REJECTED" };
+    status === 429
+      ? { kind: "rate_limited", code: "PROVIDER_RATE_LIMITED" }
+      : status >= 500
+        ? { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" }
+        : status === 401 || status === 403
+          ? { kind: "failed_precondition", code: "PROVIDER_CREDENTIALS_INVALID" }
+          : { kind: "failed_precondition", code: "PROVIDER_REJECTED" };
   const { kind, code } = mapped ?? fallback;
-  return new AppError(kind, code, `Meta Cloud API answered ${status}${graphCode !== undefined ? ` (code ${graphCode})` : ""}`, {
-    details: { provider: "meta", status, graphCode, subcode: error?.error_subcode, fbtraceId: error?.fbtrace_id },
+  return new AppError(kind, code, `${label} answered ${status}${graphCode !== undefined ? ` (code ${graphCode})` : ""}`, {
+    details: { provider, status, graphCode, subcode: error?.error_subcode, fbtraceId: error?.fbtrace_id },
   });
 }

@@ -1,0 +1,53 @@
+// A Cloud-API-compatible BSP (360dialog style): the Cloud API bodies sent to
+// {base}/messages with the number's `D360-API-KEY` — no version or
+// phone_number_id in the path. Its webhooks are Cloud API notifications,
+// unsigned: they come to /webhooks/official/<key>, where the key names the
+// bot and proves the URL was made by this adapter (webhook-keys.ts).
+import { z } from "zod";
+import { AppError } from "@fleet/service-kit";
+import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
+import { CLOUD_API_CAPABILITIES } from "../meta/meta.provider.js";
+import { createCloudApiSender, notConfigured } from "../meta/cloud-api.sender.js";
+import { parseCloudApiWebhook } from "../meta/cloud-api-webhook.js";
+import type { ProviderDescriptor } from "../provider.js";
+import { digits, messagesPerSecond } from "../settings.js";
+import type { WebhookKeys } from "../webhook-keys.js";
+
+export interface OfficialProviderOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  baseUrls: BaseUrlPolicy;
+  webhookKeys: WebhookKeys;
+}
+
+export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys }: OfficialProviderOptions): ProviderDescriptor {
+  const label = "the WhatsApp BSP";
+  return {
+    kind: "official",
+    settings: z.strictObject({ phone_number_id: digits, base_url: baseUrlSetting(baseUrls).optional(), messages_per_second: messagesPerSecond.optional() }),
+    secrets: ["api_key"],
+    routingKey: (settings) => settings.phone_number_id ?? null,
+    defaultRatePerSecond: 80,
+    capabilities: CLOUD_API_CAPABILITIES,
+    sender: createCloudApiSender({
+      provider: "official",
+      label,
+      timeoutMs,
+      endpoint({ settings, secrets }) {
+        if (!secrets.api_key) throw notConfigured(label, "api_key");
+        return { url: `${rootOf(settings, baseUrl)}/messages`, headers: { "d360-api-key": secrets.api_key } };
+      },
+    }),
+    inbound: {
+      target(request) {
+        const botId = request.key ? webhookKeys.botOf("official", request.key) : null;
+        return botId ? { by: "bot", botId } : null;
+      },
+      verify(request) {
+        // The key was checked by target(); nothing else in the request is signed.
+        if (!request.key || !webhookKeys.botOf("official", request.key)) throw new AppError("permission_denied", "WEBHOOK_KEY_INVALID", "Unknown webhook URL");
+      },
+      parse: (request) => parseCloudApiWebhook("official", request.rawBody),
+    },
+  };
+}

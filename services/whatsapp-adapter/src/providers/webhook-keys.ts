@@ -1,0 +1,31 @@
+// Webhook URLs that name their bot: `/webhooks/<kind>/<key>` where the key is
+// the bot id and an HMAC of it (keyed by a secret derived from the adapter's
+// encryption key), so only the adapter can make one and nothing is stored.
+// Used by providers that do not sign their webhooks (360dialog, Evolution
+// API): the key in the URL is the credential. A key is only ever shown to the
+// bot's own tenant (or registered with the provider by the adapter itself).
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import type { ProviderKindName } from "@fleet/contracts";
+
+export interface WebhookKeys {
+  keyFor(kind: ProviderKindName, botId: string): string;
+  /** The bot a key names when the key is genuine, else null. */
+  botOf(kind: ProviderKindName, key: string): string | null;
+}
+
+const KEY = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
+
+export function createWebhookKeys(encryptionKey: string): WebhookKeys {
+  const secret = Buffer.from(hkdfSync("sha256", encryptionKey, "fleet-webhook-keys", "webhook url keys v1", 32));
+  const mac = (kind: ProviderKindName, botId: string) => createHmac("sha256", secret).update(`${kind}:${botId}`).digest();
+  return {
+    keyFor: (kind, botId) => `${botId}.${mac(kind, botId).toString("base64url")}`,
+    botOf(kind, key) {
+      const match = KEY.exec(key);
+      if (!match?.[1] || !match[2]) return null;
+      const given = Buffer.from(match[2], "base64url");
+      const expected = mac(kind, match[1]);
+      return given.length === expected.length && timingSafeEqual(given, expected) ? match[1] : null;
+    },
+  };
+}
