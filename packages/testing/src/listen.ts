@@ -9,14 +9,18 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(handler: RequestListener): Promise<Listening> {
+/** Serves `handler` on 127.0.0.1, on `port` (0: a free one). */
+export async function listen(handler: RequestListener, port = 0): Promise<Listening> {
   const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
   return {
     server,
-    port,
-    url: `http://127.0.0.1:${port}`,
+    port: bound,
+    url: `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -57,7 +57,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   const publicBaseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, "");
   const providers = createProviderRegistry([
     metaProvider({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs, appSecret: config.META_APP_SECRET, baseUrls: basePolicy(config.META_GRAPH_BASE_URL, config.META_ALLOWED_HOSTS, allowHttp) }),
-    officialProvider({ baseUrl: config.OFFICIAL_BASE_URL, timeoutMs, webhookKeys, baseUrls: basePolicy(config.OFFICIAL_BASE_URL, config.OFFICIAL_ALLOWED_HOSTS, allowHttp) }),
+    officialProvider({ baseUrl: config.OFFICIAL_BASE_URL, timeoutMs, webhookKeys, publicBaseUrl, baseUrls: basePolicy(config.OFFICIAL_BASE_URL, config.OFFICIAL_ALLOWED_HOSTS, allowHttp) }),
     twilioProvider({ baseUrl: config.TWILIO_API_BASE_URL, timeoutMs, statusCallbackUrl: `${publicBaseUrl}/webhooks/twilio`, baseUrls: basePolicy(config.TWILIO_API_BASE_URL, config.TWILIO_ALLOWED_HOSTS, allowHttp) }),
     evolutionProvider({ timeoutMs, webhookKeys, publicBaseUrl, baseUrls: basePolicy(undefined, config.EVOLUTION_ALLOWED_HOSTS, allowHttp) }),
     baileysProvider(),
@@ -90,7 +90,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   return {
     app: createApp({ logger, metrics, health, webhooks: { metaVerifyToken: config.META_VERIFY_TOKEN, publicBaseUrl, providers, receive: receiveWebhook } }),
     grpcService: adapterService({
-      configureBot: createConfigureBot({ bots, cache: botCache, botHealth, providers }),
+      configureBot: createConfigureBot({ bots, cache: botCache, botHealth, providers, timeoutMs }),
       listBots: createListBots({ bots, botHealth, providers }),
       getBot: createGetBot({ bots, botHealth, providers }),
       deleteBot: createDeleteBot({ bots, cache: botCache, botHealth }),

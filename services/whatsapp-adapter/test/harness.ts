@@ -7,9 +7,9 @@ import type pg from "pg";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
 import { DEFAULT_INBOUND_PARTITIONS, InboundEntrySchema, decodeStreamEntry, inboundStream, type InboundEntry } from "@fleet/contracts";
 import { createServiceClient, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
-import { createMetaSandbox, silentLogger, type MetaSandbox } from "@fleet/provider-sandbox";
+import { createMetaSandbox, silentLogger, type MetaSandbox, type MetaSandboxOptions } from "@fleet/provider-sandbox";
 import { AppError, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
-import { createTestDatabase, createTestRedis, listen, type Listening, type TestDatabase, type TestRedis } from "@fleet/testing";
+import { createTestDatabase, createTestRedis, freePort, listen, type Listening, type TestDatabase, type TestRedis } from "@fleet/testing";
 import { composeAdapter } from "../src/compose.js";
 import { loadAdapterConfig, type AdapterConfig } from "../src/config.js";
 import { WEBHOOK_DEAD_LETTER_STREAM } from "../src/repositories/webhook-dead-letter.repository.js";
@@ -45,6 +45,8 @@ export interface AdapterHarness {
   accessToken: string;
   appSecret: string;
   verifyToken: string;
+  /** Origin of the adapter's HTTP app when started with `listen` (also its PUBLIC_BASE_URL). */
+  appUrl: string | null;
   /**
    * Builds another composition with its own Redis client (e.g. a Redis that will be stopped), on the
    * same database unless another pool is given (e.g. one whose Postgres is unreachable).
@@ -57,13 +59,27 @@ export interface HarnessOptions {
   /** Numbers the sandbox hosts (all with `accessToken`). */
   phoneNumberIds: readonly string[];
   ratePerSecond?: number;
+  /** More adapter configuration (e.g. other providers' base URLs). */
+  config?: Record<string, string>;
+  /**
+   * Serve the adapter's HTTP app on a real port (for fakes that post webhooks themselves); its
+   * origin is also the adapter's PUBLIC_BASE_URL.
+   */
+  listen?: boolean;
+  /** More options of the Meta sandbox (e.g. approved templates). */
+  sandbox?: Partial<MetaSandboxOptions>;
 }
 
-export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: HarnessOptions): Promise<AdapterHarness> {
+export async function startAdapterHarness({ phoneNumberIds, ratePerSecond, config: extraConfig = {}, listen: serve = false, sandbox: sandboxOptions = {} }: HarnessOptions): Promise<AdapterHarness> {
+  const appPort = serve ? await freePort() : 0;
+  // Nothing listens there: providers other than Meta are unreachable unless a test points them at a fake.
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
   const accessToken = `EAAG${randomBytes(24).toString("hex")}`;
   const appSecret = randomBytes(16).toString("hex");
   const verifyToken = randomBytes(16).toString("hex");
-  const sandbox = createMetaSandbox({ accessTokens: accessToken, phoneNumberIds, appSecret, ratePerSecond, logger: silentLogger });
+  // Served: the sandbox posts customer messages and statuses (sent, delivered) to the adapter itself.
+  const callbacks = serve ? { callbackUrl: `http://127.0.0.1:${appPort}/webhooks/meta`, statusCallbacks: true } : {};
+  const sandbox = createMetaSandbox({ accessTokens: accessToken, phoneNumberIds, appSecret, ratePerSecond, logger: silentLogger, ...callbacks, ...sandboxOptions });
   const graph: Listening = await listen(sandbox.app);
 
   const database: TestDatabase = await createTestDatabase();
@@ -82,7 +98,11 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: Har
     // The sandboxes listen on plain http on loopback.
     PROVIDER_ALLOW_HTTP: "true",
     META_ALLOWED_HOSTS: "127.0.0.1",
+    OFFICIAL_BASE_URL: nowhere,
+    TWILIO_API_BASE_URL: nowhere,
     LOG_LEVEL: "error",
+    ...(serve ? { PUBLIC_BASE_URL: `http://127.0.0.1:${appPort}` } : {}),
+    ...extraConfig,
   });
   const pool = createPostgresPool({ url: database.url, schema: "adapter", logger });
   const redisClients: RedisClient[] = [];
@@ -98,6 +118,7 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: Har
   const main = compose(testRedis.url, testRedis.prefix);
   const grpc: RunningGrpcServer = await startGrpcServer({ host: "127.0.0.1", port: 0, logger, metrics: createMetrics(SERVICE), services: [main.grpcService] });
   const client = newAdapterClient(`127.0.0.1:${grpc.port}`);
+  const served: Listening | null = serve ? await listen(main.app, appPort) : null;
 
   return {
     config,
@@ -111,7 +132,9 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond }: Har
     appSecret,
     verifyToken,
     compose,
+    appUrl: served?.url ?? null,
     async close() {
+      await served?.close();
       client.close();
       await grpc.stop(100);
       await graph.close();

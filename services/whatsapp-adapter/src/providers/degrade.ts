@@ -15,8 +15,14 @@ export interface Degraded {
 const KEYCAP = /[\uFE0F\u20E3]/g;
 const KEYCAP_TEN = "\u{1F51F}";
 
+/** Non-empty parts, one per line. */
 function lines(...parts: (string | undefined)[]): string {
   return parts.filter((part): part is string => part !== undefined && part !== "").join("\n");
+}
+
+/** Non-empty paragraphs, separated by a blank line. */
+function paragraphs(...parts: string[]): string {
+  return parts.filter((part) => part !== "").join("\n\n");
 }
 
 function numbered(options: readonly ReplyOption[], start = 1): string[] {
@@ -32,17 +38,16 @@ export function degrade(content: OutboundContent, capabilities: Capabilities): D
   if (capabilities[content.type]) return { content, offered: [] };
   switch (content.type) {
     case "buttons":
-      return { content: { type: "text", previewUrl: false, body: lines(content.header, content.body, "", ...numbered(content.buttons), content.footer) }, offered: content.buttons };
+      return { content: { type: "text", previewUrl: false, body: paragraphs(lines(content.header, content.body), numbered(content.buttons).join("\n"), content.footer ?? "") }, offered: content.buttons };
     case "list": {
       const rows = content.sections.flatMap((section) => section.rows);
-      const body: string[] = [];
       let next = 1;
-      for (const section of content.sections) {
-        if (section.title && content.sections.length > 1) body.push("", section.title);
-        body.push(...numbered(section.rows, next));
+      const sections = content.sections.map((section) => {
+        const block = lines(content.sections.length > 1 ? section.title : undefined, ...numbered(section.rows, next));
         next += section.rows.length;
-      }
-      return { content: { type: "text", previewUrl: false, body: lines(content.header, content.body, ...(content.sections.length > 1 ? body : ["", ...body]), content.footer) }, offered: rows };
+        return block;
+      });
+      return { content: { type: "text", previewUrl: false, body: paragraphs(lines(content.header, content.body), ...sections, content.footer ?? "") }, offered: rows };
     }
     case "location":
       return { content: { type: "text", previewUrl: true, body: lines(content.name, content.address, mapsLink(content.latitude, content.longitude)) }, offered: [] };

@@ -154,6 +154,12 @@ export interface ProviderDescriptor {
   sender?: MessageSender;
   /** Absent: the provider has no webhooks here. */
   inbound?: InboundProvider;
+  /**
+   * Sets the provider up for the bot once it is configured: registers our webhook URL with the
+   * provider (360dialog), creates the bot's instance (Evolution API). Throws AppError when the
+   * provider refuses; absent: nothing to set up.
+   */
+  prepare?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void>;
   /** The live state of an account; absent: credentials present means connected. */
   connection?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<ConnectionCheck>;
 }

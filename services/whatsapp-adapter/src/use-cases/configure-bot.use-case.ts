@@ -8,8 +8,8 @@ import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { BotCache } from "../repositories/bot-cache.js";
-import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
-import type { BotsRepository, ProviderSetting } from "../repositories/bots.repository.js";
+import type { BotHealthRepository, ProviderProblem } from "../repositories/bot-health.repository.js";
+import type { BotRecord, BotsRepository, ProviderSetting } from "../repositories/bots.repository.js";
 import { botNotFound, describeBot, type BotView } from "./get-bot.use-case.js";
 
 export interface ConfigureBotInput {
@@ -25,11 +25,34 @@ export interface ConfigureBotDeps {
   bots: Pick<BotsRepository, "find" | "save">;
   /** Told of every change, so the replicas stop serving the old configuration. */
   cache: Pick<BotCache, "invalidate">;
-  botHealth: Pick<BotHealthRepository, "clear">;
+  botHealth: Pick<BotHealthRepository, "clear" | "report">;
   providers: ProviderRegistry;
+  /** Bound of each provider's set-up call (PROVIDER_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
-export function createConfigureBot({ bots, cache, botHealth, providers: registry }: ConfigureBotDeps) {
+export function createConfigureBot({ bots, cache, botHealth, providers: registry, timeoutMs }: ConfigureBotDeps) {
+  /**
+   * Lets each provider set itself up for the bot (webhook registration, instance creation). A
+   * refusal does not undo the configuration: it is reported as the bot's problem, shown as its
+   * connection state until the bot is configured again.
+   */
+  async function prepare(bot: BotRecord): Promise<ProviderProblem | null> {
+    let first: ProviderProblem | null = null;
+    for (const provider of bot.providers) {
+      const setUp = registry.get(provider.kind)?.prepare;
+      if (!setUp) continue;
+      try {
+        await setUp({ settings: provider.settings, secrets: provider.secrets }, bot.id, AbortSignal.timeout(timeoutMs));
+      } catch (error) {
+        const problem: ProviderProblem = { kind: provider.kind, code: error instanceof AppError ? error.code : "PROVIDER_SETUP_FAILED", at: new Date().toISOString() };
+        await botHealth.report(bot.id, problem);
+        first ??= problem;
+      }
+    }
+    return first;
+  }
+
   return async function configureBot(input: ConfigureBotInput): Promise<BotView> {
     const problems: string[] = [];
     if (!uuid.safeParse(input.tenantId).success) problems.push("tenant_id must be a UUID");
@@ -69,7 +92,7 @@ export function createConfigureBot({ bots, cache, botHealth, providers: registry
     await cache.invalidate();
     // New configuration, new chance: a problem the provider reported with the old credentials no longer applies.
     await botHealth.clear(saved.id);
-    return describeBot(saved, null, registry);
+    return describeBot(saved, await prepare(saved), registry);
   };
 }
 

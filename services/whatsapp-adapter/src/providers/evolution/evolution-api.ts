@@ -14,7 +14,7 @@ export function evolutionError(answer: ProviderAnswer): AppError {
   const messages = parsed.success ? (parsed.data.response?.message ?? []) : [];
   const notOnWhatsApp = messages.some((m) => NotOnWhatsApp.safeParse(m).success);
   const { kind, code }: { kind: ErrorKind; code: string } = notOnWhatsApp
-    ? { kind: "invalid_argument", code: "RECIPIENT_NOT_ON_WHATSAPP" }
+    ? { kind: "invalid_argument", code: "RECIPIENT_INVALID" }
     : answer.status === 401 || answer.status === 403
       ? { kind: "failed_precondition", code: "PROVIDER_CREDENTIALS_INVALID" }
       : answer.status === 404

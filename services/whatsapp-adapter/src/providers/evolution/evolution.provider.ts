@@ -62,13 +62,17 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
   };
   const webhookUrl = (botId: string) => `${publicBaseUrl.replace(/\/+$/, "")}/webhooks/evolution/${webhookKeys.keyFor("evolution", botId)}`;
 
-  async function createInstance(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void> {
-    const answer = await call(account, {
-      method: "POST",
-      path: "/instance/create",
-      signal,
-      body: { instanceName: instanceOf(account), integration: "WHATSAPP-BAILEYS", qrcode: true, webhook: { url: webhookUrl(botId), byEvents: false, base64: false, events: EVOLUTION_EVENTS } },
-    });
+  /** Creates the bot's instance with our webhook, or points an existing one's webhook at us. */
+  async function prepare(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void> {
+    const instance = instanceOf(account);
+    const webhook = { url: webhookUrl(botId), byEvents: false, base64: false, events: EVOLUTION_EVENTS };
+    const state = await call(account, { method: "GET", path: `/instance/connectionState/${encodeURIComponent(instance)}`, signal });
+    const answer =
+      state.status === 404
+        ? await call(account, { method: "POST", path: "/instance/create", signal, body: { instanceName: instance, integration: "WHATSAPP-BAILEYS", qrcode: true, webhook } })
+        : state.ok
+          ? await call(account, { method: "POST", path: `/webhook/set/${encodeURIComponent(instance)}`, signal, body: { webhook: { enabled: true, ...webhook } } })
+          : state;
     if (!answer.ok) throw evolutionError(answer);
   }
 
@@ -76,8 +80,8 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
     const instance = encodeURIComponent(instanceOf(account));
     let state = await call(account, { method: "GET", path: `/instance/connectionState/${instance}`, signal });
     if (state.status === 404) {
-      // First look at a new bot: its instance is created here, with our webhook.
-      await createInstance(account, botId, signal);
+      // Deleted on the server since the bot was configured: created again, with our webhook.
+      await prepare(account, botId, signal);
       state = await call(account, { method: "GET", path: `/instance/connectionState/${instance}`, signal });
     }
     if (!state.ok) {
@@ -129,6 +133,7 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
       },
       parse: (request) => parseEvolutionWebhook(request.rawBody),
     },
+    prepare,
     connection,
   };
 }

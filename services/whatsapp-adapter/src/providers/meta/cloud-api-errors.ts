@@ -1,4 +1,7 @@
 // Cloud API (Graph) error codes → AppError: what to retry, what to stop on.
+// Every provider maps to the same codes (PROVIDER_CREDENTIALS_INVALID,
+// PROVIDER_RATE_LIMITED, RECIPIENT_INVALID, OUTSIDE_CUSTOMER_WINDOW,
+// PROVIDER_UNAVAILABLE…), so callers never branch on the provider.
 import { z } from "zod";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError, type ErrorKind } from "@fleet/service-kit";
@@ -17,10 +20,11 @@ const GraphErrorBodySchema = z.object({
 const KIND_BY_CODE: Record<number, { kind: ErrorKind; code: string }> = {
   130429: { kind: "rate_limited", code: "PROVIDER_RATE_LIMITED" },
   131056: { kind: "rate_limited", code: "PROVIDER_PAIR_RATE_LIMITED" },
-  131000: { kind: "unavailable", code: "PROVIDER_ERROR" },
+  131000: { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" },
   2: { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" },
   131047: { kind: "failed_precondition", code: "OUTSIDE_CUSTOMER_WINDOW" },
-  131026: { kind: "failed_precondition", code: "RECIPIENT_UNDELIVERABLE" },
+  131026: { kind: "invalid_argument", code: "RECIPIENT_INVALID" },
+  131030: { kind: "invalid_argument", code: "RECIPIENT_INVALID" },
   190: { kind: "failed_precondition", code: "PROVIDER_CREDENTIALS_INVALID" },
   368: { kind: "failed_precondition", code: "PROVIDER_ACCOUNT_BLOCKED" },
   100: { kind: "invalid_argument", code: "PROVIDER_REJECTED_REQUEST" },

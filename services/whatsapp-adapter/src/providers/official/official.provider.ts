@@ -8,7 +8,9 @@ import { AppError } from "@fleet/service-kit";
 import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
 import { CLOUD_API_CAPABILITIES } from "../meta/meta.provider.js";
 import { createCloudApiSender, notConfigured } from "../meta/cloud-api.sender.js";
+import { graphError } from "../meta/cloud-api-errors.js";
 import { parseCloudApiWebhook } from "../meta/cloud-api-webhook.js";
+import { callProvider } from "../provider-http.js";
 import type { ProviderDescriptor } from "../provider.js";
 import { digits, messagesPerSecond } from "../settings.js";
 import type { WebhookKeys } from "../webhook-keys.js";
@@ -18,10 +20,13 @@ export interface OfficialProviderOptions {
   timeoutMs: number;
   baseUrls: BaseUrlPolicy;
   webhookKeys: WebhookKeys;
+  /** PUBLIC_BASE_URL: the origin the BSP posts webhooks to. */
+  publicBaseUrl: string;
 }
 
-export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys }: OfficialProviderOptions): ProviderDescriptor {
+export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, publicBaseUrl }: OfficialProviderOptions): ProviderDescriptor {
   const label = "the WhatsApp BSP";
+  const webhookUrl = (botId: string) => `${publicBaseUrl.replace(/\/+$/, "")}/webhooks/official/${webhookKeys.keyFor("official", botId)}`;
   return {
     kind: "official",
     settings: z.strictObject({ phone_number_id: digits, base_url: baseUrlSetting(baseUrls).optional(), messages_per_second: messagesPerSecond.optional() }),
@@ -38,6 +43,19 @@ export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys }: 
         return { url: `${rootOf(settings, baseUrl)}/messages`, headers: { "d360-api-key": secrets.api_key } };
       },
     }),
+    async prepare({ settings, secrets }, botId, signal) {
+      if (!secrets.api_key) throw notConfigured(label, "api_key");
+      const answer = await callProvider({
+        provider: "official",
+        label,
+        url: `${rootOf(settings, baseUrl)}/v1/configs/webhook`,
+        timeoutMs,
+        // Setting the same URL twice is harmless: retried like a read.
+        idempotent: true,
+        init: { method: "POST", headers: { "d360-api-key": secrets.api_key, "content-type": "application/json" }, body: JSON.stringify({ url: webhookUrl(botId) }), signal },
+      });
+      if (!answer.ok) throw graphError(answer.status, answer.body, "official", label);
+    },
     inbound: {
       target(request) {
         const botId = request.key ? webhookKeys.botOf("official", request.key) : null;

@@ -12,7 +12,7 @@ const KIND_BY_CODE: Record<number, { kind: ErrorKind; code: string }> = {
   21614: { kind: "invalid_argument", code: "RECIPIENT_INVALID" },
   63007: { kind: "failed_precondition", code: "PROVIDER_NOT_CONFIGURED" },
   63016: { kind: "failed_precondition", code: "OUTSIDE_CUSTOMER_WINDOW" },
-  21610: { kind: "failed_precondition", code: "RECIPIENT_UNDELIVERABLE" },
+  21610: { kind: "invalid_argument", code: "RECIPIENT_INVALID" },
   20500: { kind: "unavailable", code: "PROVIDER_UNAVAILABLE" },
 };
 
