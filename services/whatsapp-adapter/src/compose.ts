@@ -1,7 +1,7 @@
 // Builds the adapter from its infrastructure: repositories, providers, use
 // cases, the HTTP app and the gRPC service. Shared by main.ts and the tests.
 import type pg from "pg";
-import { Counter, Histogram } from "prom-client";
+import { Counter, Gauge, Histogram } from "prom-client";
 import type { HealthReport, Logger, Metrics, RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import type { AdapterConfig } from "./config.js";
@@ -45,10 +45,13 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   const counters = {
     inbound: new Counter({ name: "adapter_inbound_items_total", help: "Webhook items by provider, type and outcome.", labelNames: ["provider", "type", "outcome"] as const, registers }),
     deadLettered: new Counter({ name: "adapter_webhooks_dead_lettered_total", help: "Signed webhooks (or items of one) that can never be processed, kept in webhooks.dead, by provider and reason.", labelNames: ["provider", "reason"] as const, registers }),
+    received: new Counter({ name: "whatsapp_messages_received_total", help: "Messages from contacts appended to the inbound streams (retries not counted), by provider.", labelNames: ["provider"] as const, registers }),
   };
   const sendMetrics = {
-    sends: new Counter({ name: "adapter_sends_total", help: "Provider send attempts by provider and outcome code.", labelNames: ["provider", "outcome"] as const, registers }),
+    sent: new Counter({ name: "whatsapp_messages_sent_total", help: "Messages a provider accepted, by provider.", labelNames: ["provider"] as const, registers }),
+    errors: new Counter({ name: "whatsapp_errors_total", help: "Failed sends through a provider (after retries), by provider and error code.", labelNames: ["provider", "code"] as const, registers }),
     duration: new Histogram({ name: "adapter_provider_send_seconds", help: "Time to send through a provider, retries included.", labelNames: ["provider"] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    openCircuits: new Gauge({ name: "adapter_provider_circuits_open", help: "Circuits (bot × provider) open or half-open on this replica, by provider.", labelNames: ["provider"] as const, registers }),
   };
 
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
@@ -74,6 +77,8 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     choices,
     botHealth,
     pace: createRedisPacer(redis, { maxInFlightMs: config.PROVIDER_TIMEOUT_MS }),
+    breakerFailures: config.BREAKER_FAILURES,
+    breakerHalfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
     logger,
     metrics: sendMetrics,
   });

@@ -52,6 +52,10 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().default("http://localhost:8080"),
   /** Timeout of one provider HTTP call, in milliseconds. */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Consecutive failures of a bot's provider that open its circuit (sends go to the next provider without trying it). */
+  BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** How long an open circuit skips the provider before one send tries it again (half-open). */
+  BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(100).default(10_000),
   /** How long a provider message id is remembered to drop webhook retries (providers retry for days). */
   INBOUND_DEDUPE_TTL_S: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** How long a SendMessage result (or "outcome unknown") is kept for its idempotency key: longer than any redelivery. */

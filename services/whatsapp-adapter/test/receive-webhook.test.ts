@@ -30,7 +30,7 @@ function intake(findByRoutingKey: () => Promise<BotRecord | null>, { deadLetterF
     inbound: {
       async appendOnce(entries) {
         appended.push(...entries);
-        return { appended: entries.length, duplicates: 0 };
+        return { appended: entries.length, duplicates: 0, messages: entries.filter((e) => e.kind === "message").length };
       },
     },
     deadLetters: {
@@ -43,6 +43,7 @@ function intake(findByRoutingKey: () => Promise<BotRecord | null>, { deadLetterF
     counters: {
       inbound: new Counter({ name: "t_inbound_items_total", help: "t", labelNames: ["provider", "type", "outcome"] as const, registers: [] }),
       deadLettered: new Counter({ name: "t_dead_lettered_total", help: "t", labelNames: ["provider", "reason"] as const, registers: [] }),
+      received: new Counter({ name: "t_received_total", help: "t", labelNames: ["provider"] as const, registers: [] }),
     },
     now: () => new Date("2026-11-22T10:00:00.000Z"),
   });

@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { ProviderKind } from "@fleet/contracts/adapter";
-import { Counter, Histogram } from "prom-client";
+import { Counter, Gauge, Histogram } from "prom-client";
 import { createLogger } from "@fleet/service-kit";
 import { freePort } from "@fleet/testing";
 import { basePolicy } from "../src/providers/base-url.js";
@@ -415,8 +415,10 @@ describe("SendMessage with a fallback provider", () => {
       botHealth: createBotHealthRepository(h.redis),
       logger: createLogger({ service: "whatsapp-adapter", level: "error" }),
       metrics: {
-        sends: new Counter({ name: "test_sends_total", help: "test", labelNames: ["provider", "outcome"] as const, registers: [] }),
+        sent: new Counter({ name: "test_sent_total", help: "test", labelNames: ["provider"] as const, registers: [] }),
+        errors: new Counter({ name: "test_errors_total", help: "test", labelNames: ["provider", "code"] as const, registers: [] }),
         duration: new Histogram({ name: "test_send_seconds", help: "test", labelNames: ["provider"] as const, registers: [] }),
+        openCircuits: new Gauge({ name: "test_circuits_open", help: "test", labelNames: ["provider"] as const, registers: [] }),
       },
       retryAttempts: RETRY_ATTEMPTS,
     });

@@ -18,8 +18,8 @@ return false`;
 type AppendOnce = (dedupeKey: string, stream: string, ttl: number, field: string, data: string) => Promise<string | null>;
 
 export interface InboundRepository {
-  /** Appends entries not seen before; returns how many were new. */
-  appendOnce(entries: InboundEntry[]): Promise<{ appended: number; duplicates: number }>;
+  /** Appends entries not seen before; returns how many were new, and how many of those are messages (not statuses). */
+  appendOnce(entries: InboundEntry[]): Promise<{ appended: number; duplicates: number; messages: number }>;
 }
 
 export function createInboundRepository(redis: RedisClient, { dedupeTtlS, partitions }: { dedupeTtlS: number; partitions: number }): InboundRepository {
@@ -28,7 +28,7 @@ export function createInboundRepository(redis: RedisClient, { dedupeTtlS, partit
   let agreed = false;
   return {
     async appendOnce(entries) {
-      if (entries.length === 0) return { appended: 0, duplicates: 0 };
+      if (entries.length === 0) return { appended: 0, duplicates: 0, messages: 0 };
       if (!agreed) {
         const agreement = await agreeOnFleetSetting(redis, INBOUND_PARTITIONS_KEY, partitions);
         if (!agreement.agreed) throw new Error(`INBOUND_PARTITIONS is ${partitions} here but ${agreement.recorded} in the fleet`);
@@ -42,8 +42,8 @@ export function createInboundRepository(redis: RedisClient, { dedupeTtlS, partit
           return appendOnce(inboundDedupeKey(partition, entry.id), inboundStream(partition), dedupeTtlS, STREAM_DATA_FIELD, JSON.stringify(entry));
         }),
       );
-      const appended = ids.filter((id) => id !== null).length;
-      return { appended, duplicates: entries.length - appended };
+      const appended = entries.filter((_, index) => ids[index] !== null);
+      return { appended: appended.length, duplicates: entries.length - appended.length, messages: appended.filter((entry) => entry.kind === "message").length };
     },
   };
 }

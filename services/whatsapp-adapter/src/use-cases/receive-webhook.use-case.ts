@@ -28,7 +28,12 @@ export interface ReceiveWebhookDeps {
   inbound: InboundRepository;
   deadLetters: WebhookDeadLetterRepository;
   logger: Logger;
-  counters: { inbound: Counter<"provider" | "type" | "outcome">; deadLettered: Counter<"provider" | "reason"> };
+  counters: {
+    inbound: Counter<"provider" | "type" | "outcome">;
+    deadLettered: Counter<"provider" | "reason">;
+    /** whatsapp_messages_received_total: new messages from contacts (not statuses, not retries). */
+    received: Counter<"provider">;
+  };
   now?: () => Date;
 }
 
@@ -176,10 +181,11 @@ export function createReceiveWebhook({ providers, bots, choices, inbound, deadLe
       if (error instanceof IntakeUnavailableError) throw error;
       return deadLetterWhole({ reason: "processing_failed", message: errorSummary(error), error });
     }
-    const { appended, duplicates } = await infrastructure(() => inbound.appendOnce(plan.entries));
+    const { appended, duplicates, messages } = await infrastructure(() => inbound.appendOnce(plan.entries));
     // After the append: if keeping the dead letters fails, the retry finds the good entries deduped.
     await keep(kind, plan.letters, receivedAt);
     if (appended > 0) counters.inbound.inc({ provider: kind, type: "any", outcome: "accepted" }, appended);
+    if (messages > 0) counters.received.inc({ provider: kind }, messages);
     if (duplicates > 0) counters.inbound.inc({ provider: kind, type: "any", outcome: "duplicate" }, duplicates);
     return { appended, duplicates, skipped: plan.skipped, deadLettered: plan.letters.length };
   };

@@ -7,10 +7,11 @@
 // A failure after which the provider may have accepted the message (see
 // MaybeSentError) is neither retried nor sent elsewhere: the call, and every
 // later call with its key, fails with SEND_OUTCOME_UNKNOWN.
-import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, BrokenCircuitError, type IPolicy } from "cockatiel";
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, BrokenCircuitError, CircuitState, type CircuitBreakerPolicy, type IPolicy } from "cockatiel";
+import { LRUCache } from "lru-cache";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError, type Logger } from "@fleet/service-kit";
-import type { Counter, Histogram } from "prom-client";
+import type { Counter, Gauge, Histogram } from "prom-client";
 import { degrade } from "../providers/degrade.js";
 import { isMaybeSent, MaybeSentError, type OutboundContent, type ReplyOption } from "../providers/provider.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
@@ -49,8 +50,20 @@ export interface SendMessageDeps {
   pace: Pacer;
   botHealth: BotHealthRepository;
   logger: Logger;
-  metrics: { sends: Counter<"provider" | "outcome">; duration: Histogram<"provider"> };
+  metrics: {
+    /** whatsapp_messages_sent_total: messages a provider accepted. */
+    sent: Counter<"provider">;
+    /** whatsapp_errors_total: failed sends through a provider, by the AppError code. */
+    errors: Counter<"provider" | "code">;
+    duration: Histogram<"provider">;
+    /** Open circuits (bot × provider) per provider, on this replica. */
+    openCircuits: Gauge<"provider">;
+  };
   retryAttempts?: number;
+  /** Consecutive provider failures that open a bot's circuit for that provider. */
+  breakerFailures?: number;
+  /** How long an open circuit refuses calls before one is let through (half-open). */
+  breakerHalfOpenAfterMs?: number;
 }
 
 /** The answer when the provider may or may not have accepted the message: not retryable, and the same for every later call with the key. */
@@ -66,6 +79,7 @@ function sendOutcomeUnknown(send: AmbiguousSend, cause?: unknown): AppError {
 }
 
 const NEVER_ABORTED = new AbortController().signal;
+const MAX_POLICIES = 10_000;
 
 /**
  * Retryable failures that say nothing about the provider's health, so they do not open the bot's
@@ -162,21 +176,34 @@ function validate(input: SendMessageInput): OutboundContent {
   return content;
 }
 
-export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, logger, metrics, retryAttempts = 2 }: SendMessageDeps) {
-  const policies = new Map<string, IPolicy>();
+export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, logger, metrics, retryAttempts = 2, breakerFailures = 5, breakerHalfOpenAfterMs = 10_000 }: SendMessageDeps) {
+  // Bounded: a bot not sending for a while loses its retry/breaker state, which only matters while it fails.
+  const policies = new LRUCache<string, { policy: IPolicy; breaker: CircuitBreakerPolicy; kind: ProviderKindName }>({
+    max: MAX_POLICIES,
+    dispose: ({ breaker, kind }) => {
+      if (breaker.state !== CircuitState.Closed) metrics.openCircuits.dec({ provider: kind });
+    },
+  });
   // A failure that may hide an accepted message is never retried, but it still tells the breaker the provider is in trouble.
   const retryable = handleWhen((error) => error instanceof AppError && error.retryable && !isMaybeSent(error));
   const providerTrouble = handleWhen((error) => error instanceof AppError && error.retryable && !NOT_PROVIDER_HEALTH.has(error.code));
 
   function policyFor(botId: string, kind: ProviderKindName): IPolicy {
     const key = `${botId}/${kind}`;
-    let policy = policies.get(key);
-    if (!policy) {
-      const breaker = circuitBreaker(providerTrouble, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
-      const retries = retry(retryable, { maxAttempts: retryAttempts, backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 2000 }) });
-      policy = wrap(retries, breaker);
-      policies.set(key, policy);
-    }
+    const cached = policies.get(key);
+    if (cached) return cached.policy;
+    const breaker = circuitBreaker(providerTrouble, { halfOpenAfter: breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(breakerFailures) });
+    breaker.onBreak(() => {
+      metrics.openCircuits.inc({ provider: kind });
+      logger.warn("provider circuit opened", { botId, provider: kind });
+    });
+    breaker.onReset(() => {
+      metrics.openCircuits.dec({ provider: kind });
+      logger.info("provider circuit closed", { botId, provider: kind });
+    });
+    const retries = retry(retryable, { maxAttempts: retryAttempts, backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 2000 }) });
+    const policy = wrap(retries, breaker);
+    policies.set(key, { policy, breaker, kind });
     return policy;
   }
 
@@ -207,7 +234,7 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
       } catch (error) {
         // This provider cannot say it at all (a template without templates): the next one may.
         lastError = error instanceof AppError ? error : new AppError("failed_precondition", "PROVIDER_CANNOT_SEND", "Provider cannot send this content", { cause: error });
-        metrics.sends.inc({ provider: provider.kind, outcome: lastError.code });
+        metrics.errors.inc({ provider: provider.kind, code: lastError.code });
         continue;
       }
       const stop = metrics.duration.startTimer({ provider: provider.kind });
@@ -227,7 +254,7 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
             await answered().catch((error: unknown) => logger.warn("pacing slot not released", { botId: bot.id, error: error instanceof Error ? error.message : String(error) }));
           }
         }, signal);
-        metrics.sends.inc({ provider: provider.kind, outcome: "accepted" });
+        metrics.sent.inc({ provider: provider.kind });
         await rememberOffer(bot.id, input.recipient, descriptor.capabilities.buttons && descriptor.capabilities.list, content.type, degraded.offered);
         return { providerMessageId, provider: provider.kind };
       } catch (error) {
@@ -238,7 +265,7 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
             : error instanceof AppError
               ? error
               : new AppError("unavailable", "PROVIDER_FAILED", "Provider call failed", { cause: error });
-        metrics.sends.inc({ provider: provider.kind, outcome: appError.code });
+        metrics.errors.inc({ provider: provider.kind, code: appError.code });
         logger.warn("provider send failed", { botId: bot.id, provider: provider.kind, code: appError.code, maybeSent: isMaybeSent(appError) });
         lastError = appError;
         if (ACCOUNT_PROBLEMS.has(appError.code)) {
