@@ -18,14 +18,17 @@ export type ServiceClient<T extends GenServiceMethods> = {
 export interface ClientOptions {
   /** Deadline applied to calls that do not set their own. Required: no call may wait forever. */
   defaultDeadlineMs: number;
+  /** Largest answer accepted (grpc-js default: 4 MiB), e.g. for media files. */
+  maxReceiveMessageBytes?: number;
 }
 
-export function createServiceClient<T extends GenServiceMethods>(service: GenService<T>, address: string, { defaultDeadlineMs }: ClientOptions): ServiceClient<T> {
+export function createServiceClient<T extends GenServiceMethods>(service: GenService<T>, address: string, { defaultDeadlineMs, maxReceiveMessageBytes }: ClientOptions): ServiceClient<T> {
   if (!(defaultDeadlineMs > 0)) throw new Error("defaultDeadlineMs must be positive");
   // Round robin over every address the name resolves to: with `dns:///adapter:50052` calls spread
   // over all replicas instead of sticking to the first one.
   const client = new Client(address, credentials.createInsecure(), {
     "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    ...(maxReceiveMessageBytes ? { "grpc.max_receive_message_length": maxReceiveMessageBytes } : {}),
   });
   const definition = toGrpcDefinition(service);
   const methods: Record<string, unknown> = { close: () => client.close() };

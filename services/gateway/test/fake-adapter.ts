@@ -13,6 +13,7 @@ import {
   type DeleteBotRequest,
   type GetBotRequest,
   type GetConnectionRequest,
+  type GetMediaRequest,
   type ListBotsRequest,
   type SendMessageRequest,
 } from "@fleet/contracts/adapter";
@@ -48,6 +49,9 @@ export interface FakeAdapter {
   lists: Received<ListBotsRequest>[];
   gets: Received<GetBotRequest>[];
   deletes: Received<DeleteBotRequest>[];
+  mediaRequests: Received<GetMediaRequest>[];
+  /** Media files by `${botId}/${providerMediaId}` (default: none, NOT_FOUND MEDIA_NOT_FOUND). */
+  media: Map<string, { data: Buffer; mimeType: string; filename: string }>;
   /** Replaces the GetConnection behaviour (default: connected on meta). */
   onGetConnection: (request: GetConnectionRequest) => Promise<{ state: ConnectionState; provider: ProviderKind; qr?: string; pairingCode?: string; detail?: string }>;
   onSendMessage: (request: SendMessageRequest) => Promise<{ providerMessageId: string; provider: ProviderKind; replayed: boolean }>;
@@ -162,12 +166,15 @@ export async function startFakeAdapter(): Promise<FakeAdapter> {
     lists: [],
     gets: [],
     deletes: [],
+    mediaRequests: [],
+    media: new Map(),
     ...defaults,
     addBot: store,
     botsOf: (tenantId) => [...(tenants.get(tenantId)?.values() ?? [])],
     reset() {
-      for (const calls of [fake.getConnections, fake.sends, fake.configures, fake.lists, fake.gets, fake.deletes]) calls.length = 0;
+      for (const calls of [fake.getConnections, fake.sends, fake.configures, fake.lists, fake.gets, fake.deletes, fake.mediaRequests]) calls.length = 0;
       tenants.clear();
+      fake.media.clear();
       Object.assign(fake, defaults);
     },
   };
@@ -198,6 +205,13 @@ export async function startFakeAdapter(): Promise<FakeAdapter> {
         async getBot(request, context) {
           record(fake.gets, request, context);
           return { bot: botMessage(find(request.tenantId, request.botId)) };
+        },
+        async getMedia(request, context) {
+          record(fake.mediaRequests, request, context);
+          find(request.tenantId, request.botId);
+          const file = fake.media.get(`${request.botId}/${request.providerMediaId}`);
+          if (!file) throw new AppError("not_found", "MEDIA_NOT_FOUND", "The provider no longer has this media");
+          return file;
         },
         async deleteBot(request, context) {
           record(fake.deletes, request, context);

@@ -37,6 +37,7 @@ const BODIES: Record<string, object | undefined> = {
   getBotConnection: undefined,
   getBotQr: undefined,
   getBotPairingCode: undefined,
+  getContactMedia: undefined,
   sendBotMessage: { to: "5215512345678", text: "hola" },
 };
 
@@ -68,6 +69,7 @@ beforeAll(async () => {
   victimSeller = await gateway.createUser({ tenant: "victima", email: "vendedor@victima.test", role: "agent" });
   intruder = await gateway.createUser({ tenant: "intrusa", email: "duena@intrusa.test", role: "owner" });
   victimBotId = adapter.addBot(victim.tenantId, { displayName: "Victim bot", providers: [{ kind: ProviderKind.META, settings: { phone_number_id: "555000111" }, secrets: { access_token: "EAAGsecret" } }] }).id;
+  adapter.media.set(`${victimBotId}/1479537139650973`, { data: Buffer.from("victim-photo"), mimeType: "image/jpeg", filename: "" });
 });
 
 afterAll(async () => {
@@ -82,10 +84,10 @@ describe("tenant isolation over every route of the document", () => {
 
   it("answers another tenant's ids with 404, never their data, never a 5xx", async () => {
     const token = await tokenFor(gateway, intruder);
-    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret"];
+    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret", "victim-photo"];
     const walked: string[] = [];
     for (const op of operations()) {
-      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId };
+      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId, provider: "meta", mediaId: "1479537139650973" };
       const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => ids[name] ?? "00000000-0000-4000-8000-000000000000");
       const call = request(gateway.app)[op.method as "get"](path).set("authorization", `Bearer ${token}`).set("idempotency-key", "isolation-0001");
       const body = BODIES[op.operationId];
@@ -131,6 +133,29 @@ describe("bots through the API", () => {
     expect(bySeller.status).toBe(403);
     const code = await request(gateway.app).post(`/api/bots/${victimBotId}/pairing-code`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
     expect(code.body).toEqual({ pairingCode: "VICT-1234" });
+  });
+
+  it("serves a contact's media to the bot's tenant: images inline, anything else as a download; an unknown reference is 404 and a malformed one 400", async () => {
+    const auth = { authorization: `Bearer ${await tokenFor(gateway, victimSeller)}` };
+    const photo = await request(gateway.app).get(`/api/bots/${victimBotId}/media/meta/1479537139650973`).set(auth).buffer(true);
+    expect(photo.status).toBe(200);
+    expect(photo.headers["content-type"]).toBe("image/jpeg");
+    expect(photo.headers["content-disposition"]).toBe('inline; filename="media"');
+    expect(photo.headers["x-content-type-options"]).toBe("nosniff");
+    expect((photo.body as Buffer).toString()).toBe("victim-photo");
+    expect(adapter.mediaRequests.at(-1)?.request).toMatchObject({ tenantId: victim.tenantId, botId: victimBotId, provider: ProviderKind.META, providerMediaId: "1479537139650973" });
+
+    adapter.media.set(`${victimBotId}/wamid-page`, { data: Buffer.from("<script>alert(1)</script>"), mimeType: "text/html", filename: "../../etc/passwd\r\nX: y" });
+    const page = await request(gateway.app).get(`/api/bots/${victimBotId}/media/official/wamid-page`).set(auth).buffer(true);
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.headers["content-disposition"]).toBe('attachment; filename=".._.._etc_passwd__X_ y"');
+    expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
+
+    expect((await request(gateway.app).get(`/api/bots/${victimBotId}/media/meta/999`).set(auth)).status).toBe(404);
+    const malformed = await request(gateway.app).get(`/api/bots/${victimBotId}/media/meta/a%2Fb`).set(auth);
+    expect(malformed.status).toBe(400);
+    expect((await request(gateway.app).get(`/api/bots/${victimBotId}/media/fax/123`).set(auth)).status).toBe(400);
   });
 
   it("forbids a seller to create or delete bots", async () => {

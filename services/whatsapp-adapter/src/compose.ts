@@ -27,6 +27,7 @@ import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
 import { createDeleteBot } from "./use-cases/delete-bot.use-case.js";
 import { createGetBot } from "./use-cases/get-bot.use-case.js";
 import { createGetConnection } from "./use-cases/get-connection.use-case.js";
+import { createGetMedia } from "./use-cases/get-media.use-case.js";
 import { createListBots } from "./use-cases/list-bots.use-case.js";
 import { createReceiveWebhook } from "./use-cases/receive-webhook.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
@@ -56,13 +57,14 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
 
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
   const allowHttp = config.PROVIDER_ALLOW_HTTP;
+  const mediaMaxBytes = config.MEDIA_MAX_BYTES;
   const webhookKeys = createWebhookKeys(config.SECRETS_ENCRYPTION_KEY);
   const publicBaseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, "");
   const providers = createProviderRegistry([
-    metaProvider({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs, appSecret: config.META_APP_SECRET, baseUrls: basePolicy(config.META_GRAPH_BASE_URL, config.META_ALLOWED_HOSTS, allowHttp) }),
-    officialProvider({ baseUrl: config.OFFICIAL_BASE_URL, timeoutMs, webhookKeys, publicBaseUrl, baseUrls: basePolicy(config.OFFICIAL_BASE_URL, config.OFFICIAL_ALLOWED_HOSTS, allowHttp) }),
-    twilioProvider({ baseUrl: config.TWILIO_API_BASE_URL, timeoutMs, statusCallbackUrl: `${publicBaseUrl}/webhooks/twilio`, baseUrls: basePolicy(config.TWILIO_API_BASE_URL, config.TWILIO_ALLOWED_HOSTS, allowHttp) }),
-    evolutionProvider({ timeoutMs, webhookKeys, publicBaseUrl, baseUrls: basePolicy(undefined, config.EVOLUTION_ALLOWED_HOSTS, allowHttp) }),
+    metaProvider({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs, appSecret: config.META_APP_SECRET, mediaMaxBytes, baseUrls: basePolicy(config.META_GRAPH_BASE_URL, config.META_ALLOWED_HOSTS, allowHttp) }),
+    officialProvider({ baseUrl: config.OFFICIAL_BASE_URL, timeoutMs, webhookKeys, publicBaseUrl, mediaMaxBytes, baseUrls: basePolicy(config.OFFICIAL_BASE_URL, config.OFFICIAL_ALLOWED_HOSTS, allowHttp) }),
+    twilioProvider({ baseUrl: config.TWILIO_API_BASE_URL, timeoutMs, mediaMaxBytes, statusCallbackUrl: `${publicBaseUrl}/webhooks/twilio`, baseUrls: basePolicy(config.TWILIO_API_BASE_URL, config.TWILIO_ALLOWED_HOSTS, allowHttp) }),
+    evolutionProvider({ timeoutMs, webhookKeys, publicBaseUrl, mediaMaxBytes, baseUrls: basePolicy(undefined, config.EVOLUTION_ALLOWED_HOSTS, allowHttp) }),
     baileysProvider(),
   ]);
   const choices = createOfferedChoicesRepository(redis);
@@ -101,6 +103,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
       deleteBot: createDeleteBot({ bots, cache: botCache, botHealth }),
       sendMessage,
       getConnection: createGetConnection({ bots: botCache, botHealth, providers, timeoutMs }),
+      getMedia: createGetMedia({ bots: botCache, providers, timeoutMs }),
     }),
   };
 }

@@ -52,6 +52,8 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().default("http://localhost:8080"),
   /** Timeout of one provider HTTP call, in milliseconds. */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Largest contact media (image, audio, video, document) the adapter downloads from a provider for the dashboard. */
+  MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(16 * 1024 * 1024),
   /** Consecutive failures of a bot's provider that open its circuit (sends go to the next provider without trying it). */
   BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
   /** How long an open circuit skips the provider before one send tries it again (half-open). */

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   "bots:write": managers,
   /** Pair a bot with WhatsApp (QR code, pairing code). */
   "bots:connect": managers,
+  /** Read customers' messages and their media. */
+  "messages:read": everyone,
   /** Send a message from a bot to a customer. */
   "messages:send": sellers,
   /** The fleet's detailed health (versions, dependencies). */

@@ -88,8 +88,17 @@ function botOf(bot: BotMessage | undefined): Bot {
   };
 }
 
+/** Contact media comes back in one answer: room for the adapter's largest (MEDIA_MAX_BYTES, 16 MiB by default, at most 64). */
+const MAX_ANSWER_BYTES = 65 * 1024 * 1024;
+
+export interface ContactMedia {
+  data: Buffer;
+  mimeType: string;
+  filename: string | null;
+}
+
 export function createAdapterClient(address: string, { deadlineMs }: { deadlineMs: number }) {
-  const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs });
+  const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs, maxReceiveMessageBytes: MAX_ANSWER_BYTES });
   return {
     getConnection: (request: Parameters<typeof client.getConnection>[0], options?: CallOptions) => client.getConnection(request, options).catch(withoutTransportDetails),
     sendMessage: (request: Parameters<typeof client.sendMessage>[0], options?: CallOptions) => client.sendMessage(request, options).catch(withoutTransportDetails),
@@ -129,6 +138,14 @@ export function createAdapterClient(address: string, { deadlineMs }: { deadlineM
         )
         .catch(withoutTransportDetails);
       return botOf(response.bot);
+    },
+
+    /** A contact's media file by the reference of its inbound message; not_found for another tenant's bot or media the provider no longer has. */
+    async getMedia(input: { tenantId: string; botId: string; provider: ProviderKindName; providerMediaId: string }, options?: CallOptions): Promise<ContactMedia> {
+      const response = await client
+        .getMedia({ tenantId: input.tenantId, botId: input.botId, provider: providerKindOf(input.provider), providerMediaId: input.providerMediaId }, options)
+        .catch(withoutTransportDetails);
+      return { data: Buffer.from(response.data), mimeType: response.mimeType, filename: response.filename || null };
     },
 
     close: () => client.close(),

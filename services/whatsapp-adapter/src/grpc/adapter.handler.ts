@@ -8,6 +8,7 @@ import type { ConfigureBot } from "../use-cases/configure-bot.use-case.js";
 import type { DeleteBot } from "../use-cases/delete-bot.use-case.js";
 import type { BotView, GetBot } from "../use-cases/get-bot.use-case.js";
 import type { GetConnection } from "../use-cases/get-connection.use-case.js";
+import type { GetMedia } from "../use-cases/get-media.use-case.js";
 import type { ListBots } from "../use-cases/list-bots.use-case.js";
 import type { SendMessage } from "../use-cases/send-message.use-case.js";
 
@@ -88,9 +89,10 @@ export interface AdapterUseCases {
   deleteBot: DeleteBot;
   sendMessage: SendMessage;
   getConnection: GetConnection;
+  getMedia: GetMedia;
 }
 
-export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection }: AdapterUseCases): ServiceRegistration {
+export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, getMedia }: AdapterUseCases): ServiceRegistration {
   return implement(AdapterService, {
     async sendMessage(request, context) {
       const deadline = context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
@@ -133,6 +135,11 @@ export function adapterService({ configureBot, listBots, getBot, deleteBot, send
     async deleteBot(request) {
       await deleteBot(request.tenantId, request.botId);
       return {};
+    },
+
+    async getMedia(request) {
+      const file = await getMedia({ tenantId: request.tenantId, botId: request.botId, provider: requiredProviderKindName(request.provider), providerMediaId: request.providerMediaId });
+      return { data: file.data, mimeType: file.mimeType, filename: file.filename ?? "" };
     },
   });
 }

@@ -68,3 +68,50 @@ export async function callProvider({ provider, label, url, init, timeoutMs, idem
 export function missingMessageId(provider: ProviderKindName, label: string, status: number): MaybeSentError {
   return new MaybeSentError(provider, "PROVIDER_BAD_RESPONSE", `${label} answered without a message id`, { details: { provider, status } });
 }
+
+export interface DownloadCall {
+  label: string;
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxBytes: number;
+  signal?: AbortSignal;
+  /**
+   * Where a redirect may lead (checked before following it); it is followed without the
+   * credentials. Absent: redirects are refused.
+   */
+  redirectAllowed?: (url: URL) => boolean;
+}
+
+/** Downloads a file from a provider: bounded in time and size, credentials never sent on to a redirect's target. */
+export async function downloadFromProvider({ label, url, headers, timeoutMs, maxBytes, signal, redirectAllowed }: DownloadCall): Promise<{ data: Buffer; mimeType: string }> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const fetchOnce = async (target: string, withHeaders: Record<string, string>) => {
+    try {
+      return await fetch(target, { headers: withHeaders, redirect: "manual", signal: combined });
+    } catch (error) {
+      throw new AppError("unavailable", timeout.aborted ? "PROVIDER_TIMEOUT" : "PROVIDER_UNREACHABLE", `${label} did not answer`, { cause: error });
+    }
+  };
+  let response = await fetchOnce(url, headers);
+  if (response.status >= 300 && response.status < 400) {
+    const location = response.headers.get("location");
+    const next = location ? new URL(location, url) : null;
+    if (!next || !redirectAllowed?.(next)) throw new AppError("unavailable", "PROVIDER_BAD_RESPONSE", `${label} redirected the download somewhere it may not go`);
+    response = await fetchOnce(next.href, {});
+  }
+  if (response.status === 404) throw new AppError("not_found", "MEDIA_NOT_FOUND", `${label} no longer has this media`);
+  if (response.status === 401 || response.status === 403) throw new AppError("failed_precondition", "PROVIDER_CREDENTIALS_INVALID", `${label} refused the bot's credentials`);
+  if (!response.ok || !response.body) throw new AppError("unavailable", "PROVIDER_UNAVAILABLE", `${label} answered ${response.status}`);
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new AppError("failed_precondition", "MEDIA_TOO_LARGE", `The media is larger than ${maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new AppError("failed_precondition", "MEDIA_TOO_LARGE", `The media is larger than ${maxBytes} bytes`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return { data: Buffer.concat(chunks), mimeType: (response.headers.get("content-type") ?? "application/octet-stream").split(";")[0]?.trim() ?? "application/octet-stream" };
+}

@@ -132,6 +132,12 @@ export interface InboundProvider {
   answer?: { contentType: string; body: string };
 }
 
+export interface MediaFile {
+  data: Buffer;
+  mimeType: string;
+  filename?: string;
+}
+
 export interface ConnectionCheck {
   state: "connected" | "connecting" | "awaiting_pairing" | "disconnected" | "misconfigured";
   qr?: string;
@@ -160,6 +166,8 @@ export interface ProviderDescriptor {
    * provider refuses; absent: nothing to set up.
    */
   prepare?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void>;
+  /** The bytes of a contact's media by the reference its webhook gave (media.providerMediaId); absent: not available. */
+  media?(account: ProviderAccount, providerMediaId: string, signal: AbortSignal): Promise<MediaFile>;
   /** The live state of an account; absent: credentials present means connected. */
   connection?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<ConnectionCheck>;
 }

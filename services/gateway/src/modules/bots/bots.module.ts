@@ -2,12 +2,13 @@
 import type { AdapterClient } from "../../clients/adapter.client.js";
 import type { Route } from "../../http/routes.js";
 import { botsRoutes } from "./bots.routes.js";
+import { createContactMedia } from "./contact-media.use-case.js";
 import { createGetBotConnection } from "./get-bot-connection.use-case.js";
 import { createManageBots } from "./manage-bots.use-case.js";
 import { createPairBot } from "./pair-bot.use-case.js";
 import { createSendMessage } from "./send-message.use-case.js";
 
-export type BotsAdapter = Pick<AdapterClient, "getConnection" | "sendMessage" | "listBots" | "getBot" | "configureBot" | "deleteBot">;
+export type BotsAdapter = Pick<AdapterClient, "getConnection" | "sendMessage" | "listBots" | "getBot" | "configureBot" | "deleteBot" | "getMedia">;
 
 export function createBotsModule({ adapter }: { adapter: BotsAdapter }): { routes: Route[] } {
   const getBotConnection = createGetBotConnection({ adapter });
@@ -17,6 +18,7 @@ export function createBotsModule({ adapter }: { adapter: BotsAdapter }): { route
       sendMessage: createSendMessage({ adapter }),
       bots: createManageBots({ adapter }),
       pairing: createPairBot({ getBotConnection }),
+      contactMedia: createContactMedia({ adapter }),
     }),
   };
 }

@@ -6,10 +6,15 @@ import { AppError, extendContext } from "@fleet/service-kit";
 import { userRoute, type Route } from "../../http/routes.js";
 import type { GetBotConnection } from "./get-bot-connection.use-case.js";
 import type { ManageBots } from "./manage-bots.use-case.js";
+import type { ContactMedia } from "./contact-media.use-case.js";
 import type { PairBot } from "./pair-bot.use-case.js";
 import type { SendMessage } from "./send-message.use-case.js";
 
 const BotParams = z.object({ botId: z.uuid("must be a UUID") });
+const MediaParams = BotParams.extend({
+  provider: z.enum(providerKinds),
+  mediaId: z.string().regex(/^[A-Za-z0-9_.=-]{1,256}$/, "must be the media reference of an inbound message"),
+});
 
 const ConnectionSchema = z
   .object({
@@ -89,6 +94,7 @@ export interface BotsRoutesDeps {
   sendMessage: SendMessage;
   bots: ManageBots;
   pairing: PairBot;
+  contactMedia: ContactMedia;
 }
 
 export function botsRoutes(deps: BotsRoutesDeps): Route[] {
@@ -173,6 +179,25 @@ export function botsRoutes(deps: BotsRoutesDeps): Route[] {
       responses: { 200: { description: "The QR code", contentType: "image/png" }, ...notFound, 412: { description: "BOT_NOT_AWAITING_PAIRING" } },
       handle: async ({ actor, params }) =>
         withBot(params.botId, async () => ({ status: 200, body: await deps.pairing.qrPng(actor, params.botId), headers: { "content-type": "image/png", "cache-control": "no-store" } })),
+    }),
+    userRoute({
+      method: "get",
+      path: "/bots/:botId/media/:provider/:mediaId",
+      operationId: "getContactMedia",
+      summary: "A contact's photo, voice note, video or document, fetched from the provider by the media reference of its message",
+      tags,
+      permission: "messages:read",
+      params: MediaParams,
+      responses: {
+        200: { description: "The file (inline for images, audio and video; a download otherwise)", contentType: "application/octet-stream" },
+        404: { description: "BOT_NOT_FOUND, MEDIA_NOT_FOUND" },
+        412: { description: "MEDIA_TOO_LARGE, MEDIA_NOT_AVAILABLE" },
+      },
+      handle: async ({ actor, params }) =>
+        withBot(params.botId, async () => {
+          const file = await deps.contactMedia(actor, params.botId, params.provider, params.mediaId);
+          return { status: 200, body: file.data, headers: { "content-type": file.contentType, "content-disposition": file.disposition, "cache-control": "private, max-age=300" } };
+        }),
     }),
     userRoute({
       method: "post",

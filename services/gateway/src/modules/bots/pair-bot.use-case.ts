@@ -1,13 +1,14 @@
-// Linking a bot to WhatsApp (Baileys sessions): the QR code as a PNG to scan,
-// or the pairing code to type. Both come from the adapter's connection state
-// while the bot waits to be linked; Cloud API bots never have one.
+// Linking a bot to WhatsApp (linked-device sessions: Baileys, Evolution API):
+// the QR code as a PNG to scan, or the pairing code to type. Both come from
+// the adapter's connection state while the bot waits to be linked; Cloud API
+// bots never have one.
 import QRCode from "qrcode";
 import { AppError } from "@fleet/service-kit";
 import { authorize, type Actor } from "../../auth/permissions.js";
 import type { GetBotConnection } from "./get-bot-connection.use-case.js";
 
 const notWaiting = (what: string) =>
-  new AppError("failed_precondition", "BOT_NOT_AWAITING_PAIRING", `The bot has no ${what}: only a WhatsApp Web (Baileys) bot waiting to be linked has one`);
+  new AppError("failed_precondition", "BOT_NOT_AWAITING_PAIRING", `The bot has no ${what}: only a bot on a linked-device provider (Baileys, Evolution API) waiting to be linked has one`);
 
 export function createPairBot({ getBotConnection }: { getBotConnection: GetBotConnection }) {
   return {

@@ -20,6 +20,7 @@ export interface EvolutionProviderOptions {
   webhookKeys: WebhookKeys;
   /** PUBLIC_BASE_URL: where instances post their webhooks. */
   publicBaseUrl: string;
+  mediaMaxBytes: number;
 }
 
 const SentSchema = z.object({ key: z.object({ id: z.string().min(1) }).loose() }).loose();
@@ -52,7 +53,9 @@ function sendCall(instance: string, request: SendRequest): { path: string; body:
   throw new AppError("failed_precondition", "PROVIDER_CANNOT_SEND", `Evolution API cannot send ${content.type} messages`);
 }
 
-export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBaseUrl }: EvolutionProviderOptions): ProviderDescriptor {
+const MediaSchema = z.object({ base64: z.string().min(1), mimetype: z.string().min(1), fileName: z.string().nullish() }).loose();
+
+export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBaseUrl, mediaMaxBytes }: EvolutionProviderOptions): ProviderDescriptor {
   const baseUrlOf = (account: ProviderAccount) => (account.settings.base_url ?? "").replace(/\/+$/, "");
   const call = evolutionClient(baseUrlOf, timeoutMs);
   const instanceOf = (account: ProviderAccount) => {
@@ -122,6 +125,17 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
         if (!sent.success) throw missingMessageId("evolution", "Evolution API", answer.status);
         return { providerMessageId: sent.data.key.id };
       },
+    },
+    async media(account, providerMediaId, signal) {
+      if (!/^[\w-]{1,128}$/.test(providerMediaId)) throw new AppError("invalid_argument", "INVALID_MEDIA_ID", "Not an Evolution message id");
+      // Evolution hands media out base64-encoded by the id of the message that carried it.
+      const answer = await call(account, { method: "POST", path: `/chat/getBase64FromMediaMessage/${encodeURIComponent(instanceOf(account))}`, body: { message: { key: { id: providerMediaId } }, convertToMp4: false }, signal });
+      if (!answer.ok) throw answer.status === 404 || answer.status === 400 ? new AppError("not_found", "MEDIA_NOT_FOUND", "Evolution API no longer has this media") : evolutionError(answer);
+      const media = MediaSchema.safeParse(answer.body);
+      if (!media.success) throw new AppError("unavailable", "PROVIDER_BAD_RESPONSE", "Evolution API answered the media in an unknown shape");
+      const data = Buffer.from(media.data.base64.replace(/^data:[^,]*,/, ""), "base64");
+      if (data.byteLength > mediaMaxBytes) throw new AppError("failed_precondition", "MEDIA_TOO_LARGE", `The media is larger than ${mediaMaxBytes} bytes`);
+      return { data, mimeType: media.data.mimetype, ...(media.data.fileName ? { filename: media.data.fileName } : {}) };
     },
     inbound: {
       target(request) {

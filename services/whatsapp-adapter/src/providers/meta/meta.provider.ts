@@ -3,7 +3,8 @@
 // one URL, signed with the platform app's secret, and name their bot by
 // phone_number_id.
 import { z } from "zod";
-import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
+import { type BaseUrlPolicy, baseUrlProblem, baseUrlSetting, rootOf } from "../base-url.js";
+import { cloudApiMedia } from "./cloud-api-media.js";
 import type { ProviderDescriptor } from "../provider.js";
 import { createCloudApiSender, notConfigured } from "./cloud-api.sender.js";
 import { parseCloudApiWebhook, verifyMetaSignature } from "./cloud-api-webhook.js";
@@ -15,12 +16,18 @@ export interface MetaProviderOptions {
   timeoutMs: number;
   appSecret: string;
   baseUrls: BaseUrlPolicy;
+  /** MEDIA_MAX_BYTES: the largest contact media the adapter downloads. */
+  mediaMaxBytes: number;
 }
 
 export const CLOUD_API_CAPABILITIES = { text: true, media: true, buttons: true, list: true, template: true, location: true, contacts: true } as const;
 
-export function metaProvider({ baseUrl, version, timeoutMs, appSecret, baseUrls }: MetaProviderOptions): ProviderDescriptor {
+/** Where Meta serves media files from, besides the hosts a bot's base_url may use. */
+const META_MEDIA_HOSTS = ["lookaside.fbsbx.com"];
+
+export function metaProvider({ baseUrl, version, timeoutMs, appSecret, baseUrls, mediaMaxBytes }: MetaProviderOptions): ProviderDescriptor {
   const label = "Meta Cloud API";
+  const mediaHosts = { ...baseUrls, allowedHosts: [...baseUrls.allowedHosts, ...META_MEDIA_HOSTS] };
   return {
     kind: "meta",
     settings: z.strictObject({
@@ -48,6 +55,17 @@ export function metaProvider({ baseUrl, version, timeoutMs, appSecret, baseUrls 
           headers: { authorization: `Bearer ${token}` },
         };
       },
+    }),
+    media: cloudApiMedia({
+      provider: "meta",
+      label,
+      timeoutMs,
+      maxBytes: mediaMaxBytes,
+      lookup: ({ settings, secrets }, mediaId) => {
+        if (!secrets.access_token) throw notConfigured(label, "access_token");
+        return { url: `${rootOf(settings, baseUrl)}/${settings.api_version ?? version}/${encodeURIComponent(mediaId)}`, headers: { authorization: `Bearer ${secrets.access_token}` } };
+      },
+      downloadUrl: (_account, answered) => (baseUrlProblem(answered.origin, mediaHosts) === null ? answered.href : null),
     }),
     inbound: {
       target: () => ({ by: "platform" }),

@@ -9,6 +9,7 @@ import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
 import { CLOUD_API_CAPABILITIES } from "../meta/meta.provider.js";
 import { createCloudApiSender, notConfigured } from "../meta/cloud-api.sender.js";
 import { graphError } from "../meta/cloud-api-errors.js";
+import { cloudApiMedia } from "../meta/cloud-api-media.js";
 import { parseCloudApiWebhook } from "../meta/cloud-api-webhook.js";
 import { callProvider } from "../provider-http.js";
 import type { ProviderDescriptor } from "../provider.js";
@@ -22,9 +23,10 @@ export interface OfficialProviderOptions {
   webhookKeys: WebhookKeys;
   /** PUBLIC_BASE_URL: the origin the BSP posts webhooks to. */
   publicBaseUrl: string;
+  mediaMaxBytes: number;
 }
 
-export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, publicBaseUrl }: OfficialProviderOptions): ProviderDescriptor {
+export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, publicBaseUrl, mediaMaxBytes }: OfficialProviderOptions): ProviderDescriptor {
   const label = "the WhatsApp BSP";
   const webhookUrl = (botId: string) => `${publicBaseUrl.replace(/\/+$/, "")}/webhooks/official/${webhookKeys.keyFor("official", botId)}`;
   return {
@@ -56,6 +58,18 @@ export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, pu
       });
       if (!answer.ok) throw graphError(answer.status, answer.body, "official", label);
     },
+    media: cloudApiMedia({
+      provider: "official",
+      label,
+      timeoutMs,
+      maxBytes: mediaMaxBytes,
+      lookup: ({ settings, secrets }, mediaId) => {
+        if (!secrets.api_key) throw notConfigured(label, "api_key");
+        return { url: `${rootOf(settings, baseUrl)}/${encodeURIComponent(mediaId)}`, headers: { "d360-api-key": secrets.api_key } };
+      },
+      // The answer names Meta's lookaside host; the BSP serves the same path and query itself.
+      downloadUrl: ({ settings }, answered) => `${rootOf(settings, baseUrl)}${answered.pathname}${answered.search}`,
+    }),
     inbound: {
       target(request) {
         const botId = request.key ? webhookKeys.botOf("official", request.key) : null;

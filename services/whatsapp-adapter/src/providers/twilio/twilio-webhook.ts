@@ -89,7 +89,7 @@ function normaliseMessage(form: Record<string, string>, bot: BotRef, receivedAt:
     const mimeType = form.MediaContentType0 ?? "application/octet-stream";
     if (!sids) return { ok: false, reason: "malformed", type: "media", problem: "MediaUrl0: not a Twilio media URL" };
     const kind = mediaKindOf(mimeType);
-    content = { type: "media", ...(m.Body ? { text: m.Body } : {}), media: { kind, providerMediaId: `${sids[1]}/${sids[2]}`, mimeType, ...(m.Body ? { caption: m.Body } : {}) } };
+    content = { type: "media", ...(m.Body ? { text: m.Body } : {}), media: { kind, providerMediaId: `${sids[1]}${sids[2]}`, mimeType, ...(m.Body ? { caption: m.Body } : {}) } };
   } else if (m.Latitude !== undefined && m.Longitude !== undefined) {
     content = { type: "location", location: { latitude: m.Latitude, longitude: m.Longitude, ...(m.Label ? { name: m.Label } : {}), ...(m.Address ? { address: m.Address } : {}) } };
   } else if (m.Body !== "") {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
 import { isMaybeSent, type ProviderDescriptor, type SendRequest } from "../provider.js";
-import { missingMessageId } from "../provider-http.js";
+import { downloadFromProvider, missingMessageId } from "../provider-http.js";
 import { e164, messagesPerSecond } from "../settings.js";
 import { twilioError } from "./twilio-errors.js";
 import { TwilioFetchClient } from "./twilio-http.client.js";
@@ -21,6 +21,7 @@ export interface TwilioProviderOptions {
   baseUrls: BaseUrlPolicy;
   /** Where Twilio posts status callbacks (PUBLIC_BASE_URL + /webhooks/twilio). */
   statusCallbackUrl: string;
+  mediaMaxBytes: number;
 }
 
 /** `{"order_update:es_MX": "HX…"}`: the Content SID of each template, by name and language. */
@@ -66,7 +67,10 @@ function messageParams(settings: Record<string, string>, request: SendRequest, s
   }
 }
 
-export function twilioProvider({ baseUrl, timeoutMs, baseUrls, statusCallbackUrl }: TwilioProviderOptions): ProviderDescriptor {
+/** A media reference as the webhook normalised it: the message SID then the media SID. */
+const MEDIA_REF = /^(MM[0-9a-f]{32})(ME[0-9a-f]{32})$/;
+
+export function twilioProvider({ baseUrl, timeoutMs, baseUrls, statusCallbackUrl, mediaMaxBytes }: TwilioProviderOptions): ProviderDescriptor {
   const httpClient = new TwilioFetchClient(timeoutMs);
   return {
     kind: "twilio",
@@ -99,6 +103,22 @@ export function twilioProvider({ baseUrl, timeoutMs, baseUrls, statusCallbackUrl
         if (!parsed.success) throw missingMessageId("twilio", "Twilio", 201);
         return { providerMessageId: parsed.data.sid };
       },
+    },
+    async media({ settings, secrets }, providerMediaId, signal) {
+      const ref = MEDIA_REF.exec(providerMediaId);
+      if (!ref) throw new AppError("invalid_argument", "INVALID_MEDIA_ID", "Not a Twilio media reference");
+      if (!settings.account_sid || !secrets.auth_token) throw new AppError("failed_precondition", "PROVIDER_NOT_CONFIGURED", "Twilio provider lacks account_sid or auth_token");
+      const file = await downloadFromProvider({
+        label: "Twilio",
+        url: `${rootOf(settings, baseUrl)}/2010-04-01/Accounts/${settings.account_sid}/Messages/${ref[1]}/Media/${ref[2]}`,
+        headers: { authorization: `Basic ${Buffer.from(`${settings.account_sid}:${secrets.auth_token}`).toString("base64")}` },
+        timeoutMs,
+        maxBytes: mediaMaxBytes,
+        signal,
+        // Twilio answers with a short-lived signed link on its CDN: followed without the credentials.
+        redirectAllowed: (url) => url.protocol === "https:" || (baseUrls.allowHttp && url.protocol === "http:"),
+      });
+      return file;
     },
     inbound: {
       target: twilioTarget,
