@@ -4,4 +4,5 @@
 export * from "./meta/index.js";
 export * from "./d360/index.js";
 export * from "./twilio/index.js";
+export * from "./evolution/index.js";
 export { createJsonLogger, silentLogger, type Logger } from "./logger.js";
