@@ -8,9 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { ProviderKind, type MessageContentSchema } from "@fleet/contracts/adapter";
+import { ConnectionState, ProviderKind, type MessageContentSchema } from "@fleet/contracts/adapter";
 import type { InboundEntry, ProviderKindName } from "@fleet/contracts";
-import { createD360Sandbox, createTwilioSandbox, silentLogger, type D360Sandbox, type SandboxRecord, type TwilioSandbox } from "@fleet/provider-sandbox";
+import {
+  createD360Sandbox,
+  createEvolutionSandbox,
+  createTwilioSandbox,
+  silentLogger,
+  type D360Sandbox,
+  type EvolutionSandbox,
+  type SandboxRecord,
+  type TwilioSandbox,
+} from "@fleet/provider-sandbox";
 import { freePort, listen, type Listening } from "@fleet/testing";
 import { inboundMark, inboundSince, newTenant, rejectionOf, startAdapterHarness, type AdapterHarness, type InboundMark } from "./harness.js";
 
@@ -32,15 +41,20 @@ interface Rig {
   account(n: number): { settings: Record<string, string>; secrets: Record<string, string> };
   /** True when the provider shows buttons and lists itself (no numbered text). */
   showsChoices: boolean;
+  /** True when the provider sends approved templates (the others refuse them). */
+  sendsTemplates: boolean;
+  /** Plays the shop owner after the bot is configured (e.g. linking the phone by QR). */
+  afterConfigure?(n: number): void;
   lastSent(n: number, to: string): SentView | undefined;
   fail(n: number, to: string, error: ErrorClass, count: number): void;
   customerText(n: number, from: string, text: string): Promise<void>;
-  customerImage(n: number, from: string, caption: string): Promise<void>;
+  customerImage(n: number, from: string, caption: string, bytes: Buffer): Promise<void>;
   /** The customer picks `option`, the `index`-th (from 0) of the last choices, the provider's own way. */
   customerChooses(n: number, from: string, option: { id: string; title: string }, index: number): Promise<void>;
 }
 
-const CUSTOMER_BASE = 5215512300000;
+// Spanish mobiles: no provider rewrites them (Evolution, like WhatsApp Web, drops Mexico's "1" after 52 and adds Brazil's ninth digit).
+const CUSTOMER_BASE = 34600000000;
 let customerSeq = 0;
 const nextCustomer = () => String(CUSTOMER_BASE + ++customerSeq);
 
@@ -91,6 +105,8 @@ let d360: D360Sandbox;
 let d360Server: Listening;
 let twilio: TwilioSandbox;
 let twilioServer: Listening;
+let evolution: EvolutionSandbox;
+let evolutionServer: Listening;
 const rigs: Rig[] = [];
 
 const META_NUMBERS = Array.from({ length: 12 }, (_, i) => String(400000000000100 + i));
@@ -100,6 +116,8 @@ const TWILIO_ACCOUNT = `AC${randomBytes(16).toString("hex")}`;
 const TWILIO_TOKEN = randomBytes(16).toString("hex");
 const TWILIO_NUMBERS = Array.from({ length: 12 }, (_, i) => `+1555000${String(1000 + i)}`);
 const TWILIO_TEMPLATE = `HX${randomBytes(16).toString("hex")}`;
+const EVOLUTION_KEY = randomBytes(16).toString("hex");
+const EVOLUTION_INSTANCES = Array.from({ length: 12 }, (_, i) => `shop-${i}`);
 
 beforeAll(async () => {
   d360 = createD360Sandbox({ apiKeys: Object.fromEntries(D360_KEYS.map((key, i) => [key, D360_NUMBERS[i] ?? ""])), templates: [{ name: "order_update", language: "es_MX", bodyParams: 2 }], logger: silentLogger });
@@ -108,10 +126,12 @@ beforeAll(async () => {
   const twilioPort = await freePort();
   twilio = createTwilioSandbox({ accounts: { [TWILIO_ACCOUNT]: TWILIO_TOKEN }, numbers: TWILIO_NUMBERS, enforceSessionWindow: false, publicBaseUrl: `http://127.0.0.1:${twilioPort}`, logger: silentLogger });
   twilioServer = await listen(twilio.app, twilioPort);
+  evolution = createEvolutionSandbox({ globalApiKey: EVOLUTION_KEY, webhookRetry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, logger: silentLogger });
+  evolutionServer = await listen(evolution.app);
   h = await startAdapterHarness({
     phoneNumberIds: META_NUMBERS,
     listen: true,
-    config: { OFFICIAL_BASE_URL: d360Server.url, TWILIO_API_BASE_URL: twilioServer.url, PROVIDER_TIMEOUT_MS: "2000" },
+    config: { OFFICIAL_BASE_URL: d360Server.url, TWILIO_API_BASE_URL: twilioServer.url, EVOLUTION_ALLOWED_HOSTS: "127.0.0.1", PROVIDER_TIMEOUT_MS: "2000" },
     sandbox: { templates: [{ name: "order_update", language: "es_MX", bodyParams: 2 }] },
   });
   const appUrl = h.appUrl ?? "";
@@ -122,6 +142,7 @@ beforeAll(async () => {
       kind: ProviderKind.META,
       account: (n) => ({ settings: { phone_number_id: META_NUMBERS[n] ?? "" }, secrets: { access_token: h.accessToken } }),
       showsChoices: true,
+      sendsTemplates: true,
       lastSent: (n, to) => {
         const body = sentBody(h.sandbox.store.list({ phoneNumberId: META_NUMBERS[n], to }));
         return body === undefined ? undefined : cloudApiView(body);
@@ -133,8 +154,8 @@ beforeAll(async () => {
       customerText: async (n, from, text) => {
         await h.sandbox.customer.send({ phoneNumberId: META_NUMBERS[n] ?? "", from, content: { text } });
       },
-      customerImage: async (n, from, caption) => {
-        await h.sandbox.customer.send({ phoneNumberId: META_NUMBERS[n] ?? "", from, content: { upload: { kind: "image", bytes: new Uint8Array([0xff, 0xd8, 0xff]), mimeType: "image/jpeg", caption } } });
+      customerImage: async (n, from, caption, bytes) => {
+        await h.sandbox.customer.send({ phoneNumberId: META_NUMBERS[n] ?? "", from, content: { upload: { kind: "image", bytes, mimeType: "image/jpeg", caption } } });
       },
       customerChooses: async (n, from, option) => {
         await h.sandbox.customer.send({ phoneNumberId: META_NUMBERS[n] ?? "", from, content: { buttonReply: option } });
@@ -145,6 +166,7 @@ beforeAll(async () => {
       kind: ProviderKind.OFFICIAL,
       account: (n) => ({ settings: { phone_number_id: D360_NUMBERS[n] ?? "" }, secrets: { api_key: D360_KEYS[n] ?? "" } }),
       showsChoices: true,
+      sendsTemplates: true,
       lastSent: (n, to) => {
         const body = sentBody(d360.store.list({ phoneNumberId: D360_NUMBERS[n], to }));
         return body === undefined ? undefined : cloudApiView(body);
@@ -161,8 +183,8 @@ beforeAll(async () => {
       customerText: async (n, from, text) => {
         await d360.customer.send({ phoneNumberId: D360_NUMBERS[n] ?? "", from, content: { text } });
       },
-      customerImage: async (n, from, caption) => {
-        await d360.customer.send({ phoneNumberId: D360_NUMBERS[n] ?? "", from, content: { upload: { kind: "image", bytes: new Uint8Array([0xff, 0xd8, 0xff]), mimeType: "image/jpeg", caption } } });
+      customerImage: async (n, from, caption, bytes) => {
+        await d360.customer.send({ phoneNumberId: D360_NUMBERS[n] ?? "", from, content: { upload: { kind: "image", bytes, mimeType: "image/jpeg", caption } } });
       },
       customerChooses: async (n, from, option) => {
         await d360.customer.send({ phoneNumberId: D360_NUMBERS[n] ?? "", from, content: { buttonReply: option } });
@@ -176,6 +198,7 @@ beforeAll(async () => {
         secrets: { auth_token: TWILIO_TOKEN },
       }),
       showsChoices: false,
+      sendsTemplates: true,
       lastSent: (n, to) => {
         const sent = lastOf(twilio.store.list({ from: TWILIO_NUMBERS[n], to }).flatMap((r) => (r.outcome === "accepted" ? [r] : [])));
         if (!sent) return undefined;
@@ -189,19 +212,53 @@ beforeAll(async () => {
       customerText: async (n, from, text) => {
         await twilio.customer.send({ from: `+${from}`, to: TWILIO_NUMBERS[n] ?? "", body: text, callbackUrl: `${appUrl}/webhooks/twilio` });
       },
-      customerImage: async (n, from, caption) => {
-        await twilio.customer.send({ from: `+${from}`, to: TWILIO_NUMBERS[n] ?? "", body: caption, media: [{ contentType: "image/jpeg" }], callbackUrl: `${appUrl}/webhooks/twilio` });
+      customerImage: async (n, from, caption, bytes) => {
+        await twilio.customer.send({ from: `+${from}`, to: TWILIO_NUMBERS[n] ?? "", body: caption, media: [{ contentType: "image/jpeg", bytes }], callbackUrl: `${appUrl}/webhooks/twilio` });
       },
       customerChooses: async (n, from, _option, index) => {
         await twilio.customer.send({ from: `+${from}`, to: TWILIO_NUMBERS[n] ?? "", body: String(index + 1), callbackUrl: `${appUrl}/webhooks/twilio` });
+      },
+    },
+    {
+      name: "evolution",
+      kind: ProviderKind.EVOLUTION,
+      account: (n) => ({ settings: { base_url: evolutionServer.url, instance: EVOLUTION_INSTANCES[n] ?? "" }, secrets: { api_key: EVOLUTION_KEY } }),
+      showsChoices: false,
+      sendsTemplates: false,
+      // The adapter created the instance with its webhook; the owner scans the QR.
+      afterConfigure: (n) => {
+        evolution.instances.link(EVOLUTION_INSTANCES[n] ?? "");
+      },
+      lastSent: (n, to) => {
+        const sent = lastOf(evolution.store.sent({ instance: EVOLUTION_INSTANCES[n], number: to }));
+        if (!sent) return undefined;
+        const request = z.object({ text: z.string().optional(), media: z.string().optional(), caption: z.string().optional() }).loose().parse(sent.request);
+        return request.media ? { mediaUrl: request.media, ...(request.caption ? { text: request.caption } : {}) } : { text: request.text ?? "" };
+      },
+      fail: (n, to, error, count) => {
+        if (error === "recipient_invalid") {
+          evolution.directory.markNotOnWhatsApp(to);
+          return;
+        }
+        const status = { credentials: 401, rate_limited: 429, unavailable: 500 }[error];
+        evolution.faults.add({ instance: EVOLUTION_INSTANCES[n], number: to, status, count });
+      },
+      customerText: async (n, from, text) => {
+        await evolution.customer.send({ instance: EVOLUTION_INSTANCES[n] ?? "", from, text });
+      },
+      customerImage: async (n, from, caption, bytes) => {
+        await evolution.customer.send({ instance: EVOLUTION_INSTANCES[n] ?? "", from, image: { mimetype: "image/jpeg", caption, base64: bytes.toString("base64") } });
+      },
+      customerChooses: async (n, from, _option, index) => {
+        await evolution.customer.send({ instance: EVOLUTION_INSTANCES[n] ?? "", from, text: String(index + 1) });
       },
     },
   );
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([h?.sandbox.settled(), d360?.settled(), twilio?.settled()]);
-  await Promise.all([h?.close(), d360Server?.close(), twilioServer?.close()]);
+  await Promise.all([h?.sandbox.settled(), d360?.settled(), twilio?.settled(), evolution?.settled()]);
+  await Promise.all([h?.close(), d360Server?.close(), twilioServer?.close(), evolutionServer?.close()]);
 });
 
 /** Numbers used so far, per rig. */
@@ -214,6 +271,7 @@ async function botOn(rig: Rig): Promise<{ tenantId: string; botId: string; n: nu
   const tenantId = newTenant();
   const { settings, secrets } = rig.account(n);
   const response = await h.client.configureBot({ tenantId, displayName: `Contract ${rig.name}`, providers: [{ kind: rig.kind, settings, secrets }] });
+  rig.afterConfigure?.(n);
   return { tenantId, botId: response.bot?.id ?? "", n };
 }
 
@@ -237,7 +295,7 @@ const BUTTONS = [
   { id: "size-8", title: "Talla 8", description: "" },
 ];
 
-describe.each(["meta", "official", "twilio"] as const)("provider contract: %s", (name) => {
+describe.each(["meta", "official", "twilio", "evolution"] as const)("provider contract: %s", (name) => {
   const rig = () => {
     const found = rigs.find((r) => r.name === name);
     if (!found) throw new Error(`no rig for ${name}`);
@@ -254,11 +312,17 @@ describe.each(["meta", "official", "twilio"] as const)("provider contract: %s", 
     expect(rig().lastSent(n, to)).toEqual({ mediaUrl: "https://cdn.example.com/ring.jpg", text: "Anillo de oro" });
   });
 
-  it("sends a template with its parameters", async () => {
+  it("sends a template with its parameters, or refuses it where the provider has no templates", async () => {
     const { tenantId, botId, n } = await botOn(rig());
     const to = nextCustomer();
-    await send(tenantId, botId, to, { case: "template", value: { name: "order_update", language: "es_MX", parameters: ["Ana", "#1043"] } });
-    expect(rig().lastSent(n, to)).toEqual({ template: { ref: "order_update:es_MX", parameters: ["Ana", "#1043"] } });
+    const template = { case: "template" as const, value: { name: "order_update", language: "es_MX", parameters: ["Ana", "#1043"] } };
+    if (rig().sendsTemplates) {
+      await send(tenantId, botId, to, template);
+      expect(rig().lastSent(n, to)).toEqual({ template: { ref: "order_update:es_MX", parameters: ["Ana", "#1043"] } });
+    } else {
+      expect((await rejectionOf(send(tenantId, botId, to, template))).code).toBe("PROVIDER_CANNOT_SEND_TEMPLATES");
+      expect(rig().lastSent(n, to)).toBeUndefined();
+    }
   });
 
   it("offers buttons (as numbered text where they cannot be shown) and the contact's choice comes back as the same button_reply everywhere", async () => {
@@ -316,7 +380,10 @@ describe.each(["meta", "official", "twilio"] as const)("provider contract: %s", 
     const to = nextCustomer();
     const mark = await inboundMark(h.redis);
     await rig().customerText(n, to, "¿Tienen anillos de oro?");
-    await rig().customerImage(n, to, "como este");
+    // Some providers post webhooks concurrently (no order between two messages): one at a time here.
+    await entriesOf(mark, botId, (list) => list.some((e) => e.kind === "message"));
+    const photo = randomBytes(64);
+    await rig().customerImage(n, to, "como este", photo);
     const sent = await send(tenantId, botId, to, { case: "text", value: { body: "¡Claro!", previewUrl: false } });
     const entries = await entriesOf(mark, botId, (list) => list.filter((e) => e.kind === "message").length >= 2 && list.some((e) => e.kind === "status" && e.status === "delivered"));
     const messages = entries.filter((e) => e.kind === "message");
@@ -327,5 +394,41 @@ describe.each(["meta", "official", "twilio"] as const)("provider contract: %s", 
     expect(entries.filter((e) => e.kind === "status" && e.status === "delivered")).toEqual([
       expect.objectContaining({ provider: name, providerMessageId: sent.providerMessageId, recipient: to, status: "delivered" }),
     ]);
+
+    // The entry keeps a reference; the file comes from the provider, with the bot's credentials, when asked.
+    const image = messages.find((e) => e.kind === "message" && e.type === "media");
+    const providerMediaId = image?.kind === "message" ? (image.media?.providerMediaId ?? "") : "";
+    const file = await h.client.getMedia({ tenantId, botId, provider: rig().kind, providerMediaId });
+    expect(Buffer.from(file.data).equals(photo)).toBe(true);
+    expect(file.mimeType).toBe("image/jpeg");
+    expect((await rejectionOf(h.client.getMedia({ tenantId: newTenant(), botId, provider: rig().kind, providerMediaId }))).code).toBe("BOT_NOT_FOUND");
+  });
+});
+
+describe("linked-device connection (Evolution API)", () => {
+  it("creates the bot's instance with our webhook, shows its QR and pairing code while it waits to be linked, then connected", async () => {
+    const tenantId = newTenant();
+    const instance = "shop-linking";
+    const configured = await h.client.configureBot({
+      tenantId,
+      displayName: "Linking shop",
+      providers: [{ kind: ProviderKind.EVOLUTION, settings: { base_url: evolutionServer.url, instance, phone_number: "34600111222" }, secrets: { api_key: EVOLUTION_KEY } }],
+    });
+    const botId = configured.bot?.id ?? "";
+    const waiting = await h.client.getConnection({ tenantId, botId });
+    expect(waiting).toMatchObject({ state: ConnectionState.AWAITING_PAIRING, provider: ProviderKind.EVOLUTION, qr: expect.stringMatching(/.{20,}/), pairingCode: expect.stringMatching(/^[A-Z0-9]{8}$/) });
+
+    evolution.instances.link(instance);
+    expect(await h.client.getConnection({ tenantId, botId })).toMatchObject({ state: ConnectionState.CONNECTED, qr: "", pairingCode: "" });
+  });
+
+  it("shows a refused api_key as misconfigured", async () => {
+    const tenantId = newTenant();
+    const configured = await h.client.configureBot({
+      tenantId,
+      displayName: "Wrong key",
+      providers: [{ kind: ProviderKind.EVOLUTION, settings: { base_url: evolutionServer.url, instance: "shop-wrong-key" }, secrets: { api_key: "not-the-key" } }],
+    });
+    expect(configured.bot).toMatchObject({ connectionState: ConnectionState.MISCONFIGURED, connectionDetail: expect.stringContaining("PROVIDER_CREDENTIALS_INVALID") });
   });
 });

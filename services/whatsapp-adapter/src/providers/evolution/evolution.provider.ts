@@ -72,7 +72,13 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
     const state = await call(account, { method: "GET", path: `/instance/connectionState/${encodeURIComponent(instance)}`, signal });
     const answer =
       state.status === 404
-        ? await call(account, { method: "POST", path: "/instance/create", signal, body: { instanceName: instance, integration: "WHATSAPP-BAILEYS", qrcode: true, webhook } })
+        ? await call(account, {
+            method: "POST",
+            path: "/instance/create",
+            signal,
+            // With the phone's number the instance also offers a pairing code (fixed when its socket starts).
+            body: { instanceName: instance, integration: "WHATSAPP-BAILEYS", qrcode: true, ...(account.settings.phone_number ? { number: account.settings.phone_number } : {}), webhook },
+          })
         : state.ok
           ? await call(account, { method: "POST", path: `/webhook/set/${encodeURIComponent(instance)}`, signal, body: { webhook: { enabled: true, ...webhook } } })
           : state;
