@@ -213,6 +213,9 @@ export async function startFakeAdapter(): Promise<FakeAdapter> {
           if (!file) throw new AppError("not_found", "MEDIA_NOT_FOUND", "The provider no longer has this media");
           return file;
         },
+        async setOutboundQuota() {
+          throw new AppError("unimplemented", "NOT_IN_FAKE", "The gateway never sets outbound quotas");
+        },
         async deleteBot(request, context) {
           record(fake.deletes, request, context);
           find(request.tenantId, request.botId);

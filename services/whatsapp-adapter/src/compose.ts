@@ -2,7 +2,7 @@
 // cases, the HTTP app and the gRPC service. Shared by main.ts and the tests.
 import type pg from "pg";
 import { Counter, Gauge, Histogram } from "prom-client";
-import type { HealthReport, Logger, Metrics, RedisClient } from "@fleet/service-kit";
+import { AppError, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import type { AdapterConfig } from "./config.js";
 import { adapterService } from "./grpc/adapter.handler.js";
@@ -20,7 +20,8 @@ import { createBotsRepository } from "./repositories/bots.repository.js";
 import { createIdempotencyRepository } from "./repositories/idempotency.repository.js";
 import { createInboundRepository } from "./repositories/inbound.repository.js";
 import { createOfferedChoicesRepository } from "./repositories/offered-choices.repository.js";
-import { createRedisPacer } from "./repositories/pacer.js";
+import { createOutboundQuotasRepository } from "./repositories/outbound-quotas.repository.js";
+import { createRedisPacer, createSlidingWindow } from "./repositories/pacer.js";
 import { createSecretBox } from "./repositories/secret-box.js";
 import { createWebhookDeadLetterRepository } from "./repositories/webhook-dead-letter.repository.js";
 import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
@@ -31,6 +32,7 @@ import { createGetMedia } from "./use-cases/get-media.use-case.js";
 import { createListBots } from "./use-cases/list-bots.use-case.js";
 import { createReceiveWebhook } from "./use-cases/receive-webhook.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
+import { createSetOutboundQuota } from "./use-cases/set-outbound-quota.use-case.js";
 
 export interface AdapterInfra {
   config: AdapterConfig;
@@ -52,6 +54,8 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     sent: new Counter({ name: "whatsapp_messages_sent_total", help: "Messages a provider accepted, by provider.", labelNames: ["provider"] as const, registers }),
     errors: new Counter({ name: "whatsapp_errors_total", help: "Failed sends through a provider (after retries), by provider and error code.", labelNames: ["provider", "code"] as const, registers }),
     duration: new Histogram({ name: "adapter_provider_send_seconds", help: "Time to send through a provider, retries included.", labelNames: ["provider"] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    quotaWaiting: new Gauge({ name: "adapter_tenant_quota_waiting", help: "Sends waiting for their tenant's outbound quota on this replica.", registers }),
+    quotaWait: new Histogram({ name: "adapter_tenant_quota_wait_seconds", help: "How long sends waited for their tenant's outbound quota.", buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),
     openCircuits: new Gauge({ name: "adapter_provider_circuits_open", help: "Circuits (bot × provider) open or half-open on this replica, by provider.", labelNames: ["provider"] as const, registers }),
   };
 
@@ -68,6 +72,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     baileysProvider(),
   ]);
   const choices = createOfferedChoicesRepository(redis);
+  const quotas = createOutboundQuotasRepository(pool, { ttlMs: config.QUOTA_CACHE_TTL_MS });
 
   const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
   const botCache = createBotCache(bots, { ttlMs: config.BOT_CACHE_TTL_MS, generation: createRedisBotCacheGeneration(redis), logger });
@@ -79,6 +84,16 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     choices,
     botHealth,
     pace: createRedisPacer(redis, { maxInFlightMs: config.PROVIDER_TIMEOUT_MS }),
+    quotas: {
+      limitOf: (tenantId) => quotas.find(tenantId),
+      window: createSlidingWindow(redis, {
+        windowMs: 60_000,
+        maxInFlightMs: config.PROVIDER_TIMEOUT_MS,
+        maxPollMs: 1000,
+        deadline: () => new AppError("deadline_exceeded", "TENANT_QUOTA_DEADLINE", "The tenant's outbound quota is used up for now; the message waits to be sent later"),
+      }),
+      metrics: { waiting: sendMetrics.quotaWaiting, wait: sendMetrics.quotaWait },
+    },
     breakerFailures: config.BREAKER_FAILURES,
     breakerHalfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS,
     logger,
@@ -104,6 +119,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
       sendMessage,
       getConnection: createGetConnection({ bots: botCache, botHealth, providers, timeoutMs }),
       getMedia: createGetMedia({ bots: botCache, providers, timeoutMs }),
+      setOutboundQuota: createSetOutboundQuota({ quotas }),
     }),
   };
 }

@@ -69,6 +69,8 @@ export const configSchema = z.object({
   INBOUND_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(DEFAULT_INBOUND_PARTITIONS),
   /** Approximate cap of the webhooks.dead stream (signed webhooks that can never be processed; no consumer trims it). */
   WEBHOOK_DEAD_LETTER_MAXLEN: z.coerce.number().int().positive().default(100_000),
+  /** How long a tenant's outbound quota is cached in memory (a change reaches other replicas within it). */
+  QUOTA_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(30_000),
   /** How long bot configuration is cached in memory before re-reading Postgres. */
   BOT_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(30_000),
 });

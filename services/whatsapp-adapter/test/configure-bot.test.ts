@@ -115,6 +115,21 @@ describe("ConfigureBot", () => {
     expect(rows).toHaveLength(0);
   });
 
+  it("refuses a base_url outside the provider kind's allowlist, so a bot's token can never be sent to another host", async () => {
+    for (const [kind, settings, secrets] of [
+      [ProviderKind.META, { phone_number_id: NUMBERS.invalid, base_url: "https://collector.example.net" }, { access_token: h.accessToken }],
+      [ProviderKind.META, { phone_number_id: NUMBERS.invalid, base_url: "https://graph.facebook.com.evil.net" }, { access_token: h.accessToken }],
+      [ProviderKind.META, { phone_number_id: NUMBERS.invalid, base_url: "https://user:pass@127.0.0.1" }, { access_token: h.accessToken }],
+      [ProviderKind.OFFICIAL, { phone_number_id: NUMBERS.invalid, base_url: "https://169.254.169.254" }, { api_key: "k" }],
+      [ProviderKind.TWILIO, { account_sid: `AC${"0a".repeat(16)}`, from_number: "+15550001999", base_url: "https://twilio.example.org" }, { auth_token: "t" }],
+      // No Evolution host is allowed until the operator lists the shops' servers (none in this harness).
+      [ProviderKind.EVOLUTION, { base_url: "https://evolution.shop.example", instance: "shop" }, { api_key: "k" }],
+    ] as const) {
+      const rejection = await rejectionOf(h.client.configureBot({ tenantId, displayName: "Exfiltration", providers: [{ kind, settings, secrets }] }));
+      expect({ kind, code: rejection.code, details: rejection.details }).toEqual({ kind, code: "INVALID_BOT_CONFIG", details: [expect.stringMatching(/base_url/)] });
+    }
+  });
+
   it("answers conflict PROVIDER_NUMBER_IN_USE when a second bot claims a phone_number_id already in use", async () => {
     const firstBot = await configureMetaBot(h.client, { tenantId, phoneNumberId: NUMBERS.taken, accessToken: h.accessToken });
 

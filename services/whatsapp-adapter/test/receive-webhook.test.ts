@@ -23,7 +23,7 @@ function intake(findByRoutingKey: () => Promise<BotRecord | null>, { deadLetterF
   const letters: WebhookDeadLetter[] = [];
   const receiveWebhook = createReceiveWebhook({
     providers: createProviderRegistry([
-      metaProvider({ baseUrl: "https://graph.facebook.com", version: "v23.0", timeoutMs: 1000, appSecret: APP_SECRET, baseUrls: basePolicy("https://graph.facebook.com", [], false) }),
+      metaProvider({ baseUrl: "https://graph.facebook.com", version: "v23.0", timeoutMs: 1000, appSecret: APP_SECRET, mediaMaxBytes: 1024 * 1024, baseUrls: basePolicy("https://graph.facebook.com", [], false) }),
     ]),
     choices: { find: async () => null },
     bots: { findByRoutingKey, findById: async () => null },

@@ -382,7 +382,7 @@ describe("SendMessage with a fallback provider", () => {
 
   /** A Cloud API provider of `kind` whose sender counts its calls. */
   function counting(kind: ProviderDescriptor["kind"]) {
-    const cloudApi = metaProvider({ baseUrl: h.sandboxUrl, version: "v23.0", timeoutMs: h.config.PROVIDER_TIMEOUT_MS, appSecret: h.appSecret, baseUrls: basePolicy(h.sandboxUrl, ["127.0.0.1"], true) });
+    const cloudApi = metaProvider({ baseUrl: h.sandboxUrl, version: "v23.0", timeoutMs: h.config.PROVIDER_TIMEOUT_MS, appSecret: h.appSecret, mediaMaxBytes: 1024 * 1024, baseUrls: basePolicy(h.sandboxUrl, ["127.0.0.1"], true) });
     const calls = { count: 0 };
     const sender: MessageSender = {
       send(account, request, signal) {

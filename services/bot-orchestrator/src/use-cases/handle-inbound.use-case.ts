@@ -27,7 +27,7 @@ export interface ReplySender {
 export type Outcome = "replied" | "ambiguous" | "failed" | "retry_later" | "throttled" | "unavailable" | "recorded";
 
 /** Retryable failures that say "not now for this bot", not "this reply failed". */
-const THROTTLED = new Set(["GRPC_DEADLINE_EXCEEDED", "PACING_DEADLINE", "SEND_IN_PROGRESS", "PROVIDER_RATE_LIMITED"]);
+const THROTTLED = new Set(["GRPC_DEADLINE_EXCEEDED", "PACING_DEADLINE", "TENANT_QUOTA_DEADLINE", "SEND_IN_PROGRESS", "PROVIDER_RATE_LIMITED"]);
 /** Retryable failures that hit every conversation alike (adapter unreachable, provider's circuit open). */
 const UNAVAILABLE = new Set(["GRPC_UNAVAILABLE", "PROVIDER_CIRCUIT_OPEN"]);
 

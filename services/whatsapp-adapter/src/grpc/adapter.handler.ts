@@ -11,6 +11,7 @@ import type { GetConnection } from "../use-cases/get-connection.use-case.js";
 import type { GetMedia } from "../use-cases/get-media.use-case.js";
 import type { ListBots } from "../use-cases/list-bots.use-case.js";
 import type { SendMessage } from "../use-cases/send-message.use-case.js";
+import type { SetOutboundQuota } from "../use-cases/set-outbound-quota.use-case.js";
 
 const MEDIA_KINDS: Partial<Record<MediaKind, Extract<OutboundContent, { type: "media" }>["kind"]>> = {
   [MediaKind.IMAGE]: "image",
@@ -90,9 +91,10 @@ export interface AdapterUseCases {
   sendMessage: SendMessage;
   getConnection: GetConnection;
   getMedia: GetMedia;
+  setOutboundQuota: SetOutboundQuota;
 }
 
-export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, getMedia }: AdapterUseCases): ServiceRegistration {
+export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, getMedia, setOutboundQuota }: AdapterUseCases): ServiceRegistration {
   return implement(AdapterService, {
     async sendMessage(request, context) {
       const deadline = context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
@@ -134,6 +136,11 @@ export function adapterService({ configureBot, listBots, getBot, deleteBot, send
 
     async deleteBot(request) {
       await deleteBot(request.tenantId, request.botId);
+      return {};
+    },
+
+    async setOutboundQuota(request) {
+      await setOutboundQuota({ tenantId: request.tenantId, messagesPerMinute: request.messagesPerMinute });
       return {};
     },
 

@@ -1,5 +1,6 @@
 // Fleet-wide pacing of sends per provider number (Meta allows 80 msg/s per
-// number by default), shared by every adapter replica through Redis.
+// number by default), shared by every adapter replica through Redis, on a
+// sliding window that the tenants' outbound quotas (per minute) use too.
 // Meta counts sends as they reach it, over any one-second span. A slot taken
 // here therefore counts from the moment it is taken until one second after the
 // provider answered: however long a request spends on the way, no second on the
@@ -17,7 +18,7 @@ const MAX_POLL_MS = 100;
 const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-// KEYS[1]: the number's slots (sorted set, score = when the slot's send was answered, or
+// KEYS[1]: the window's slots (sorted set, score = when the slot's send was answered, or
 // the latest it can be while in flight). ARGV: limit, window ms, slot id, max in-flight ms.
 // Returns 0 when the slot was taken, else how many ms until one may free up.
 const ACQUIRE = `${NOW_MS}
@@ -42,24 +43,50 @@ interface PacerCommands {
   fleetPaceRelease(key: string, slot: string, windowMs: number): Promise<number>;
 }
 
-/** `maxInFlightMs`: the longest a provider call can take (its timeout); a slot whose release was lost frees after it. */
-export function createRedisPacer(redis: RedisClient, { maxInFlightMs }: { maxInFlightMs: number }): Pacer {
+export interface SlidingWindowOptions {
+  /** The span over which at most `limit` slots may be taken. */
+  windowMs: number;
+  /** The longest a slot's work can take (the provider timeout); a slot whose release was lost frees after it. */
+  maxInFlightMs: number;
+  /** Longest sleep between two tries while the window is full. */
+  maxPollMs: number;
+  /** Error thrown when `signal` aborts while waiting (its code tells what was waited for). */
+  deadline: () => AppError;
+}
+
+/**
+ * Takes a slot of `key`'s window (at most `limit` per window, fleet-wide), waiting while it is full;
+ * the returned function ends the slot's work (it then counts one more window from that moment).
+ */
+export type SlidingWindow = (key: string, limit: number, signal: AbortSignal) => Promise<() => Promise<void>>;
+
+export function createSlidingWindow(redis: RedisClient, { windowMs, maxInFlightMs, maxPollMs, deadline }: SlidingWindowOptions): SlidingWindow {
   redis.defineCommand("fleetPaceAcquire", { numberOfKeys: 1, lua: ACQUIRE });
   redis.defineCommand("fleetPaceRelease", { numberOfKeys: 1, lua: RELEASE });
   const commands = redis as unknown as PacerCommands;
-  const holdMs = maxInFlightMs + WINDOW_MS;
+  const holdMs = maxInFlightMs + windowMs;
 
-  return async (kind, routingKey, perSecond, signal) => {
-    const key = `pace:${kind}:${routingKey}`;
+  return async (key, limit, signal) => {
     const slot = randomUUID();
     for (;;) {
-      const waitMs = Number(await commands.fleetPaceAcquire(key, Math.max(Math.floor(perSecond), 1), WINDOW_MS, slot, holdMs));
+      const waitMs = Number(await commands.fleetPaceAcquire(key, Math.max(Math.floor(limit), 1), windowMs, slot, holdMs));
       if (waitMs === 0) break;
-      if (signal.aborted) throw new AppError("deadline_exceeded", "PACING_DEADLINE", "Deadline passed while waiting for the provider rate limit");
-      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, MAX_POLL_MS)));
+      if (signal.aborted) throw deadline();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, maxPollMs)));
     }
     return async () => {
-      await commands.fleetPaceRelease(key, slot, WINDOW_MS);
+      await commands.fleetPaceRelease(key, slot, windowMs);
     };
   };
+}
+
+/** `maxInFlightMs`: the longest a provider call can take (its timeout); a slot whose release was lost frees after it. */
+export function createRedisPacer(redis: RedisClient, { maxInFlightMs }: { maxInFlightMs: number }): Pacer {
+  const window = createSlidingWindow(redis, {
+    windowMs: WINDOW_MS,
+    maxInFlightMs,
+    maxPollMs: MAX_POLL_MS,
+    deadline: () => new AppError("deadline_exceeded", "PACING_DEADLINE", "Deadline passed while waiting for the provider rate limit"),
+  });
+  return (kind, routingKey, perSecond, signal) => window(`pace:${kind}:${routingKey}`, perSecond, signal);
 }

@@ -16,6 +16,7 @@ import { degrade } from "../providers/degrade.js";
 import { isMaybeSent, MaybeSentError, type OutboundContent, type ReplyOption } from "../providers/provider.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { OfferedChoicesRepository } from "../repositories/offered-choices.repository.js";
+import type { SlidingWindow } from "../repositories/pacer.js";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotRecord } from "../repositories/bots.repository.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
@@ -58,6 +59,17 @@ export interface SendMessageDeps {
     duration: Histogram<"provider">;
     /** Open circuits (bot × provider) per provider, on this replica. */
     openCircuits: Gauge<"provider">;
+  };
+  /**
+   * The tenants' outbound quotas (messages per minute through all their bots): a send waits for a
+   * slot of its tenant's window, and past its deadline fails TENANT_QUOTA_DEADLINE (retryable:
+   * the message is never dropped). Absent: no quotas.
+   */
+  quotas?: {
+    limitOf(tenantId: string): Promise<number | null>;
+    window: SlidingWindow;
+    /** Sends waiting for their tenant's quota on this replica, and how long each waited. */
+    metrics: { waiting: Gauge; wait: Histogram };
   };
   retryAttempts?: number;
   /** Consecutive provider failures that open a bot's circuit for that provider. */
@@ -176,7 +188,27 @@ function validate(input: SendMessageInput): OutboundContent {
   return content;
 }
 
-export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, logger, metrics, retryAttempts = 2, breakerFailures = 5, breakerHalfOpenAfterMs = 10_000 }: SendMessageDeps) {
+export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, logger, metrics, quotas, retryAttempts = 2, breakerFailures = 5, breakerHalfOpenAfterMs = 10_000 }: SendMessageDeps) {
+  /** Waits for a slot of the tenant's quota, if it has one; the returned function ends the slot. */
+  async function withinQuota(tenantId: string, signal: AbortSignal): Promise<(() => Promise<void>) | null> {
+    if (!quotas) return null;
+    let limit: number | null;
+    try {
+      limit = await quotas.limitOf(tenantId);
+    } catch (error) {
+      throw new AppError("unavailable", "QUOTA_UNAVAILABLE", "The tenant's outbound quota cannot be read", { cause: error });
+    }
+    if (limit === null) return null;
+    quotas.metrics.waiting.inc();
+    const stop = quotas.metrics.wait.startTimer();
+    try {
+      return await quotas.window(`quota:${tenantId}`, limit, signal);
+    } finally {
+      quotas.metrics.waiting.dec();
+      stop();
+    }
+  }
+
   // Bounded: a bot not sending for a while loses its retry/breaker state, which only matters while it fails.
   const policies = new LRUCache<string, { policy: IPolicy; breaker: CircuitBreakerPolicy; kind: ProviderKindName }>({
     max: MAX_POLICIES,
@@ -299,7 +331,12 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
     }
     let result: StoredSend;
     try {
-      result = await deliver(bot, input, content, signal);
+      const endQuotaSlot = await withinQuota(input.tenantId, signal);
+      try {
+        result = await deliver(bot, input, content, signal);
+      } finally {
+        await endQuotaSlot?.().catch(() => undefined);
+      }
     } catch (error) {
       if (isMaybeSent(error)) {
         const send = { provider: error.provider, providerCode: error.code };
