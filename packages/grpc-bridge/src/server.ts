@@ -45,6 +45,8 @@ export interface GrpcServerOptions {
   logger: Logger;
   metrics: Metrics;
   services: ServiceRegistration[];
+  /** Largest request accepted (grpc-js default: 4 MiB), e.g. for uploaded files. */
+  maxReceiveMessageBytes?: number;
 }
 
 export interface RunningGrpcServer {
@@ -54,8 +56,8 @@ export interface RunningGrpcServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startGrpcServer({ host, port, logger, metrics, services }: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const server = new Server();
+export async function startGrpcServer({ host, port, logger, metrics, services, maxReceiveMessageBytes }: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const server = new Server(maxReceiveMessageBytes ? { "grpc.max_receive_message_length": maxReceiveMessageBytes } : {});
   const statusMap: Record<string, "SERVING"> = { "": "SERVING" };
   for (const { service, handlers } of services) {
     statusMap[service.typeName] = "SERVING";

@@ -213,8 +213,15 @@ export async function startFakeAdapter(): Promise<FakeAdapter> {
           if (!file) throw new AppError("not_found", "MEDIA_NOT_FOUND", "The provider no longer has this media");
           return file;
         },
+        // Not used by the gateway (yet): the orchestrator marks messages read, operators set quotas.
         async setOutboundQuota() {
           throw new AppError("unimplemented", "NOT_IN_FAKE", "The gateway never sets outbound quotas");
+        },
+        async markRead() {
+          throw new AppError("unimplemented", "NOT_IN_FAKE", "The gateway never marks messages read");
+        },
+        async uploadMedia() {
+          throw new AppError("unimplemented", "NOT_IN_FAKE", "The gateway does not upload media yet");
         },
         async deleteBot(request, context) {
           record(fake.deletes, request, context);

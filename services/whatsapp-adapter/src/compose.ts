@@ -29,6 +29,8 @@ import { createDeleteBot } from "./use-cases/delete-bot.use-case.js";
 import { createGetBot } from "./use-cases/get-bot.use-case.js";
 import { createGetConnection } from "./use-cases/get-connection.use-case.js";
 import { createGetMedia } from "./use-cases/get-media.use-case.js";
+import { createMarkRead } from "./use-cases/mark-read.use-case.js";
+import { createUploadMedia } from "./use-cases/media-upload.use-case.js";
 import { createListBots } from "./use-cases/list-bots.use-case.js";
 import { createReceiveWebhook } from "./use-cases/receive-webhook.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
@@ -120,6 +122,8 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
       getConnection: createGetConnection({ bots: botCache, botHealth, providers, timeoutMs }),
       getMedia: createGetMedia({ bots: botCache, providers, timeoutMs }),
       setOutboundQuota: createSetOutboundQuota({ quotas }),
+      markRead: createMarkRead({ bots: botCache, providers, timeoutMs }),
+      uploadMedia: createUploadMedia({ bots: botCache, providers, timeoutMs, maxBytes: mediaMaxBytes }),
     }),
   };
 }

@@ -10,6 +10,7 @@ const { logger, metrics, pool, redis } = runtime;
 const adapter = composeAdapter({ config, pool, redis, logger, metrics, health: runtime.health() });
 
 await runtime.listen(adapter.app);
-const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [adapter.grpcService] });
+// UploadMedia carries whole files: room for the largest one (MEDIA_MAX_BYTES) and the message around it.
+const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [adapter.grpcService], maxReceiveMessageBytes: config.MEDIA_MAX_BYTES + 64 * 1024 });
 
 runtime.ready({ grpcPort: grpc.port }, [{ name: "grpc", run: () => grpc.stop() }]);

@@ -29,6 +29,8 @@ interface SentView {
   buttons?: string[];
   rows?: string[];
   mediaUrl?: string;
+  /** A file sent by the id it was uploaded under. */
+  mediaId?: string;
   template?: { ref: string; parameters: string[] };
 }
 
@@ -43,6 +45,10 @@ interface Rig {
   showsChoices: boolean;
   /** True when the provider sends approved templates (the others refuse them). */
   sendsTemplates: boolean;
+  /** True when the provider takes uploaded files and read receipts (Cloud API providers). */
+  uploadsAndReceipts: boolean;
+  /** Message ids the provider was told are read. */
+  readReceipts?(n: number): string[];
   /** Plays the shop owner after the bot is configured (e.g. linking the phone by QR). */
   afterConfigure?(n: number): void;
   lastSent(n: number, to: string): SentView | undefined;
@@ -60,7 +66,7 @@ const nextCustomer = () => String(CUSTOMER_BASE + ++customerSeq);
 
 const CloudApiBody = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text"), text: z.object({ body: z.string() }) }),
-  z.object({ type: z.literal("image"), image: z.object({ link: z.string(), caption: z.string().optional() }) }),
+  z.object({ type: z.literal("image"), image: z.object({ link: z.string().optional(), id: z.string().optional(), caption: z.string().optional() }) }),
   z.object({
     type: z.literal("interactive"),
     interactive: z.object({
@@ -85,7 +91,7 @@ function cloudApiView(body: unknown): SentView {
     case "text":
       return { text: b.text.body };
     case "image":
-      return { mediaUrl: b.image.link, ...(b.image.caption ? { text: b.image.caption } : {}) };
+      return { ...(b.image.id ? { mediaId: b.image.id } : { mediaUrl: b.image.link }), ...(b.image.caption ? { text: b.image.caption } : {}) };
     case "interactive": {
       const { action } = b.interactive;
       return action.buttons
@@ -143,6 +149,8 @@ beforeAll(async () => {
       account: (n) => ({ settings: { phone_number_id: META_NUMBERS[n] ?? "" }, secrets: { access_token: h.accessToken } }),
       showsChoices: true,
       sendsTemplates: true,
+      uploadsAndReceipts: true,
+      readReceipts: (n) => h.sandbox.store.list({ phoneNumberId: META_NUMBERS[n], outcome: "read" }).flatMap((r) => (r.outcome === "read" ? [r.messageId] : [])),
       lastSent: (n, to) => {
         const body = sentBody(h.sandbox.store.list({ phoneNumberId: META_NUMBERS[n], to }));
         return body === undefined ? undefined : cloudApiView(body);
@@ -167,6 +175,8 @@ beforeAll(async () => {
       account: (n) => ({ settings: { phone_number_id: D360_NUMBERS[n] ?? "" }, secrets: { api_key: D360_KEYS[n] ?? "" } }),
       showsChoices: true,
       sendsTemplates: true,
+      uploadsAndReceipts: true,
+      readReceipts: (n) => d360.store.list({ phoneNumberId: D360_NUMBERS[n], outcome: "read" }).flatMap((r) => (r.outcome === "read" ? [r.messageId] : [])),
       lastSent: (n, to) => {
         const body = sentBody(d360.store.list({ phoneNumberId: D360_NUMBERS[n], to }));
         return body === undefined ? undefined : cloudApiView(body);
@@ -199,6 +209,7 @@ beforeAll(async () => {
       }),
       showsChoices: false,
       sendsTemplates: true,
+      uploadsAndReceipts: false,
       lastSent: (n, to) => {
         const sent = lastOf(twilio.store.list({ from: TWILIO_NUMBERS[n], to }).flatMap((r) => (r.outcome === "accepted" ? [r] : [])));
         if (!sent) return undefined;
@@ -225,6 +236,7 @@ beforeAll(async () => {
       account: (n) => ({ settings: { base_url: evolutionServer.url, instance: EVOLUTION_INSTANCES[n] ?? "" }, secrets: { api_key: EVOLUTION_KEY } }),
       showsChoices: false,
       sendsTemplates: false,
+      uploadsAndReceipts: false,
       // The adapter created the instance with its webhook; the owner scans the QR.
       afterConfigure: (n) => {
         evolution.instances.link(EVOLUTION_INSTANCES[n] ?? "");
@@ -323,6 +335,28 @@ describe.each(["meta", "official", "twilio", "evolution"] as const)("provider co
       expect((await rejectionOf(send(tenantId, botId, to, template))).code).toBe("PROVIDER_CANNOT_SEND_TEMPLATES");
       expect(rig().lastSent(n, to)).toBeUndefined();
     }
+  });
+
+  it("uploads a file and sends it by its id, and marks a contact's message read, where the provider can (others say so)", async () => {
+    const { tenantId, botId, n } = await botOn(rig());
+    const to = nextCustomer();
+    const upload = h.client.uploadMedia({ tenantId, botId, data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]), mimeType: "image/jpeg", filename: "anillo.jpg" });
+    if (!rig().uploadsAndReceipts) {
+      expect((await rejectionOf(upload)).code).toBe("MEDIA_UPLOAD_NOT_SUPPORTED");
+      expect(await h.client.markRead({ tenantId, botId, provider: rig().kind, providerMessageId: "SM0", contact: to })).toMatchObject({ marked: false });
+      return;
+    }
+    const { media } = await upload;
+    expect(media).toMatchObject({ provider: rig().kind, mediaId: expect.stringMatching(/.+/) });
+    await send(tenantId, botId, to, { case: "media", value: { kind: 1, url: "", caption: "Catálogo", filename: "", mimeType: "", uploaded: media } });
+    expect(rig().lastSent(n, to)).toEqual({ mediaId: media?.mediaId, text: "Catálogo" });
+
+    const mark = await inboundMark(h.redis);
+    await rig().customerText(n, to, "hola");
+    const [message] = (await entriesOf(mark, botId, (list) => list.some((e) => e.kind === "message"))).filter((e) => e.kind === "message");
+    const providerMessageId = message?.providerMessageId ?? "";
+    expect(await h.client.markRead({ tenantId, botId, provider: rig().kind, providerMessageId, contact: to })).toMatchObject({ marked: true });
+    expect(rig().readReceipts?.(n)).toContain(providerMessageId);
   });
 
   it("offers buttons (as numbered text where they cannot be shown) and the contact's choice comes back as the same button_reply everywhere", async () => {

@@ -9,6 +9,8 @@ import type { DeleteBot } from "../use-cases/delete-bot.use-case.js";
 import type { BotView, GetBot } from "../use-cases/get-bot.use-case.js";
 import type { GetConnection } from "../use-cases/get-connection.use-case.js";
 import type { GetMedia } from "../use-cases/get-media.use-case.js";
+import type { MarkRead } from "../use-cases/mark-read.use-case.js";
+import type { UploadMedia } from "../use-cases/media-upload.use-case.js";
 import type { ListBots } from "../use-cases/list-bots.use-case.js";
 import type { SendMessage } from "../use-cases/send-message.use-case.js";
 import type { SetOutboundQuota } from "../use-cases/set-outbound-quota.use-case.js";
@@ -39,7 +41,15 @@ function contentOf(content: MessageContent | undefined): OutboundContent | null 
     case "media": {
       const mediaKind = MEDIA_KINDS[kind.value.kind];
       if (!mediaKind) throw new AppError("invalid_argument", "INVALID_SEND_REQUEST", "media kind is required");
-      return { type: "media", kind: mediaKind, url: kind.value.url, caption: optional(kind.value.caption), filename: optional(kind.value.filename) };
+      const uploaded = kind.value.uploaded;
+      return {
+        type: "media",
+        kind: mediaKind,
+        url: optional(kind.value.url),
+        ...(uploaded ? { uploaded: { provider: requiredProviderKindName(uploaded.provider), mediaId: uploaded.mediaId } } : {}),
+        caption: optional(kind.value.caption),
+        filename: optional(kind.value.filename),
+      };
     }
     case "buttons":
       return { type: "buttons", body: kind.value.body, header: optional(kind.value.header), footer: optional(kind.value.footer), buttons: kind.value.buttons.map(option) };
@@ -92,9 +102,11 @@ export interface AdapterUseCases {
   getConnection: GetConnection;
   getMedia: GetMedia;
   setOutboundQuota: SetOutboundQuota;
+  markRead: MarkRead;
+  uploadMedia: UploadMedia;
 }
 
-export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, getMedia, setOutboundQuota }: AdapterUseCases): ServiceRegistration {
+export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, getMedia, setOutboundQuota, markRead, uploadMedia }: AdapterUseCases): ServiceRegistration {
   return implement(AdapterService, {
     async sendMessage(request, context) {
       const deadline = context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
@@ -137,6 +149,22 @@ export function adapterService({ configureBot, listBots, getBot, deleteBot, send
     async deleteBot(request) {
       await deleteBot(request.tenantId, request.botId);
       return {};
+    },
+
+    async markRead(request) {
+      return markRead({ tenantId: request.tenantId, botId: request.botId, provider: requiredProviderKindName(request.provider), providerMessageId: request.providerMessageId, contact: request.contact });
+    },
+
+    async uploadMedia(request) {
+      const uploaded = await uploadMedia({
+        tenantId: request.tenantId,
+        botId: request.botId,
+        ...(request.provider ? { provider: requiredProviderKindName(request.provider) } : {}),
+        data: Buffer.from(request.data),
+        mimeType: request.mimeType,
+        ...(request.filename ? { filename: request.filename } : {}),
+      });
+      return { media: { provider: providerKindOf(uploaded.provider), mediaId: uploaded.mediaId } };
     },
 
     async setOutboundQuota(request) {

@@ -17,7 +17,8 @@ export interface ReplyOption {
 
 export type OutboundContent =
   | { type: "text"; body: string; previewUrl: boolean }
-  | { type: "media"; kind: MediaKind; url: string; caption?: string; filename?: string }
+  /** By `url`, or a file `uploaded` earlier to one provider (then sent through that provider only). */
+  | { type: "media"; kind: MediaKind; url?: string; uploaded?: { provider: ProviderKindName; mediaId: string }; caption?: string; filename?: string }
   | { type: "buttons"; body: string; header?: string; footer?: string; buttons: ReplyOption[] }
   | { type: "list"; body: string; header?: string; footer?: string; button: string; sections: { title?: string; rows: ReplyOption[] }[] }
   /** A template approved for the account; `parameters` fill the body's {{1}}, {{2}}… in order. */
@@ -168,6 +169,10 @@ export interface ProviderDescriptor {
   prepare?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void>;
   /** The bytes of a contact's media by the reference its webhook gave (media.providerMediaId); absent: not available. */
   media?(account: ProviderAccount, providerMediaId: string, signal: AbortSignal): Promise<MediaFile>;
+  /** Uploads a file to the account for sending by id; absent: the provider sends media by URL only. */
+  upload?(account: ProviderAccount, file: MediaFile, signal: AbortSignal): Promise<string>;
+  /** Marks a contact's message as read; absent: the provider has no read receipts. */
+  markRead?(account: ProviderAccount, message: { providerMessageId: string; contact: string }, signal: AbortSignal): Promise<void>;
   /** The live state of an account; absent: credentials present means connected. */
   connection?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<ConnectionCheck>;
 }

@@ -124,7 +124,9 @@ function contentProblems(content: OutboundContent): string[] {
       within(content.body, 4096, "text body");
       break;
     case "media":
-      if (!/^https?:\/\//.test(content.url)) problems.push("media url must be http(s)");
+      if (content.uploaded) {
+        if (!/^[\w.:-]{1,256}$/.test(content.uploaded.mediaId)) problems.push("uploaded media id is malformed");
+      } else if (!content.url || !/^https?:\/\//.test(content.url)) problems.push("media needs an http(s) url or an uploaded media id");
       within(content.caption, 1024, "media caption", false);
       break;
     case "buttons":
@@ -253,7 +255,11 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
 
   async function deliver(bot: BotRecord, input: SendMessageInput, content: OutboundContent, signal: AbortSignal): Promise<StoredSend> {
     let lastError: AppError | null = null;
-    for (const provider of bot.providers) {
+    // An uploaded file exists at one provider only: no fallback for it.
+    const uploadedTo = content.type === "media" ? content.uploaded?.provider : undefined;
+    const candidates = uploadedTo ? bot.providers.filter((p) => p.kind === uploadedTo) : bot.providers;
+    if (candidates.length === 0) throw new AppError("failed_precondition", "MEDIA_UPLOADED_ELSEWHERE", `The bot has no ${uploadedTo ?? ""} provider to send the uploaded file through`);
+    for (const provider of candidates) {
       const descriptor = providers.get(provider.kind);
       const sender = descriptor?.sender;
       if (!descriptor || !sender) {

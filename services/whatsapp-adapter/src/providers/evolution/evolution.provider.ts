@@ -35,6 +35,7 @@ function sendCall(instance: string, request: SendRequest): { path: string; body:
   const { content } = request;
   if (content.type === "text") return { path: `/message/sendText/${encodeURIComponent(instance)}`, body: { number, text: content.body, linkPreview: content.previewUrl, ...quoted } };
   if (content.type === "media") {
+    if (!content.url) throw new AppError("failed_precondition", "PROVIDER_CANNOT_SEND", "Evolution API sends media by URL only here");
     return {
       path: `/message/sendMedia/${encodeURIComponent(instance)}`,
       body: {

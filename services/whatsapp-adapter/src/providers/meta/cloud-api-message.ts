@@ -30,7 +30,7 @@ export function cloudApiMessage(request: SendRequest): Record<string, unknown> {
     case "text":
       return { ...base, type: "text", text: { body: content.body, preview_url: content.previewUrl } };
     case "media": {
-      const media: Record<string, string> = { link: content.url };
+      const media: Record<string, string> = content.uploaded ? { id: content.uploaded.mediaId } : { link: content.url ?? "" };
       if (content.caption && content.kind !== "audio" && content.kind !== "sticker") media.caption = content.caption;
       if (content.filename && content.kind === "document") media.filename = content.filename;
       return { ...base, type: content.kind, [content.kind]: media };
@@ -70,4 +70,9 @@ export function cloudApiMessage(request: SendRequest): Record<string, unknown> {
         contacts: content.contacts.map((card) => ({ name: { formatted_name: card.name, first_name: card.name }, phones: card.phones.map((phone) => ({ phone, type: "CELL" })) })),
       };
   }
+}
+
+/** The Cloud API body that marks a contact's message as read. */
+export function cloudApiReadReceipt(providerMessageId: string): Record<string, unknown> {
+  return { messaging_product: "whatsapp", status: "read", message_id: providerMessageId };
 }

@@ -1,11 +1,13 @@
 // Sends through a Cloud API endpoint: Meta's Graph API or a BSP that speaks
-// it. Only where the call goes and how it authenticates differ.
+// it (also read receipts and media uploads). Only where the calls go and how
+// they authenticate differ.
+import { z } from "zod";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
-import type { MessageSender, ProviderAccount } from "../provider.js";
+import type { MediaFile, MessageSender, ProviderAccount } from "../provider.js";
 import { callProvider, missingMessageId } from "../provider-http.js";
 import { graphError } from "./cloud-api-errors.js";
-import { CloudApiSuccessSchema, cloudApiMessage } from "./cloud-api-message.js";
+import { CloudApiSuccessSchema, cloudApiMessage, cloudApiReadReceipt } from "./cloud-api-message.js";
 
 export interface CloudApiEndpoint {
   provider: ProviderKindName;
@@ -35,6 +37,47 @@ export function createCloudApiSender({ provider, label, timeoutMs, endpoint }: C
       const id = success.success ? success.data.messages[0]?.id : undefined;
       if (id === undefined) throw missingMessageId(provider, label, answer.status);
       return { providerMessageId: id };
+    },
+  };
+}
+
+const UploadedSchema = z.object({ id: z.string().min(1) }).loose();
+
+export interface CloudApiExtras extends Omit<CloudApiEndpoint, "endpoint"> {
+  /** The messages URL and auth headers of an account (read receipts go there too). */
+  endpoint: CloudApiEndpoint["endpoint"];
+  /** The media upload URL of an account (same auth headers). */
+  uploadUrl(account: ProviderAccount): string;
+}
+
+/** Read receipts and media uploads on a Cloud API endpoint. */
+export function cloudApiExtras({ provider, label, timeoutMs, endpoint, uploadUrl }: CloudApiExtras) {
+  return {
+    async markRead(account: ProviderAccount, { providerMessageId }: { providerMessageId: string }, signal: AbortSignal): Promise<void> {
+      const { url, headers } = endpoint(account);
+      const answer = await callProvider({
+        provider,
+        label,
+        url,
+        timeoutMs,
+        // Marking twice is harmless: retried like a read.
+        idempotent: true,
+        init: { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(cloudApiReadReceipt(providerMessageId)), signal },
+      });
+      if (!answer.ok) throw graphError(answer.status, answer.body, provider, label);
+    },
+    async upload(account: ProviderAccount, file: MediaFile, signal: AbortSignal): Promise<string> {
+      const { headers } = endpoint(account);
+      const form = new FormData();
+      form.append("messaging_product", "whatsapp");
+      form.append("type", file.mimeType);
+      form.append("file", new Blob([file.data], { type: file.mimeType }), file.filename ?? "file");
+      // An upload that may have happened only leaves an unused file behind: retried like a read.
+      const answer = await callProvider({ provider, label, url: uploadUrl(account), timeoutMs, idempotent: true, init: { method: "POST", headers, body: form, signal } });
+      if (!answer.ok) throw graphError(answer.status, answer.body, provider, label);
+      const uploaded = UploadedSchema.safeParse(answer.body);
+      if (!uploaded.success) throw new AppError("unavailable", "PROVIDER_BAD_RESPONSE", `${label} answered the upload without a media id`);
+      return uploaded.data.id;
     },
   };
 }

@@ -5,8 +5,8 @@
 import { z } from "zod";
 import { type BaseUrlPolicy, baseUrlProblem, baseUrlSetting, rootOf } from "../base-url.js";
 import { cloudApiMedia } from "./cloud-api-media.js";
-import type { ProviderDescriptor } from "../provider.js";
-import { createCloudApiSender, notConfigured } from "./cloud-api.sender.js";
+import type { ProviderAccount, ProviderDescriptor } from "../provider.js";
+import { cloudApiExtras, createCloudApiSender, notConfigured } from "./cloud-api.sender.js";
 import { parseCloudApiWebhook, verifyMetaSignature } from "./cloud-api-webhook.js";
 import { digits, messagesPerSecond } from "../settings.js";
 
@@ -28,6 +28,20 @@ const META_MEDIA_HOSTS = ["lookaside.fbsbx.com"];
 export function metaProvider({ baseUrl, version, timeoutMs, appSecret, baseUrls, mediaMaxBytes }: MetaProviderOptions): ProviderDescriptor {
   const label = "Meta Cloud API";
   const mediaHosts = { ...baseUrls, allowedHosts: [...baseUrls.allowedHosts, ...META_MEDIA_HOSTS] };
+  const cloudApi = {
+    provider: "meta" as const,
+    label,
+    timeoutMs,
+    endpoint({ settings, secrets }: ProviderAccount) {
+      const phoneNumberId = settings.phone_number_id;
+      const token = secrets.access_token;
+      if (!phoneNumberId || !token) throw notConfigured(label, "phone_number_id or access_token");
+      return {
+        url: `${rootOf(settings, baseUrl)}/${settings.api_version ?? version}/${encodeURIComponent(phoneNumberId)}/messages`,
+        headers: { authorization: `Bearer ${token}` },
+      };
+    },
+  };
   return {
     kind: "meta",
     settings: z.strictObject({
@@ -42,19 +56,10 @@ export function metaProvider({ baseUrl, version, timeoutMs, appSecret, baseUrls,
     routingKey: (settings) => settings.phone_number_id ?? null,
     defaultRatePerSecond: 80,
     capabilities: CLOUD_API_CAPABILITIES,
-    sender: createCloudApiSender({
-      provider: "meta",
-      label,
-      timeoutMs,
-      endpoint({ settings, secrets }) {
-        const phoneNumberId = settings.phone_number_id;
-        const token = secrets.access_token;
-        if (!phoneNumberId || !token) throw notConfigured(label, "phone_number_id or access_token");
-        return {
-          url: `${rootOf(settings, baseUrl)}/${settings.api_version ?? version}/${encodeURIComponent(phoneNumberId)}/messages`,
-          headers: { authorization: `Bearer ${token}` },
-        };
-      },
+    sender: createCloudApiSender(cloudApi),
+    ...cloudApiExtras({
+      ...cloudApi,
+      uploadUrl: ({ settings }) => `${rootOf(settings, baseUrl)}/${settings.api_version ?? version}/${encodeURIComponent(settings.phone_number_id ?? "")}/media`,
     }),
     media: cloudApiMedia({
       provider: "meta",

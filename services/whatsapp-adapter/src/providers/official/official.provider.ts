@@ -7,12 +7,12 @@ import { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
 import { CLOUD_API_CAPABILITIES } from "../meta/meta.provider.js";
-import { createCloudApiSender, notConfigured } from "../meta/cloud-api.sender.js";
+import { cloudApiExtras, createCloudApiSender, notConfigured } from "../meta/cloud-api.sender.js";
 import { graphError } from "../meta/cloud-api-errors.js";
 import { cloudApiMedia } from "../meta/cloud-api-media.js";
 import { parseCloudApiWebhook } from "../meta/cloud-api-webhook.js";
 import { callProvider } from "../provider-http.js";
-import type { ProviderDescriptor } from "../provider.js";
+import type { ProviderAccount, ProviderDescriptor } from "../provider.js";
 import { digits, messagesPerSecond } from "../settings.js";
 import type { WebhookKeys } from "../webhook-keys.js";
 
@@ -28,6 +28,15 @@ export interface OfficialProviderOptions {
 
 export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, publicBaseUrl, mediaMaxBytes }: OfficialProviderOptions): ProviderDescriptor {
   const label = "the WhatsApp BSP";
+  const cloudApi = {
+    provider: "official" as const,
+    label,
+    timeoutMs,
+    endpoint({ settings, secrets }: ProviderAccount) {
+      if (!secrets.api_key) throw notConfigured(label, "api_key");
+      return { url: `${rootOf(settings, baseUrl)}/messages`, headers: { "d360-api-key": secrets.api_key } };
+    },
+  };
   const webhookUrl = (botId: string) => `${publicBaseUrl.replace(/\/+$/, "")}/webhooks/official/${webhookKeys.keyFor("official", botId)}`;
   return {
     kind: "official",
@@ -36,15 +45,8 @@ export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, pu
     routingKey: (settings) => settings.phone_number_id ?? null,
     defaultRatePerSecond: 80,
     capabilities: CLOUD_API_CAPABILITIES,
-    sender: createCloudApiSender({
-      provider: "official",
-      label,
-      timeoutMs,
-      endpoint({ settings, secrets }) {
-        if (!secrets.api_key) throw notConfigured(label, "api_key");
-        return { url: `${rootOf(settings, baseUrl)}/messages`, headers: { "d360-api-key": secrets.api_key } };
-      },
-    }),
+    sender: createCloudApiSender(cloudApi),
+    ...cloudApiExtras({ ...cloudApi, uploadUrl: ({ settings }) => `${rootOf(settings, baseUrl)}/media` }),
     async prepare({ settings, secrets }, botId, signal) {
       if (!secrets.api_key) throw notConfigured(label, "api_key");
       const answer = await callProvider({

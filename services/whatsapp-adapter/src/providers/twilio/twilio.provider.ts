@@ -54,6 +54,7 @@ function messageParams(settings: Record<string, string>, request: SendRequest, s
     case "text":
       return { ...base, body: content.body };
     case "media":
+      if (!content.url) throw new AppError("failed_precondition", "PROVIDER_CANNOT_SEND", "Twilio sends media by URL only");
       return { ...base, mediaUrl: [content.url], ...(content.caption ? { body: content.caption } : {}) };
     case "template":
       return {

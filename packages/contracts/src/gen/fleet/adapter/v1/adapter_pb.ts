@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleet/adapter/v1/adapter.proto.
  */
 export const file_fleet_adapter_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCJ8CgxNZWRpYUNvbnRlbnQSKQoEa2luZBgBIAEoDjIbLmZsZWV0LmFkYXB0ZXIudjEuTWVkaWFLaW5kEgsKA3VybBgCIAEoCRIPCgdjYXB0aW9uGAMgASgJEhAKCGZpbGVuYW1lGAQgASgJEhEKCW1pbWVfdHlwZRgFIAEoCSI9CgtSZXBseU9wdGlvbhIKCgJpZBgBIAEoCRINCgV0aXRsZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSJuCg5CdXR0b25zQ29udGVudBIMCgRib2R5GAEgASgJEi4KB2J1dHRvbnMYAiADKAsyHS5mbGVldC5hZGFwdGVyLnYxLlJlcGx5T3B0aW9uEg4KBmhlYWRlchgDIAEoCRIOCgZmb290ZXIYBCABKAkiSQoLTGlzdFNlY3Rpb24SDQoFdGl0bGUYASABKAkSKwoEcm93cxgCIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuUmVwbHlPcHRpb24ifAoLTGlzdENvbnRlbnQSDAoEYm9keRgBIAEoCRIOCgZidXR0b24YAiABKAkSLwoIc2VjdGlvbnMYAyADKAsyHS5mbGVldC5hZGFwdGVyLnYxLkxpc3RTZWN0aW9uEg4KBmhlYWRlchgEIAEoCRIOCgZmb290ZXIYBSABKAkiRQoPVGVtcGxhdGVDb250ZW50EgwKBG5hbWUYASABKAkSEAoIbGFuZ3VhZ2UYAiABKAkSEgoKcGFyYW1ldGVycxgDIAMoCSJVCg9Mb2NhdGlvbkNvbnRlbnQSEAoIbGF0aXR1ZGUYASABKAESEQoJbG9uZ2l0dWRlGAIgASgBEgwKBG5hbWUYAyABKAkSDwoHYWRkcmVzcxgEIAEoCSIrCgtDb250YWN0Q2FyZBIMCgRuYW1lGAEgASgJEg4KBnBob25lcxgCIAMoCSJCCg9Db250YWN0c0NvbnRlbnQSLwoIY29udGFjdHMYASADKAsyHS5mbGVldC5hZGFwdGVyLnYxLkNvbnRhY3RDYXJkIoEDCg5NZXNzYWdlQ29udGVudBItCgR0ZXh0GAEgASgLMh0uZmxlZXQuYWRhcHRlci52MS5UZXh0Q29udGVudEgAEi8KBW1lZGlhGAIgASgLMh4uZmxlZXQuYWRhcHRlci52MS5NZWRpYUNvbnRlbnRIABIzCgdidXR0b25zGAMgASgLMiAuZmxlZXQuYWRhcHRlci52MS5CdXR0b25zQ29udGVudEgAEi0KBGxpc3QYBCABKAsyHS5mbGVldC5hZGFwdGVyLnYxLkxpc3RDb250ZW50SAASNQoIdGVtcGxhdGUYBSABKAsyIS5mbGVldC5hZGFwdGVyLnYxLlRlbXBsYXRlQ29udGVudEgAEjUKCGxvY2F0aW9uGAYgASgLMiEuZmxlZXQuYWRhcHRlci52MS5Mb2NhdGlvbkNvbnRlbnRIABI1Cghjb250YWN0cxgHIAEoCzIhLmZsZWV0LmFkYXB0ZXIudjEuQ29udGFjdHNDb250ZW50SABCBgoEa2luZCK8AQoSU2VuZE1lc3NhZ2VSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSEQoJcmVjaXBpZW50GAMgASgJEjEKB2NvbnRlbnQYBCABKAsyIC5mbGVldC5hZGFwdGVyLnYxLk1lc3NhZ2VDb250ZW50EhcKD2lkZW1wb3RlbmN5X2tleRgFIAEoCRIkChxyZXBseV90b19wcm92aWRlcl9tZXNzYWdlX2lkGAYgASgJInYKE1NlbmRNZXNzYWdlUmVzcG9uc2USGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgBIAEoCRIwCghwcm92aWRlchgCIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhAKCHJlcGxheWVkGAMgASgIIjkKFEdldENvbm5lY3Rpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkirQEKFUdldENvbm5lY3Rpb25SZXNwb25zZRIwCgVzdGF0ZRgBIAEoDjIhLmZsZWV0LmFkYXB0ZXIudjEuQ29ubmVjdGlvblN0YXRlEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSCgoCcXIYAyABKAkSFAoMcGFpcmluZ19jb2RlGAQgASgJEg4KBmRldGFpbBgFIAEoCSKhAgoOUHJvdmlkZXJDb25maWcSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkAKCHNldHRpbmdzGAIgAygLMi4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlckNvbmZpZy5TZXR0aW5nc0VudHJ5Ej4KB3NlY3JldHMYAyADKAsyLS5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNlY3JldHNFbnRyeRovCg1TZXR0aW5nc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLgoMU2VjcmV0c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEigwEKE0NvbmZpZ3VyZUJvdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSMwoJcHJvdmlkZXJzGAQgAygLMiAuZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlckNvbmZpZyLJAQoPUHJvdmlkZXJTdW1tYXJ5EiwKBGtpbmQYASABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBJBCghzZXR0aW5ncxgCIAMoCzIvLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJTdW1tYXJ5LlNldHRpbmdzRW50cnkSFAoMc2VjcmV0X25hbWVzGAMgAygJGi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKqAgoDQm90EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSNAoJcHJvdmlkZXJzGAQgAygLMiEuZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7ChBjb25uZWN0aW9uX3N0YXRlGAcgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSGQoRY29ubmVjdGlvbl9kZXRhaWwYCCABKAkiOgoUQ29uZmlndXJlQm90UmVzcG9uc2USIgoDYm90GAEgASgLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QiSwoPTGlzdEJvdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJQChBMaXN0Qm90c1Jlc3BvbnNlEiMKBGJvdHMYASADKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMgoNR2V0Qm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJIjQKDkdldEJvdFJlc3BvbnNlEiIKA2JvdBgBIAEoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90IjUKEERlbGV0ZUJvdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSITChFEZWxldGVCb3RSZXNwb25zZSKBAQoPR2V0TWVkaWFSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSMAoIcHJvdmlkZXIYAyABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIZChFwcm92aWRlcl9tZWRpYV9pZBgEIAEoCSJFChBHZXRNZWRpYVJlc3BvbnNlEgwKBGRhdGEYASABKAwSEQoJbWltZV90eXBlGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJIkkKF1NldE91dGJvdW5kUXVvdGFSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIbChNtZXNzYWdlc19wZXJfbWludXRlGAIgASgFIhoKGFNldE91dGJvdW5kUXVvdGFSZXNwb25zZSqzAQoMUHJvdmlkZXJLaW5kEh0KGVBST1ZJREVSX0tJTkRfVU5TUEVDSUZJRUQQABIZChVQUk9WSURFUl9LSU5EX0JBSUxFWVMQARIWChJQUk9WSURFUl9LSU5EX01FVEEQAhIaChZQUk9WSURFUl9LSU5EX09GRklDSUFMEAMSGAoUUFJPVklERVJfS0lORF9UV0lMSU8QBBIbChdQUk9WSURFUl9LSU5EX0VWT0xVVElPThAFKpoBCglNZWRpYUtpbmQSGgoWTUVESUFfS0lORF9VTlNQRUNJRklFRBAAEhQKEE1FRElBX0tJTkRfSU1BR0UQARIXChNNRURJQV9LSU5EX0RPQ1VNRU5UEAISFAoQTUVESUFfS0lORF9BVURJTxADEhQKEE1FRElBX0tJTkRfVklERU8QBBIWChJNRURJQV9LSU5EX1NUSUNLRVIQBSriAQoPQ29ubmVjdGlvblN0YXRlEiAKHENPTk5FQ1RJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIhCh1DT05ORUNUSU9OX1NUQVRFX0RJU0NPTk5FQ1RFRBABEh8KG0NPTk5FQ1RJT05fU1RBVEVfQ09OTkVDVElORxACEiUKIUNPTk5FQ1RJT05fU1RBVEVfQVdBSVRJTkdfUEFJUklORxADEh4KGkNPTk5FQ1RJT05fU1RBVEVfQ09OTkVDVEVEEAQSIgoeQ09OTkVDVElPTl9TVEFURV9NSVNDT05GSUdVUkVEEAUy4QUKDkFkYXB0ZXJTZXJ2aWNlEloKC1NlbmRNZXNzYWdlEiQuZmxlZXQuYWRhcHRlci52MS5TZW5kTWVzc2FnZVJlcXVlc3QaJS5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVzcG9uc2USYAoNR2V0Q29ubmVjdGlvbhImLmZsZWV0LmFkYXB0ZXIudjEuR2V0Q29ubmVjdGlvblJlcXVlc3QaJy5mbGVldC5hZGFwdGVyLnYxLkdldENvbm5lY3Rpb25SZXNwb25zZRJdCgxDb25maWd1cmVCb3QSJS5mbGVldC5hZGFwdGVyLnYxLkNvbmZpZ3VyZUJvdFJlcXVlc3QaJi5mbGVldC5hZGFwdGVyLnYxLkNvbmZpZ3VyZUJvdFJlc3BvbnNlElEKCExpc3RCb3RzEiEuZmxlZXQuYWRhcHRlci52MS5MaXN0Qm90c1JlcXVlc3QaIi5mbGVldC5hZGFwdGVyLnYxLkxpc3RCb3RzUmVzcG9uc2USSwoGR2V0Qm90Eh8uZmxlZXQuYWRhcHRlci52MS5HZXRCb3RSZXF1ZXN0GiAuZmxlZXQuYWRhcHRlci52MS5HZXRCb3RSZXNwb25zZRJUCglEZWxldGVCb3QSIi5mbGVldC5hZGFwdGVyLnYxLkRlbGV0ZUJvdFJlcXVlc3QaIy5mbGVldC5hZGFwdGVyLnYxLkRlbGV0ZUJvdFJlc3BvbnNlElEKCEdldE1lZGlhEiEuZmxlZXQuYWRhcHRlci52MS5HZXRNZWRpYVJlcXVlc3QaIi5mbGVldC5hZGFwdGVyLnYxLkdldE1lZGlhUmVzcG9uc2USaQoQU2V0T3V0Ym91bmRRdW90YRIpLmZsZWV0LmFkYXB0ZXIudjEuU2V0T3V0Ym91bmRRdW90YVJlcXVlc3QaKi5mbGVldC5hZGFwdGVyLnYxLlNldE91dGJvdW5kUXVvdGFSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCKvAQoMTWVkaWFDb250ZW50EikKBGtpbmQYASABKA4yGy5mbGVldC5hZGFwdGVyLnYxLk1lZGlhS2luZBILCgN1cmwYAiABKAkSDwoHY2FwdGlvbhgDIAEoCRIQCghmaWxlbmFtZRgEIAEoCRIRCgltaW1lX3R5cGUYBSABKAkSMQoIdXBsb2FkZWQYBiABKAsyHy5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZGVkTWVkaWEiUwoNVXBsb2FkZWRNZWRpYRIwCghwcm92aWRlchgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhAKCG1lZGlhX2lkGAIgASgJIj0KC1JlcGx5T3B0aW9uEgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIm4KDkJ1dHRvbnNDb250ZW50EgwKBGJvZHkYASABKAkSLgoHYnV0dG9ucxgCIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuUmVwbHlPcHRpb24SDgoGaGVhZGVyGAMgASgJEg4KBmZvb3RlchgEIAEoCSJJCgtMaXN0U2VjdGlvbhINCgV0aXRsZRgBIAEoCRIrCgRyb3dzGAIgAygLMh0uZmxlZXQuYWRhcHRlci52MS5SZXBseU9wdGlvbiJ8CgtMaXN0Q29udGVudBIMCgRib2R5GAEgASgJEg4KBmJ1dHRvbhgCIAEoCRIvCghzZWN0aW9ucxgDIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdFNlY3Rpb24SDgoGaGVhZGVyGAQgASgJEg4KBmZvb3RlchgFIAEoCSJFCg9UZW1wbGF0ZUNvbnRlbnQSDAoEbmFtZRgBIAEoCRIQCghsYW5ndWFnZRgCIAEoCRISCgpwYXJhbWV0ZXJzGAMgAygJIlUKD0xvY2F0aW9uQ29udGVudBIQCghsYXRpdHVkZRgBIAEoARIRCglsb25naXR1ZGUYAiABKAESDAoEbmFtZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIisKC0NvbnRhY3RDYXJkEgwKBG5hbWUYASABKAkSDgoGcGhvbmVzGAIgAygJIkIKD0NvbnRhY3RzQ29udGVudBIvCghjb250YWN0cxgBIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuQ29udGFjdENhcmQigQMKDk1lc3NhZ2VDb250ZW50Ei0KBHRleHQYASABKAsyHS5mbGVldC5hZGFwdGVyLnYxLlRleHRDb250ZW50SAASLwoFbWVkaWEYAiABKAsyHi5mbGVldC5hZGFwdGVyLnYxLk1lZGlhQ29udGVudEgAEjMKB2J1dHRvbnMYAyABKAsyIC5mbGVldC5hZGFwdGVyLnYxLkJ1dHRvbnNDb250ZW50SAASLQoEbGlzdBgEIAEoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdENvbnRlbnRIABI1Cgh0ZW1wbGF0ZRgFIAEoCzIhLmZsZWV0LmFkYXB0ZXIudjEuVGVtcGxhdGVDb250ZW50SAASNQoIbG9jYXRpb24YBiABKAsyIS5mbGVldC5hZGFwdGVyLnYxLkxvY2F0aW9uQ29udGVudEgAEjUKCGNvbnRhY3RzGAcgASgLMiEuZmxlZXQuYWRhcHRlci52MS5Db250YWN0c0NvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiOQoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSKtAQoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjAKBXN0YXRlGAEgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSMAoIcHJvdmlkZXIYAiABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJIqECCg5Qcm92aWRlckNvbmZpZxIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQAoIc2V0dGluZ3MYAiADKAsyLi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNldHRpbmdzRW50cnkSPgoHc2VjcmV0cxgDIAMoCzItLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2VjcmV0c0VudHJ5Gi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKDAQoTQ29uZmlndXJlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIzCglwcm92aWRlcnMYBCADKAsyIC5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnIskBCg9Qcm92aWRlclN1bW1hcnkSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkEKCHNldHRpbmdzGAIgAygLMi8uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkuU2V0dGluZ3NFbnRyeRIUCgxzZWNyZXRfbmFtZXMYAyADKAkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqoCCgNCb3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRI0Cglwcm92aWRlcnMYBCADKAsyIS5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyU3VtbWFyeRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjsKEGNvbm5lY3Rpb25fc3RhdGUYByABKA4yIS5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25TdGF0ZRIZChFjb25uZWN0aW9uX2RldGFpbBgIIAEoCSI6ChRDb25maWd1cmVCb3RSZXNwb25zZRIiCgNib3QYASABKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdCJLCg9MaXN0Qm90c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlAKEExpc3RCb3RzUmVzcG9uc2USIwoEYm90cxgBIAMoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIyCg1HZXRCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkiNAoOR2V0Qm90UmVzcG9uc2USIgoDYm90GAEgASgLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QiNQoQRGVsZXRlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJIhMKEURlbGV0ZUJvdFJlc3BvbnNlIoEBCg9HZXRNZWRpYVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhkKEXByb3ZpZGVyX21lZGlhX2lkGAQgASgJIkUKEEdldE1lZGlhUmVzcG9uc2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkSEAoIZmlsZW5hbWUYAyABKAkiSQoXU2V0T3V0Ym91bmRRdW90YVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhsKE21lc3NhZ2VzX3Blcl9taW51dGUYAiABKAUiGgoYU2V0T3V0Ym91bmRRdW90YVJlc3BvbnNlIpQBCg9NYXJrUmVhZFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhsKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYBCABKAkSDwoHY29udGFjdBgFIAEoCSIiChBNYXJrUmVhZFJlc3BvbnNlEg4KBm1hcmtlZBgBIAEoCCKcAQoSVXBsb2FkTWVkaWFSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSMAoIcHJvdmlkZXIYAyABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIMCgRkYXRhGAQgASgMEhEKCW1pbWVfdHlwZRgFIAEoCRIQCghmaWxlbmFtZRgGIAEoCSJFChNVcGxvYWRNZWRpYVJlc3BvbnNlEi4KBW1lZGlhGAEgASgLMh8uZmxlZXQuYWRhcHRlci52MS5VcGxvYWRlZE1lZGlhKrMBCgxQcm92aWRlcktpbmQSHQoZUFJPVklERVJfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBST1ZJREVSX0tJTkRfQkFJTEVZUxABEhYKElBST1ZJREVSX0tJTkRfTUVUQRACEhoKFlBST1ZJREVSX0tJTkRfT0ZGSUNJQUwQAxIYChRQUk9WSURFUl9LSU5EX1RXSUxJTxAEEhsKF1BST1ZJREVSX0tJTkRfRVZPTFVUSU9OEAUqmgEKCU1lZGlhS2luZBIaChZNRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASFAoQTUVESUFfS0lORF9JTUFHRRABEhcKE01FRElBX0tJTkRfRE9DVU1FTlQQAhIUChBNRURJQV9LSU5EX0FVRElPEAMSFAoQTUVESUFfS0lORF9WSURFTxAEEhYKEk1FRElBX0tJTkRfU1RJQ0tFUhAFKuIBCg9Db25uZWN0aW9uU3RhdGUSIAocQ09OTkVDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiEKHUNPTk5FQ1RJT05fU1RBVEVfRElTQ09OTkVDVEVEEAESHwobQ09OTkVDVElPTl9TVEFURV9DT05ORUNUSU5HEAISJQohQ09OTkVDVElPTl9TVEFURV9BV0FJVElOR19QQUlSSU5HEAMSHgoaQ09OTkVDVElPTl9TVEFURV9DT05ORUNURUQQBBIiCh5DT05ORUNUSU9OX1NUQVRFX01JU0NPTkZJR1VSRUQQBTKQBwoOQWRhcHRlclNlcnZpY2USWgoLU2VuZE1lc3NhZ2USJC5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXNwb25zZRJgCg1HZXRDb25uZWN0aW9uEiYuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVxdWVzdBonLmZsZWV0LmFkYXB0ZXIudjEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEl0KDENvbmZpZ3VyZUJvdBIlLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVxdWVzdBomLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVzcG9uc2USUQoITGlzdEJvdHMSIS5mbGVldC5hZGFwdGVyLnYxLkxpc3RCb3RzUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuTGlzdEJvdHNSZXNwb25zZRJLCgZHZXRCb3QSHy5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlcXVlc3QaIC5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlc3BvbnNlElQKCURlbGV0ZUJvdBIiLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVxdWVzdBojLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVzcG9uc2USUQoIR2V0TWVkaWESIS5mbGVldC5hZGFwdGVyLnYxLkdldE1lZGlhUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuR2V0TWVkaWFSZXNwb25zZRJpChBTZXRPdXRib3VuZFF1b3RhEikuZmxlZXQuYWRhcHRlci52MS5TZXRPdXRib3VuZFF1b3RhUmVxdWVzdBoqLmZsZWV0LmFkYXB0ZXIudjEuU2V0T3V0Ym91bmRRdW90YVJlc3BvbnNlElEKCE1hcmtSZWFkEiEuZmxlZXQuYWRhcHRlci52MS5NYXJrUmVhZFJlcXVlc3QaIi5mbGVldC5hZGFwdGVyLnYxLk1hcmtSZWFkUmVzcG9uc2USWgoLVXBsb2FkTWVkaWESJC5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZE1lZGlhUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuVXBsb2FkTWVkaWFSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message fleet.adapter.v1.TextContent
@@ -46,7 +46,7 @@ export type MediaContent = Message<"fleet.adapter.v1.MediaContent"> & {
   kind: MediaKind;
 
   /**
-   * Public URL the provider fetches the media from.
+   * Public URL the provider fetches the media from (or empty with uploaded).
    *
    * @generated from field: string url = 2;
    */
@@ -66,6 +66,14 @@ export type MediaContent = Message<"fleet.adapter.v1.MediaContent"> & {
    * @generated from field: string mime_type = 5;
    */
   mimeType: string;
+
+  /**
+   * A file uploaded with UploadMedia: sent by its id through that provider
+   * only (no fallback to another provider, which could not see it).
+   *
+   * @generated from field: fleet.adapter.v1.UploadedMedia uploaded = 6;
+   */
+  uploaded?: UploadedMedia | undefined;
 };
 
 /**
@@ -74,6 +82,28 @@ export type MediaContent = Message<"fleet.adapter.v1.MediaContent"> & {
  */
 export const MediaContentSchema: GenMessage<MediaContent> = /*@__PURE__*/
   messageDesc(file_fleet_adapter_v1_adapter, 1);
+
+/**
+ * @generated from message fleet.adapter.v1.UploadedMedia
+ */
+export type UploadedMedia = Message<"fleet.adapter.v1.UploadedMedia"> & {
+  /**
+   * @generated from field: fleet.adapter.v1.ProviderKind provider = 1;
+   */
+  provider: ProviderKind;
+
+  /**
+   * @generated from field: string media_id = 2;
+   */
+  mediaId: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.UploadedMedia.
+ * Use `create(UploadedMediaSchema)` to create a new message.
+ */
+export const UploadedMediaSchema: GenMessage<UploadedMedia> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 2);
 
 /**
  * A choice the contact can pick; its id comes back as the inbound reply_id.
@@ -108,7 +138,7 @@ export type ReplyOption = Message<"fleet.adapter.v1.ReplyOption"> & {
  * Use `create(ReplyOptionSchema)` to create a new message.
  */
 export const ReplyOptionSchema: GenMessage<ReplyOption> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 2);
+  messageDesc(file_fleet_adapter_v1_adapter, 3);
 
 /**
  * Up to 3 reply buttons. Providers that cannot show buttons send numbered text
@@ -143,7 +173,7 @@ export type ButtonsContent = Message<"fleet.adapter.v1.ButtonsContent"> & {
  * Use `create(ButtonsContentSchema)` to create a new message.
  */
 export const ButtonsContentSchema: GenMessage<ButtonsContent> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 3);
+  messageDesc(file_fleet_adapter_v1_adapter, 4);
 
 /**
  * @generated from message fleet.adapter.v1.ListSection
@@ -167,7 +197,7 @@ export type ListSection = Message<"fleet.adapter.v1.ListSection"> & {
  * Use `create(ListSectionSchema)` to create a new message.
  */
 export const ListSectionSchema: GenMessage<ListSection> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 4);
+  messageDesc(file_fleet_adapter_v1_adapter, 5);
 
 /**
  * A list of up to 10 rows in up to 10 sections behind a button (≤ 20 characters).
@@ -206,7 +236,7 @@ export type ListContent = Message<"fleet.adapter.v1.ListContent"> & {
  * Use `create(ListContentSchema)` to create a new message.
  */
 export const ListContentSchema: GenMessage<ListContent> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 5);
+  messageDesc(file_fleet_adapter_v1_adapter, 6);
 
 /**
  * A template approved for the account (required outside the 24-hour window on
@@ -241,7 +271,7 @@ export type TemplateContent = Message<"fleet.adapter.v1.TemplateContent"> & {
  * Use `create(TemplateContentSchema)` to create a new message.
  */
 export const TemplateContentSchema: GenMessage<TemplateContent> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 6);
+  messageDesc(file_fleet_adapter_v1_adapter, 7);
 
 /**
  * @generated from message fleet.adapter.v1.LocationContent
@@ -273,7 +303,7 @@ export type LocationContent = Message<"fleet.adapter.v1.LocationContent"> & {
  * Use `create(LocationContentSchema)` to create a new message.
  */
 export const LocationContentSchema: GenMessage<LocationContent> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 7);
+  messageDesc(file_fleet_adapter_v1_adapter, 8);
 
 /**
  * @generated from message fleet.adapter.v1.ContactCard
@@ -297,7 +327,7 @@ export type ContactCard = Message<"fleet.adapter.v1.ContactCard"> & {
  * Use `create(ContactCardSchema)` to create a new message.
  */
 export const ContactCardSchema: GenMessage<ContactCard> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 8);
+  messageDesc(file_fleet_adapter_v1_adapter, 9);
 
 /**
  * @generated from message fleet.adapter.v1.ContactsContent
@@ -314,7 +344,7 @@ export type ContactsContent = Message<"fleet.adapter.v1.ContactsContent"> & {
  * Use `create(ContactsContentSchema)` to create a new message.
  */
 export const ContactsContentSchema: GenMessage<ContactsContent> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 9);
+  messageDesc(file_fleet_adapter_v1_adapter, 10);
 
 /**
  * @generated from message fleet.adapter.v1.MessageContent
@@ -373,7 +403,7 @@ export type MessageContent = Message<"fleet.adapter.v1.MessageContent"> & {
  * Use `create(MessageContentSchema)` to create a new message.
  */
 export const MessageContentSchema: GenMessage<MessageContent> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 10);
+  messageDesc(file_fleet_adapter_v1_adapter, 11);
 
 /**
  * @generated from message fleet.adapter.v1.SendMessageRequest
@@ -421,7 +451,7 @@ export type SendMessageRequest = Message<"fleet.adapter.v1.SendMessageRequest"> 
  * Use `create(SendMessageRequestSchema)` to create a new message.
  */
 export const SendMessageRequestSchema: GenMessage<SendMessageRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 11);
+  messageDesc(file_fleet_adapter_v1_adapter, 12);
 
 /**
  * @generated from message fleet.adapter.v1.SendMessageResponse
@@ -450,7 +480,7 @@ export type SendMessageResponse = Message<"fleet.adapter.v1.SendMessageResponse"
  * Use `create(SendMessageResponseSchema)` to create a new message.
  */
 export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 12);
+  messageDesc(file_fleet_adapter_v1_adapter, 13);
 
 /**
  * @generated from message fleet.adapter.v1.GetConnectionRequest
@@ -472,7 +502,7 @@ export type GetConnectionRequest = Message<"fleet.adapter.v1.GetConnectionReques
  * Use `create(GetConnectionRequestSchema)` to create a new message.
  */
 export const GetConnectionRequestSchema: GenMessage<GetConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 13);
+  messageDesc(file_fleet_adapter_v1_adapter, 14);
 
 /**
  * @generated from message fleet.adapter.v1.GetConnectionResponse
@@ -513,7 +543,7 @@ export type GetConnectionResponse = Message<"fleet.adapter.v1.GetConnectionRespo
  * Use `create(GetConnectionResponseSchema)` to create a new message.
  */
 export const GetConnectionResponseSchema: GenMessage<GetConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 14);
+  messageDesc(file_fleet_adapter_v1_adapter, 15);
 
 /**
  * @generated from message fleet.adapter.v1.ProviderConfig
@@ -544,7 +574,7 @@ export type ProviderConfig = Message<"fleet.adapter.v1.ProviderConfig"> & {
  * Use `create(ProviderConfigSchema)` to create a new message.
  */
 export const ProviderConfigSchema: GenMessage<ProviderConfig> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 15);
+  messageDesc(file_fleet_adapter_v1_adapter, 16);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotRequest
@@ -580,7 +610,7 @@ export type ConfigureBotRequest = Message<"fleet.adapter.v1.ConfigureBotRequest"
  * Use `create(ConfigureBotRequestSchema)` to create a new message.
  */
 export const ConfigureBotRequestSchema: GenMessage<ConfigureBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 16);
+  messageDesc(file_fleet_adapter_v1_adapter, 17);
 
 /**
  * @generated from message fleet.adapter.v1.ProviderSummary
@@ -609,7 +639,7 @@ export type ProviderSummary = Message<"fleet.adapter.v1.ProviderSummary"> & {
  * Use `create(ProviderSummarySchema)` to create a new message.
  */
 export const ProviderSummarySchema: GenMessage<ProviderSummary> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 17);
+  messageDesc(file_fleet_adapter_v1_adapter, 18);
 
 /**
  * @generated from message fleet.adapter.v1.Bot
@@ -670,7 +700,7 @@ export type Bot = Message<"fleet.adapter.v1.Bot"> & {
  * Use `create(BotSchema)` to create a new message.
  */
 export const BotSchema: GenMessage<Bot> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 18);
+  messageDesc(file_fleet_adapter_v1_adapter, 19);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotResponse
@@ -687,7 +717,7 @@ export type ConfigureBotResponse = Message<"fleet.adapter.v1.ConfigureBotRespons
  * Use `create(ConfigureBotResponseSchema)` to create a new message.
  */
 export const ConfigureBotResponseSchema: GenMessage<ConfigureBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 19);
+  messageDesc(file_fleet_adapter_v1_adapter, 20);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsRequest
@@ -718,7 +748,7 @@ export type ListBotsRequest = Message<"fleet.adapter.v1.ListBotsRequest"> & {
  * Use `create(ListBotsRequestSchema)` to create a new message.
  */
 export const ListBotsRequestSchema: GenMessage<ListBotsRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 20);
+  messageDesc(file_fleet_adapter_v1_adapter, 21);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsResponse
@@ -742,7 +772,7 @@ export type ListBotsResponse = Message<"fleet.adapter.v1.ListBotsResponse"> & {
  * Use `create(ListBotsResponseSchema)` to create a new message.
  */
 export const ListBotsResponseSchema: GenMessage<ListBotsResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 21);
+  messageDesc(file_fleet_adapter_v1_adapter, 22);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotRequest
@@ -764,7 +794,7 @@ export type GetBotRequest = Message<"fleet.adapter.v1.GetBotRequest"> & {
  * Use `create(GetBotRequestSchema)` to create a new message.
  */
 export const GetBotRequestSchema: GenMessage<GetBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 22);
+  messageDesc(file_fleet_adapter_v1_adapter, 23);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotResponse
@@ -781,7 +811,7 @@ export type GetBotResponse = Message<"fleet.adapter.v1.GetBotResponse"> & {
  * Use `create(GetBotResponseSchema)` to create a new message.
  */
 export const GetBotResponseSchema: GenMessage<GetBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 23);
+  messageDesc(file_fleet_adapter_v1_adapter, 24);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotRequest
@@ -803,7 +833,7 @@ export type DeleteBotRequest = Message<"fleet.adapter.v1.DeleteBotRequest"> & {
  * Use `create(DeleteBotRequestSchema)` to create a new message.
  */
 export const DeleteBotRequestSchema: GenMessage<DeleteBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 24);
+  messageDesc(file_fleet_adapter_v1_adapter, 25);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotResponse
@@ -816,7 +846,7 @@ export type DeleteBotResponse = Message<"fleet.adapter.v1.DeleteBotResponse"> & 
  * Use `create(DeleteBotResponseSchema)` to create a new message.
  */
 export const DeleteBotResponseSchema: GenMessage<DeleteBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 25);
+  messageDesc(file_fleet_adapter_v1_adapter, 26);
 
 /**
  * @generated from message fleet.adapter.v1.GetMediaRequest
@@ -850,7 +880,7 @@ export type GetMediaRequest = Message<"fleet.adapter.v1.GetMediaRequest"> & {
  * Use `create(GetMediaRequestSchema)` to create a new message.
  */
 export const GetMediaRequestSchema: GenMessage<GetMediaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 26);
+  messageDesc(file_fleet_adapter_v1_adapter, 27);
 
 /**
  * @generated from message fleet.adapter.v1.GetMediaResponse
@@ -879,7 +909,7 @@ export type GetMediaResponse = Message<"fleet.adapter.v1.GetMediaResponse"> & {
  * Use `create(GetMediaResponseSchema)` to create a new message.
  */
 export const GetMediaResponseSchema: GenMessage<GetMediaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 27);
+  messageDesc(file_fleet_adapter_v1_adapter, 28);
 
 /**
  * @generated from message fleet.adapter.v1.SetOutboundQuotaRequest
@@ -903,7 +933,7 @@ export type SetOutboundQuotaRequest = Message<"fleet.adapter.v1.SetOutboundQuota
  * Use `create(SetOutboundQuotaRequestSchema)` to create a new message.
  */
 export const SetOutboundQuotaRequestSchema: GenMessage<SetOutboundQuotaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 28);
+  messageDesc(file_fleet_adapter_v1_adapter, 29);
 
 /**
  * @generated from message fleet.adapter.v1.SetOutboundQuotaResponse
@@ -916,7 +946,126 @@ export type SetOutboundQuotaResponse = Message<"fleet.adapter.v1.SetOutboundQuot
  * Use `create(SetOutboundQuotaResponseSchema)` to create a new message.
  */
 export const SetOutboundQuotaResponseSchema: GenMessage<SetOutboundQuotaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 29);
+  messageDesc(file_fleet_adapter_v1_adapter, 30);
+
+/**
+ * @generated from message fleet.adapter.v1.MarkReadRequest
+ */
+export type MarkReadRequest = Message<"fleet.adapter.v1.MarkReadRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * The provider whose webhook carried the message.
+   *
+   * @generated from field: fleet.adapter.v1.ProviderKind provider = 3;
+   */
+  provider: ProviderKind;
+
+  /**
+   * @generated from field: string provider_message_id = 4;
+   */
+  providerMessageId: string;
+
+  /**
+   * The contact who sent it (some providers address receipts by chat).
+   *
+   * @generated from field: string contact = 5;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.MarkReadRequest.
+ * Use `create(MarkReadRequestSchema)` to create a new message.
+ */
+export const MarkReadRequestSchema: GenMessage<MarkReadRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 31);
+
+/**
+ * @generated from message fleet.adapter.v1.MarkReadResponse
+ */
+export type MarkReadResponse = Message<"fleet.adapter.v1.MarkReadResponse"> & {
+  /**
+   * @generated from field: bool marked = 1;
+   */
+  marked: boolean;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.MarkReadResponse.
+ * Use `create(MarkReadResponseSchema)` to create a new message.
+ */
+export const MarkReadResponseSchema: GenMessage<MarkReadResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 32);
+
+/**
+ * @generated from message fleet.adapter.v1.UploadMediaRequest
+ */
+export type UploadMediaRequest = Message<"fleet.adapter.v1.UploadMediaRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * Empty: the bot's primary provider.
+   *
+   * @generated from field: fleet.adapter.v1.ProviderKind provider = 3;
+   */
+  provider: ProviderKind;
+
+  /**
+   * @generated from field: bytes data = 4;
+   */
+  data: Uint8Array;
+
+  /**
+   * @generated from field: string mime_type = 5;
+   */
+  mimeType: string;
+
+  /**
+   * @generated from field: string filename = 6;
+   */
+  filename: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.UploadMediaRequest.
+ * Use `create(UploadMediaRequestSchema)` to create a new message.
+ */
+export const UploadMediaRequestSchema: GenMessage<UploadMediaRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 33);
+
+/**
+ * @generated from message fleet.adapter.v1.UploadMediaResponse
+ */
+export type UploadMediaResponse = Message<"fleet.adapter.v1.UploadMediaResponse"> & {
+  /**
+   * @generated from field: fleet.adapter.v1.UploadedMedia media = 1;
+   */
+  media?: UploadedMedia | undefined;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.UploadMediaResponse.
+ * Use `create(UploadMediaResponseSchema)` to create a new message.
+ */
+export const UploadMediaResponseSchema: GenMessage<UploadMediaResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 34);
 
 /**
  * @generated from enum fleet.adapter.v1.ProviderKind
@@ -1143,6 +1292,30 @@ export const AdapterService: GenService<{
     methodKind: "unary";
     input: typeof SetOutboundQuotaRequestSchema;
     output: typeof SetOutboundQuotaResponseSchema;
+  },
+  /**
+   * Marks a contact's message as read (blue ticks) through the provider that
+   * delivered it. Providers without read receipts answer marked = false.
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.MarkRead
+   */
+  markRead: {
+    methodKind: "unary";
+    input: typeof MarkReadRequestSchema;
+    output: typeof MarkReadResponseSchema;
+  },
+  /**
+   * Uploads a file to one of the bot's providers for sending by id (a file
+   * that has no public URL, e.g. attached by a seller in the dashboard).
+   * FAILED_PRECONDITION MEDIA_UPLOAD_NOT_SUPPORTED for providers that only
+   * send media by URL.
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.UploadMedia
+   */
+  uploadMedia: {
+    methodKind: "unary";
+    input: typeof UploadMediaRequestSchema;
+    output: typeof UploadMediaResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fleet_adapter_v1_adapter, 0);
