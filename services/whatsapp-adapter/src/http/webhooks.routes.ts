@@ -59,7 +59,8 @@ export function webhookRoutes({ metaVerifyToken, publicBaseUrl, providers, recei
     if (answer) res.status(200).type(answer.contentType).send(answer.body);
     else res.status(200).json({ received: true, ...outcome });
   };
-  const rawBody = express.raw({ type: () => true, limit: "1mb" });
+  // As much as nginx lets through (client_max_body_size 5m): a bigger body is refused there, never half-read here.
+  const rawBody = express.raw({ type: () => true, limit: "5mb" });
   router.post("/webhooks/:kind", rawBody, handler);
   router.post("/webhooks/:kind/:key", rawBody, handler);
   return router;
