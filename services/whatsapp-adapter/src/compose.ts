@@ -117,7 +117,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
       configureBot: createConfigureBot({ bots, cache: botCache, botHealth, providers, timeoutMs }),
       listBots: createListBots({ bots, botHealth, providers }),
       getBot: createGetBot({ bots, botHealth, providers }),
-      deleteBot: createDeleteBot({ bots, cache: botCache, botHealth }),
+      deleteBot: createDeleteBot({ bots, cache: botCache, botHealth, providers, logger, timeoutMs }),
       sendMessage,
       getConnection: createGetConnection({ bots: botCache, botHealth, providers, timeoutMs }),
       getMedia: createGetMedia({ bots: botCache, providers, timeoutMs }),

@@ -456,6 +456,23 @@ describe("linked-device connection (Evolution API)", () => {
     expect(await h.client.getConnection({ tenantId, botId })).toMatchObject({ state: ConnectionState.CONNECTED, qr: "", pairingCode: "" });
   });
 
+  it("logs the instance out and deletes it when the bot is deleted", async () => {
+    const tenantId = newTenant();
+    const instance = "shop-closing";
+    const configured = await h.client.configureBot({
+      tenantId,
+      displayName: "Closing shop",
+      providers: [{ kind: ProviderKind.EVOLUTION, settings: { base_url: evolutionServer.url, instance }, secrets: { api_key: EVOLUTION_KEY } }],
+    });
+    evolution.instances.link(instance);
+    const exists = async () => (await fetch(`${evolutionServer.url}/instance/connectionState/${instance}`, { headers: { apikey: EVOLUTION_KEY } })).status;
+    expect(await exists()).toBe(200);
+
+    await h.client.deleteBot({ tenantId, botId: configured.bot?.id ?? "" });
+
+    expect(await exists()).toBe(404);
+  });
+
   it("shows a refused api_key as misconfigured", async () => {
     const tenantId = newTenant();
     const configured = await h.client.configureBot({

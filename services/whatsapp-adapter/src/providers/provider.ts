@@ -167,6 +167,8 @@ export interface ProviderDescriptor {
    * provider refuses; absent: nothing to set up.
    */
   prepare?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void>;
+  /** Undoes prepare() when the bot is deleted (logs out and deletes the Evolution instance); best effort. */
+  release?(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void>;
   /** The bytes of a contact's media by the reference its webhook gave (media.providerMediaId); absent: not available. */
   media?(account: ProviderAccount, providerMediaId: string, signal: AbortSignal): Promise<MediaFile>;
   /** Uploads a file to the account for sending by id; absent: the provider sends media by URL only. */

@@ -155,6 +155,14 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
       parse: (request) => parseEvolutionWebhook(request.rawBody),
     },
     prepare,
+    async release(account, _botId, signal) {
+      const instance = encodeURIComponent(instanceOf(account));
+      // Logging out of a closed instance answers 400; deleting one already gone answers 404: both are fine.
+      const logout = await call(account, { method: "DELETE", path: `/instance/logout/${instance}`, signal });
+      if (!logout.ok && logout.status !== 400 && logout.status !== 404) throw evolutionError(logout);
+      const removed = await call(account, { method: "DELETE", path: `/instance/delete/${instance}`, signal });
+      if (!removed.ok && removed.status !== 404) throw evolutionError(removed);
+    },
     connection,
   };
 }
