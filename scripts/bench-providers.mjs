@@ -54,6 +54,8 @@ const fleet = await startFleet({
       PROVIDER_ALLOW_HTTP: "true",
       BREAKER_FAILURES: "3",
       BREAKER_HALF_OPEN_AFTER_MS: "60000",
+      // Webhooks the fakes would post (Evolution's connection events) go nowhere instead of to whatever listens on 8080.
+      PUBLIC_BASE_URL: "http://127.0.0.1:1",
     },
   },
 });

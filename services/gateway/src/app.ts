@@ -44,8 +44,10 @@ export interface GatewayDeps {
     jwtSecret: string;
     accessTokenTtlS: number;
     loginLimits: LoginLimits;
-    /** REFRESH_TOKEN_TTL_S, REFRESH_TOKEN_IN_BODY, PASSWORD_MIN_LENGTH. */
+    /** REFRESH_TOKEN_TTL_S, REFRESH_REUSE_GRACE_S, REFRESH_SESSION_MAX_AGE_S, REFRESH_TOKEN_IN_BODY, PASSWORD_MIN_LENGTH. */
     refreshTokenTtlS: number;
+    refreshReuseGraceS: number;
+    sessionMaxAgeS: number;
     refreshTokenInBody: boolean;
     passwordMinLength: number;
   };
@@ -83,6 +85,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     attempts,
     tokens,
     refreshTtlSeconds: auth.refreshTokenTtlS,
+    refreshReuseGraceSeconds: auth.refreshReuseGraceS,
+    sessionMaxAgeSeconds: auth.sessionMaxAgeS,
     refreshTokenInBody: auth.refreshTokenInBody,
     passwordMinLength: auth.passwordMinLength,
   });

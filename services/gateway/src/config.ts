@@ -42,6 +42,15 @@ export const configSchema = z.object({
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(900).max(86_400).default(900),
   /** Lifetime of a refresh token in seconds: 3600 (1 h) to 7776000 (90 days); each refresh issues a new one with the full lifetime. */
   REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(3600).max(7_776_000).default(2_592_000),
+  /**
+   * Seconds after a refresh token's use during which presenting it again counts as a concurrent
+   * refresh (two tabs at once) and gets a sibling token instead of ending the session; 0: never.
+   */
+  REFRESH_REUSE_GRACE_S: z.coerce.number().int().min(0).max(60).default(10),
+  /** A session's absolute lifetime from its sign-in, however often it is refreshed (1 h to 365 days). */
+  REFRESH_SESSION_MAX_AGE_S: z.coerce.number().int().min(3600).max(31_536_000).default(7_776_000),
+  /** How often expired refresh tokens are deleted (each replica; deleting is idempotent). */
+  REFRESH_PURGE_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   /** Whether login, register and refresh also return the refresh token in the JSON body, for non-browser clients (browsers get it as an httpOnly cookie either way). */
   REFRESH_TOKEN_IN_BODY: envBoolean(true),
   /** Shortest password accepted for new passwords (8 to 128 characters); existing passwords keep working. */

@@ -11,6 +11,8 @@ import { createFleetHealthClient } from "./clients/fleet-health.client.js";
 import { loadGatewayConfig } from "./config.js";
 import { DASHBOARD_EVENTS_GROUP, createDashboardEventsConsumer } from "./consumers/dashboard-events.consumer.js";
 import { createUsersRepository } from "./repositories/users.repository.js";
+import { startPurgeRefreshTokensJob } from "./jobs/purge-refresh-tokens.job.js";
+import { createRefreshTokensRepository } from "./modules/accounts/refresh-tokens.repository.js";
 import { createDashboardSocket } from "./ws/dashboard.socket.js";
 
 const config = configOrExit(loadGatewayConfig);
@@ -36,6 +38,8 @@ const app = createApp({
     accessTokenTtlS: config.ACCESS_TOKEN_TTL_S,
     loginLimits: { maxFailuresPerIdentity: config.LOGIN_MAX_FAILURES_PER_IDENTITY, maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP, windowSeconds: config.LOGIN_FAILURE_WINDOW_S },
     refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S,
+    refreshReuseGraceS: config.REFRESH_REUSE_GRACE_S,
+    sessionMaxAgeS: config.REFRESH_SESSION_MAX_AGE_S,
     refreshTokenInBody: config.REFRESH_TOKEN_IN_BODY,
     passwordMinLength: config.PASSWORD_MIN_LENGTH,
   },
@@ -71,6 +75,7 @@ const dashboardEvents = createDashboardEventsConsumer({
 });
 void dashboardEvents.start();
 registerStreamMetrics({ registry: metrics.registry, redis, targets: () => [{ stream: STREAMS.events, group: DASHBOARD_EVENTS_GROUP }], logger });
+const purgeRefreshTokens = startPurgeRefreshTokensJob({ refreshTokens: createRefreshTokensRepository(pool), intervalMs: config.REFRESH_PURGE_INTERVAL_MS, logger });
 const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [implement(CommerceService, unimplemented(CommerceService))] });
 
 runtime.ready(
@@ -78,6 +83,7 @@ runtime.ready(
   [
     { name: "grpc", run: () => grpc.stop() },
     { name: "dashboard events consumer", run: () => dashboardEvents.stop() },
+    { name: "refresh token purge", run: () => purgeRefreshTokens.stop() },
     { name: "adapter client", run: async () => adapter.close() },
   ],
   // Open WebSockets would hold the HTTP server's close until the deadline: they are closed (1001) first.

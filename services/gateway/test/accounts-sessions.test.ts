@@ -3,7 +3,9 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { jwtVerify } from "jose";
-import { REFRESH_TTL_S, startAccounts, type AccountsHarness, type SeededAccount } from "./accounts.harness.js";
+import { memoryLogger } from "@fleet/testing";
+import { startPurgeRefreshTokensJob } from "../src/jobs/purge-refresh-tokens.job.js";
+import { REFRESH_TTL_S, REUSE_GRACE_S, SESSION_MAX_AGE_S, startAccounts, type AccountsHarness, type SeededAccount } from "./accounts.harness.js";
 
 let h: AccountsHarness;
 let seq = 0;
@@ -100,10 +102,11 @@ describe("refresh", () => {
     expect(second.refreshExpiresAt.getTime()).toBe(h.clock.now.getTime() + REFRESH_TTL_S * 1000);
   });
 
-  it("treats a used token presented again as theft: 401 REFRESH_TOKEN_REUSED and the whole family revoked, the newest token included", async () => {
+  it("treats a used token presented again after the reuse grace as theft: 401 REFRESH_TOKEN_REUSED and the whole family revoked, the newest token included", async () => {
     const user = await newUser();
     const first = await h.issueSession({ id: user.id, tenantId: user.tenantId, role: user.role });
     const second = await h.refresh(first.refreshToken);
+    h.clock.now = new Date(h.clock.now.getTime() + (REUSE_GRACE_S + 1) * 1000);
 
     await expect(h.refresh(first.refreshToken)).rejects.toMatchObject({ kind: "unauthenticated", code: "REFRESH_TOKEN_REUSED" });
     expect((await familyOf(first.refreshToken)).every((t) => t.revoked_at !== null)).toBe(true);
@@ -115,19 +118,53 @@ describe("refresh", () => {
     const stolen = await h.issueSession({ id: user.id, tenantId: user.tenantId, role: user.role });
     const otherDevice = await h.issueSession({ id: user.id, tenantId: user.tenantId, role: user.role });
     await h.refresh(stolen.refreshToken);
+    h.clock.now = new Date(h.clock.now.getTime() + (REUSE_GRACE_S + 1) * 1000);
     await expect(h.refresh(stolen.refreshToken)).rejects.toMatchObject({ code: "REFRESH_TOKEN_REUSED" });
     await expect(h.refresh(otherDevice.refreshToken)).resolves.toMatchObject({ expiresIn: 900 });
   });
 
-  it("lets at most one of two simultaneous refreshes with the same token succeed", async () => {
+  it("gives two simultaneous refreshes with the same token (two tabs) a session each instead of ending the session", async () => {
     const user = await newUser();
     const session = await h.issueSession({ id: user.id, tenantId: user.tenantId, role: user.role });
-    const results = await Promise.allSettled([h.refresh(session.refreshToken), h.refresh(session.refreshToken), h.refresh(session.refreshToken)]);
+    const results = await Promise.all([h.refresh(session.refreshToken), h.refresh(session.refreshToken), h.refresh(session.refreshToken)]);
 
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ kind: "unauthenticated" });
-    // One successor only: no second branch of the family was created.
-    expect(await familyOf(session.refreshToken)).toHaveLength(2);
+    // One rotation and two siblings, all in the session's family, none revoked; each tab's token refreshes again.
+    const family = await familyOf(session.refreshToken);
+    expect(family).toHaveLength(4);
+    expect(family.every((t) => t.revoked_at === null)).toBe(true);
+    for (const result of results) await expect(h.refresh(result.refreshToken)).resolves.toMatchObject({ expiresIn: 900 });
+  });
+
+  it("ends a session for good at its maximum age, however often it was refreshed", async () => {
+    const user = await newUser();
+    const started = h.clock.now;
+    let token = (await h.issueSession({ id: user.id, tenantId: user.tenantId, role: user.role })).refreshToken;
+    // Refreshed every 20 days: each renewal stops at the session's end, and then nothing renews it.
+    for (let day = 20; day < 90; day += 20) {
+      h.clock.now = new Date(started.getTime() + day * 86_400_000);
+      const renewed = await h.refresh(token);
+      expect(renewed.refreshExpiresAt.getTime()).toBeLessThanOrEqual(started.getTime() + SESSION_MAX_AGE_S * 1000 + 1000);
+      token = renewed.refreshToken;
+    }
+    h.clock.now = new Date(started.getTime() + SESSION_MAX_AGE_S * 1000 + 1000);
+    await expect(h.refresh(token)).rejects.toMatchObject({ kind: "unauthenticated" });
+    h.clock.now = new Date();
+  });
+
+  it("deletes expired refresh tokens (and only those) when the purge runs", async () => {
+    const user = await newUser();
+    const expired = await h.issueSession({ id: user.id, tenantId: user.tenantId, role: user.role });
+    const live = await h.issueSession({ id: user.id, tenantId: user.tenantId, role: user.role });
+    await h.pool.query("UPDATE refresh_tokens SET expires_at = now() - interval '1 hour' WHERE token_hash = $1", [sha256(expired.refreshToken)]);
+
+    const job = startPurgeRefreshTokensJob({ refreshTokens: h.refreshTokens, intervalMs: 3_600_000, logger: memoryLogger("gateway").logger });
+    try {
+      expect(await job.runOnce()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await job.stop();
+    }
+    expect((await h.pool.query("SELECT 1 FROM refresh_tokens WHERE token_hash = $1", [sha256(expired.refreshToken)])).rowCount).toBe(0);
+    await expect(h.refresh(live.refreshToken)).resolves.toMatchObject({ expiresIn: 900 });
   });
 
   it("refuses an unknown, a malformed and an empty token with 401 INVALID_REFRESH_TOKEN", async () => {

@@ -18,6 +18,8 @@ import { createLogout, createRevokeAllForUser, type Logout, type RevokeAllForUse
 import { insertTenantUser } from "./seed-users.js";
 
 export const REFRESH_TTL_S = 30 * 24 * 3600;
+export const REUSE_GRACE_S = 10;
+export const SESSION_MAX_AGE_S = 90 * 24 * 3600;
 
 export interface SeededAccount {
   id: string;
@@ -66,7 +68,7 @@ export async function startAccounts(): Promise<AccountsHarness> {
     refreshTokens,
     register: createRegister({ accounts, issueSession: createIssueSession(sessionDeps), checkPassword: createPasswordPolicy({ minLength: 10 }), hashPassword }),
     issueSession: createIssueSession(sessionDeps),
-    refresh: createRefreshSession(sessionDeps),
+    refresh: createRefreshSession(sessionDeps, { reuseGraceSeconds: REUSE_GRACE_S, sessionMaxAgeSeconds: SESSION_MAX_AGE_S }),
     logout: createLogout({ refreshTokens }),
     revokeAllForUser: createRevokeAllForUser({ refreshTokens }),
     me: createMe({ accounts }),

@@ -94,6 +94,8 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
         accessTokenTtlS: 900,
         loginLimits: { maxFailuresPerIdentity: 5, maxFailuresPerIp: 50, windowSeconds: 900, ...options.loginLimits },
         refreshTokenTtlS: 30 * 24 * 3600,
+        refreshReuseGraceS: 10,
+        sessionMaxAgeS: 90 * 24 * 3600,
         refreshTokenInBody: true,
         passwordMinLength: 10,
       },

@@ -24,6 +24,9 @@ export interface AccountsModuleDeps {
   attempts: LoginAttemptsRepository;
   tokens: Pick<Tokens, "issueAccessToken">;
   refreshTtlSeconds: number;
+  /** REFRESH_REUSE_GRACE_S and REFRESH_SESSION_MAX_AGE_S. */
+  refreshReuseGraceSeconds: number;
+  sessionMaxAgeSeconds: number;
   refreshTokenInBody: boolean;
   passwordMinLength: number;
 }
@@ -48,7 +51,7 @@ export function createAccountsModule(deps: AccountsModuleDeps): AccountsModule {
     routes: accountsRoutes({
       login: createLogin({ users: deps.users, attempts: deps.attempts, issueSession }),
       register: createRegister({ accounts, issueSession, checkPassword, hashPassword }),
-      refresh: createRefreshSession(sessionDeps),
+      refresh: createRefreshSession(sessionDeps, { reuseGraceSeconds: deps.refreshReuseGraceSeconds, sessionMaxAgeSeconds: deps.sessionMaxAgeSeconds }),
       logout: createLogout({ refreshTokens }),
       me: createMe({ accounts }),
       refreshTokenInBody: deps.refreshTokenInBody,

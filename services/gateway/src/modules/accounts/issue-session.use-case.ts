@@ -26,8 +26,9 @@ export interface SessionDeps {
 
 export function createIssueSession({ refreshTokens, tokens, refreshTtlSeconds, now = () => new Date() }: SessionDeps) {
   return async function issueSession(user: SessionUser): Promise<Session> {
-    const refresh = mintRefreshToken(now(), refreshTtlSeconds);
-    await refreshTokens.insert({ hash: refresh.hash, familyId: randomUUID(), tenantId: user.tenantId, userId: user.id, expiresAt: refresh.expiresAt });
+    const at = now();
+    const refresh = mintRefreshToken(at, refreshTtlSeconds);
+    await refreshTokens.insert({ hash: refresh.hash, familyId: randomUUID(), tenantId: user.tenantId, userId: user.id, expiresAt: refresh.expiresAt, familyStartedAt: at });
     const access = await tokens.issueAccessToken({ userId: user.id, tenantId: user.tenantId, role: user.role });
     return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh.token, refreshExpiresAt: refresh.expiresAt };
   };

@@ -14,6 +14,8 @@ export interface StoredRefreshToken {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
+  /** When the session (the family) began. */
+  familyStartedAt: Date;
 }
 
 export interface NewRefreshToken {
@@ -22,6 +24,8 @@ export interface NewRefreshToken {
   tenantId: string;
   userId: string;
   expiresAt: Date;
+  /** The family's start, carried along by every successor; absent for a new family (now). */
+  familyStartedAt?: Date;
 }
 
 /** The user a session belongs to, as stored now. */
@@ -41,6 +45,7 @@ interface TokenRow {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+  family_started_at: Date;
 }
 
 const toToken = (row: TokenRow): StoredRefreshToken => ({
@@ -51,6 +56,7 @@ const toToken = (row: TokenRow): StoredRefreshToken => ({
   expiresAt: row.expires_at,
   usedAt: row.used_at,
   revokedAt: row.revoked_at,
+  familyStartedAt: row.family_started_at,
 });
 
 /** The statements of one rotation, all on the transaction's connection. */
@@ -64,14 +70,14 @@ export interface RefreshTokensTransaction {
    */
   findEnabledUser(tenantId: string, userId: string): Promise<SessionUser | null>;
   insert(token: NewRefreshToken): Promise<string>;
-  markUsed(id: string, replacedBy: string): Promise<void>;
+  markUsed(id: string, replacedBy: string, at: Date): Promise<void>;
   revokeFamily(familyId: string): Promise<void>;
 }
 
 async function insertToken(db: pg.Pool | pg.PoolClient, token: NewRefreshToken): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    "INSERT INTO refresh_tokens (token_hash, family_id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    [token.hash, token.familyId, token.tenantId, token.userId, token.expiresAt],
+    "INSERT INTO refresh_tokens (token_hash, family_id, tenant_id, user_id, expires_at, family_started_at) VALUES ($1, $2, $3, $4, $5, COALESCE($6, now())) RETURNING id",
+    [token.hash, token.familyId, token.tenantId, token.userId, token.expiresAt, token.familyStartedAt ?? null],
   );
   const id = rows[0]?.id;
   if (!id) throw new Error("refresh token insert returned no id");
@@ -82,7 +88,7 @@ function transactionOf(client: pg.PoolClient): RefreshTokensTransaction {
   return {
     async lockByHash(hash) {
       const { rows } = await client.query<TokenRow>(
-        "SELECT id, family_id, tenant_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+        "SELECT id, family_id, tenant_id, user_id, expires_at, used_at, revoked_at, family_started_at FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
         [hash],
       );
       return rows[0] ? toToken(rows[0]) : null;
@@ -96,8 +102,8 @@ function transactionOf(client: pg.PoolClient): RefreshTokensTransaction {
       return row ? { id: row.id, tenantId: row.tenant_id, role: RoleSchema.parse(row.role) } : null;
     },
     insert: (token) => insertToken(client, token),
-    async markUsed(id, replacedBy) {
-      await client.query("UPDATE refresh_tokens SET used_at = now(), replaced_by = $2 WHERE id = $1", [id, replacedBy]);
+    async markUsed(id, replacedBy, at) {
+      await client.query("UPDATE refresh_tokens SET used_at = $3, replaced_by = $2 WHERE id = $1", [id, replacedBy, at]);
     },
     async revokeFamily(familyId) {
       await client.query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", [familyId]);
@@ -127,6 +133,18 @@ export function createRefreshTokensRepository(pool: pg.Pool) {
         [hash],
       );
       return rows.length > 0;
+    },
+
+    /**
+     * Deletes tokens that expired before `before`, at most `limit` of them; the number deleted.
+     * Their families' live tokens are untouched (a successor's replaced_by link is simply cleared).
+     */
+    async purgeExpired(before: Date, limit: number): Promise<number> {
+      const { rowCount } = await pool.query(
+        "DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+        [before, limit],
+      );
+      return rowCount ?? 0;
     },
 
     /** Revokes every live token of one user; the number revoked. */
