@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole fleet locally as a demo: installs what is missing, starts
-# Postgres if needed, a private AOF-persistent Redis, the Meta Cloud API
-# sandbox (the demo's WhatsApp provider), the four services (as many replicas
-# of each as asked) and nginx; migrates, seeds a demo tenant, owner and bot,
-# and prints how to talk to the bot. Like `docker compose up`, it restarts a
+# Postgres if needed, a private AOF-persistent Redis, the provider sandbox (fakes
+# of Meta's Cloud API, a 360dialog-style BSP, Twilio and Evolution API; the demo
+# bot uses the one --provider names), the four services (as many replicas of
+# each as asked) and nginx; migrates, seeds a demo tenant, owner and bot, and
+# prints how to talk to the bot. Like `docker compose up`, it restarts a
 # process that exits and keeps the demo running; Ctrl-C stops everything, in
 # order. Local secrets are generated once into .run/local.env (git-ignored).
 set -euo pipefail
@@ -23,13 +24,22 @@ declare -A GRPC_BASE=([gateway]=50051 [whatsapp-adapter]=50052 [bot-orchestrator
 MAX_REPLICAS=20
 declare -A SCALE=()
 for service in "${SERVICES[@]}"; do SCALE[$service]=1; done
+PROVIDERS=(meta official twilio evolution)
+PROVIDER=meta
 
 usage() {
   cat <<USAGE
-usage: ./scripts/run-fleet.sh [--scale SERVICE=N]...
+usage: ./scripts/run-fleet.sh [--provider NAME] [--scale SERVICE=N]...
 
 Runs the fleet locally behind nginx on http://127.0.0.1:\${NGINX_PORT:-8080} (Ctrl-C stops it).
 
+  --provider NAME    the demo bot's WhatsApp provider (default meta), played by a local fake:
+                       meta       Meta's Cloud API        fake on SANDBOX_PORT
+                       official   a 360dialog-style BSP   fake on SANDBOX_PORT + 1
+                       twilio     Twilio                  fake on SANDBOX_PORT + 2
+                       evolution  Evolution API           fake on SANDBOX_PORT + 3 (the seed links
+                                  the bot's instance, as the owner's phone scanning its QR code)
+                     All four fakes run; ./scripts/demo-message.sh talks to the chosen one.
   --scale SERVICE=N  run N replicas of SERVICE (1 to $MAX_REPLICAS; default 1), like
                      \`docker compose up --scale\`; repeat it for several services. SERVICE is
                      gateway, whatsapp-adapter, bot-orchestrator or analytics-worker.
@@ -50,8 +60,8 @@ to 30 s while it keeps dying within 10 s of its start; the script logs
 "restarting <name> (exited with code N)". Ctrl-C (or SIGTERM) stops the services first and
 waits for them, then nginx and the sandbox, and Redis last.
 
-Environment: SANDBOX_PORT (4010), NGINX_PORT (8080), REDIS_PORT (6390), DATABASE_URL
-(postgres://postgres@127.0.0.1:5432/fleet).
+Environment: SANDBOX_PORT (4010; the fakes use it and the next three ports), NGINX_PORT (8080),
+REDIS_PORT (6390), DATABASE_URL (postgres://postgres@127.0.0.1:5432/fleet).
 USAGE
 }
 
@@ -74,10 +84,20 @@ set_scale() { # SERVICE=N
   SCALE[$name]=$((10#$count))
 }
 
+set_provider() { # NAME
+  local name
+  for name in "${PROVIDERS[@]}"; do
+    if [ "$1" = "$name" ]; then PROVIDER="$1"; return; fi
+  done
+  usage_error "--provider: unknown provider '$1' (one of: ${PROVIDERS[*]})"
+}
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) [ $# -ge 2 ] || usage_error "--scale needs SERVICE=N"; set_scale "$2"; shift 2 ;;
     --scale=*) set_scale "${1#--scale=}"; shift ;;
+    --provider) [ $# -ge 2 ] || usage_error "--provider needs a NAME"; set_provider "$2"; shift 2 ;;
+    --provider=*) set_provider "${1#--provider=}"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage_error "unknown argument '$1'" ;;
   esac
@@ -122,8 +142,11 @@ RUN_DIR="$ROOT/.run"
 mkdir -p "$RUN_DIR/logs" "$RUN_DIR/redis"
 touch "$RUN_DIR/local.env" && chmod 600 "$RUN_DIR/local.env"
 new_secrets=0
-ensure_secret() { # NAME value: appends NAME=value unless .run/local.env has it already
-  grep -q "^$1=" "$RUN_DIR/local.env" || { echo "$1=$2" >> "$RUN_DIR/local.env"; log "generated $1 in .run/local.env"; new_secrets=1; }
+ensure_secret() { # NAME value [keeps-db]: appends NAME=value unless .run/local.env has it already
+  grep -q "^$1=" "$RUN_DIR/local.env" && return
+  echo "$1=$2" >> "$RUN_DIR/local.env"
+  log "generated $1 in .run/local.env"
+  [ "${3:-}" = keeps-db ] || new_secrets=1
 }
 ensure_secret JWT_SECRET "$(openssl rand -hex 32)"
 ensure_secret SECRETS_ENCRYPTION_KEY "$(openssl rand -hex 32)"
@@ -132,6 +155,14 @@ ensure_secret META_VERIFY_TOKEN "$(openssl rand -hex 16)"
 ensure_secret DEMO_META_ACCESS_TOKEN "EAAG$(openssl rand -hex 24)"
 ensure_secret DEMO_OWNER_PASSWORD "$(openssl rand -base64 18 | tr -d '/+=')"
 ensure_secret DEMO_PHONE_NUMBER_ID "1$(od -An -N6 -tu8 /dev/urandom | tr -d ' ' | cut -c1-14)"
+# The other providers' demo accounts: the seed writes them into the bot on every run, so new ones
+# leave the demo database usable (an older .run/local.env simply gains them).
+ensure_secret DEMO_D360_API_KEY "$(openssl rand -hex 24)" keeps-db
+ensure_secret DEMO_D360_PHONE_NUMBER_ID "1$(od -An -N6 -tu8 /dev/urandom | tr -d ' ' | cut -c1-14)" keeps-db
+ensure_secret DEMO_TWILIO_ACCOUNT_SID "AC$(openssl rand -hex 16)" keeps-db
+ensure_secret DEMO_TWILIO_AUTH_TOKEN "$(openssl rand -hex 16)" keeps-db
+ensure_secret DEMO_TWILIO_NUMBER "+1555$(printf '%07d' $(((RANDOM * 32768 + RANDOM) % 10000000)))" keeps-db
+ensure_secret DEMO_EVOLUTION_API_KEY "$(openssl rand -hex 24)" keeps-db
 set -a
 # shellcheck source=/dev/null
 source "$RUN_DIR/local.env"
@@ -141,13 +172,18 @@ REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 SANDBOX_PORT="${SANDBOX_PORT:-4010}"
 NGINX_PORT="${NGINX_PORT:-8080}"
 META_GRAPH_BASE_URL="http://127.0.0.1:$SANDBOX_PORT"
+# One port per fake: each is its own server (their catch-all 404s would shadow each other).
+D360_SANDBOX_URL="http://127.0.0.1:$((SANDBOX_PORT + 1))"
+TWILIO_SANDBOX_URL="http://127.0.0.1:$((SANDBOX_PORT + 2))"
+DEMO_EVOLUTION_BASE_URL="http://127.0.0.1:$((SANDBOX_PORT + 3))"
+DEMO_PROVIDER="$PROVIDER"
 # Every adapter replica, for the services that call it.
 ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)"
 # seed-demo.mjs registers the demo shop and its bot through the public API.
 GATEWAY_URL="http://127.0.0.1:$NGINX_PORT"
 set +a
 
-ports=("$SANDBOX_PORT" "$NGINX_PORT" "$REDIS_PORT")
+ports=("$SANDBOX_PORT" "$((SANDBOX_PORT + 1))" "$((SANDBOX_PORT + 2))" "$((SANDBOX_PORT + 3))" "$NGINX_PORT" "$REDIS_PORT")
 for name in "${REPLICAS[@]}"; do
   service="${SERVICE_OF[$name]}" i="${INDEX_OF[$name]}"
   ports+=("$(http_port "$service" "$i")")
@@ -201,7 +237,14 @@ launch() { # name: starts (again) one process of the demo
       spawn provider-sandbox env \
         META_SANDBOX_ACCESS_TOKEN="$DEMO_META_ACCESS_TOKEN" META_SANDBOX_APP_SECRET="$META_APP_SECRET" \
         META_SANDBOX_PHONE_NUMBER_IDS="$DEMO_PHONE_NUMBER_ID" META_SANDBOX_CALLBACK_URL="http://127.0.0.1:$NGINX_PORT/webhooks/meta" \
-        META_SANDBOX_STATUS_CALLBACKS=true node packages/provider-sandbox/dist/main.js ;;
+        META_SANDBOX_STATUS_CALLBACKS=true \
+        D360_SANDBOX_PORT="$((SANDBOX_PORT + 1))" D360_SANDBOX_API_KEY="$DEMO_D360_API_KEY" \
+        D360_SANDBOX_PHONE_NUMBER_ID="$DEMO_D360_PHONE_NUMBER_ID" \
+        TWILIO_SANDBOX_PORT="$((SANDBOX_PORT + 2))" TWILIO_SANDBOX_ACCOUNT_SID="$DEMO_TWILIO_ACCOUNT_SID" \
+        TWILIO_SANDBOX_AUTH_TOKEN="$DEMO_TWILIO_AUTH_TOKEN" TWILIO_SANDBOX_NUMBER="$DEMO_TWILIO_NUMBER" \
+        TWILIO_SANDBOX_CALLBACK_URL="http://127.0.0.1:$NGINX_PORT/webhooks/twilio" TWILIO_SANDBOX_PUBLIC_URL="$TWILIO_SANDBOX_URL" \
+        EVOLUTION_SANDBOX_PORT="$((SANDBOX_PORT + 3))" EVOLUTION_SANDBOX_API_KEY="$DEMO_EVOLUTION_API_KEY" \
+        node packages/provider-sandbox/dist/main.js ;;
     nginx)
       spawn nginx "$NGINX_BIN" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -g "daemon off;" ;;
     *)
@@ -210,6 +253,10 @@ launch() { # name: starts (again) one process of the demo
       [ -z "${GRPC_BASE[$service]+set}" ] || env+=(GRPC_PORT="$(grpc_port "$service" "$i")")
       # The gateway's health fan-out keeps its defaults: the first replica of each service.
       case "$service" in
+        # The providers' fakes over plain http; PUBLIC_BASE_URL is where the BSP and Evolution are
+        # told to post webhooks, and the URL Twilio's signatures are checked against.
+        whatsapp-adapter) env+=(OFFICIAL_BASE_URL="$D360_SANDBOX_URL" TWILIO_API_BASE_URL="$TWILIO_SANDBOX_URL"
+          EVOLUTION_ALLOWED_HOSTS=127.0.0.1 PROVIDER_ALLOW_HTTP=true PUBLIC_BASE_URL="http://127.0.0.1:$NGINX_PORT") ;;
         gateway) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" ORCHESTRATOR_GRPC_URL="$(grpc_target bot-orchestrator)") ;;
         bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)") ;;
       esac
@@ -241,6 +288,7 @@ stop_processes() { # seconds name...: SIGTERM, wait up to the limit, then SIGKIL
 }
 
 STOPPING=0
+RESEED_PID="" # a seed run after the sandbox restarted, while it runs
 stop_all() { # exit status
   local status="$1"
   [ "$STOPPING" -eq 0 ] || exit "$status"
@@ -251,6 +299,7 @@ stop_all() { # exit status
   say "stopping the fleet"
   local timer
   for timer in "${!TIMER_OF[@]}"; do kill "$timer" 2>/dev/null || true; done
+  [ -z "$RESEED_PID" ] || kill "$RESEED_PID" 2>/dev/null || true
   # Services first, while Redis still runs: they drain their work and acknowledge it there.
   stop_processes 20 "${REPLICAS[@]}"
   stop_processes 10 nginx provider-sandbox
@@ -304,11 +353,54 @@ for name in "${REPLICAS[@]}"; do launch "$name"; done
 launch nginx
 
 for name in "${REPLICAS[@]}"; do wait_http "http://127.0.0.1:$(http_port "${SERVICE_OF[$name]}" "${INDEX_OF[$name]}")/health" "$name"; done
-wait_http "http://127.0.0.1:$SANDBOX_PORT/_sandbox/health" provider-sandbox
+SANDBOX_HEALTH=("http://127.0.0.1:$SANDBOX_PORT/_sandbox/health" "$D360_SANDBOX_URL/_sandbox/d360/health"
+  "$TWILIO_SANDBOX_URL/_sandbox/twilio/health" "$DEMO_EVOLUTION_BASE_URL/_sandbox/evolution/health")
+for url in "${SANDBOX_HEALTH[@]}"; do wait_http "$url" provider-sandbox; done
 wait_http "http://127.0.0.1:$NGINX_PORT/" nginx
 
+log "seeding the demo bot on provider $PROVIDER"
 seed="$(node scripts/seed-demo.mjs)"
 log "seeded: $seed"
+# What ./scripts/demo-message.sh talks to.
+echo "$PROVIDER" > "$RUN_DIR/provider"
+
+# The 360dialog fake's webhook configuration and the Evolution fake's instances live in the
+# sandbox's memory: when the sandbox is restarted, the demo bot is set up on it again.
+reseed() {
+  case "$PROVIDER" in official | evolution) ;; *) return 0 ;; esac
+  (
+    for url in "${SANDBOX_HEALTH[@]}"; do wait_http "$url" provider-sandbox || exit 1; done
+    node scripts/seed-demo.mjs > /dev/null && say "set the demo bot up again on the restarted sandbox"
+  ) &
+  RESEED_PID=$!
+}
+
+case "$PROVIDER" in
+  meta)
+    provider_about="the local Cloud API fake (http://127.0.0.1:$SANDBOX_PORT) as number $DEMO_PHONE_NUMBER_ID"
+    provider_how="the fake signs a real Cloud API webhook and posts it to nginx"
+    customer_url="http://127.0.0.1:$SANDBOX_PORT/_sandbox/customer/messages"
+    customer_body="{\"phone_number_id\":\"$DEMO_PHONE_NUMBER_ID\",\"from\":\"5215512345678\",\"name\":\"Ana\",\"text\":\"Hola\"}"
+    replies_url="http://127.0.0.1:$SANDBOX_PORT/_sandbox/messages?to=5215512345678" ;;
+  official)
+    provider_about="the local 360dialog-style BSP fake ($D360_SANDBOX_URL) as number $DEMO_D360_PHONE_NUMBER_ID"
+    provider_how="the fake posts a Cloud API webhook to the URL the adapter registered with it"
+    customer_url="$D360_SANDBOX_URL/_sandbox/d360/customer/messages"
+    customer_body="{\"phone_number_id\":\"$DEMO_D360_PHONE_NUMBER_ID\",\"from\":\"5215512345678\",\"name\":\"Ana\",\"text\":\"Hola\"}"
+    replies_url="$D360_SANDBOX_URL/_sandbox/d360/messages?to=5215512345678" ;;
+  twilio)
+    provider_about="the local Twilio fake ($TWILIO_SANDBOX_URL) as WhatsApp sender $DEMO_TWILIO_NUMBER"
+    provider_how="the fake posts a form webhook signed with X-Twilio-Signature to nginx"
+    customer_url="$TWILIO_SANDBOX_URL/_sandbox/twilio/customer/messages"
+    customer_body="{\"from\":\"+5215512345678\",\"to\":\"$DEMO_TWILIO_NUMBER\",\"profile_name\":\"Ana\",\"body\":\"Hola\"}"
+    replies_url="$TWILIO_SANDBOX_URL/_sandbox/twilio/messages?to=5215512345678" ;;
+  evolution)
+    provider_about="the local Evolution API fake ($DEMO_EVOLUTION_BASE_URL) as instance demo-shop, linked as the shop owner's phone"
+    provider_how="the instance posts a messages.upsert webhook to the URL the adapter gave it"
+    customer_url="$DEMO_EVOLUTION_BASE_URL/_sandbox/evolution/customer/messages"
+    customer_body="{\"instance\":\"demo-shop\",\"from\":\"5215512345678\",\"pushName\":\"Ana\",\"text\":\"Hola\"}"
+    replies_url="$DEMO_EVOLUTION_BASE_URL/_sandbox/evolution/messages?instance=demo-shop&outcome=accepted" ;;
+esac
 
 replica_lines="$(for name in "${REPLICAS[@]}"; do
   service="${SERVICE_OF[$name]}" i="${INDEX_OF[$name]}"
@@ -319,15 +411,15 @@ cat <<INFO
 
 The fleet is running behind nginx at http://127.0.0.1:$NGINX_PORT (logs in .run/logs/).
 $replica_lines
-The demo bot "Demo Shop" is connected to the local Cloud API sandbox as number $DEMO_PHONE_NUMBER_ID.
+The demo bot "Demo Shop" is connected to $provider_about.
 
-(a) Send the bot a message as a customer (the sandbox signs a real Cloud API webhook and posts it to nginx):
+(a) Send the bot a message as a customer ($provider_how):
     ./scripts/demo-message.sh "Hola, what do you sell?"
-    # or: curl -s -X POST http://127.0.0.1:$SANDBOX_PORT/_sandbox/customer/messages -H 'content-type: application/json' \\
-    #       -d '{"phone_number_id":"$DEMO_PHONE_NUMBER_ID","from":"5215512345678","name":"Ana","text":"Hola"}'
+    # or: curl -s -X POST $customer_url -H 'content-type: application/json' \\
+    #       -d '$customer_body'
 
-(b) See the bot's reply, as the sandbox received it:
-    curl -s 'http://127.0.0.1:$SANDBOX_PORT/_sandbox/messages?to=5215512345678'
+(b) See the bot's reply, as the fake received it:
+    curl -s '$replies_url'
 
 Fleet health:       curl -s http://127.0.0.1:$NGINX_PORT/api/health
 Dashboard login:    owner@demo.shop, password in .run/local.env (DEMO_OWNER_PASSWORD)
@@ -345,6 +437,7 @@ while :; do
     name="${TIMER_OF[$exited]}"
     unset 'TIMER_OF[$exited]'
     launch "$name"
+    [ "$name" != provider-sandbox ] || reseed
     continue
   fi
   name="${NAME_OF[$exited]:-}"
