@@ -2,25 +2,20 @@
 // (D360-API-KEY, POST /messages, POST /media, GET|DELETE /{media-id}, media downloads through
 // /whatsapp_business/attachments/), its webhook configuration, and /_sandbox/d360/* control
 // endpoints. The Cloud API rules, stores and customer side are the Meta fake's; only the edge differs.
-import { randomUUID } from "node:crypto";
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { createJsonLogger, type Logger } from "../logger.js";
-import { isBodyParseError, MEDIA_DOWNLOAD_PATH, sendDownload, sendGraphFailure, sendGraphReply } from "../meta/cloud-api.routes.js";
-import { createCustomer, DEFAULT_WABA_ID, type Customer, type WebhookMetadata, type WebhookTarget } from "../meta/customer.js";
-import { FaultInjector } from "../meta/fault-injector.js";
+import { createCloudApi, isBodyParseError, sendGraphFailure, sendGraphReply, type CloudApiParts } from "../meta/cloud-api.module.js";
+import { MEDIA_DOWNLOAD_PATH } from "../meta/cloud-api.routes.js";
+import type { WebhookTarget } from "../meta/customer.js";
 import { graphError } from "../meta/graph-error.js";
-import { MediaStore } from "../meta/media-store.js";
 import { readMediaUpload } from "../meta/media-upload.js";
-import { createMediaUseCases, type MediaAccess } from "../meta/media.use-case.js";
-import { MessageStore } from "../meta/message-store.js";
-import { RateLimiter } from "../meta/rate-limiter.js";
-import { createControlRouter } from "../meta/sandbox-control.routes.js";
-import { SandboxError } from "../meta/sandbox-error.js";
-import { createSendMessage } from "../meta/send-message.use-case.js";
-import { ServiceWindows } from "../meta/service-window.js";
+import type { MediaAccess } from "../meta/media.use-case.js";
 import { createStatusNotifier } from "../meta/status-notifier.js";
-import { TemplateCatalog, type ApprovedTemplate } from "../meta/template-catalog.js";
+import type { ApprovedTemplate } from "../meta/template-catalog.js";
+import { unknownSandboxEndpoint } from "../shared/control.routes.js";
+import { createErrorHandler } from "../shared/error.handler.js";
+import { SandboxError } from "../shared/sandbox-error.js";
 import { D360_API_KEY_HEADER, D360ApiKeys } from "./api-keys.js";
 import { D360_MESSAGES, d360Error, type D360Failure } from "./d360-error.js";
 import { D360WebhookConfigs } from "./webhook-config-store.js";
@@ -59,15 +54,8 @@ export interface D360SandboxOptions {
   logger?: Logger;
 }
 
-export interface D360Sandbox {
+export interface D360Sandbox extends CloudApiParts {
   app: Express;
-  store: MessageStore;
-  faults: FaultInjector;
-  limiter: RateLimiter;
-  customer: Customer;
-  media: MediaStore;
-  templates: TemplateCatalog;
-  windows: ServiceWindows;
   /** Webhook configured per number through POST /v1/configs/webhook. */
   webhooks: D360WebhookConfigs;
   phoneNumberIds: readonly string[];
@@ -83,24 +71,11 @@ const webhookBody = z.strictObject({
   headers: z.record(z.string().regex(headerName, { message: "is not a valid header name" }), z.string()).optional(),
 });
 
-const downloadQuery = z.object({ mid: z.string().optional(), ext: z.string().optional(), hash: z.string().optional() });
-
 export function createD360Sandbox(options: D360SandboxOptions): D360Sandbox {
-  const now = options.now ?? Date.now;
   const logger = options.logger ?? createJsonLogger("provider-sandbox");
   const keys = new D360ApiKeys(options.apiKeys);
-  const wabaId = options.wabaId ?? DEFAULT_WABA_ID;
-  const displayPhoneNumberOf = (id: string): string | undefined =>
-    keys.phoneNumberIds.includes(id) ? (options.displayPhoneNumbers?.[id] ?? `1555${id.replace(/\D/g, "").slice(-7).padStart(7, "0")}`) : undefined;
-  const metadataOf = (id: string): WebhookMetadata => ({ phoneNumberId: id, displayPhoneNumber: displayPhoneNumberOf(id) ?? id, wabaId });
   const lookasideBaseUrl = (options.lookasideBaseUrl ?? D360_LOOKASIDE_BASE_URL).replace(/\/+$/, "");
 
-  const store = new MessageStore(options.storeCapacity);
-  const faults = new FaultInjector();
-  const limiter = new RateLimiter(options.ratePerSecond ?? 80, now);
-  const media = new MediaStore(now);
-  const templates = new TemplateCatalog(options.templates);
-  const windows = new ServiceWindows(now);
   const webhooks = new D360WebhookConfigs();
   // 360dialog does not sign webhooks: no app secret, only the configured headers.
   const target = (phoneNumberId: string): WebhookTarget | undefined => {
@@ -108,24 +83,18 @@ export function createD360Sandbox(options: D360SandboxOptions): D360Sandbox {
     return config === undefined ? undefined : { url: config.url, headers: config.headers };
   };
   const notifier = createStatusNotifier({ target, delayMs: options.statusDelayMs ?? 0, logger });
-  const customer = createCustomer({ target, wabaId, displayPhoneNumberOf, media, now, onMessage: (id, waId) => windows.open(id, waId) });
-  // The API key was checked at the edge; the use case's own token check always passes.
-  const sendMessage = createSendMessage({
-    tokens: { check: () => "ok" }, limiter, faults, store, now, metadataOf, notifier, statusCallbacks: options.statusCallbacks ?? true,
-    media, templates, windows: options.enforceServiceWindow === true ? windows : undefined,
+  // The API key is checked at the edge; the send rule's own token check always passes.
+  const api = createCloudApi({
+    ...options, phoneNumberIds: keys.phoneNumberIds, tokens: { check: () => "ok" }, webhooks: { target }, notifier, statusCallbacks: options.statusCallbacks ?? true,
   });
-  const mediaUseCases = createMediaUseCases({ media });
-
-  let responseDelayMs = options.responseDelayMs ?? 0;
-  const setResponseDelay = (ms: number) => {
-    responseDelayMs = ms;
-  };
+  const { media } = api.parts;
+  const { mediaUseCases } = api;
 
   const app = express();
   app.disable("x-powered-by");
   app.use(express.json({ limit: "1mb" }));
 
-  const control = createControlRouter({ store, faults, limiter, customer, media, canNotify: () => true, setResponseDelay });
+  const control = api.control;
   control.get("/webhooks", (_req, res) => {
     res.json(Object.fromEntries(keys.phoneNumberIds.map((id) => [id, webhooks.get(id) ?? null])));
   });
@@ -134,9 +103,7 @@ export function createD360Sandbox(options: D360SandboxOptions): D360Sandbox {
     res.json({ download_url: `${publicBase(req)}${MEDIA_DOWNLOAD_PATH}?${media.downloadQuery(req.params.mediaId)}` });
   });
   app.use("/_sandbox/d360", control);
-  app.use("/_sandbox", (_req, res) => {
-    res.status(404).json({ error: { code: "NOT_FOUND", message: "unknown sandbox endpoint" } });
-  });
+  app.use("/_sandbox", unknownSandboxEndpoint);
 
   /** Every 360dialog call needs the API key; it names the number the call speaks for. */
   const authenticate: RequestHandler = (req, res, next) => {
@@ -156,13 +123,7 @@ export function createD360Sandbox(options: D360SandboxOptions): D360Sandbox {
 
   app.post("/messages", (req, res) => {
     const body: unknown = req.body;
-    const reply = sendMessage({ phoneNumberId: numberOf(res), token: undefined, body });
-    const answer = () => {
-      if ("dropConnection" in reply) req.socket.destroy();
-      else sendGraphReply(res, reply);
-    };
-    if (responseDelayMs > 0) setTimeout(answer, responseDelayMs);
-    else answer();
+    api.send(req, res, { phoneNumberId: numberOf(res), token: undefined, body });
   });
 
   app.post("/v1/configs/webhook", (req, res) => {
@@ -191,7 +152,7 @@ export function createD360Sandbox(options: D360SandboxOptions): D360Sandbox {
 
   // 360dialog documents the download as a POST on this path; clients commonly GET it. Both work.
   const download: RequestHandler = (req, res) => {
-    sendDownload(res, mediaUseCases.download({ query: downloadQuery.parse(req.query), access: accessOf(res) }));
+    api.download(req, res, accessOf(res));
   };
   app.get(MEDIA_DOWNLOAD_PATH, download);
   app.post(MEDIA_DOWNLOAD_PATH, download);
@@ -212,20 +173,15 @@ export function createD360Sandbox(options: D360SandboxOptions): D360Sandbox {
     sendD360Failure(res, d360Error(404, D360_MESSAGES.notFound));
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    if (error instanceof SandboxError) {
-      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
-    } else if (isBodyParseError(error)) {
-      if (req.path.startsWith("/_sandbox")) res.status(400).json({ error: { code: "INVALID_JSON", message: "request body is not valid JSON" } });
-      else if (req.path === "/messages") sendGraphFailure(res, graphError(100, { details: "The request body is not valid JSON." }));
+  app.use(createErrorHandler({
+    logger,
+    isControl: (req) => req.path.startsWith("/_sandbox"),
+    isBodyError: isBodyParseError,
+    badBody: (_error, req, res) => {
+      if (req.path === "/messages") sendGraphFailure(res, graphError(100, { details: "The request body is not valid JSON." }));
       else sendD360Failure(res, d360Error(400, D360_MESSAGES.invalidRequest, ["request body is not valid JSON"]));
-    } else {
-      const errorId = randomUUID().slice(0, 8);
-      logger.error("unhandled error", { errorId, path: req.path, error: error instanceof Error ? error.stack : String(error) });
-      res.status(500).json({ error: { code: "INTERNAL", message: `internal error ${errorId}` } });
-    }
-  };
-  app.use(onError);
+    },
+  }));
 
   function publicBase(req: Request): string {
     return (options.publicBaseUrl ?? `${req.protocol}://${req.get("host") ?? "localhost"}`).replace(/\/+$/, "");
@@ -233,17 +189,11 @@ export function createD360Sandbox(options: D360SandboxOptions): D360Sandbox {
 
   return {
     app,
-    store,
-    faults,
-    limiter,
-    customer,
-    media,
-    templates,
-    windows,
+    ...api.parts,
     webhooks,
     phoneNumberIds: keys.phoneNumberIds,
     settled: () => notifier.settled(),
-    setResponseDelay,
+    setResponseDelay: api.setResponseDelay,
   };
 }
 

@@ -4,7 +4,7 @@
 // sandbox's {error:{code,message}} shape, not Evolution's.
 import express, { type Request, type Router } from "express";
 import { z } from "zod";
-import { SandboxError } from "../meta/sandbox-error.js";
+import { addSandboxControls, faultCount, parseOrThrow, parseSince, phoneNumber, unknownSandboxEndpoint, withDefaultKind } from "../shared/control.routes.js";
 import type { EvolutionCustomer } from "./customer.js";
 import type { EvolutionFaults } from "./fault-injector.js";
 import type { InstanceLifecycle } from "./instance-lifecycle.use-case.js";
@@ -27,29 +27,14 @@ export interface ControlRouterDeps {
 
 type InstanceParams = { instanceName: string };
 
-const latencyBody = z.object({ ms: z.number().int().min(0).max(60_000) });
-const numbersBody = z.object({ numbers: z.array(z.string().regex(/\d/, { message: "must be a phone number" })) });
-const linkBody = z.object({ number: z.string().regex(/\d/, { message: "must be a phone number" }).optional(), profileName: z.string().min(1).optional() });
+const numbersBody = z.object({ numbers: z.array(phoneNumber) });
+const linkBody = z.object({ number: phoneNumber.optional(), profileName: z.string().min(1).optional() });
 const statusBody = z.object({ status: z.enum(MESSAGE_STATUSES) });
-const faultBody = z.preprocess(
-  (body) => (typeof body === "object" && body !== null && !("kind" in body) ? { ...body, kind: "http_error" } : body),
-  z.discriminatedUnion("kind", [
-    z.object({
-      kind: z.literal("http_error"),
-      status: z.number().int().min(400).max(599),
-      message: z.string().min(1).optional(),
-      instance: z.string().min(1).optional(),
-      number: z.string().regex(/\d/, { message: "must be a phone number" }).optional(),
-      count: z.number().int().positive().default(1),
-    }),
-    z.object({
-      kind: z.literal("drop_connection"),
-      instance: z.string().min(1).optional(),
-      number: z.string().regex(/\d/, { message: "must be a phone number" }).optional(),
-      count: z.number().int().positive().default(1),
-    }),
-  ]),
-);
+const faultTarget = { instance: z.string().min(1).optional(), number: phoneNumber.optional(), count: faultCount };
+const faultBody = withDefaultKind("http_error", z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("http_error"), status: z.number().int().min(400).max(599), message: z.string().min(1).optional(), ...faultTarget }),
+  z.object({ kind: z.literal("drop_connection"), ...faultTarget }),
+]));
 const customerMedia = z.object({
   mimetype: z.string().min(1),
   caption: z.string().optional(),
@@ -91,39 +76,15 @@ const webhooksQuery = z.object({
 });
 
 export function createControlRouter(deps: ControlRouterDeps): Router {
-  const control = express.Router();
-
-  control.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-
-  control.get("/messages", (req, res) => {
-    const query = parseOrThrow(messagesQuery, req.query);
-    res.json(deps.store.list({ ...query, since: query.since === undefined ? undefined : parseInstant(query.since) }));
-  });
-
-  control.delete("/messages", (_req, res) => {
-    deps.store.clear();
-    res.status(204).end();
-  });
-
-  control.get("/faults", (_req, res) => {
-    res.json(deps.faults.list());
-  });
-
-  control.post("/faults", (req, res) => {
-    res.status(201).json(deps.faults.add(parseOrThrow(faultBody, req.body)));
-  });
-
-  control.delete("/faults", (_req, res) => {
-    deps.faults.clear();
-    res.status(204).end();
-  });
-
-  control.put("/latency", (req, res) => {
-    const { ms } = parseOrThrow(latencyBody, req.body);
-    deps.setResponseDelay(ms);
-    res.json({ ms });
+  const control = addSandboxControls(express.Router(), {
+    store: deps.store,
+    messagesQuery: (raw) => {
+      const query = parseOrThrow(messagesQuery, raw);
+      return { ...query, since: parseSince(query.since) };
+    },
+    faults: deps.faults,
+    faultSpec: (raw) => parseOrThrow(faultBody, raw),
+    setResponseDelay: deps.setResponseDelay,
   });
 
   control.get("/not-on-whatsapp", (_req, res) => {
@@ -169,23 +130,7 @@ export function createControlRouter(deps: ControlRouterDeps): Router {
     res.status(201).json(deps.customer.redeliver({ instance: parseOrThrow(redeliverBody, req.body).instance, keyId: req.params.keyId }));
   });
 
-  control.use((_req, res) => {
-    res.status(404).json({ error: { code: "NOT_FOUND", message: "unknown sandbox endpoint" } });
-  });
+  control.use(unknownSandboxEndpoint);
 
   return control;
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const details = result.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
-  throw new SandboxError("INVALID_REQUEST", details);
-}
-
-/** ISO-8601 or epoch milliseconds. */
-function parseInstant(value: string): Date {
-  const instant = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  if (Number.isNaN(instant.getTime())) throw new SandboxError("INVALID_REQUEST", `since: not an ISO-8601 time or epoch milliseconds: ${value}`);
-  return instant;
 }

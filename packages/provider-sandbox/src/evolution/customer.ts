@@ -3,8 +3,8 @@
 // itself (a fromMe message), delivered to the instance's webhook as messages.upsert the way
 // Evolution builds it, followed by contacts.upsert / contacts.update. A delivered message can be
 // delivered again with the same key.id, as WhatsApp and Evolution's retries do.
-import { SandboxError } from "../meta/sandbox-error.js";
 import { digitsOf } from "../meta/wamid.js";
+import { SandboxError } from "../shared/sandbox-error.js";
 import type { EvolutionInstance, InstanceRegistry } from "./instance-registry.js";
 import { createJid, isGroupJid, isLidJid, newPhoneMessageId, userOf } from "./jid.js";
 import {

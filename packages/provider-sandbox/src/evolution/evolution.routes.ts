@@ -3,10 +3,11 @@
 // the apikey must fit), plus /_sandbox/evolution/* control endpoints (recorded messages, faults,
 // latency, numbers not on WhatsApp, webhook deliveries, the phone linking or unlinking, customers
 // writing in). Wiring and wire mapping only; the rules live in the use cases.
-import { randomUUID } from "node:crypto";
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import { createJsonLogger, type Logger } from "../logger.js";
-import { SandboxError } from "../meta/sandbox-error.js";
+import { createErrorHandler } from "../shared/error.handler.js";
+import { PendingWork } from "../shared/pending-work.js";
+import { ResponseDelay } from "../shared/response-delay.js";
 import { createAuthGuard } from "./auth.js";
 import { createControlRouter } from "./control.routes.js";
 import { createEvolutionCustomer, type EvolutionCustomer } from "./customer.js";
@@ -16,7 +17,6 @@ import { createInstanceLifecycle } from "./instance-lifecycle.use-case.js";
 import { InstanceRegistry, type EvolutionInstance } from "./instance-registry.js";
 import { createMediaDownload } from "./media-download.use-case.js";
 import { EvolutionMessageStore } from "./message-store.js";
-import { PendingWork } from "./pending-work.js";
 import { parseWhatsappNumbers } from "./request-schemas.js";
 import { createSendMessage, type DeliveryStatus, type SendMessage, type SendReply } from "./send-message.use-case.js";
 import { createWebhookDispatcher, type WebhookDispatcher, type WebhookRetryOptions } from "./webhook-dispatcher.js";
@@ -114,17 +114,15 @@ export function createEvolutionSandbox(options: EvolutionSandboxOptions): Evolut
   const customer = createEvolutionCustomer({ registry, store, events, now, foldExtendedText: options.foldExtendedText ?? true });
   const instances: EvolutionInstances = { ...lifecycle, setMessageStatus: sending.setStatus };
 
-  let responseDelayMs = options.responseDelayMs ?? 0;
+  const delay = new ResponseDelay(options.responseDelayMs);
+  const setResponseDelay = (ms: number) => delay.set(ms);
 
   const app = express();
   app.disable("x-powered-by");
   app.use(express.json({ limit: "136mb" }));
 
   app.use("/_sandbox/evolution", createControlRouter({
-    store, faults, directory, webhooks, lifecycle, sending, customer,
-    setResponseDelay: (ms) => {
-      responseDelayMs = ms;
-    },
+    store, faults, directory, webhooks, lifecycle, sending, customer, setResponseDelay,
   }));
 
   /** instanceExistsGuard then the apikey guard, in Evolution's order (404 before 401). */
@@ -139,13 +137,7 @@ export function createEvolutionSandbox(options: EvolutionSandboxOptions): Evolut
   const sendRoute = (send: (instance: EvolutionInstance, body: unknown) => Promise<SendReply>) =>
     instanceRoute(async (instance, req, res) => {
       const reply = await send(instance, req.body);
-      const answer = () => {
-        if ("dropConnection" in reply) req.socket.destroy();
-        else res.status(reply.httpStatus).json(reply.body);
-        reply.afterAnswer();
-      };
-      if (responseDelayMs > 0) setTimeout(answer, responseDelayMs);
-      else answer();
+      delay.answer(req, reply, (answer) => res.status(answer.httpStatus).json(answer.body), reply.afterAnswer);
     });
 
   app.get("/", (req, res) => {
@@ -214,24 +206,19 @@ export function createEvolutionSandbox(options: EvolutionSandboxOptions): Evolut
     res.status(404).json(new EvolutionError(404, "Not Found", [`Cannot ${req.method.toUpperCase()} ${req.url}`]).body);
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    const sandboxRoute = req.originalUrl.startsWith("/_sandbox");
-    if (error instanceof EvolutionError) {
+  app.use(createErrorHandler({
+    logger,
+    isControl: (req) => req.originalUrl.startsWith("/_sandbox"),
+    providerError: (error, res) => {
+      if (!(error instanceof EvolutionError)) return false;
       res.status(error.httpStatus).json(error.body);
-    } else if (error instanceof SandboxError) {
-      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
-    } else if (isBodyParseError(error)) {
-      // body-parser's error has a status but no `error` field: Evolution answers it that way.
-      if (sandboxRoute) res.status(400).json({ error: { code: "INVALID_JSON", message: "request body is not valid JSON" } });
-      else res.status(400).json(unhandledError(error.message, 400).body);
-    } else {
-      const errorId = randomUUID().slice(0, 8);
-      logger.error("unhandled error", { errorId, path: req.path, error: error instanceof Error ? error.stack : String(error) });
-      if (sandboxRoute) res.status(500).json({ error: { code: "INTERNAL", message: `internal error ${errorId}` } });
-      else res.status(500).json(unhandledError(`internal error ${errorId}`).body);
-    }
-  };
-  app.use(onError);
+      return true;
+    },
+    isBodyError: isBodyParseError,
+    // body-parser's error has a status but no `error` field: Evolution answers it that way.
+    badBody: (error, _req, res) => res.status(400).json(unhandledError(error.message, 400).body),
+    internal: (errorId, res) => res.status(500).json(unhandledError(`internal error ${errorId}`).body),
+  }));
 
   return {
     app,
@@ -242,9 +229,7 @@ export function createEvolutionSandbox(options: EvolutionSandboxOptions): Evolut
     webhooks,
     directory,
     settled: () => work.settled(),
-    setResponseDelay: (ms: number) => {
-      responseDelayMs = ms;
-    },
+    setResponseDelay,
   };
 }
 

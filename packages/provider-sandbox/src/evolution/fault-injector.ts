@@ -1,9 +1,8 @@
 // Scripted failures of Evolution sends: "the next N sends (of one instance and/or to one number,
 // or any) answer status X with Evolution's error body", or "are carried out, then the connection
-// drops before the answer". The targeting and counting are the Meta sandbox's FaultInjector
-// (instance name in its phone-number slot, the status as the fault's code); this wrapper only
-// speaks Evolution's vocabulary.
-import { FaultInjector, type Fault } from "../meta/fault-injector.js";
+// drops before the answer". Queued and counted like every fake's faults (shared FaultQueue).
+import { digitsOf } from "../meta/wamid.js";
+import { FaultQueue } from "../shared/fault-queue.js";
 
 export interface EvolutionFaultTarget {
   /** Only sends of this instance; any instance when absent. */
@@ -32,38 +31,21 @@ export type EvolutionFaultSpec = EvolutionFaultTarget &
 export type EvolutionFault = { instance?: string; number?: string; remaining: number } &
   ({ kind: "http_error"; status: number; message?: string } | { kind: "drop_connection" });
 
-export class EvolutionFaults {
-  readonly #faults = new FaultInjector();
-
+export class EvolutionFaults extends FaultQueue<EvolutionFault> {
   add(spec: EvolutionFaultSpec): EvolutionFault {
-    const target = { phoneNumberId: spec.instance, to: spec.number, count: spec.count };
-    const fault = "status" in spec
-      ? this.#faults.add({ ...target, kind: "graph_error", code: spec.status, httpStatus: spec.status, details: spec.message })
-      : this.#faults.add({ ...target, kind: "drop_connection" });
-    return toEvolution(fault);
+    const target = {
+      ...(spec.instance === undefined ? {} : { instance: spec.instance }),
+      ...(spec.number === undefined ? {} : { number: spec.number }),
+      remaining: spec.count ?? 1,
+    };
+    return this.enqueue("status" in spec
+      ? { ...target, kind: "http_error", status: spec.status, ...(spec.message === undefined ? {} : { message: spec.message }) }
+      : { ...target, kind: "drop_connection" });
   }
 
   /** Consumes one failure for a send of `instance` to `number`, oldest matching fault first. */
   take(instance: string, number: string): EvolutionFault | undefined {
-    const fault = this.#faults.take(instance, number);
-    return fault === undefined ? undefined : toEvolution(fault);
+    const recipient = digitsOf(number);
+    return this.takeFirst((f) => (f.instance === undefined || f.instance === instance) && (f.number === undefined || digitsOf(f.number) === recipient));
   }
-
-  list(): EvolutionFault[] {
-    return this.#faults.list().map(toEvolution);
-  }
-
-  clear(): void {
-    this.#faults.clear();
-  }
-}
-
-function toEvolution(fault: Fault): EvolutionFault {
-  const target = {
-    ...(fault.phoneNumberId === undefined ? {} : { instance: fault.phoneNumberId }),
-    ...(fault.to === undefined ? {} : { number: fault.to }),
-    remaining: fault.remaining,
-  };
-  if (fault.kind === "graph_error") return { ...target, kind: "http_error", status: fault.httpStatus, ...(fault.details === undefined ? {} : { message: fault.details }) };
-  return { ...target, kind: "drop_connection" };
 }

@@ -4,8 +4,8 @@
 // the phone unlinking closes it with statusReason 401, and only a disconnected instance can be
 // deleted. Each change is announced by connection.update / qrcode.updated webhooks.
 import { randomUUID } from "node:crypto";
-import { SandboxError } from "../meta/sandbox-error.js";
 import { digitsOf } from "../meta/wamid.js";
+import { SandboxError } from "../shared/sandbox-error.js";
 import { badRequest, notFound, unauthorized } from "./evolution-error.js";
 import {
   WEBHOOK_EVENTS,

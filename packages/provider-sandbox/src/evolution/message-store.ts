@@ -1,12 +1,16 @@
 // What went through the fake Evolution server: every send it accepted or rejected and every
 // message a phone delivered to an instance (the customer's, or the linked phone's own), with the
-// media bytes kept so /chat/getBase64FromMediaMessage can return them. In memory and bounded.
-// Tests wait for sends through events rather than polling.
-import { EventEmitter } from "node:events";
+// media bytes kept so /chat/getBase64FromMediaMessage can return them. Kept in the shared bounded
+// record store.
+import { digitsOf } from "../meta/wamid.js";
+import { RecordStore, type RecordQueryBase } from "../shared/record-store.js";
 import type { EvolutionErrorBody } from "./evolution-error.js";
 import { userOf } from "./jid.js";
 import type { MediaFile, MessageRaw, MessageStatus } from "./message-payloads.js";
-import { digitsOf } from "../meta/wamid.js";
+
+/** A send the server accepted, one it rejected, or a message a phone delivered to an instance. */
+export type EvolutionRecord = EvolutionSendRecord | EvolutionRejectedRecord | EvolutionInboundRecord;
+export type EvolutionOutcome = EvolutionRecord["outcome"];
 
 interface RecordBase {
   instance: string;
@@ -56,79 +60,27 @@ export interface EvolutionInboundRecord extends RecordBase {
   media?: MediaFile;
 }
 
-export type EvolutionRecord = EvolutionSendRecord | EvolutionRejectedRecord | EvolutionInboundRecord;
-export type EvolutionOutcome = EvolutionRecord["outcome"];
-
-export interface EvolutionRecordQuery {
+export interface EvolutionRecordQuery extends RecordQueryBase<EvolutionOutcome> {
   instance?: string;
   /** Matched on digits against the chat's JID (or the requested number of a rejected send). */
   number?: string;
-  outcome?: EvolutionOutcome;
-  /** Records received at or after this instant. */
-  since?: Date;
 }
 
-export class EvolutionMessageStore {
-  readonly #records: EvolutionRecord[] = [];
-  readonly #events = new EventEmitter().setMaxListeners(0);
-
-  constructor(private readonly capacity = 10_000) {}
-
-  add(record: EvolutionRecord): void {
-    this.#records.push(record);
-    if (this.#records.length > this.capacity) this.#records.splice(0, this.#records.length - this.capacity);
-    this.#events.emit("record", record);
-  }
-
-  list(query: EvolutionRecordQuery = {}): EvolutionRecord[] {
-    const digits = query.number === undefined ? undefined : digitsOf(query.number);
-    const since = query.since?.getTime();
-    return this.#records.filter((r) =>
-      (query.instance === undefined || r.instance === query.instance) &&
-      (query.outcome === undefined || r.outcome === query.outcome) &&
-      (digits === undefined || digitsOfRecord(r) === digits) &&
-      (since === undefined || Date.parse(r.receivedAt) >= since));
-  }
-
-  sent(query: Omit<EvolutionRecordQuery, "outcome"> = {}): EvolutionSendRecord[] {
-    return this.list({ ...query, outcome: "accepted" }).filter((r): r is EvolutionSendRecord => r.outcome === "accepted");
-  }
-
-  rejected(query: Omit<EvolutionRecordQuery, "outcome"> = {}): EvolutionRejectedRecord[] {
-    return this.list({ ...query, outcome: "rejected" }).filter((r): r is EvolutionRejectedRecord => r.outcome === "rejected");
-  }
-
-  received(query: Omit<EvolutionRecordQuery, "outcome"> = {}): EvolutionInboundRecord[] {
-    return this.list({ ...query, outcome: "received" }).filter((r): r is EvolutionInboundRecord => r.outcome === "received");
+export class EvolutionMessageStore extends RecordStore<EvolutionRecord, EvolutionRecordQuery> {
+  /** Messages phones delivered to instances. */
+  received(query?: Omit<EvolutionRecordQuery, "outcome">): EvolutionInboundRecord[] {
+    return this.withOutcome("received", query);
   }
 
   /** A message of `instance` by its key id, sent or received. */
   findMessage(instance: string, keyId: string): EvolutionSendRecord | EvolutionInboundRecord | undefined {
-    return this.#records.find((r): r is EvolutionSendRecord | EvolutionInboundRecord =>
+    return this.find((r): r is EvolutionSendRecord | EvolutionInboundRecord =>
       r.instance === instance && r.outcome !== "rejected" && r.keyId === keyId);
   }
 
-  clear(): void {
-    this.#records.length = 0;
-  }
-
-  /** Resolves with the first accepted send matching `predicate`, already recorded or arriving later. */
-  waitFor(predicate: (send: EvolutionSendRecord) => boolean, timeoutMs = 5_000): Promise<EvolutionSendRecord> {
-    const existing = this.sent().find(predicate);
-    if (existing !== undefined) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const onRecord = (record: EvolutionRecord) => {
-        if (record.outcome !== "accepted" || !predicate(record)) return;
-        clearTimeout(timer);
-        this.#events.off("record", onRecord);
-        resolve(record);
-      };
-      const timer = setTimeout(() => {
-        this.#events.off("record", onRecord);
-        reject(new Error(`no matching send within ${timeoutMs} ms (${this.sent().length} accepted sends recorded)`));
-      }, timeoutMs);
-      this.#events.on("record", onRecord);
-    });
+  protected override matcher(query: Omit<EvolutionRecordQuery, "outcome">): (record: EvolutionRecord) => boolean {
+    const digits = query.number === undefined ? undefined : digitsOf(query.number);
+    return (r) => (query.instance === undefined || r.instance === query.instance) && (digits === undefined || digitsOfRecord(r) === digits);
   }
 }
 

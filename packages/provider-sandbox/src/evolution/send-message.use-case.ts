@@ -5,7 +5,8 @@
 // connection is not open), scripted faults, then acceptance: 201 with the message as PENDING,
 // a send.message webhook, and SERVER_ACK → DELIVERY_ACK (→ READ) as messages.update webhooks.
 import { setTimeout as sleep } from "node:timers/promises";
-import { SandboxError } from "../meta/sandbox-error.js";
+import type { PendingWork } from "../shared/pending-work.js";
+import { SandboxError } from "../shared/sandbox-error.js";
 import { badRequest, errorForStatus, EvolutionError, internalError, unhandledError } from "./evolution-error.js";
 import type { EvolutionFaults } from "./fault-injector.js";
 import type { EvolutionInstance, InstanceRegistry } from "./instance-registry.js";
@@ -21,7 +22,6 @@ import {
 } from "./message-payloads.js";
 import type { EvolutionMessageStore, EvolutionSendRecord } from "./message-store.js";
 import { lookupMimeType } from "./mime-types.js";
-import type { PendingWork } from "./pending-work.js";
 import { parseSendMedia, parseSendText, type SendMediaRequest, type SendTextRequest } from "./request-schemas.js";
 import type { EventPublisher } from "./webhook-events.js";
 import type { WhatsAppDirectory } from "./whatsapp-directory.js";

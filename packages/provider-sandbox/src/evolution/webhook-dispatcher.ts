@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../logger.js";
-import type { PendingWork } from "./pending-work.js";
+import type { PendingWork } from "../shared/pending-work.js";
 
 export interface WebhookRetryOptions {
   /** Tries in all (WEBHOOK_RETRY_MAX_ATTEMPTS); default 10. */

@@ -2,10 +2,10 @@
 // (every inbound kind: text, replies, media, location, contacts, reactions, unsupported), signs
 // them with the app secret (Meta) or not (a BSP) and posts exactly those bytes to the app.
 import { createHmac } from "node:crypto";
+import { SandboxError } from "../shared/sandbox-error.js";
 import { errorTitle } from "./graph-error.js";
 import type { MediaStore } from "./media-store.js";
 import type { MediaKind } from "./media-types.js";
-import { SandboxError } from "./sandbox-error.js";
 import { digitsOf, newWamid } from "./wamid.js";
 
 export const DEFAULT_WABA_ID = "102290129340398";

@@ -3,6 +3,7 @@
 // webhook. Two faults leave the sender unable to tell whether the message went out, as real
 // networks do: the send is accepted and then the connection drops without an answer, or the
 // answer is a 200 without a message id.
+import { FaultQueue } from "../shared/fault-queue.js";
 import { defaultHttpStatus } from "./graph-error.js";
 import { digitsOf } from "./wamid.js";
 
@@ -50,38 +51,18 @@ export type Fault = FaultBase &
     | { kind: "missing_message_id" }
   );
 
-export class FaultInjector {
-  #faults: Fault[] = [];
-
+export class FaultInjector extends FaultQueue<Fault> {
   add(spec: FaultSpec): Fault {
-    const count = spec.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
-    const base: FaultBase = { phoneNumberId: spec.phoneNumberId, to: spec.to, remaining: count };
-    const fault: Fault =
-      "code" in spec
-        ? { ...base, kind: "graph_error", code: spec.code, httpStatus: spec.httpStatus ?? defaultHttpStatus(spec.code), via: spec.via ?? "response", details: spec.details }
-        : { ...base, kind: spec.kind };
-    this.#faults.push(fault);
-    return { ...fault };
+    const base: FaultBase = { phoneNumberId: spec.phoneNumberId, to: spec.to, remaining: spec.count ?? 1 };
+    return this.enqueue("code" in spec
+      ? { ...base, kind: "graph_error", code: spec.code, httpStatus: spec.httpStatus ?? defaultHttpStatus(spec.code), via: spec.via ?? "response", details: spec.details }
+      : { ...base, kind: spec.kind });
   }
 
   /** Consumes one failure for a send from `phoneNumberId` to `to`, oldest matching fault first. */
   take(phoneNumberId: string, to?: string): Fault | undefined {
     const recipient = to === undefined ? undefined : digitsOf(to);
-    const fault = this.#faults.find(
-      (f) => (f.phoneNumberId === undefined || f.phoneNumberId === phoneNumberId) && (f.to === undefined || (recipient !== undefined && digitsOf(f.to) === recipient)),
-    );
-    if (fault === undefined) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining === 0) this.#faults = this.#faults.filter((f) => f !== fault);
-    return { ...fault };
-  }
-
-  list(): Fault[] {
-    return this.#faults.map((f) => ({ ...f }));
-  }
-
-  clear(): void {
-    this.#faults = [];
+    return this.takeFirst((f) =>
+      (f.phoneNumberId === undefined || f.phoneNumberId === phoneNumberId) && (f.to === undefined || (recipient !== undefined && digitsOf(f.to) === recipient)));
   }
 }

@@ -4,13 +4,14 @@
 import { randomUUID } from "node:crypto";
 import express, { type Router } from "express";
 import { z } from "zod";
+import { addSandboxControls, faultCount, parseOrThrow, parseSince, phoneNumber, withDefaultKind } from "../shared/control.routes.js";
+import { SandboxError } from "../shared/sandbox-error.js";
 import type { Customer, CustomerMessageInput, CustomerUpload, InboundContactCard, InboundContent } from "./customer.js";
 import type { FaultInjector } from "./fault-injector.js";
 import type { MediaStore } from "./media-store.js";
 import type { MediaKind } from "./media-types.js";
 import type { MessageStore, Outcome } from "./message-store.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import { SandboxError } from "./sandbox-error.js";
 
 export interface ControlRouterDeps {
   store: MessageStore;
@@ -23,33 +24,24 @@ export interface ControlRouterDeps {
   setResponseDelay(ms: number): void;
 }
 
-const latencyBody = z.object({ ms: z.number().int().min(0).max(60_000) });
-
-const phoneNumber = z.string().regex(/\d/, { message: "must be a phone number" });
-
 const faultTarget = {
   phone_number_id: z.string().min(1).optional(),
   to: phoneNumber.optional(),
-  count: z.number().int().positive().default(1),
+  count: faultCount,
 };
 
 // `kind` defaults to a Graph error, so `{code: 131000}` keeps meaning what it always did.
-const faultBody = z.preprocess(
-  (body) => (typeof body === "object" && body !== null && !("kind" in body) ? { ...body, kind: "graph_error" } : body),
-  z.discriminatedUnion("kind", [
-    z.object({
-      ...faultTarget,
-      kind: z.literal("graph_error"),
-      code: z.number().int().nonnegative(),
-      httpStatus: z.number().int().min(200).max(599).optional(),
-      via: z.enum(["response", "webhook"]).default("response"),
-      details: z.string().min(1).optional(),
-    }),
-    z.object({ ...faultTarget, kind: z.enum(["drop_connection", "missing_message_id"]) }),
-  ]),
-);
-
-const rateLimitBody = z.object({ per_second: z.number().int().positive() });
+const faultBody = withDefaultKind("graph_error", z.discriminatedUnion("kind", [
+  z.object({
+    ...faultTarget,
+    kind: z.literal("graph_error"),
+    code: z.number().int().nonnegative(),
+    httpStatus: z.number().int().min(200).max(599).optional(),
+    via: z.enum(["response", "webhook"]).default("response"),
+    details: z.string().min(1).optional(),
+  }),
+  z.object({ ...faultTarget, kind: z.enum(["drop_connection", "missing_message_id"]) }),
+]));
 
 /** A file the customer sends; without content the sandbox makes up a few bytes. */
 const mediaInput = <E extends z.ZodRawShape>(extra: E) =>
@@ -164,50 +156,23 @@ const messagesQuery = z.object({
 });
 
 export function createControlRouter(deps: ControlRouterDeps): Router {
-  const router = express.Router();
-
-  router.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-
-  router.get("/messages", (req, res) => {
-    const query = parseOrThrow(messagesQuery, req.query);
-    const since = query.since === undefined ? undefined : parseInstant(query.since);
-    res.json(deps.store.list({ to: query.to, phoneNumberId: query.phone_number_id, since, outcome: query.outcome }));
-  });
-
-  router.delete("/messages", (_req, res) => {
-    deps.store.clear();
-    res.status(204).end();
-  });
-
-  router.get("/faults", (_req, res) => {
-    res.json(deps.faults.list());
-  });
-
-  router.post("/faults", (req, res) => {
-    const body = parseOrThrow(faultBody, req.body);
-    if (body.kind === "graph_error" && body.via === "webhook" && !deps.canNotify()) {
-      throw new SandboxError("NO_CALLBACK_URL", "faults via webhook need a configured callback URL");
-    }
-    const { phone_number_id: phoneNumberId, ...fault } = body;
-    res.status(201).json(deps.faults.add({ ...fault, phoneNumberId }));
-  });
-
-  router.delete("/faults", (_req, res) => {
-    deps.faults.clear();
-    res.status(204).end();
-  });
-
-  router.put("/latency", (req, res) => {
-    const { ms } = parseOrThrow(latencyBody, req.body);
-    deps.setResponseDelay(ms);
-    res.json({ ms });
-  });
-
-  router.put("/rate-limit", (req, res) => {
-    deps.limiter.setRate(parseOrThrow(rateLimitBody, req.body).per_second);
-    res.json({ per_second: deps.limiter.ratePerSecond });
+  const router = addSandboxControls(express.Router(), {
+    store: deps.store,
+    messagesQuery: (raw) => {
+      const query = parseOrThrow(messagesQuery, raw);
+      return { to: query.to, phoneNumberId: query.phone_number_id, since: parseSince(query.since), outcome: query.outcome };
+    },
+    faults: deps.faults,
+    faultSpec: (raw) => {
+      const body = parseOrThrow(faultBody, raw);
+      if (body.kind === "graph_error" && body.via === "webhook" && !deps.canNotify()) {
+        throw new SandboxError("NO_CALLBACK_URL", "faults via webhook need a configured callback URL");
+      }
+      const { phone_number_id: phoneNumberId, ...fault } = body;
+      return { ...fault, phoneNumberId };
+    },
+    setResponseDelay: deps.setResponseDelay,
+    limiter: deps.limiter,
   });
 
   // Metadata only: the bytes are fetched the way the app would, through the media endpoints.
@@ -233,18 +198,4 @@ export function createControlRouter(deps: ControlRouterDeps): Router {
   });
 
   return router;
-}
-
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const details = result.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
-  throw new SandboxError("INVALID_REQUEST", details);
-}
-
-/** ISO-8601 or epoch milliseconds. */
-function parseInstant(value: string): Date {
-  const instant = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  if (Number.isNaN(instant.getTime())) throw new SandboxError("INVALID_REQUEST", `since: not an ISO-8601 time or epoch milliseconds: ${value}`);
-  return instant;
 }

@@ -4,6 +4,7 @@
 // Failures are logged, never thrown: a dead callback must not break the send that caused it.
 import { buildStatusWebhook, postWebhook, type StatusUpdate, type WebhookMetadata, type WebhookTarget } from "./customer.js";
 import type { Logger } from "../logger.js";
+import { PendingWork } from "../shared/pending-work.js";
 
 export interface StatusNotifierDeps {
   /** Where statuses of `phoneNumberId` go; undefined: nowhere configured, they are dropped. */
@@ -20,7 +21,7 @@ export interface StatusNotifier {
 }
 
 export function createStatusNotifier(deps: StatusNotifierDeps): StatusNotifier {
-  const pending = new Set<Promise<void>>();
+  const work = new PendingWork();
 
   async function deliver(meta: WebhookMetadata, updates: readonly StatusUpdate[]): Promise<void> {
     if (deps.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.delayMs));
@@ -44,11 +45,8 @@ export function createStatusNotifier(deps: StatusNotifierDeps): StatusNotifier {
 
   return {
     notify(meta, updates) {
-      const delivery = deliver(meta, updates).finally(() => pending.delete(delivery));
-      pending.add(delivery);
+      void work.track(deliver(meta, updates));
     },
-    async settled() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
+    settled: () => work.settled(),
   };
 }

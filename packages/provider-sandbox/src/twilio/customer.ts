@@ -2,8 +2,8 @@
 // form-encoded POST Twilio sends to the sender's messaging webhook, with any media stored and
 // served back at the MediaUrl Twilio would give. Writing to a sender opens the 24 h window.
 import { digitsOf } from "../meta/wamid.js";
-import { SandboxError } from "../meta/sandbox-error.js";
 import type { ServiceWindows } from "../meta/service-window.js";
+import { SandboxError } from "../shared/sandbox-error.js";
 import type { TwilioAccounts } from "./accounts.js";
 import { mediaPath, type TwilioMediaStore } from "./media-store.js";
 import { postTwilioWebhook, type TwilioWebhookResponse } from "./signed-webhook.js";

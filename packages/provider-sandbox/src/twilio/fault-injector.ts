@@ -3,6 +3,7 @@
 // drop the connection without an answer (the sender cannot tell whether it went out), or accept
 // it and report it failed later through the status callback, like most WhatsApp failures.
 import { digitsOf } from "../meta/wamid.js";
+import { FaultQueue } from "../shared/fault-queue.js";
 import { defaultHttpStatus } from "./twilio-error.js";
 
 /** Which sends a fault applies to, and to how many. */
@@ -51,39 +52,18 @@ export type TwilioFault = FaultBase &
     | { kind: "status_callback"; code: number; status: "failed" | "undelivered" }
   );
 
-export class TwilioFaultInjector {
-  #faults: TwilioFault[] = [];
-
+export class TwilioFaultInjector extends FaultQueue<TwilioFault> {
   add(spec: TwilioFaultSpec): TwilioFault {
-    const count = spec.count ?? 1;
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
-    const base: FaultBase = { from: spec.from, to: spec.to, remaining: count };
-    let fault: TwilioFault;
-    if (spec.kind === "drop_connection") fault = { ...base, kind: "drop_connection" };
-    else if (spec.kind === "status_callback") fault = { ...base, kind: "status_callback", code: spec.code, status: spec.status ?? "undelivered" };
-    else fault = { ...base, kind: "error", code: spec.code, httpStatus: spec.httpStatus ?? defaultHttpStatus(spec.code), message: spec.message };
-    this.#faults.push(fault);
-    return { ...fault };
+    const base: FaultBase = { from: spec.from, to: spec.to, remaining: spec.count ?? 1 };
+    if (spec.kind === "drop_connection") return this.enqueue({ ...base, kind: "drop_connection" });
+    if (spec.kind === "status_callback") return this.enqueue({ ...base, kind: "status_callback", code: spec.code, status: spec.status ?? "undelivered" });
+    return this.enqueue({ ...base, kind: "error", code: spec.code, httpStatus: spec.httpStatus ?? defaultHttpStatus(spec.code), message: spec.message });
   }
 
   /** Consumes one failure for a send from `from` to `to`, oldest matching fault first. */
   take(from: string, to: string): TwilioFault | undefined {
     const sender = digitsOf(from);
     const recipient = digitsOf(to);
-    const fault = this.#faults.find(
-      (f) => (f.from === undefined || digitsOf(f.from) === sender) && (f.to === undefined || digitsOf(f.to) === recipient),
-    );
-    if (fault === undefined) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining === 0) this.#faults = this.#faults.filter((f) => f !== fault);
-    return { ...fault };
-  }
-
-  list(): TwilioFault[] {
-    return this.#faults.map((f) => ({ ...f }));
-  }
-
-  clear(): void {
-    this.#faults = [];
+    return this.takeFirst((f) => (f.from === undefined || digitsOf(f.from) === sender) && (f.to === undefined || digitsOf(f.to) === recipient));
   }
 }

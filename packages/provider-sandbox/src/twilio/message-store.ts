@@ -1,8 +1,8 @@
 // What the fake Twilio was asked to send: every accepted message (with its delivery status as it
-// progresses) and every rejected request, with the form parameters exactly as parsed. Bounded,
-// in memory; tests await sends through events rather than polling.
-import { EventEmitter } from "node:events";
+// progresses) and every rejected request, with the form parameters exactly as parsed. Kept in the
+// shared bounded record store, with accepted messages also indexed by SID.
 import { digitsOf } from "../meta/wamid.js";
+import { RecordStore, type RecordQueryBase } from "../shared/record-store.js";
 import type { FormParams, SendKind } from "./send-request.schema.js";
 
 export type TwilioMessageStatus = "accepted" | "queued" | "sent" | "delivered" | "read" | "undelivered" | "failed";
@@ -49,31 +49,19 @@ export interface TwilioRejectedRequest extends RecordBase {
 export type TwilioRecord = TwilioAcceptedSend | TwilioRejectedRequest;
 export type TwilioOutcome = TwilioRecord["outcome"];
 
-export interface TwilioRecordQuery {
+export interface TwilioRecordQuery extends RecordQueryBase<TwilioOutcome> {
   /** Matched on digits, so "+1 555 0100" finds "whatsapp:+15550100". */
   to?: string;
   from?: string;
   accountSid?: string;
-  /** Records received at or after this instant. */
-  since?: Date;
-  outcome?: TwilioOutcome;
 }
 
-export class TwilioMessageStore {
-  readonly #records: TwilioRecord[] = [];
+export class TwilioMessageStore extends RecordStore<TwilioRecord, TwilioRecordQuery> {
   readonly #bySid = new Map<string, TwilioAcceptedSend>();
-  readonly #events = new EventEmitter().setMaxListeners(0);
 
-  constructor(private readonly capacity = 10_000) {}
-
-  add(record: TwilioRecord): void {
-    this.#records.push(record);
+  override add(record: TwilioRecord): void {
     if (record.outcome === "accepted") this.#bySid.set(record.sid, record);
-    while (this.#records.length > this.capacity) {
-      const dropped = this.#records.shift();
-      if (dropped?.outcome === "accepted") this.#bySid.delete(dropped.sid);
-    }
-    this.#events.emit("record", record);
+    super.add(record);
   }
 
   get(sid: string): TwilioAcceptedSend | undefined {
@@ -90,53 +78,21 @@ export class TwilioMessageStore {
     if (errorCode !== null) send.errorCode = errorCode;
   }
 
-  list(query: TwilioRecordQuery = {}): TwilioRecord[] {
-    const to = query.to === undefined ? undefined : digitsOf(query.to);
-    const from = query.from === undefined ? undefined : digitsOf(query.from);
-    const since = query.since?.getTime();
-    return this.#records.filter((r) =>
-      (query.outcome === undefined || r.outcome === query.outcome) &&
-      (query.accountSid === undefined || r.accountSid === query.accountSid) &&
-      (to === undefined || (r.to !== undefined && digitsOf(r.to) === to)) &&
-      (from === undefined || (r.from !== undefined && digitsOf(r.from) === from)) &&
-      (since === undefined || Date.parse(r.receivedAt) >= since));
-  }
-
-  sent(query: Omit<TwilioRecordQuery, "outcome"> = {}): TwilioAcceptedSend[] {
-    return this.list({ ...query, outcome: "accepted" }).filter((r): r is TwilioAcceptedSend => r.outcome === "accepted");
-  }
-
-  rejected(query: Omit<TwilioRecordQuery, "outcome"> = {}): TwilioRejectedRequest[] {
-    return this.list({ ...query, outcome: "rejected" }).filter((r): r is TwilioRejectedRequest => r.outcome === "rejected");
-  }
-
-  /** Calls `listener` for every record added from now on; returns the unsubscribe function. */
-  onRecord(listener: (record: TwilioRecord) => void): () => void {
-    this.#events.on("record", listener);
-    return () => this.#events.off("record", listener);
-  }
-
-  clear(): void {
-    this.#records.length = 0;
+  override clear(): void {
+    super.clear();
     this.#bySid.clear();
   }
 
-  /** Resolves with the first accepted send matching `predicate`, already recorded or arriving later. */
-  waitFor(predicate: (send: TwilioAcceptedSend) => boolean, timeoutMs = 5_000): Promise<TwilioAcceptedSend> {
-    const existing = this.sent().find(predicate);
-    if (existing !== undefined) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const onRecord = (record: TwilioRecord) => {
-        if (record.outcome !== "accepted" || !predicate(record)) return;
-        clearTimeout(timer);
-        this.#events.off("record", onRecord);
-        resolve(record);
-      };
-      const timer = setTimeout(() => {
-        this.#events.off("record", onRecord);
-        reject(new Error(`no matching send within ${timeoutMs} ms (${this.sent().length} accepted sends recorded)`));
-      }, timeoutMs);
-      this.#events.on("record", onRecord);
-    });
+  protected override dropped(record: TwilioRecord): void {
+    if (record.outcome === "accepted") this.#bySid.delete(record.sid);
+  }
+
+  protected override matcher(query: Omit<TwilioRecordQuery, "outcome">): (record: TwilioRecord) => boolean {
+    const to = query.to === undefined ? undefined : digitsOf(query.to);
+    const from = query.from === undefined ? undefined : digitsOf(query.from);
+    return (r) =>
+      (query.accountSid === undefined || r.accountSid === query.accountSid) &&
+      (to === undefined || (r.to !== undefined && digitsOf(r.to) === to)) &&
+      (from === undefined || (r.from !== undefined && digitsOf(r.from) === from));
   }
 }

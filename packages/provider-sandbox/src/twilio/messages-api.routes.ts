@@ -4,13 +4,15 @@
 // in the use case and the helpers it is given. Paths it does not own fall through (next), so it
 // can be mounted beside the Meta sandbox on one server (mount it first: Meta answers every other
 // /_sandbox path with 404).
-import { randomUUID } from "node:crypto";
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { createJsonLogger, type Logger } from "../logger.js";
 import { RateLimiter } from "../meta/rate-limiter.js";
-import { SandboxError } from "../meta/sandbox-error.js";
 import { ServiceWindows } from "../meta/service-window.js";
+import { addSandboxControls, faultCount, parseOrThrow, parseSince, phoneNumber, unknownSandboxEndpoint, withDefaultKind } from "../shared/control.routes.js";
+import { createErrorHandler } from "../shared/error.handler.js";
+import { ResponseDelay } from "../shared/response-delay.js";
+import { SandboxError } from "../shared/sandbox-error.js";
 import { TwilioAccounts, type TwilioNumbersOption } from "./accounts.js";
 import { createTwilioCustomer, MAX_INBOUND_MEDIA, type TwilioCustomer } from "./customer.js";
 import { TwilioFaultInjector } from "./fault-injector.js";
@@ -70,31 +72,18 @@ export interface TwilioSandbox {
 const API = `/${API_VERSION}`;
 const CONTROL = "/_sandbox/twilio";
 
-const phone = z.string().regex(/\d/, { message: "must be a phone number" });
-const latencyBody = z.object({ ms: z.number().int().min(0).max(60_000) });
-const rateLimitBody = z.object({ per_second: z.number().int().positive() });
-
-const faultTarget = { from: phone.optional(), to: phone.optional(), count: z.number().int().positive().default(1) };
+const faultTarget = { from: phoneNumber.optional(), to: phoneNumber.optional(), count: faultCount };
 // `kind` defaults to an error answer, so `{code: 20500}` means "answer the next send with 20500".
-const faultBody = z.preprocess(
-  (body) => (typeof body === "object" && body !== null && !("kind" in body) ? { ...body, kind: "error" } : body),
-  z.discriminatedUnion("kind", [
-    z.object({
-      ...faultTarget,
-      kind: z.literal("error"),
-      code: z.number().int().positive(),
-      httpStatus: z.number().int().min(400).max(599).optional(),
-      message: z.string().min(1).optional(),
-    }),
-    z.object({ ...faultTarget, kind: z.literal("drop_connection") }),
-    z.object({ ...faultTarget, kind: z.literal("status_callback"), code: z.number().int().positive(), status: z.enum(["failed", "undelivered"]).default("undelivered") }),
-  ]),
-);
+const faultBody = withDefaultKind("error", z.discriminatedUnion("kind", [
+  z.object({ ...faultTarget, kind: z.literal("error"), code: z.number().int().positive(), httpStatus: z.number().int().min(400).max(599).optional(), message: z.string().min(1).optional() }),
+  z.object({ ...faultTarget, kind: z.literal("drop_connection") }),
+  z.object({ ...faultTarget, kind: z.literal("status_callback"), code: z.number().int().positive(), status: z.enum(["failed", "undelivered"]).default("undelivered") }),
+]));
 
 const customerBody = z.object({
   callback_url: z.url({ protocol: /^https?$/ }).optional(),
-  from: phone,
-  to: phone,
+  from: phoneNumber,
+  to: phoneNumber,
   profile_name: z.string().min(1).optional(),
   body: z.string().max(1600).optional(),
   media: z.array(z.object({
@@ -134,7 +123,8 @@ export function createTwilioSandbox(options: TwilioSandboxOptions): TwilioSandbo
     defaultStatusCallback: options.defaultStatusCallback,
   });
 
-  let responseDelayMs = options.responseDelayMs ?? 0;
+  const delay = new ResponseDelay(options.responseDelayMs);
+  const setResponseDelay = (ms: number) => delay.set(ms);
 
   const app = express();
   app.disable("x-powered-by");
@@ -142,43 +132,17 @@ export function createTwilioSandbox(options: TwilioSandboxOptions): TwilioSandbo
   // Control endpoints: JSON in, JSON out, errors as {error:{code,message}}.
   const control = express.Router();
   control.use(express.json({ limit: "20mb" }));
-
-  control.get("/health", (_req, res) => {
-    res.json({ status: "ok", numbers: accounts.numbers });
-  });
-
-  control.get("/messages", (req, res) => {
-    const query = parseOrThrow(messagesQuery, req.query);
-    const since = query.since === undefined ? undefined : parseInstant(query.since);
-    res.json(store.list({ to: query.to, from: query.from, accountSid: query.account_sid, since, outcome: query.outcome }));
-  });
-
-  control.delete("/messages", (_req, res) => {
-    store.clear();
-    res.status(204).end();
-  });
-
-  control.get("/faults", (_req, res) => {
-    res.json(faults.list());
-  });
-
-  control.post("/faults", (req, res) => {
-    res.status(201).json(faults.add(parseOrThrow(faultBody, req.body)));
-  });
-
-  control.delete("/faults", (_req, res) => {
-    faults.clear();
-    res.status(204).end();
-  });
-
-  control.put("/latency", (req, res) => {
-    responseDelayMs = parseOrThrow(latencyBody, req.body).ms;
-    res.json({ ms: responseDelayMs });
-  });
-
-  control.put("/rate-limit", (req, res) => {
-    limiter.setRate(parseOrThrow(rateLimitBody, req.body).per_second);
-    res.json({ per_second: limiter.ratePerSecond });
+  addSandboxControls(control, {
+    health: () => ({ numbers: accounts.numbers }),
+    store,
+    messagesQuery: (raw) => {
+      const query = parseOrThrow(messagesQuery, raw);
+      return { to: query.to, from: query.from, accountSid: query.account_sid, since: parseSince(query.since), outcome: query.outcome };
+    },
+    faults,
+    faultSpec: (raw) => parseOrThrow(faultBody, raw),
+    setResponseDelay,
+    limiter,
   });
 
   control.post("/customer/messages", async (req, res) => {
@@ -203,9 +167,7 @@ export function createTwilioSandbox(options: TwilioSandboxOptions): TwilioSandbo
     res.status(200).type(found.contentType).set("content-length", String(found.bytes.length)).end(found.bytes);
   });
 
-  control.use((_req, res) => {
-    res.status(404).json({ error: { code: "NOT_FOUND", message: "unknown sandbox endpoint" } });
-  });
+  control.use(unknownSandboxEndpoint);
 
   app.use(CONTROL, control);
 
@@ -229,13 +191,7 @@ export function createTwilioSandbox(options: TwilioSandboxOptions): TwilioSandbo
       body: req.body,
       path: req.originalUrl.split("?")[0] ?? req.path,
     });
-    const answer = () => {
-      // The request was read and the send recorded: the client sees the connection close with no answer.
-      if ("dropConnection" in reply) req.socket.destroy();
-      else sendTwilioJson(res, reply.httpStatus, reply.body);
-    };
-    if (responseDelayMs > 0) setTimeout(answer, responseDelayMs);
-    else answer();
+    delay.answer(req, reply, (answer) => sendTwilioJson(res, answer.httpStatus, answer.body));
   };
   api.post("/Accounts/:accountSid/Messages.json", createMessage);
 
@@ -263,22 +219,13 @@ export function createTwilioSandbox(options: TwilioSandboxOptions): TwilioSandbo
 
   app.use(API, api);
 
-  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    const apiRoute = req.originalUrl.startsWith(`${API}/`);
-    if (error instanceof SandboxError) {
-      res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
-    } else if (isBodyParseError(error)) {
-      const httpStatus = error.status;
-      if (apiRoute) sendTwilioFailure(res, twilioError(20001, { httpStatus, message: "Unable to parse the request body" }));
-      else res.status(httpStatus).json({ error: { code: "INVALID_JSON", message: "request body is not valid JSON" } });
-    } else {
-      const errorId = randomUUID().slice(0, 8);
-      logger.error("unhandled error", { errorId, path: req.path, error: error instanceof Error ? error.stack : String(error) });
-      if (apiRoute) sendTwilioFailure(res, twilioError(20500, { message: `Internal Server Error (${errorId})` }));
-      else res.status(500).json({ error: { code: "INTERNAL", message: `internal error ${errorId}` } });
-    }
-  };
-  app.use(onError);
+  app.use(createErrorHandler({
+    logger,
+    isControl: (req) => !req.originalUrl.startsWith(`${API}/`),
+    isBodyError: isBodyParseError,
+    badBody: (error, _req, res) => sendTwilioFailure(res, twilioError(20001, { httpStatus: error.status, message: "Unable to parse the request body" })),
+    internal: (errorId, res) => sendTwilioFailure(res, twilioError(20500, { message: `Internal Server Error (${errorId})` })),
+  }));
 
   return {
     app,
@@ -289,9 +236,7 @@ export function createTwilioSandbox(options: TwilioSandboxOptions): TwilioSandbo
     windows,
     numbers: accounts.numbers,
     settled: () => statusCallbacks.settled(),
-    setResponseDelay: (ms: number) => {
-      responseDelayMs = ms;
-    },
+    setResponseDelay,
   };
 }
 
@@ -302,20 +247,6 @@ function sendTwilioFailure(res: Response, failure: TwilioFailure): void {
 function sendTwilioJson(res: Response, httpStatus: number, body: unknown): void {
   if (httpStatus === 401) res.set("www-authenticate", 'Basic realm="Twilio API"');
   res.status(httpStatus).json(body);
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const details = result.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
-  throw new SandboxError("INVALID_REQUEST", details);
-}
-
-/** ISO-8601 or epoch milliseconds. */
-function parseInstant(value: string): Date {
-  const instant = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  if (Number.isNaN(instant.getTime())) throw new SandboxError("INVALID_REQUEST", `since: not an ISO-8601 time or epoch milliseconds: ${value}`);
-  return instant;
 }
 
 /** body-parser's errors (unparsable, too large, bad charset, too many parameters) carry a 4xx status and a type. */

@@ -3,6 +3,7 @@
 // send's StatusCallback, in order and in the background. Failures to post are logged, never
 // thrown: a dead callback must not break the send that caused it.
 import type { Logger } from "../logger.js";
+import { PendingWork } from "../shared/pending-work.js";
 import type { TwilioAccounts } from "./accounts.js";
 import type { TwilioAcceptedSend, TwilioMessageStatus, TwilioMessageStore } from "./message-store.js";
 import { postTwilioWebhook } from "./signed-webhook.js";
@@ -62,7 +63,7 @@ export interface StatusCallbacks {
 }
 
 export function createStatusCallbacks(deps: StatusCallbacksDeps): StatusCallbacks {
-  const pending = new Set<Promise<void>>();
+  const work = new PendingWork();
 
   async function deliver(send: TwilioAcceptedSend, steps: readonly StatusStep[]): Promise<void> {
     // Always yield first: the send's answer is built from the record before any status moves it on.
@@ -87,11 +88,8 @@ export function createStatusCallbacks(deps: StatusCallbacksDeps): StatusCallback
   return {
     run(send, steps) {
       if (steps.length === 0) return;
-      const delivery = deliver(send, steps).finally(() => pending.delete(delivery));
-      pending.add(delivery);
+      void work.track(deliver(send, steps));
     },
-    async settled() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
+    settled: () => work.settled(),
   };
 }
