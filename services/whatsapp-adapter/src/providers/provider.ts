@@ -126,7 +126,7 @@ export interface InboundProvider {
    * Throws AppError (unauthenticated / permission_denied) unless the request is authentic: with the
    * platform's secret, or with the credentials of `account` (the bot the target named).
    */
-  verify(request: WebhookRequest, account: ProviderAccount | null): void;
+  verify(request: WebhookRequest, account: ProviderAccount | null): void | Promise<void>;
   /** Reads a verified request into batches of items. */
   parse(request: WebhookRequest): ParsedWebhook;
   /** The answer the provider expects for an accepted webhook (default: JSON). */

@@ -164,7 +164,7 @@ export function createReceiveWebhook({ providers, bots, choices, inbound, deadLe
     else if (target.by === "routing_key") named = await infrastructure(() => bots.findByRoutingKey(kind, target.routingKey));
     const account = named?.providers.find((p) => p.kind === kind);
     if (target.by !== "platform" && !account) throw unknownWebhook();
-    reader.verify(request, account ? { settings: account.settings, secrets: account.secrets } : null);
+    await reader.verify(request, account ? { settings: account.settings, secrets: account.secrets } : null);
 
     const receivedAt = now().toISOString();
     const deadLetterWhole = async (letter: Omit<Letter, "body" | "context">): Promise<WebhookOutcome> => {

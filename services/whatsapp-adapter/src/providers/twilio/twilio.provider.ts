@@ -4,7 +4,7 @@
 // Webhooks (messages and status callbacks) all come to /webhooks/twilio,
 // name the bot by its WhatsApp number, and are verified with that account's
 // auth token over the public URL Twilio called (never the Host header).
-import twilio from "twilio";
+import type Twilio from "twilio";
 import { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
@@ -12,7 +12,7 @@ import { isMaybeSent, type ProviderDescriptor, type SendRequest } from "../provi
 import { downloadFromProvider, missingMessageId } from "../provider-http.js";
 import { e164, messagesPerSecond } from "../settings.js";
 import { twilioError } from "./twilio-errors.js";
-import { TwilioFetchClient } from "./twilio-http.client.js";
+import { twilioFetchClient } from "./twilio-http.client.js";
 import { parseTwilioWebhook, twilioTarget } from "./twilio-webhook.js";
 
 export interface TwilioProviderOptions {
@@ -71,8 +71,12 @@ function messageParams(settings: Record<string, string>, request: SendRequest, s
 /** A media reference as the webhook normalised it: the message SID then the media SID. */
 const MEDIA_REF = /^(MM[0-9a-f]{32})(ME[0-9a-f]{32})$/;
 
+/** The SDK, loaded on first use: it is large (startup time and memory) and many fleets never use Twilio. */
+let sdk: Promise<typeof Twilio> | null = null;
+const loadSdk = (): Promise<typeof Twilio> => (sdk ??= import("twilio").then((module) => module.default));
+
 export function twilioProvider({ baseUrl, timeoutMs, baseUrls, statusCallbackUrl, mediaMaxBytes }: TwilioProviderOptions): ProviderDescriptor {
-  const httpClient = new TwilioFetchClient(timeoutMs);
+  let httpClient: ReturnType<typeof twilioFetchClient> | null = null;
   return {
     kind: "twilio",
     settings: z.strictObject({
@@ -92,6 +96,8 @@ export function twilioProvider({ baseUrl, timeoutMs, baseUrls, statusCallbackUrl
         const authToken = secrets.auth_token;
         if (!accountSid || !authToken || !settings.from_number) throw new AppError("failed_precondition", "PROVIDER_NOT_CONFIGURED", "Twilio provider lacks account_sid, from_number or auth_token");
         const params = messageParams(settings, request, statusCallbackUrl);
+        const twilio = await loadSdk();
+        httpClient ??= twilioFetchClient(twilio, timeoutMs);
         const client = twilio(accountSid, authToken, { httpClient, accountSid, env: {} });
         client.api.baseUrl = rootOf(settings, baseUrl);
         let message: unknown;
@@ -123,12 +129,12 @@ export function twilioProvider({ baseUrl, timeoutMs, baseUrls, statusCallbackUrl
     },
     inbound: {
       target: twilioTarget,
-      verify(request, account) {
+      async verify(request, account) {
         const token = account?.secrets.auth_token;
         const signature = request.headers["x-twilio-signature"];
         if (!signature) throw new AppError("unauthenticated", "SIGNATURE_MISSING", "X-Twilio-Signature header is required");
         const params = Object.fromEntries(new URLSearchParams(request.rawBody.toString("utf8")));
-        if (!token || !twilio.validateRequest(token, signature, request.publicUrl, params)) throw new AppError("permission_denied", "SIGNATURE_INVALID", "Webhook signature does not match");
+        if (!token || !(await loadSdk()).validateRequest(token, signature, request.publicUrl, params)) throw new AppError("permission_denied", "SIGNATURE_INVALID", "Webhook signature does not match");
       },
       parse: (request) => parseTwilioWebhook(request.rawBody),
       // Twilio reads the answer as TwiML: an empty one sends nothing back.
