@@ -10,17 +10,23 @@
 // generator here (latency counted from each request's planned start, so a
 // stalled server is not excused by requests it delayed).
 //
-//   node scripts/bench-gateway.mjs [--connections 32] [--seconds 10]
+//   node scripts/bench-gateway.mjs [--connections 32] [--seconds 10] [--pin]
+//
+// --pin keeps the load generator off the servers' core (needs 2+ cores and taskset): the
+// servers (hello-world and the whole fleet) are started on CPU 0, then this process, where
+// autocannon runs, moves to the other cores. Without it the generator competes with the
+// server it measures, and the server with the bigger answers (more bytes for the generator
+// to parse) loses more.
 //
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import http from "node:http";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { startFleet } from "@fleet/e2e";
 
-const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" } } });
+const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" }, pin: { type: "boolean", default: false } } });
 const connections = Number(values.connections);
 const duration = Number(values.seconds);
 
@@ -91,8 +97,19 @@ const summary = (result) => ({ rps: result.requests.average, p50: result.latency
 const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}`;
 
 // The per-tenant limit (100/min by default) would answer most of the load 429: raised for the measurement.
+/** Sets the CPU affinity of every thread of this process (children started afterwards inherit it). */
+function pinSelf(cpus) {
+  execFileSync("taskset", ["-a", "-p", "-c", cpus, String(process.pid)], { stdio: "ignore" });
+}
+const cores = os.cpus().length;
+if (values.pin) {
+  if (cores < 2) throw new Error("--pin needs at least 2 cores");
+  pinSelf("0");
+}
 const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000" } } });
 const hello = await startHelloWorld();
+// The servers run on CPU 0; the load generator (this process) on the others.
+if (values.pin) pinSelf(`1-${cores - 1}`);
 try {
   const gateway = fleet.services.gateway.httpUrl;
   const password = "bench-password-Zq8!rT4#wL";
@@ -118,7 +135,7 @@ try {
   const atHalf = summary(await run(`${gateway}/api/bots`, { ...authed, overallRate: halfRate }));
   const atHalfPaced = await paced(`${gateway}/api/bots`, { rate: halfRate, seconds: duration, ...authed });
 
-  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}; autocannon, ${connections} connections, ${duration} s each`);
+  console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}; autocannon, ${connections} connections, ${duration} s each${values.pin ? "; servers on CPU 0, load generator on the rest" : ""}`);
   console.log(`express hello-world        ${fmt(baseline)}`);
   console.log(`GET /api/bots (authed)     ${fmt(api)}   → ${(api.rps / baseline.rps).toFixed(2)}× hello-world`);
   console.log(`GET /api/bots at ${String(halfRate).padStart(5)}/s   ${fmt(atHalf)}   (autocannon: each second's requests in a burst)`);
