@@ -13,7 +13,7 @@ export interface DashboardCorsOptions {
 
 export function dashboardCors({ origins }: DashboardCorsOptions): RequestHandler {
   if (origins.length === 0) return (_req, _res, next) => next();
-  return cors({
+  const crossOrigin = cors({
     // A list, not a function: cors then answers every origin with `Vary: Origin`
     // (so caches keep answers per origin) and reflects only listed ones.
     origin: [...origins],
@@ -23,4 +23,13 @@ export function dashboardCors({ origins }: DashboardCorsOptions): RequestHandler
     exposedHeaders: ["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy"],
     maxAge: 600,
   });
+  return (req, res, next) => {
+    // Same-origin and non-browser requests carry no Origin: nothing to allow, only the Vary caches need.
+    if (req.headers.origin === undefined) {
+      res.vary("Origin");
+      next();
+      return;
+    }
+    crossOrigin(req, res, next);
+  };
 }
