@@ -4,7 +4,7 @@
 // what the API does. Handlers map wire data to one use-case call; the
 // permission named here is documented, and enforced by the use case itself.
 import { Router, type Request, type RequestHandler, type Response } from "express";
-import { z } from "zod";
+import type { z } from "zod";
 import { extendContext } from "@fleet/service-kit";
 import type { Actor, Permission } from "../auth/permissions.js";
 import { parseInput } from "./validation.js";
@@ -80,13 +80,13 @@ export interface Route {
 /** Bearer token → the acting user (throws 401 otherwise). */
 export type Authenticate = (req: Request) => Promise<Actor>;
 
-const empty = z.object({});
 
 function inputsOf<P extends z.ZodType, Q extends z.ZodType, H extends z.ZodType, B extends z.ZodType>(spec: SpecBase<P, Q, H, B>, req: Request, res: Response): Inputs<P, Q, H, B> {
+  // A part the route does not declare reads as {} (what parsing it with an empty schema gives), without parsing it.
   return {
-    params: parseInput(spec.params ?? empty, req.params, "params"),
-    query: parseInput(spec.query ?? empty, req.query, "query"),
-    headers: parseInput(spec.headers ?? empty, req.headers, "headers"),
+    params: spec.params ? parseInput(spec.params, req.params, "params") : {},
+    query: spec.query ? parseInput(spec.query, req.query, "query") : {},
+    headers: spec.headers ? parseInput(spec.headers, req.headers, "headers") : {},
     body: spec.body ? parseInput(spec.body, req.body, "body") : undefined,
     req,
     res,
