@@ -1,8 +1,8 @@
 // Test doubles: an in-memory events repository with insertMany({ordered:false})
 // semantics on `_id` = event id, a logger whose lines tests can read, and events.
-import { Writable } from "node:stream";
 import type { AnalyticsEvent } from "@fleet/contracts";
-import { createLogger, type Logger } from "@fleet/service-kit";
+import { type Logger } from "@fleet/service-kit";
+import { memoryLogger } from "@fleet/testing";
 import type { EventCollection, EventsRepository, InsertOutcome } from "../src/repositories/events.repository.js";
 
 export class FakeEventsRepository implements EventsRepository {
@@ -47,15 +47,9 @@ export class FakeEventsRepository implements EventsRepository {
   }
 }
 
+/** A debug-level logger whose JSON lines the test reads. */
 export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger({ service: "analytics-worker-test", level: "debug", stream }), lines };
+  return memoryLogger("analytics-worker-test", "debug");
 }
 
 let sequence = 0;

@@ -2,14 +2,14 @@
 // real gRPC wire: an answer naming a provider kind newer than this build is
 // still a sent message (defect 11).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { Writable } from "node:stream";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
 import type { InboundMessage } from "@fleet/contracts";
 import { implement, startGrpcServer, unimplemented, type RunningGrpcServer } from "@fleet/grpc-bridge";
-import { AppError, createLogger, createMetrics } from "@fleet/service-kit";
+import { AppError, createMetrics } from "@fleet/service-kit";
+import { memoryLogger } from "@fleet/testing";
 import { createAdapterReplySender } from "../src/clients/adapter.client.js";
 
-const logger = createLogger({ service: "fake-adapter", level: "error", stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+const { logger } = memoryLogger("fake-adapter", "error");
 let answerProvider: ProviderKind = ProviderKind.META;
 let server: RunningGrpcServer;
 let sender: ReturnType<typeof createAdapterReplySender>;

@@ -2,13 +2,13 @@
 // events repository: what is retried, what is recorded, and what the consumer
 // is told to do with the entry (ack it, or leave it for a redelivery).
 import { describe, expect, it } from "@jest/globals";
-import { Writable } from "node:stream";
 import type { InboundMessage } from "@fleet/contracts";
-import { AppError, createLogger } from "@fleet/service-kit";
+import { AppError } from "@fleet/service-kit";
+import { memoryLogger } from "@fleet/testing";
 import type { EventInput, EventsRepository } from "../src/repositories/events.repository.js";
 import { createHandleInbound, type ReplySender } from "../src/use-cases/handle-inbound.use-case.js";
 
-const logger = createLogger({ service: "bot-orchestrator", level: "error", stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+const { logger } = memoryLogger("bot-orchestrator", "error");
 
 const message: InboundMessage = {
   v: 1,

@@ -4,7 +4,6 @@
 // NOT_FOUND, secrets are write-only (only their names come back) and an
 // update that omits a provider's secrets keeps the stored ones.
 import { randomUUID } from "node:crypto";
-import { Writable } from "node:stream";
 import {
   AdapterService,
   ConnectionState,
@@ -18,7 +17,8 @@ import {
   type SendMessageRequest,
 } from "@fleet/contracts/adapter";
 import { implement, startGrpcServer, type CallContext, type RunningGrpcServer } from "@fleet/grpc-bridge";
-import { AppError, createLogger, createMetrics } from "@fleet/service-kit";
+import { AppError, createMetrics } from "@fleet/service-kit";
+import { memoryLogger } from "@fleet/testing";
 
 export interface Received<T> {
   request: T;
@@ -104,7 +104,7 @@ function botMessage(bot: FakeBot) {
 }
 
 export async function startFakeAdapter(): Promise<FakeAdapter> {
-  const logger = createLogger({ service: "fake-adapter", level: "error", stream: new Writable({ write: (_c, _e, done) => done() }) });
+  const { logger } = memoryLogger("fake-adapter", "error");
   // tenant id → bot id → bot; a Map keeps insertion order, which is creation order.
   const tenants = new Map<string, Map<string, FakeBot>>();
   const botsOfTenant = (tenantId: string) => {

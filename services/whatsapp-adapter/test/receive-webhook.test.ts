@@ -2,10 +2,10 @@
 // of ours on a signed webhook is dead-lettered and acknowledged (Meta would
 // retry it for days), while a failing repository means "retry later".
 import { describe, expect, it } from "@jest/globals";
-import { Writable } from "node:stream";
 import { Counter } from "prom-client";
 import { buildMessagesWebhook, signWebhookBody } from "@fleet/provider-sandbox";
-import { AppError, createLogger } from "@fleet/service-kit";
+import { AppError } from "@fleet/service-kit";
+import { memoryLogger } from "@fleet/testing";
 import type { BotRecord } from "../src/repositories/bots.repository.js";
 import type { WebhookDeadLetter } from "../src/repositories/webhook-dead-letter.repository.js";
 import { basePolicy } from "../src/providers/base-url.js";
@@ -16,7 +16,7 @@ import { createReceiveWebhook } from "../src/use-cases/receive-webhook.use-case.
 
 const APP_SECRET = "0123456789abcdef0123456789abcdef";
 const SHOP_NUMBER = "106540352242922";
-const logger = createLogger({ service: "whatsapp-adapter", level: "error", stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+const { logger } = memoryLogger("whatsapp-adapter", "error");
 
 function intake(findByRoutingKey: () => Promise<BotRecord | null>, { deadLetterFails = false } = {}) {
   const appended: unknown[] = [];
