@@ -6,6 +6,8 @@
 // bot's own tenant (or registered with the provider by the adapter itself).
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { ProviderKindName } from "@fleet/contracts";
+import { AppError } from "@fleet/service-kit";
+import type { WebhookRequest, WebhookTarget } from "./provider.js";
 
 export interface WebhookKeys {
   keyFor(kind: ProviderKindName, botId: string): string;
@@ -26,6 +28,22 @@ export function createWebhookKeys(encryptionKey: string): WebhookKeys {
       const given = Buffer.from(match[2], "base64url");
       const expected = mac(kind, match[1]);
       return given.length === expected.length && timingSafeEqual(given, expected) ? match[1] : null;
+    },
+  };
+}
+
+/** The webhook URL and the request checks of a provider whose URL key names the bot (nothing else in its webhooks is signed). */
+export function keyedWebhook(keys: WebhookKeys, kind: ProviderKindName, publicBaseUrl: string) {
+  const origin = publicBaseUrl.replace(/\/+$/, "");
+  return {
+    /** The URL registered with the provider for the bot. */
+    url: (botId: string) => `${origin}/webhooks/${kind}/${keys.keyFor(kind, botId)}`,
+    target(request: WebhookRequest): WebhookTarget | null {
+      const botId = request.key ? keys.botOf(kind, request.key) : null;
+      return botId ? { by: "bot", botId } : null;
+    },
+    verify(request: WebhookRequest): void {
+      if (!request.key || !keys.botOf(kind, request.key)) throw new AppError("permission_denied", "WEBHOOK_KEY_INVALID", "Unknown webhook URL");
     },
   };
 }

@@ -10,7 +10,7 @@ import { type BaseUrlPolicy, baseUrlSetting } from "../base-url.js";
 import type { ConnectionCheck, ProviderAccount, ProviderDescriptor, SendRequest } from "../provider.js";
 import { missingMessageId } from "../provider-http.js";
 import { messagesPerSecond } from "../settings.js";
-import type { WebhookKeys } from "../webhook-keys.js";
+import { keyedWebhook, type WebhookKeys } from "../webhook-keys.js";
 import { evolutionClient, evolutionError } from "./evolution-api.js";
 import { EVOLUTION_EVENTS, parseEvolutionWebhook } from "./evolution-webhook.js";
 
@@ -64,12 +64,12 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
     if (!instance || !account.settings.base_url) throw new AppError("failed_precondition", "PROVIDER_NOT_CONFIGURED", "Evolution provider lacks base_url or instance");
     return instance;
   };
-  const webhookUrl = (botId: string) => `${publicBaseUrl.replace(/\/+$/, "")}/webhooks/evolution/${webhookKeys.keyFor("evolution", botId)}`;
+  const ourWebhook = keyedWebhook(webhookKeys, "evolution", publicBaseUrl);
 
   /** Creates the bot's instance with our webhook, or points an existing one's webhook at us. */
   async function prepare(account: ProviderAccount, botId: string, signal: AbortSignal): Promise<void> {
     const instance = instanceOf(account);
-    const webhook = { url: webhookUrl(botId), byEvents: false, base64: false, events: EVOLUTION_EVENTS };
+    const webhook = { url: ourWebhook.url(botId), byEvents: false, base64: false, events: EVOLUTION_EVENTS };
     const state = await call(account, { method: "GET", path: `/instance/connectionState/${encodeURIComponent(instance)}`, signal });
     const answer =
       state.status === 404
@@ -145,13 +145,8 @@ export function evolutionProvider({ timeoutMs, baseUrls, webhookKeys, publicBase
       return { data, mimeType: media.data.mimetype, ...(media.data.fileName ? { filename: media.data.fileName } : {}) };
     },
     inbound: {
-      target(request) {
-        const botId = request.key ? webhookKeys.botOf("evolution", request.key) : null;
-        return botId ? { by: "bot", botId } : null;
-      },
-      verify(request) {
-        if (!request.key || !webhookKeys.botOf("evolution", request.key)) throw new AppError("permission_denied", "WEBHOOK_KEY_INVALID", "Unknown webhook URL");
-      },
+      target: ourWebhook.target,
+      verify: ourWebhook.verify,
       parse: (request) => parseEvolutionWebhook(request.rawBody),
     },
     prepare,

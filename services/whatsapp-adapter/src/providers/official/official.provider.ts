@@ -4,7 +4,6 @@
 // unsigned: they come to /webhooks/official/<key>, where the key names the
 // bot and proves the URL was made by this adapter (webhook-keys.ts).
 import { z } from "zod";
-import { AppError } from "@fleet/service-kit";
 import { type BaseUrlPolicy, baseUrlSetting, rootOf } from "../base-url.js";
 import { CLOUD_API_CAPABILITIES } from "../meta/meta.provider.js";
 import { cloudApiExtras, createCloudApiSender, notConfigured } from "../meta/cloud-api.sender.js";
@@ -14,7 +13,7 @@ import { parseCloudApiWebhook } from "../meta/cloud-api-webhook.js";
 import { callProvider } from "../provider-http.js";
 import type { ProviderAccount, ProviderDescriptor } from "../provider.js";
 import { digits, messagesPerSecond } from "../settings.js";
-import type { WebhookKeys } from "../webhook-keys.js";
+import { keyedWebhook, type WebhookKeys } from "../webhook-keys.js";
 
 export interface OfficialProviderOptions {
   baseUrl: string;
@@ -37,7 +36,7 @@ export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, pu
       return { url: `${rootOf(settings, baseUrl)}/messages`, headers: { "d360-api-key": secrets.api_key } };
     },
   };
-  const webhookUrl = (botId: string) => `${publicBaseUrl.replace(/\/+$/, "")}/webhooks/official/${webhookKeys.keyFor("official", botId)}`;
+  const webhook = keyedWebhook(webhookKeys, "official", publicBaseUrl);
   return {
     kind: "official",
     settings: z.strictObject({ phone_number_id: digits, base_url: baseUrlSetting(baseUrls).optional(), messages_per_second: messagesPerSecond.optional() }),
@@ -56,7 +55,7 @@ export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, pu
         timeoutMs,
         // Setting the same URL twice is harmless: retried like a read.
         idempotent: true,
-        init: { method: "POST", headers: { "d360-api-key": secrets.api_key, "content-type": "application/json" }, body: JSON.stringify({ url: webhookUrl(botId) }), signal },
+        init: { method: "POST", headers: { "d360-api-key": secrets.api_key, "content-type": "application/json" }, body: JSON.stringify({ url: webhook.url(botId) }), signal },
       });
       if (!answer.ok) throw graphError(answer.status, answer.body, "official", label);
     },
@@ -73,14 +72,8 @@ export function officialProvider({ baseUrl, timeoutMs, baseUrls, webhookKeys, pu
       downloadUrl: ({ settings }, answered) => `${rootOf(settings, baseUrl)}${answered.pathname}${answered.search}`,
     }),
     inbound: {
-      target(request) {
-        const botId = request.key ? webhookKeys.botOf("official", request.key) : null;
-        return botId ? { by: "bot", botId } : null;
-      },
-      verify(request) {
-        // The key was checked by target(); nothing else in the request is signed.
-        if (!request.key || !webhookKeys.botOf("official", request.key)) throw new AppError("permission_denied", "WEBHOOK_KEY_INVALID", "Unknown webhook URL");
-      },
+      target: webhook.target,
+      verify: webhook.verify,
       parse: (request) => parseCloudApiWebhook("official", request.rawBody),
     },
   };
