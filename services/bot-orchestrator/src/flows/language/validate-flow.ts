@@ -15,6 +15,8 @@ export interface ActionDefinition {
   /** The input the action accepts, after the engine renders templates and resolves {"var": …}. */
   input: z.ZodType;
   description?: string;
+  /** What the action answers in a simulation (nothing runs there); default {}. */
+  example?: JsonValue;
 }
 
 /** The actions a flow may call, by name (commerce, sellers, notifications…). */
