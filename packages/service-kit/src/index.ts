@@ -20,3 +20,4 @@ export * from "./stream-metrics.js";
 export * from "./stream-replies.js";
 export * from "./stream-stats.js";
 export * from "./fleet-settings.js";
+export * from "./secret-box.js";

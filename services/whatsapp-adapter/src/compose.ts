@@ -16,13 +16,12 @@ import { createProviderRegistry } from "./providers/provider-registry.js";
 import { createWebhookKeys } from "./providers/webhook-keys.js";
 import { createBotCache, createRedisBotCacheGeneration } from "./repositories/bot-cache.js";
 import { createBotHealthRepository } from "./repositories/bot-health.repository.js";
-import { createBotsRepository } from "./repositories/bots.repository.js";
+import { createBotsRepository, createProviderSecretBox } from "./repositories/bots.repository.js";
 import { createIdempotencyRepository } from "./repositories/idempotency.repository.js";
 import { createInboundRepository } from "./repositories/inbound.repository.js";
 import { createOfferedChoicesRepository } from "./repositories/offered-choices.repository.js";
 import { createOutboundQuotasRepository } from "./repositories/outbound-quotas.repository.js";
 import { createRedisPacer, createSlidingWindow } from "./repositories/pacer.js";
-import { createSecretBox } from "./repositories/secret-box.js";
 import { createWebhookDeadLetterRepository } from "./repositories/webhook-dead-letter.repository.js";
 import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
 import { createDeleteBot } from "./use-cases/delete-bot.use-case.js";
@@ -76,7 +75,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   const choices = createOfferedChoicesRepository(redis);
   const quotas = createOutboundQuotasRepository(pool, { ttlMs: config.QUOTA_CACHE_TTL_MS });
 
-  const bots = createBotsRepository(pool, createSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
+  const bots = createBotsRepository(pool, createProviderSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
   const botCache = createBotCache(bots, { ttlMs: config.BOT_CACHE_TTL_MS, generation: createRedisBotCacheGeneration(redis), logger });
   const botHealth = createBotHealthRepository(redis);
   const sendMessage = createSendMessage({

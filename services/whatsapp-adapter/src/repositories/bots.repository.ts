@@ -3,8 +3,7 @@
 // Every query that starts from a caller's bot id also filters by its tenant.
 import type pg from "pg";
 import type { ProviderKindName } from "@fleet/contracts";
-import { AppError, type Logger } from "@fleet/service-kit";
-import type { SecretBox } from "./secret-box.js";
+import { AppError, createSecretBox, type Logger, type SecretBox } from "@fleet/service-kit";
 
 const UNIQUE_VIOLATION = "23505";
 const ROUTING_KEY_INDEX = "bot_providers_routing_idx";
@@ -56,6 +55,14 @@ interface BotRow {
   settings: Record<string, string> | null;
   secrets: Buffer | null;
   routing_key: string | null;
+}
+
+/**
+ * The box of provider credentials. Its HKDF salt and info are fixed for good: credentials already
+ * stored were sealed with the key they derive.
+ */
+export function createProviderSecretBox(keyMaterial: string): SecretBox {
+  return createSecretBox({ keyMaterial, salt: "fleet.adapter", info: "provider-secrets-v1" });
 }
 
 /** Whether a string can name a bot or a tenant: anything else would make Postgres raise 22P02. */
