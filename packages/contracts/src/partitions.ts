@@ -37,9 +37,11 @@ export function inboundPartition(botId: string, contact: string, partitions: num
   return fnv1a32(conversationKey(botId, contact)) % partitions;
 }
 
-function tag(partition: number): string {
+/** The hash tag of a partition's keys: keys carrying it live in the partition stream's Cluster slot. */
+export function partitionTag(partition: number): string {
   return `{inbound.${partition}}`;
 }
+const tag = partitionTag;
 
 /** Stream of one inbound partition. */
 export function inboundStream(partition: number): string {

@@ -77,9 +77,55 @@ export const DeliveryStatusSchema = z.object({
 });
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 
+/** What the adapter appends to the inbound partitions: what providers reported. */
+export const ProviderEntrySchema = z.discriminatedUnion("kind", [InboundMessageSchema, DeliveryStatusSchema]);
+export type ProviderEntry = z.infer<typeof ProviderEntrySchema>;
+
+/**
+ * A conversation's durable timer fell due (a flow's wait, delay or hand-off timeout). The
+ * orchestrator appends it to the conversation's partition, so it is ordered with the contact's
+ * messages; its id is `timer:<timerId>`, fired once.
+ */
+export const TimerFiredSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("timer"),
+  ...envelope,
+  botId: z.string().min(1),
+  contact: z.string().min(1),
+  timerId: z.string().min(1).max(200),
+  /** A named timer (scheduled outside a flow's own waits) fires the flow's timer trigger of that name. */
+  name: z.string().max(64).optional(),
+});
+export type TimerFired = z.infer<typeof TimerFiredSchema>;
+
+/** Staff hands a paused conversation back to the bot (ordered with the contact's messages, like a timer). */
+export const ConversationResumedSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("resume"),
+  ...envelope,
+  botId: z.string().min(1),
+  contact: z.string().min(1),
+  /** The staff user who resumed it. */
+  by: z.string().max(64).optional(),
+});
+export type ConversationResumed = z.infer<typeof ConversationResumedSchema>;
+
 /** What is appended to the inbound partition streams (`wa.inbound.{inbound.N}`, see partitions.ts). */
-export const InboundEntrySchema = z.discriminatedUnion("kind", [InboundMessageSchema, DeliveryStatusSchema]);
+export const InboundEntrySchema = z.discriminatedUnion("kind", [InboundMessageSchema, DeliveryStatusSchema, TimerFiredSchema, ConversationResumedSchema]);
 export type InboundEntry = z.infer<typeof InboundEntrySchema>;
+
+/** The contact an inbound entry is about (its conversation is bot + contact). */
+export function entryContact(entry: InboundEntry): string {
+  switch (entry.kind) {
+    case "message":
+      return entry.from;
+    case "status":
+      return entry.recipient;
+    case "timer":
+    case "resume":
+      return entry.contact;
+  }
+}
 
 export const SendResultSchema = z.object({
   v: z.literal(1),

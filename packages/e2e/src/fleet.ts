@@ -314,10 +314,11 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
   // Settings every replica of a service shares (one encryption key, one JWT secret), fixed at
   // start: a replica added later gets the same, and the others keep the addresses they were given.
   const common = { DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, LOG_LEVEL: options.logLevel ?? "info" };
+  const encryptionKey = randomBytes(32).toString("hex");
   const shared: Record<ServiceName, Record<string, string>> = {
     "whatsapp-adapter": {
       ...common,
-      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      SECRETS_ENCRYPTION_KEY: encryptionKey,
       META_APP_SECRET: appSecret,
       META_VERIFY_TOKEN: randomBytes(16).toString("hex"),
       META_GRAPH_BASE_URL: sandboxServer.url,
@@ -334,6 +335,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
     },
     "bot-orchestrator": {
       ...common,
+      SECRETS_ENCRYPTION_KEY: encryptionKey,
       ADAPTER_GRPC_URL: grpcTarget(grpcOf("whatsapp-adapter")),
     },
     "analytics-worker": { ...common },

@@ -1,2 +1,3 @@
 export * from "./customer.js";
 export * from "./fleet.js";
+export * from "./flows.js";

@@ -8,3 +8,4 @@ export * from "./redis-server.js";
 export * from "./redis.js";
 export * from "./service-process.js";
 export * from "./logger.js";
+export * from "./rejection.js";

@@ -1,22 +1,32 @@
 // Builds the orchestrator from its infrastructure: the inbound consumer
 // (partition leases, conversation scheduler), its use case, the HTTP app and
-// the gRPC service. Shared by main.ts and tests.
-import { Counter, Gauge } from "prom-client";
-import { OrchestratorService } from "@fleet/contracts/orchestrator";
-import { implement, unimplemented } from "@fleet/grpc-bridge";
+// the gRPC service (the flows module). Shared by main.ts and tests.
+import type pg from "pg";
+import { Counter, Gauge, Histogram } from "prom-client";
 import { INBOUND_DEAD_LETTER_STREAM, inboundStream } from "@fleet/contracts";
 import { createLeaseRepository, registerStreamMetrics, streamDeadLetteredCounter, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
+import { flowActions } from "./flows/actions/registry.js";
+import { createFlowsModule } from "./flows/flows.module.js";
 import type { ReplySender } from "./use-cases/handle-inbound.use-case.js";
 import { createHandleInbound } from "./use-cases/handle-inbound.use-case.js";
+import { createResumeConversation } from "./use-cases/resume-conversation.use-case.js";
 import type { OrchestratorConfig } from "./config.js";
 import { DEAD_LETTER_REASONS, createInboundConsumer } from "./consumers/inbound.consumer.js";
 import { createEventsRepository } from "./repositories/events.repository.js";
 import { INBOUND_GROUP, createInboundPartitionsRepository } from "./repositories/inbound-partitions.repository.js";
 import { createReplicasRepository } from "./repositories/replicas.repository.js";
+import { createConversationsRepository } from "./repositories/conversations.repository.js";
+import { createTenantHttpSettingsRepository, createTenantSecretBox } from "./repositories/tenant-http-settings.repository.js";
+import { createTimersRepository } from "./repositories/timers.repository.js";
+import { createCallRunner } from "./flows/runtime/call-runner.js";
+import { createFlowSource } from "./flows/runtime/flow-source.js";
+import { createHttpCallRunner } from "./flows/runtime/http-call.js";
 
 export interface OrchestratorInfra {
   config: OrchestratorConfig;
+  /** Pool whose search_path is the `orchestrator` schema (flows and their versions). */
+  pool: pg.Pool;
   /** Commands, leases and events. */
   redis: RedisClient;
   /** A new connection for one partition's blocking stream reads (its reader closes it). */
@@ -27,12 +37,14 @@ export interface OrchestratorInfra {
   health: () => Promise<HealthReport>;
 }
 
-export function composeOrchestrator({ config, redis, blockingConnection, sender, logger, metrics, health }: OrchestratorInfra) {
+export function composeOrchestrator({ config, pool, redis, blockingConnection, sender, logger, metrics, health }: OrchestratorInfra) {
   const registers = [metrics.registry];
   const counters = {
     handled: new Counter({ name: "orchestrator_inbound_handled_total", help: "Inbound entries handled, by outcome.", labelNames: ["outcome"] as const, registers }),
+    calls: new Counter({ name: "orchestrator_flow_calls_total", help: "Actions and http calls made by flow steps, by action name (http for http steps) and outcome code.", labelNames: ["kind", "name", "outcome"] as const, registers }),
     retries: new Counter({ name: "orchestrator_inbound_retries_total", help: "Inbound entries left for a retry in place, by reason and whether it counts as a failed attempt.", labelNames: ["reason", "counted"] as const, registers }),
   };
+  const callSeconds = new Histogram({ name: "orchestrator_flow_call_duration_seconds", help: "Duration of flow steps' actions and http calls.", labelNames: ["kind"] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers });
   const deadLettered = streamDeadLetteredCounter(metrics.registry);
   const streams = createInboundPartitionsRepository(redis, { logger, deadLettered, deadLetterMaxLen: config.DEAD_LETTER_MAXLEN });
   // Every replica reports every partition (the alerts take the max), so a partition nobody owns still shows its lag.
@@ -45,7 +57,29 @@ export function composeOrchestrator({ config, redis, blockingConnection, sender,
   });
   // Series exist from the start, so the alert on their increase sees the first dead letter.
   for (const stream of partitionStreams) for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ stream, reason }, 0);
-  const handleInbound = createHandleInbound({ sender, events: createEventsRepository(redis), logger });
+  const conversations = createConversationsRepository(redis, { partitions: config.INBOUND_PARTITIONS, stateTtlMs: config.CONVERSATION_TTL_MS });
+  const timers = createTimersRepository(redis, { partitions: config.INBOUND_PARTITIONS });
+  const resume = createResumeConversation({ redis, conversations, partitions: config.INBOUND_PARTITIONS });
+  const flowsModule = createFlowsModule({ pool, actions: flowActions, conversations, resume, timezone: config.DEFAULT_TIMEZONE });
+  const tenantHttpSettings = createTenantHttpSettingsRepository(pool, createTenantSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
+  const handleInbound = createHandleInbound({
+    sender,
+    events: createEventsRepository(redis),
+    conversations,
+    timers,
+    flows: createFlowSource(flowsModule.flows, { activeTtlMs: config.ACTIVE_FLOW_CACHE_MS }),
+    calls: createCallRunner({
+      actions: flowActions,
+      http: createHttpCallRunner({ settings: tenantHttpSettings, logger }),
+      logger,
+      onCall: (kind, name, outcome, seconds) => {
+        counters.calls.inc({ kind, name, outcome });
+        callSeconds.observe({ kind }, seconds);
+      },
+    }),
+    logger,
+    timezone: config.DEFAULT_TIMEZONE,
+  });
   const consumer = createInboundConsumer({
     consumer: config.CONSUMER_NAME,
     partitions: config.INBOUND_PARTITIONS,
@@ -67,6 +101,8 @@ export function composeOrchestrator({ config, redis, blockingConnection, sender,
     retryBaseMs: config.RETRY_BASE_MS,
     retryMaxMs: config.RETRY_MAX_MS,
     trimIntervalMs: config.TRIM_INTERVAL_MS,
+    timers,
+    timerPollMs: config.TIMER_POLL_MS,
   });
   const gauge = (name: string, help: string, value: () => number) =>
     new Gauge({ name, help, registers, collect() { this.set(value()); } });
@@ -76,7 +112,7 @@ export function composeOrchestrator({ config, redis, blockingConnection, sender,
   gauge("orchestrator_conversations_blocked", "Conversations waiting to retry their oldest entry.", () => consumer.stats().blocked);
   return {
     app: createApp({ logger, metrics, health }),
-    grpcService: implement(OrchestratorService, unimplemented(OrchestratorService)),
+    grpcService: flowsModule.grpcService,
     consumer,
   };
 }

@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { DEFAULT_INBOUND_PARTITIONS } from "@fleet/contracts";
-import { baseConfigShape, databaseUrl, loadConfig, port } from "@fleet/service-kit";
+import { baseConfigShape, databaseUrl, loadConfig, port, secret } from "@fleet/service-kit";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -16,6 +16,8 @@ export const configSchema = z.object({
   GRPC_PORT: port(50053),
   /** Postgres; the orchestrator owns the `orchestrator` schema (flows and their versions). */
   DATABASE_URL: databaseUrl,
+  /** Key that encrypts tenants' http-step secrets at rest (AES-256-GCM via HKDF, a key of its own). Required, ≥ 32 characters. */
+  SECRETS_ENCRYPTION_KEY: secret(32),
   /** gRPC address of the whatsapp-adapter (replies are sent through it); `ipv4:a:p,b:p` lists several replicas. */
   ADAPTER_GRPC_URL: z.string().default("127.0.0.1:50052"),
   /** Deadline of every gRPC call the orchestrator makes, in milliseconds. */
@@ -45,6 +47,14 @@ export const configSchema = z.object({
   RETRY_MAX_MS: positiveInt(30_000),
   /** How often the owner of a partition trims the entries its group acknowledged, in milliseconds. */
   TRIM_INTERVAL_MS: positiveInt(10_000),
+  /** How long a conversation's state is kept after its last turn, in milliseconds (default 24 h). */
+  CONVERSATION_TTL_MS: positiveInt(24 * 3600_000),
+  /** How often the owner of a partition moves its due timers into the partition stream, in milliseconds. */
+  TIMER_POLL_MS: positiveInt(250),
+  /** How long a bot's active flows are reused before Postgres is asked again (an activation takes effect within it), in milliseconds. */
+  ACTIVE_FLOW_CACHE_MS: positiveInt(3000),
+  /** The shop's time zone (IANA) for now.* in flows, until tenants carry their own. */
+  DEFAULT_TIMEZONE: z.string().refine((zone) => { try { new Intl.DateTimeFormat("en", { timeZone: zone }); return true; } catch { return false; } }, "must be an IANA time zone such as America/Mexico_City").default("America/Mexico_City"),
   /** Approximate cap of the dead-letter stream wa.inbound.dead (no consumer group reads it). */
   DEAD_LETTER_MAXLEN: positiveInt(100_000),
 });

@@ -7,10 +7,11 @@ import { loadOrchestratorConfig } from "./config.js";
 
 const config = configOrExit(loadOrchestratorConfig);
 const runtime = new ServiceRuntime({ service: "bot-orchestrator", config, moduleUrl: import.meta.url, postgresSchema: "orchestrator" });
-const { logger, metrics, redis } = runtime;
+const { logger, metrics, pool, redis } = runtime;
 const sender = createAdapterReplySender(config.ADAPTER_GRPC_URL, config.GRPC_DEADLINE_MS);
 const orchestrator = composeOrchestrator({
   config,
+  pool,
   redis,
   blockingConnection: (name) => runtime.openRedisConnection(name, true),
   sender,

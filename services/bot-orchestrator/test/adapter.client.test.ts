@@ -2,7 +2,7 @@
 // real gRPC wire: an answer naming a provider kind newer than this build is
 // still a sent message (defect 11).
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
+import { AdapterService, MediaKind, ProviderKind, type SendMessageRequest } from "@fleet/contracts/adapter";
 import type { InboundMessage } from "@fleet/contracts";
 import { implement, startGrpcServer, unimplemented, type RunningGrpcServer } from "@fleet/grpc-bridge";
 import { AppError, createMetrics } from "@fleet/service-kit";
@@ -11,6 +11,7 @@ import { createAdapterReplySender } from "../src/clients/adapter.client.js";
 
 const { logger } = memoryLogger("fake-adapter", "error");
 let answerProvider: ProviderKind = ProviderKind.META;
+const received: SendMessageRequest[] = [];
 let server: RunningGrpcServer;
 let sender: ReturnType<typeof createAdapterReplySender>;
 
@@ -37,7 +38,10 @@ beforeAll(async () => {
     services: [
       implement(AdapterService, {
         ...unimplemented(AdapterService),
-        sendMessage: async () => ({ providerMessageId: "wamid.sent", provider: answerProvider, replayed: false }),
+        sendMessage: async (request: SendMessageRequest) => {
+          received.push(request);
+          return { providerMessageId: "wamid.sent", provider: answerProvider, replayed: false };
+        },
         getConnection: () => Promise.reject(new AppError("unimplemented", "NOT_IMPLEMENTED", "not in this fake")),
         configureBot: () => Promise.reject(new AppError("unimplemented", "NOT_IMPLEMENTED", "not in this fake")),
       }),
@@ -54,11 +58,27 @@ afterAll(async () => {
 describe("adapter reply sender", () => {
   it("names the provider the adapter sent through", async () => {
     answerProvider = ProviderKind.TWILIO;
-    await expect(sender.sendText(message, "hola", "k:0")).resolves.toEqual({ providerMessageId: "wamid.sent", provider: "twilio" });
+    await expect(sender.send({ tenantId: message.tenantId, botId: message.botId, recipient: message.from }, { type: "text", body: "hola" }, "k:0")).resolves.toEqual({ providerMessageId: "wamid.sent", provider: "twilio" });
   });
 
   it("reports a sent message with provider 'unknown' when the adapter names a provider kind newer than this build", async () => {
     answerProvider = 42 as ProviderKind;
-    await expect(sender.sendText(message, "hola", "k:1")).resolves.toEqual({ providerMessageId: "wamid.sent", provider: "unknown" });
+    await expect(sender.send({ tenantId: message.tenantId, botId: message.botId, recipient: message.from }, { type: "text", body: "hola" }, "k:1")).resolves.toEqual({ providerMessageId: "wamid.sent", provider: "unknown" });
+  });
+
+  it("sends the flow's buttons, lists and media as the adapter's content, with the reply-to id", async () => {
+    received.length = 0;
+    const target = { tenantId: message.tenantId, botId: message.botId, recipient: message.from, replyTo: "wamid.in" };
+    await sender.send(target, { type: "buttons", body: "¿Seguimos?", footer: "Cocolu", buttons: [{ id: "si", title: "Sí" }, { id: "no", title: "No" }] }, "k:2");
+    await sender.send(target, { type: "list", body: "Elige", button: "Ver", sections: [{ title: "Joyas", rows: [{ id: "anillos", title: "Anillos", description: "Oro y plata" }] }] }, "k:3");
+    await sender.send(target, { type: "media", kind: "document", url: "https://cdn.example.com/c.pdf", caption: "Catálogo", filename: "c.pdf" }, "k:4");
+    expect(received.map((r) => ({ key: r.idempotencyKey, replyTo: r.replyToProviderMessageId, kind: r.content?.kind.case }))).toEqual([
+      { key: "k:2", replyTo: "wamid.in", kind: "buttons" },
+      { key: "k:3", replyTo: "wamid.in", kind: "list" },
+      { key: "k:4", replyTo: "wamid.in", kind: "media" },
+    ]);
+    expect(received[0]?.content?.kind.value).toMatchObject({ body: "¿Seguimos?", footer: "Cocolu", buttons: [{ id: "si", title: "Sí" }, { id: "no", title: "No" }] });
+    expect(received[1]?.content?.kind.value).toMatchObject({ body: "Elige", button: "Ver", sections: [{ title: "Joyas", rows: [{ id: "anillos", title: "Anillos", description: "Oro y plata" }] }] });
+    expect(received[2]?.content?.kind.value).toMatchObject({ kind: MediaKind.DOCUMENT, url: "https://cdn.example.com/c.pdf", caption: "Catálogo", filename: "c.pdf" });
   });
 });

@@ -1,14 +1,46 @@
 // The handle-inbound use case with a scripted adapter client and a recording
-// events repository: what is retried, what is recorded, and what the consumer
-// is told to do with the entry (ack it, or leave it for a redelivery).
-import { describe, expect, it } from "@jest/globals";
+// events repository, for a bot without a flow (its stateless echo; flows are
+// covered by flow-runtime.test.ts): what is retried, what is recorded, and what
+// the consumer is told to do with the entry (ack it, or leave it for a redelivery).
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { InboundMessage } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
-import { memoryLogger } from "@fleet/testing";
+import { createTestRedis, memoryLogger, type TestRedis } from "@fleet/testing";
+import { createCallRunner } from "../src/flows/runtime/call-runner.js";
+import { createFlowSource } from "../src/flows/runtime/flow-source.js";
+import { createConversationsRepository } from "../src/repositories/conversations.repository.js";
 import type { EventInput, EventsRepository } from "../src/repositories/events.repository.js";
+import { createFlowsRepository } from "../src/repositories/flows.repository.js";
+import { createTimersRepository } from "../src/repositories/timers.repository.js";
 import { createHandleInbound, type ReplySender } from "../src/use-cases/handle-inbound.use-case.js";
+import { startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
 
 const { logger } = memoryLogger("bot-orchestrator", "error");
+
+let db: FlowsDatabase;
+let testRedis: TestRedis;
+beforeAll(async () => {
+  db = await startFlowsDatabase();
+  testRedis = await createTestRedis();
+});
+afterAll(async () => {
+  await testRedis?.cleanup();
+  await db?.close();
+});
+
+/** The use case on real Redis and Postgres, for a bot that has no flow. */
+function createHandler(sender: ReplySender, events: EventsRepository) {
+  return createHandleInbound({
+    sender,
+    events,
+    conversations: createConversationsRepository(testRedis.redis, { partitions: 4, stateTtlMs: 60_000 }),
+    timers: createTimersRepository(testRedis.redis, { partitions: 4 }),
+    flows: createFlowSource(createFlowsRepository(db.pool), { activeTtlMs: 1000 }),
+    calls: createCallRunner({ actions: {}, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "none" }), logger }),
+    logger,
+    timezone: "UTC",
+  });
+}
 
 const message: InboundMessage = {
   v: 1,
@@ -28,7 +60,7 @@ const message: InboundMessage = {
 function scriptedSender(answers: (AppError | { providerMessageId: string; provider: string })[]) {
   const keys: string[] = [];
   const sender: ReplySender = {
-    async sendText(_message, _text, idempotencyKey) {
+    async send(_target, _content, idempotencyKey) {
       keys.push(idempotencyKey);
       const answer = answers.shift() ?? { providerMessageId: "wamid.default", provider: "meta" };
       if (answer instanceof AppError) throw answer;
@@ -56,7 +88,7 @@ describe("handleInbound", () => {
     const { sender, keys } = scriptedSender([outcomeUnknown()]);
     const { events, emitted } = recordingEvents();
 
-    const outcome = await createHandleInbound({ sender, events, logger })(message);
+    const outcome = await createHandler(sender, events)(message);
 
     expect(outcome).toBe("ambiguous");
     expect(outcome).not.toBe("retry_later");
@@ -74,7 +106,7 @@ describe("handleInbound", () => {
   it("records the same event id when a redelivered entry meets the same unknown outcome, so analytics counts it once", async () => {
     const { sender } = scriptedSender([outcomeUnknown(), outcomeUnknown()]);
     const { events, emitted } = recordingEvents();
-    const handleInbound = createHandleInbound({ sender, events, logger });
+    const handleInbound = createHandler(sender, events);
 
     await handleInbound(message);
     await handleInbound(message);
@@ -88,7 +120,7 @@ describe("handleInbound", () => {
     const { sender, keys } = scriptedSender([new AppError("unavailable", "PROVIDER_UNAVAILABLE", "Meta answered 503"), { providerMessageId: "wamid.ok", provider: "meta" }]);
     const { events, emitted } = recordingEvents();
 
-    const outcome = await createHandleInbound({ sender, events, logger })(message);
+    const outcome = await createHandler(sender, events)(message);
 
     expect(outcome).toBe("replied");
     expect(keys).toEqual([`${message.id}:0`, `${message.id}:0`]);
@@ -100,7 +132,7 @@ describe("handleInbound", () => {
     const { sender, keys } = scriptedSender(Array.from({ length: 10 }, unavailable));
     const { events, emitted } = recordingEvents();
 
-    const outcome = await createHandleInbound({ sender, events, logger })(message);
+    const outcome = await createHandler(sender, events)(message);
 
     expect(outcome).toBe("unavailable");
     expect(keys.length).toBeGreaterThan(1);
@@ -113,14 +145,14 @@ describe("handleInbound", () => {
     const { sender } = scriptedSender(Array.from({ length: 10 }, failing));
     const { events } = recordingEvents();
 
-    expect(await createHandleInbound({ sender, events, logger })(message)).toBe("retry_later");
+    expect(await createHandler(sender, events)(message)).toBe("retry_later");
   });
 
   it("reports a reply held back by the bot's pacing as throttled at once, without retrying it in place", async () => {
     const { sender, keys } = scriptedSender([new AppError("deadline_exceeded", "GRPC_DEADLINE_EXCEEDED", "deadline")]);
     const { events } = recordingEvents();
 
-    expect(await createHandleInbound({ sender, events, logger })(message)).toBe("throttled");
+    expect(await createHandler(sender, events)(message)).toBe("throttled");
     expect(keys).toHaveLength(1);
   });
 
@@ -128,7 +160,7 @@ describe("handleInbound", () => {
     const { sender, keys } = scriptedSender([new AppError("failed_precondition", "OUTSIDE_CUSTOMER_WINDOW", "needs a template")]);
     const { events, emitted } = recordingEvents();
 
-    const outcome = await createHandleInbound({ sender, events, logger })(message);
+    const outcome = await createHandler(sender, events)(message);
 
     expect(outcome).toBe("failed");
     expect(keys).toHaveLength(1);

@@ -3,12 +3,14 @@
 // adapter itself is covered end to end).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { AnalyticsEventSchema, INBOUND_DEAD_LETTER_STREAM, STREAMS, decodeStreamEntry, inboundPartition, inboundStream, type InboundEntry, type InboundMessage } from "@fleet/contracts";
-import { AppError, appendToStream, createHealth, createLogger, createMetrics, createRedisClient, type RedisClient } from "@fleet/service-kit";
-import { createTestRedis, type TestRedis } from "@fleet/testing";
+import type pg from "pg";
+import { AppError, appendToStream, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, type RedisClient } from "@fleet/service-kit";
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
 import request from "supertest";
 import { composeOrchestrator } from "../src/compose.js";
 import { loadOrchestratorConfig } from "../src/config.js";
-import type { ReplySender } from "../src/use-cases/handle-inbound.use-case.js";
+import type { OutboundContent } from "../src/flows/engine/effects.js";
+import type { ReplySender, ReplyTarget } from "../src/use-cases/handle-inbound.use-case.js";
 
 interface Call {
   to: string;
@@ -25,12 +27,13 @@ class FakeAdapter implements ReplySender {
   /** Every send whose text contains the key fails with its error. */
   readonly failingTexts = new Map<string, AppError>();
 
-  async sendText(message: InboundMessage, text: string, idempotencyKey: string) {
-    await new Promise((resolve) => setTimeout(resolve, this.delays.get(message.from) ?? 0));
-    const failure = this.failures.get(message.from)?.shift();
+  async send(target: ReplyTarget, content: OutboundContent, idempotencyKey: string) {
+    const text = content.type === "text" ? content.body : "";
+    await new Promise((resolve) => setTimeout(resolve, this.delays.get(target.recipient) ?? 0));
+    const failure = this.failures.get(target.recipient)?.shift();
     if (failure) throw failure;
     for (const [fragment, error] of this.failingTexts) if (text.includes(fragment)) throw error;
-    this.calls.push({ to: message.from, text, key: idempotencyKey });
+    this.calls.push({ to: target.recipient, text, key: idempotencyKey });
     return { providerMessageId: `wamid.${this.calls.length}`, provider: "meta" };
   }
 }
@@ -57,15 +60,18 @@ function message(from: string, text: string): InboundMessage {
 
 describe("inbound partitions consumer", () => {
   let testRedis: TestRedis;
+  let database: TestDatabase;
+  let pool: pg.Pool;
   let redis: RedisClient;
   let adapter: FakeAdapter;
   const logger = createLogger({ service: "bot-orchestrator", level: "error" });
   const replicas: ReturnType<typeof composeOrchestrator>[] = [];
 
   function startReplica(name: string, partitions = PARTITIONS): ReturnType<typeof composeOrchestrator> {
-    const config = loadOrchestratorConfig({ CONSUMER_NAME: name, INBOUND_PARTITIONS: String(partitions), PARTITION_LEASE_TTL_MS: "1000", INBOUND_BLOCK_MS: "200", RETRY_BASE_MS: "50", RETRY_MAX_MS: "200", MAX_ATTEMPTS: "5", TRIM_INTERVAL_MS: "200" });
+    const config = loadOrchestratorConfig({ CONSUMER_NAME: name, INBOUND_PARTITIONS: String(partitions), PARTITION_LEASE_TTL_MS: "1000", INBOUND_BLOCK_MS: "200", RETRY_BASE_MS: "50", RETRY_MAX_MS: "200", MAX_ATTEMPTS: "5", TRIM_INTERVAL_MS: "200", SECRETS_ENCRYPTION_KEY: "inbound-consumer-test-key-0123456789abcdef" });
     const orchestrator = composeOrchestrator({
       config,
+      pool,
       redis,
       blockingConnection: (connection) => createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name: connection, blocking: true }),
       sender: adapter,
@@ -100,6 +106,8 @@ describe("inbound partitions consumer", () => {
   const owned = () => replicas.flatMap((replica) => replica.consumer.stats().partitions);
 
   beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPostgresPool({ url: database.url, schema: "orchestrator", logger });
     testRedis = await createTestRedis();
     redis = createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name: "test" });
     adapter = new FakeAdapter();
@@ -118,6 +126,8 @@ describe("inbound partitions consumer", () => {
     await Promise.all(replicas.map((replica) => replica.consumer.stop()));
     redis?.disconnect();
     await testRedis?.cleanup();
+    await pool?.end();
+    await database?.drop();
   });
 
   it("keeps each conversation in order while other conversations go ahead in parallel", async () => {

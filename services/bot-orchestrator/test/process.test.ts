@@ -1,16 +1,24 @@
 import { describe, expect, it } from "@jest/globals";
+import { randomBytes } from "node:crypto";
 import { runUntilExit } from "@fleet/testing";
 import { describeServiceProcess } from "@fleet/testing/service-suite";
 
 const entry = new URL("../dist/main.js", import.meta.url);
+const secret = () => randomBytes(32).toString("hex");
 
-describeServiceProcess({ name: "bot-orchestrator", entry, dependencies: { postgres: "up", redis: "up" } });
+describeServiceProcess({ name: "bot-orchestrator", entry, dependencies: { postgres: "up", redis: "up" }, env: { SECRETS_ENCRYPTION_KEY: secret() } });
 
 describe("bot-orchestrator configuration", () => {
   it("refuses to start with invalid stream settings, naming each variable", async () => {
-    const { code, stderr } = await runUntilExit(entry, { PARTITION_LEASE_TTL_MS: "soon", CONSUMER_NAME: "has spaces" });
+    const { code, stderr } = await runUntilExit(entry, { SECRETS_ENCRYPTION_KEY: secret(), PARTITION_LEASE_TTL_MS: "soon", CONSUMER_NAME: "has spaces" });
     expect(code).toBe(1);
     expect(stderr).toContain("PARTITION_LEASE_TTL_MS");
     expect(stderr).toContain("CONSUMER_NAME");
+  });
+
+  it("refuses to start without SECRETS_ENCRYPTION_KEY, naming it", async () => {
+    const { code, stderr } = await runUntilExit(entry, {});
+    expect(code).toBe(1);
+    expect(stderr).toContain("SECRETS_ENCRYPTION_KEY is required");
   });
 });

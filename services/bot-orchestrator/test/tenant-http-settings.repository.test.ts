@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
-import { AppError, createPostgresPool } from "@fleet/service-kit";
+import { createPostgresPool } from "@fleet/service-kit";
 import { createTestDatabase, memoryLogger, type TestDatabase } from "@fleet/testing";
 import { createTenantHttpSettingsRepository, createTenantSecretBox, type TenantHttpSettingsRepository } from "../src/repositories/tenant-http-settings.repository.js";
+import { rejectionOf } from "@fleet/testing";
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -25,16 +26,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** The AppError a call rejected with (fails the test when it resolved). */
-async function rejectionOf(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
 
 async function sealedOf(tenantId: string, name: string): Promise<Buffer | undefined> {
   const { rows } = await pool.query<{ sealed: Buffer }>("SELECT sealed FROM orchestrator.tenant_http_secrets WHERE tenant_id = $1 AND name = $2", [tenantId, name]);

@@ -19,6 +19,7 @@ import { buildOpenApiDocument, openApiRoutes } from "./http/openapi.js";
 import { mountRoutes, type Route } from "./http/routes.js";
 import { createAccountsModule } from "./modules/accounts/accounts.module.js";
 import { createBotsModule, type BotsAdapter } from "./modules/bots/bots.module.js";
+import { createFlowsModule, type FlowsOrchestratorClient } from "./modules/flows/flows.module.js";
 import { createHealthModule } from "./modules/health/health.module.js";
 import { createUsersModule } from "./modules/users/users.module.js";
 import { createLoginAttemptsRepository, type LoginLimits } from "./repositories/login-attempts.repository.js";
@@ -39,6 +40,8 @@ export interface GatewayDeps {
   /** The gateway's Redis client (keys under REDIS_KEY_PREFIX). */
   redis: RedisClient;
   adapter: BotsAdapter;
+  /** The bot-orchestrator's client (flows, simulations, conversations). */
+  orchestrator: FlowsOrchestratorClient;
   fleetHealth: Pick<FleetHealthClient, "probeAll">;
   auth: {
     jwtSecret: string;
@@ -63,6 +66,11 @@ export interface GatewayDeps {
   subscriber?: RedisClient;
 }
 
+/** Request bodies of the JSON API. */
+const BODY_LIMIT = "64kb";
+/** Flow documents: a 200-step flow with long messages does not fit in the default limit. */
+const FLOW_BODY_LIMIT = "128kb";
+
 export interface Gateway {
   app: Express;
   /** Every declared route (the OpenAPI document is built from them). */
@@ -78,6 +86,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { auth } = deps;
   const bus = createInvalidationBus({ redis: deps.redis, subscriber: deps.subscriber, keyPrefix: deps.keyPrefix ?? "", logger: deps.logger });
   const activeUsers = createActiveUsersCache({ users, bus });
+  const bots = { ...deps.adapter, ...createCachedBotsClient({ adapter: deps.adapter, bus }) };
 
   const accounts = createAccountsModule({
     pool: deps.pool,
@@ -104,7 +113,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       checkPassword: accounts.checkPassword,
       hashPassword,
     }).routes,
-    ...createBotsModule({ adapter: { ...deps.adapter, ...createCachedBotsClient({ adapter: deps.adapter, bus }) } }).routes,
+    ...createBotsModule({ adapter: bots }).routes,
+    ...createFlowsModule({ orchestrator: deps.orchestrator, bots }).routes,
   ];
   const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
 
@@ -123,7 +133,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
         perIpPerMinute: deps.limits.perIpPerMinute,
       }),
     );
-    api.use(jsonBody({ limit: "64kb" }));
+    const flowBody = jsonBody({ limit: FLOW_BODY_LIMIT });
+    const body = jsonBody({ limit: BODY_LIMIT });
+    api.use((req, res, next) => (req.path === "/flows" || req.path.startsWith("/flows/") ? flowBody : body)(req, res, next));
     api.use(openApiRoutes(openApi));
     api.use(mountRoutes(routes, createAuthenticate({ tokens: verifiedTokens, users: activeUsers })));
     app.use("/api", api);

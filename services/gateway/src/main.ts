@@ -8,6 +8,7 @@ import { createApp } from "./app.js";
 import { createTokens } from "./auth/tokens.js";
 import { createAdapterClient } from "./clients/adapter.client.js";
 import { createFleetHealthClient } from "./clients/fleet-health.client.js";
+import { createOrchestratorClient } from "./clients/orchestrator.client.js";
 import { loadGatewayConfig } from "./config.js";
 import { DASHBOARD_EVENTS_GROUP, createDashboardEventsConsumer } from "./consumers/dashboard-events.consumer.js";
 import { createUsersRepository } from "./repositories/users.repository.js";
@@ -20,6 +21,7 @@ const runtime = new ServiceRuntime({ service: "gateway", config, moduleUrl: impo
 const { logger, metrics, pool, redis } = runtime;
 
 const adapter = createAdapterClient(config.ADAPTER_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
+const orchestrator = createOrchestratorClient(config.ORCHESTRATOR_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
 const fleetHealth = createFleetHealthClient({
   timeoutMs: config.HEALTH_FANOUT_TIMEOUT_MS,
   services: { "whatsapp-adapter": config.ADAPTER_HTTP_URL, "bot-orchestrator": config.ORCHESTRATOR_HTTP_URL, "analytics-worker": config.ANALYTICS_HTTP_URL },
@@ -32,6 +34,7 @@ const app = createApp({
   pool,
   redis,
   adapter,
+  orchestrator,
   fleetHealth,
   auth: {
     jwtSecret: config.JWT_SECRET,
@@ -85,6 +88,7 @@ runtime.ready(
     { name: "dashboard events consumer", run: () => dashboardEvents.stop() },
     { name: "refresh token purge", run: () => purgeRefreshTokens.stop() },
     { name: "adapter client", run: async () => adapter.close() },
+    { name: "orchestrator client", run: async () => orchestrator.close() },
   ],
   // Open WebSockets would hold the HTTP server's close until the deadline: they are closed (1001) first.
   { beforeHttpClose: [{ name: "dashboard websocket", run: () => dashboard.close() }] },

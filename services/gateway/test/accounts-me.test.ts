@@ -32,7 +32,7 @@ describe("me", () => {
   it("lists only what the role allows: a viewer reads, never writes or sends", async () => {
     const viewer = await h.seedUser({ tenant: "acme", email: "viewer@acme.test", role: "viewer" });
     const me = await h.me({ userId: viewer.id, tenantId: viewer.tenantId, role: "viewer" });
-    expect(me.permissions).toEqual(["account:read", "bots:read", "messages:read"]);
+    expect(me.permissions).toEqual(["account:read", "bots:read", "messages:read", "flows:read"]);
   });
 
   it("takes the role and permissions from the stored user, not from the caller's token", async () => {
@@ -58,8 +58,8 @@ describe("me", () => {
 });
 
 describe("permissionsOf", () => {
-  it("gives sellers (agents) reading and sending, and managers everything", () => {
-    expect(permissionsOf("agent")).toEqual(["account:read", "bots:read", "messages:read", "messages:send"]);
+  it("gives sellers (agents) reading (flows and conversations too), sending and handing conversations back to the bot, and managers everything", () => {
+    expect(permissionsOf("agent")).toEqual(["account:read", "bots:read", "messages:read", "messages:send", "flows:read", "conversations:read", "conversations:resume"]);
     expect(permissionsOf("admin")).toEqual(Object.keys(PERMISSIONS));
   });
 });

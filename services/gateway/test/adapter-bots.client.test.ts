@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { ProviderKind } from "@fleet/contracts/adapter";
-import { AppError } from "@fleet/service-kit";
 import { freePort } from "@fleet/testing";
 import { createAdapterClient, type AdapterClient } from "../src/clients/adapter.client.js";
 import { startFakeAdapter, type FakeAdapter } from "./fake-adapter.js";
+import { rejectionOf } from "@fleet/testing";
 
 let adapter: FakeAdapter;
 let client: AdapterClient;
@@ -26,15 +26,6 @@ afterAll(async () => {
   await adapter?.stop();
 });
 
-async function rejectionOf(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -7,8 +7,10 @@ import fc from "fast-check";
 import request from "supertest";
 import { startFakeAdapter, type FakeAdapter } from "./fake-adapter.js";
 import { startGateway, tokenFor, type GatewayHarness } from "./gateway.harness.js";
+import { startOrchestrator, type OrchestratorHarness } from "./orchestrator.harness.js";
 
 let adapter: FakeAdapter;
+let orchestrator: OrchestratorHarness;
 let gateway: GatewayHarness;
 let token: string;
 
@@ -45,13 +47,15 @@ function expectClean(response: { status: number; body: unknown }, what: string):
 
 beforeAll(async () => {
   adapter = await startFakeAdapter();
-  gateway = await startGateway({ adapterAddress: adapter.address });
+  orchestrator = await startOrchestrator();
+  gateway = await startGateway({ adapterAddress: adapter.address, orchestratorAddress: orchestrator.address });
   const owner = await gateway.createUser({ tenant: "fuzz-shop", email: "owner@fuzz.test", role: "owner" });
   token = await tokenFor(gateway, owner);
 });
 
 afterAll(async () => {
   await gateway?.close();
+  await orchestrator?.stop();
   await adapter?.stop();
 });
 

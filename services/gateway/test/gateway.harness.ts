@@ -15,11 +15,14 @@ import { insertTenantUser } from "./seed-users.js";
 import { AUDIENCE, ISSUER, type Role } from "../src/auth/tokens.js";
 import { createAdapterClient, type AdapterClient } from "../src/clients/adapter.client.js";
 import { createFleetHealthClient } from "../src/clients/fleet-health.client.js";
+import { createOrchestratorClient, type OrchestratorClient } from "../src/clients/orchestrator.client.js";
 import type { LoginLimits } from "../src/repositories/login-attempts.repository.js";
 
 export interface HarnessOptions {
   /** gRPC address of the (fake) adapter; defaults to a port nobody listens on. */
   adapterAddress?: string;
+  /** gRPC address of the orchestrator (see orchestrator.harness.ts); defaults to a port nobody listens on. */
+  orchestratorAddress?: string;
   /** Service name → base URL for GET /api/health. */
   services?: Record<string, string>;
   healthTimeoutMs?: number;
@@ -72,6 +75,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
   const redis = options.redis ?? testRedis.redis;
   const jwtSecret = randomBytes(32).toString("hex");
   const adapter: AdapterClient = createAdapterClient(options.adapterAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
+  const orchestrator: OrchestratorClient = createOrchestratorClient(options.orchestratorAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
   const fleetHealth = createFleetHealthClient({ services: options.services ?? {}, timeoutMs: options.healthTimeoutMs ?? 1000 });
   const health = createHealth({ service: "gateway", version: "0.0.0-test", checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
   const subscribers: RedisClient[] = [];
@@ -88,6 +92,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       pool,
       redis,
       adapter,
+      orchestrator,
       fleetHealth,
       auth: {
         jwtSecret,
@@ -140,6 +145,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     async close() {
       for (const subscriber of subscribers) subscriber.disconnect();
       adapter.close();
+      orchestrator.close();
       await pool.end();
       await Promise.all([testRedis.cleanup(), database.drop()]);
       if (violations.length > 0) throw new Error(`answers the OpenAPI document does not describe:\n${violations.join("\n")}`);

@@ -8,13 +8,27 @@ import { ConnectionState, ProviderKind } from "@fleet/contracts/adapter";
 import request from "supertest";
 import { startFakeAdapter, type FakeAdapter } from "./fake-adapter.js";
 import { startGateway, tokenFor, type GatewayHarness, type SeededUser } from "./gateway.harness.js";
+import { startOrchestrator, type OrchestratorHarness } from "./orchestrator.harness.js";
 
 let adapter: FakeAdapter;
+let orchestrator: OrchestratorHarness;
 let gateway: GatewayHarness;
 let victim: SeededUser;
 let victimSeller: SeededUser;
 let intruder: SeededUser;
 let victimBotId: string;
+let victimFlowId: string;
+const VICTIM_CONTACT = "5215512345678";
+
+/** A flow document of the victim's (valid, so only the tenant check can stop its activation). */
+const victimFlow = {
+  schemaVersion: 1,
+  id: "victim-flow",
+  name: "Victim flow",
+  start: "hola",
+  triggers: [{ type: "keyword", keywords: ["hola"] }],
+  steps: { hola: { kind: "message", text: "Victim greeting", next: "fin" }, fin: { kind: "end" } },
+};
 
 /** A valid body per operation, so the call gets past validation to the lookup. New operations must be added here. */
 const BODIES: Record<string, object | undefined> = {
@@ -39,6 +53,16 @@ const BODIES: Record<string, object | undefined> = {
   getBotPairingCode: undefined,
   getContactMedia: undefined,
   sendBotMessage: { to: "5215512345678", text: "hola" },
+  listFlows: undefined,
+  createFlow: { botId: null, kind: "main", definition: { schemaVersion: 1, id: "intruder-flow", name: "Intruder flow", start: "fin", triggers: [], steps: { fin: { kind: "end" } } } },
+  getFlow: undefined,
+  saveFlowDraft: { definition: { ...victimFlow, name: "Hacked" } },
+  validateFlow: {},
+  activateFlowVersion: undefined,
+  simulateFlow: { inputs: [{ text: "hola" }] },
+  getConversation: undefined,
+  resetConversation: undefined,
+  resumeConversation: undefined,
 };
 
 interface Operation {
@@ -64,16 +88,37 @@ beforeAll(async () => {
     if (!ownBot(tenantId, botId)) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
     return { providerMessageId: "wamid.victim", provider: ProviderKind.META, replayed: false };
   };
-  gateway = await startGateway({ adapterAddress: adapter.address });
+  orchestrator = await startOrchestrator();
+  gateway = await startGateway({ adapterAddress: adapter.address, orchestratorAddress: orchestrator.address });
   victim = await gateway.createUser({ tenant: "victima", email: "duena@victima.test", role: "owner" });
   victimSeller = await gateway.createUser({ tenant: "victima", email: "vendedor@victima.test", role: "agent" });
   intruder = await gateway.createUser({ tenant: "intrusa", email: "duena@intrusa.test", role: "owner" });
   victimBotId = adapter.addBot(victim.tenantId, { displayName: "Victim bot", providers: [{ kind: ProviderKind.META, settings: { phone_number_id: "555000111" }, secrets: { access_token: "EAAGsecret" } }] }).id;
   adapter.media.set(`${victimBotId}/1479537139650973`, { data: Buffer.from("victim-photo"), mimeType: "image/jpeg", filename: "" });
+  const created = await request(gateway.app).post("/api/flows").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ botId: victimBotId, definition: victimFlow });
+  victimFlowId = String(created.body.flow.id);
+  // A contact of the victim's bot handed to a person: paused, with variables worth stealing.
+  const now = Date.now();
+  await orchestrator.seedConversation(victim.tenantId, victimBotId, VICTIM_CONTACT, {
+    v: 1,
+    id: "meta:wamid.victim-conversation",
+    flow: { id: victimFlowId, slug: "victim-flow", version: 1 },
+    step: "hola",
+    vars: { note: "Victim variable" },
+    retries: 0,
+    timer: { id: "meta:wamid.victim-conversation:1", purpose: "handoff", dueAt: now + 3600_000, next: "fin" },
+    pausedUntil: now + 3600_000,
+    pending: [],
+    lastError: null,
+    seq: 1,
+    startedAt: now,
+    updatedAt: now,
+  });
 });
 
 afterAll(async () => {
   await gateway?.close();
+  await orchestrator?.stop();
   await adapter?.stop();
 });
 
@@ -84,10 +129,10 @@ describe("tenant isolation over every route of the document", () => {
 
   it("answers another tenant's ids with 404, never their data, never a 5xx", async () => {
     const token = await tokenFor(gateway, intruder);
-    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret", "victim-photo"];
+    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret", "victim-photo", victimFlowId, "Victim flow", "Victim greeting", "Victim variable"];
     const walked: string[] = [];
     for (const op of operations()) {
-      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId, provider: "meta", mediaId: "1479537139650973" };
+      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId, provider: "meta", mediaId: "1479537139650973", flowId: victimFlowId, version: "1", contact: VICTIM_CONTACT };
       const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => ids[name] ?? "00000000-0000-4000-8000-000000000000");
       const call = request(gateway.app)[op.method as "get"](path).set("authorization", `Bearer ${token}`).set("idempotency-key", "isolation-0001");
       const body = BODIES[op.operationId];
@@ -103,6 +148,12 @@ describe("tenant isolation over every route of the document", () => {
     expect(adapter.botsOf(victim.tenantId).map((bot) => bot.displayName)).toEqual(["Victim bot"]);
     const seller = await request(gateway.app).get(`/api/users/${victimSeller.id}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
     expect(seller.body).toMatchObject({ displayName: "", disabled: false });
+    const flow = await request(gateway.app).get(`/api/flows/${victimFlowId}?version=1`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(flow.body.flow).toMatchObject({ name: "Victim flow", revision: 1, activeVersion: null });
+    expect(flow.body.version.definition).toEqual(victimFlow);
+    const conversation = await request(gateway.app).get(`/api/bots/${victimBotId}/conversations/${VICTIM_CONTACT}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(conversation.body).toMatchObject({ variables: { note: "Victim variable" }, pausedUntil: expect.any(String) });
+    expect(await orchestrator.inboundEntries(victimBotId, VICTIM_CONTACT)).toEqual([]);
   });
 });
 

@@ -5,10 +5,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Express } from "express";
 import type pg from "pg";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
-import { DEFAULT_INBOUND_PARTITIONS, InboundEntrySchema, decodeStreamEntry, inboundStream, type InboundEntry } from "@fleet/contracts";
+import { DEFAULT_INBOUND_PARTITIONS, ProviderEntrySchema, decodeStreamEntry, inboundStream, type ProviderEntry } from "@fleet/contracts";
 import { createServiceClient, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
 import { createMetaSandbox, silentLogger, type MetaSandbox, type MetaSandboxOptions } from "@fleet/provider-sandbox";
-import { AppError, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
+import { createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
 import { createTestDatabase, createTestRedis, freePort, listen, type Listening, type TestDatabase, type TestRedis } from "@fleet/testing";
 import { composeAdapter } from "../src/compose.js";
 import { loadAdapterConfig, type AdapterConfig } from "../src/config.js";
@@ -175,21 +175,12 @@ export async function configureMetaBot(client: AdapterClient, { tenantId, phoneN
   return id;
 }
 
-/** The AppError a call rejected with (fails the test when it resolved). */
-export async function rejectionOf(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
+export { rejectionOf } from "@fleet/testing";
 
 export interface StreamItem {
   stream: string;
   streamId: string;
-  entry: InboundEntry;
+  entry: ProviderEntry;
 }
 
 /** Orders stream ids ("<ms>-<seq>") by time. */
@@ -209,8 +200,8 @@ export async function readInbound(redis: RedisClient, partitions: number = DEFAU
       const stream = inboundStream(partition);
       const raw = await redis.xrange(stream, "-", "+");
       return raw.map(([streamId, fields]) => {
-        const decoded = decodeStreamEntry(InboundEntrySchema, fields);
-        if (!decoded.success) throw new Error(`${stream} entry ${streamId} does not match InboundEntrySchema: ${decoded.error.message}`);
+        const decoded = decodeStreamEntry(ProviderEntrySchema, fields);
+        if (!decoded.success) throw new Error(`${stream} entry ${streamId} does not match ProviderEntrySchema: ${decoded.error.message}`);
         return { stream, streamId, entry: decoded.data };
       });
     }),
@@ -228,7 +219,7 @@ export async function inboundMark(redis: RedisClient, partitions?: number): Prom
 }
 
 /** Entries appended after `mark` was taken, in time order. */
-export async function inboundSince(redis: RedisClient, mark: InboundMark, partitions?: number): Promise<InboundEntry[]> {
+export async function inboundSince(redis: RedisClient, mark: InboundMark, partitions?: number): Promise<ProviderEntry[]> {
   return (await readInbound(redis, partitions)).filter((item) => !mark.has(itemKey(item))).map((item) => item.entry);
 }
 

@@ -1,9 +1,10 @@
 // The orchestrator's intake: this replica's share of the inbound partitions
 // (leases, see partitions/), read in order and run through the conversation
-// scheduler, each entry handed to the handle-inbound use case. Acks are
+// scheduler, each entry handed to the handle-inbound use case. The owner of a
+// partition also fires its due timers into it. Acks are
 // batched per partition and flushed before a partition is let go, so its next
 // owner never repeats finished work.
-import { InboundEntrySchema, conversationKey, decodeStreamEntry, type InboundEntry } from "@fleet/contracts";
+import { InboundEntrySchema, conversationKey, decodeStreamEntry, entryContact } from "@fleet/contracts";
 import type { LeaseRepository, Logger, RedisClient } from "@fleet/service-kit";
 import type { Counter } from "prom-client";
 import type { InboundPartitionsRepository, PendingEntry, RawEntry } from "../repositories/inbound-partitions.repository.js";
@@ -41,6 +42,10 @@ export interface InboundConsumerOptions {
   retryMaxMs: number;
   /** How often each owned partition is trimmed of what the group acknowledged. */
   trimIntervalMs: number;
+  /** The conversations' durable timers: the owner of a partition moves its due timers into its stream. */
+  timers: { fireDue(partition: number, now: number): Promise<number> };
+  /** How often the owner of a partition looks for due timers. */
+  timerPollMs: number;
 }
 
 /** Why an entry goes to wa.inbound.dead (the metric's reason label). */
@@ -116,7 +121,7 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
       partition,
       id: raw.id,
       // A malformed entry is its own conversation: it cannot block anybody's.
-      conversation: entry ? conversationKey(entry.botId, contactOf(entry)) : `malformed:${raw.id}`,
+      conversation: entry ? conversationKey(entry.botId, entryContact(entry)) : `malformed:${raw.id}`,
       botId: entry?.botId ?? "malformed",
       attempts: 0,
       run: async (): Promise<Disposition> => {
@@ -169,11 +174,25 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
         if (!lease.valid) return;
         streams.trim(partition).catch((error: unknown) => logger.warn("trimming an inbound partition failed", { partition, error: error instanceof Error ? error.message : String(error) }));
       }, o.trimIntervalMs);
+      // Only the owner fires the partition's timers; the move into the stream is atomic, so a
+      // replica that still believes it owns the partition after losing it cannot fire one twice.
+      let firing = false;
+      const timerPump = setInterval(() => {
+        if (!lease.valid || firing) return;
+        firing = true;
+        o.timers
+          .fireDue(partition, Date.now())
+          .catch((error: unknown) => logger.warn("firing due timers failed", { partition, error: error instanceof Error ? error.message : String(error) }))
+          .finally(() => {
+            firing = false;
+          });
+      }, o.timerPollMs);
       return {
         partition,
         lease,
         stop: () => {
           clearInterval(trimmer);
+          clearInterval(timerPump);
           return reader.stop();
         },
       };
@@ -190,10 +209,6 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
     /** For metrics and health. */
     stats: () => ({ partitions: coordinator.partitions, buffered: scheduler.buffered, active: scheduler.active, blocked: scheduler.blocked }),
   };
-}
-
-function contactOf(entry: InboundEntry): string {
-  return entry.kind === "message" ? entry.from : entry.recipient;
 }
 
 export type InboundConsumer = ReturnType<typeof createInboundConsumer>;

@@ -1,19 +1,39 @@
-// Handles one inbound entry. A message gets its replies sent through the
-// adapter with idempotency key = inbound id + reply index, so a redelivered
-// entry never sends twice; the entry is acked only once every reply was
-// accepted. Transient failures are retried in place (keeping the
-// conversation's order) and then left pending for a later redelivery. A reply
-// the provider may or may not have accepted (SEND_OUTCOME_UNKNOWN) is never
-// retried: the adapter answers the same for that key for as long as a
-// redelivery can happen, so it is recorded and the entry goes on.
+// Handles one inbound entry: a contact's message, a timer that fell due, staff resuming the bot, or
+// a delivery status. For a message, timer or resume, the bot's flow decides what happens:
+//   1. decide — load the conversation and the transition already decided for this entry, if any (a
+//      redelivery); otherwise run the engine (answering its action and http calls) and commit the new
+//      state and the planned effects in one step, compare-and-set on the state's version;
+//   2. carry out — send each reply with idempotency key = entry id + reply index, schedule and cancel
+//      timers, emit events. Every effect is idempotent, so a redelivered entry carries out the same
+//      effects again and nothing happens twice.
+// A bot with no active flow (and no tenant default) answers with a stateless echo. Transient send
+// failures are retried in place (keeping the conversation's order) and then left for a later
+// redelivery. A reply the provider may or may not have accepted (SEND_OUTCOME_UNKNOWN) is never
+// retried: the adapter answers the same for that key for as long as a redelivery can happen.
 import { ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import type { InboundEntry, InboundMessage } from "@fleet/contracts";
 import { AppError, toAppError, type Logger } from "@fleet/service-kit";
+import type { Effect, OutboundContent } from "../flows/engine/effects.js";
+import type { EngineInput } from "../flows/engine/conversation-state.js";
+import { resume, runTurn, type Turn } from "../flows/engine/engine.js";
+import type { ConversationContext } from "../flows/engine/variables-view.js";
+import type { CallRunner } from "../flows/runtime/call-runner.js";
+import type { FlowSource } from "../flows/runtime/flow-source.js";
+import type { ConversationsRepository } from "../repositories/conversations.repository.js";
 import type { EventsRepository } from "../repositories/events.repository.js";
+import type { TimersRepository } from "../repositories/timers.repository.js";
 import { greetingReplies } from "./reply.js";
 
+export interface ReplyTarget {
+  tenantId: string;
+  botId: string;
+  recipient: string;
+  /** Provider id of the message this reply answers. */
+  replyTo?: string;
+}
+
 export interface ReplySender {
-  sendText(message: InboundMessage, text: string, idempotencyKey: string): Promise<{ providerMessageId: string; provider: string }>;
+  send(target: ReplyTarget, content: OutboundContent, idempotencyKey: string): Promise<{ providerMessageId: string; provider: string }>;
 }
 
 /**
@@ -39,80 +59,202 @@ function retryOutcome(code: string): Outcome {
 
 /** The adapter's answer when the provider may have accepted a message: asking again sends nothing. */
 export const SEND_OUTCOME_UNKNOWN = "SEND_OUTCOME_UNKNOWN";
+/** Times a turn is decided again after another replica moved the conversation's state meanwhile. */
+const MAX_CONFLICTS = 3;
 
 function providerCodeOf(details: unknown): string | null {
   if (typeof details !== "object" || details === null || !("providerCode" in details)) return null;
   return typeof details.providerCode === "string" ? details.providerCode : null;
 }
 
+/** A contact's message in the engine's words. */
+export function engineInputOf(message: InboundMessage): EngineInput {
+  const text = message.text ?? "";
+  const payload = message.replyId === undefined ? {} : { payload: message.replyId };
+  switch (message.type) {
+    case "text":
+      return { type: "message", kind: "text", text, ...payload };
+    case "button_reply":
+      return { type: "message", kind: "button", text, ...payload };
+    case "list_reply":
+      return { type: "message", kind: "list", text, ...payload };
+    case "media":
+      return {
+        type: "message",
+        kind: "media",
+        text: message.media?.caption ?? text,
+        ...(message.media ? { mediaType: message.media.kind } : {}),
+        ...(message.media?.url ? { mediaUrl: message.media.url } : {}),
+      };
+    case "location":
+      return { type: "message", kind: "location", text, ...(message.location ? { latitude: message.location.latitude, longitude: message.location.longitude } : {}) };
+    default:
+      return { type: "message", kind: "other", text };
+  }
+}
+
 export interface HandleInboundDeps {
   sender: ReplySender;
   events: EventsRepository;
+  conversations: ConversationsRepository;
+  timers: TimersRepository;
+  flows: FlowSource;
+  calls: CallRunner;
   logger: Logger;
+  /** The shop's time zone for now.* until tenants carry their own. */
+  timezone: string;
   now?: () => number;
 }
 
-export function createHandleInbound({ sender, events, logger, now = Date.now }: HandleInboundDeps) {
+type TurnEntry = Exclude<InboundEntry, { kind: "status" }>;
+
+export function createHandleInbound({ sender, events, conversations, timers, flows, calls, logger, timezone, now = Date.now }: HandleInboundDeps) {
   const transient = retry(
     // Throttled replies are not retried here: waiting is the scheduler's job, with the bot's slot given back.
     handleWhen((error) => error instanceof AppError && error.retryable && error.code !== SEND_OUTCOME_UNKNOWN && !THROTTLED.has(error.code)),
     { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) },
   );
 
-  async function handleMessage(message: InboundMessage): Promise<Outcome> {
-    const context = { tenantId: message.tenantId, botId: message.botId, contact: message.from };
-    await events.emit({ id: `${message.id}:received`, type: "message.received", ...context, attributes: { provider: message.provider, type: message.type } });
-    const replies = greetingReplies(message);
+  /** The transition for this entry: the one already decided, or a new one, committed before anything runs. */
+  async function decide(entry: TurnEntry, contact: string): Promise<Effect[]> {
+    const input: EngineInput = entry.kind === "message" ? engineInputOf(entry) : entry.kind === "timer" ? { type: "timer", timerId: entry.timerId, ...(entry.name ? { name: entry.name } : {}) } : { type: "resume" };
+    const botFlows = await flows.forBot(entry.tenantId, entry.botId);
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt += 1) {
+      const loaded = await conversations.load(entry.tenantId, entry.botId, contact, entry.id);
+      if (loaded.decided) return loaded.decided;
+      let state = loaded.state;
+      const flow = state ? await flows.version(entry.tenantId, state.flow.id, state.flow.version) : null;
+      // The version the conversation ran is gone (its flow was deleted): the contact starts over.
+      if (state && !flow) state = null;
+      const context: ConversationContext = {
+        now: now(),
+        contact: { phone: contact, ...(entry.kind === "message" && entry.contactName ? { name: entry.contactName } : {}), isNew: loaded.firstConversation === null || loaded.firstConversation === state?.id },
+        bot: {},
+        tenant: { timezone },
+      };
+      let turn: Turn = runTurn({ state, flow, entry: botFlows.entry, resolveFlow: (slug) => botFlows.bySlug.get(slug), input, entryId: entry.id, context });
+      while (turn.status === "call") {
+        const result = await calls(turn.call, { tenantId: entry.tenantId, botId: entry.botId, contact, idempotencyKey: `${entry.id}:${turn.call.step}` });
+        turn = resume(turn.suspension, result);
+      }
+      // Nothing started and nothing to do: nothing to remember.
+      if (!loaded.state && !turn.state && turn.effects.length === 0) return [];
+      const committed = await conversations.commit({
+        tenantId: entry.tenantId,
+        botId: entry.botId,
+        contact,
+        entryId: entry.id,
+        expectedVersion: loaded.version,
+        state: turn.state,
+        effects: turn.effects,
+        firstConversation: loaded.firstConversation ?? turn.state?.id ?? null,
+      });
+      if (committed.kind === "committed") return turn.effects;
+      if (committed.kind === "replay") return committed.effects;
+      logger.warn("conversation moved while deciding a turn; deciding again", { botId: entry.botId, attempt });
+    }
+    throw new AppError("unavailable", "CONVERSATION_CONFLICT", "The conversation kept changing while its turn was decided");
+  }
+
+  /** Carries out a transition's effects in order; stops at a send that must be retried. */
+  async function carryOut(entry: TurnEntry, contact: string, effects: Effect[]): Promise<Outcome> {
+    const context = { tenantId: entry.tenantId, botId: entry.botId, contact };
+    const target: ReplyTarget = { tenantId: entry.tenantId, botId: entry.botId, recipient: contact, ...(entry.kind === "message" ? { replyTo: entry.providerMessageId } : {}) };
+    const started = entry.kind === "message" ? Date.parse(entry.occurredAt) : now();
+    let replyIndex = 0;
     let ambiguous = false;
-    for (const [index, reply] of replies.entries()) {
-      try {
-        const sent = await transient.execute(() => sender.sendText(message, reply.text, `${message.id}:${index}`));
-        await events.emit({
-          id: `${message.id}:reply:${index}`,
-          type: "message.sent",
-          ...context,
-          attributes: { provider: sent.provider, response_ms: Math.max(now() - Date.parse(message.occurredAt), 0) },
-        });
-      } catch (error) {
-        const appError = toAppError(error);
-        if (appError.code === SEND_OUTCOME_UNKNOWN) {
-          logger.warn("reply may or may not have reached the contact; not sent again", { botId: message.botId, code: appError.code });
-          await events.emit({
-            id: `${message.id}:reply:${index}:ambiguous`,
-            type: "message.send_ambiguous",
-            ...context,
-            attributes: { code: appError.code, provider_code: providerCodeOf(appError.details) },
-          });
-          ambiguous = true;
-          continue;
+    for (const [index, effect] of effects.entries()) {
+      switch (effect.type) {
+        case "send": {
+          const outcome = await sendReply(entry, target, effect.content, replyIndex, started, context);
+          replyIndex += 1;
+          if (outcome === "ambiguous") ambiguous = true;
+          else if (outcome !== "replied") return outcome;
+          break;
         }
-        if (appError.retryable) {
-          const outcome = retryOutcome(appError.code);
-          if (outcome === "retry_later") logger.warn("reply not accepted yet; entry retried later", { botId: message.botId, code: appError.code });
-          return outcome;
-        }
-        logger.error("reply rejected", { botId: message.botId, code: appError.code });
-        await events.emit({ id: `${message.id}:reply:${index}:failed`, type: "message.send_failed", ...context, attributes: { code: appError.code } });
-        return "failed";
+        case "schedule_timer":
+          await timers.schedule({ tenantId: entry.tenantId, botId: entry.botId, contact, timerId: effect.timer.id, dueAt: effect.timer.dueAt });
+          break;
+        case "cancel_timer":
+          await timers.cancel(entry.botId, contact, effect.timerId);
+          break;
+        case "event":
+          await events.emit({ id: `${entry.id}:event:${index}`, type: effect.name, ...context, attributes: effect.attributes });
+          break;
+        case "pause":
+        case "resume":
+          // The state carries the pause; staff see it through GetConversation.
+          break;
       }
     }
     return ambiguous ? "ambiguous" : "replied";
   }
 
-  return async function handleInbound(entry: InboundEntry): Promise<Outcome> {
-    if (entry.kind === "status") {
-      await events.emit({
-        id: entry.id,
-        type: "message.status",
-        tenantId: entry.tenantId,
-        botId: entry.botId,
-        contact: entry.recipient,
-        occurredAt: entry.occurredAt,
-        attributes: { status: entry.status, provider: entry.provider, error_code: entry.errors?.[0]?.code ?? null },
-      });
-      return "recorded";
+  async function sendReply(entry: TurnEntry, target: ReplyTarget, content: OutboundContent, index: number, started: number, context: { tenantId: string; botId: string; contact: string }): Promise<Outcome> {
+    try {
+      const sent = await transient.execute(() => sender.send(target, content, `${entry.id}:${index}`));
+      await events.emit({ id: `${entry.id}:reply:${index}`, type: "message.sent", ...context, attributes: { provider: sent.provider, response_ms: Math.max(now() - started, 0) } });
+      return "replied";
+    } catch (error) {
+      const appError = toAppError(error);
+      if (appError.code === SEND_OUTCOME_UNKNOWN) {
+        logger.warn("reply may or may not have reached the contact; not sent again", { botId: entry.botId, code: appError.code });
+        await events.emit({ id: `${entry.id}:reply:${index}:ambiguous`, type: "message.send_ambiguous", ...context, attributes: { code: appError.code, provider_code: providerCodeOf(appError.details) } });
+        return "ambiguous";
+      }
+      if (appError.retryable) {
+        const outcome = retryOutcome(appError.code);
+        if (outcome === "retry_later") logger.warn("reply not accepted yet; entry retried later", { botId: entry.botId, code: appError.code });
+        return outcome;
+      }
+      logger.error("reply rejected", { botId: entry.botId, code: appError.code });
+      await events.emit({ id: `${entry.id}:reply:${index}:failed`, type: "message.send_failed", ...context, attributes: { code: appError.code } });
+      return "failed";
     }
-    return handleMessage(entry);
+  }
+
+  async function handleTurn(entry: TurnEntry, contact: string): Promise<Outcome> {
+    if (entry.kind === "message") {
+      await events.emit({ id: `${entry.id}:received`, type: "message.received", tenantId: entry.tenantId, botId: entry.botId, contact, attributes: { provider: entry.provider, type: entry.type } });
+    }
+    const botFlows = await flows.forBot(entry.tenantId, entry.botId);
+    if (!botFlows.entry) {
+      // No flow for this bot or its tenant: a stateless echo, decided by the message alone.
+      if (entry.kind !== "message") return "recorded";
+      return carryOut(entry, contact, greetingReplies(entry).map((reply) => ({ type: "send", content: { type: "text", body: reply.text } })));
+    }
+    let effects: Effect[];
+    try {
+      effects = await decide(entry, contact);
+    } catch (error) {
+      const appError = toAppError(error);
+      if (!appError.retryable) throw error;
+      logger.warn("turn not decided; entry retried later", { botId: entry.botId, code: appError.code });
+      return "retry_later";
+    }
+    if (effects.length === 0) return "recorded";
+    return carryOut(entry, contact, effects);
+  }
+
+  return async function handleInbound(entry: InboundEntry): Promise<Outcome> {
+    switch (entry.kind) {
+      case "status":
+        await events.emit({
+          id: entry.id,
+          type: "message.status",
+          tenantId: entry.tenantId,
+          botId: entry.botId,
+          contact: entry.recipient,
+          occurredAt: entry.occurredAt,
+          attributes: { status: entry.status, provider: entry.provider, error_code: entry.errors?.[0]?.code ?? null },
+        });
+        return "recorded";
+      case "message":
+        return handleTurn(entry, entry.from);
+      case "timer":
+      case "resume":
+        return handleTurn(entry, entry.contact);
+    }
   };
 }
 

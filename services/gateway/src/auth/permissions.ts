@@ -32,6 +32,24 @@ export const PERMISSIONS = {
   "messages:read": everyone,
   /** Send a message from a bot to a customer. */
   "messages:send": sellers,
+  /**
+   * List and read flows and their versions, validate and simulate them. Viewers too: the role
+   * exists to see everything without changing anything, a flow holds no secret values (http
+   * headers name the tenant's secrets, never carry them) and viewers already read the customers'
+   * messages the flows produce.
+   */
+  "flows:read": everyone,
+  /** Create flows, save drafts and activate versions (what every bot answers). */
+  "flows:write": managers,
+  /** Read a contact's conversation state (step, variables, timers). */
+  "conversations:read": sellers,
+  /** Reset a contact's conversation. */
+  "conversations:write": managers,
+  /**
+   * Hand a paused conversation (a hand-off) back to the bot. Sellers too: the agent who took the
+   * conversation over is the one who knows when it is done.
+   */
+  "conversations:resume": sellers,
   /** The fleet's detailed health (versions, dependencies). */
   "fleet:read": managers,
 } as const satisfies Record<string, readonly Role[]>;

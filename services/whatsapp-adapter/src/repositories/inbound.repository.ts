@@ -6,7 +6,7 @@
 // Before its first append the adapter checks that its partition count is the
 // fleet's: with another count it would put conversations where no
 // orchestrator looks for them, so it refuses (the webhook gets a 503).
-import { INBOUND_PARTITIONS_KEY, inboundDedupeKey, inboundPartition, inboundStream, type InboundEntry } from "@fleet/contracts";
+import { INBOUND_PARTITIONS_KEY, inboundDedupeKey, inboundPartition, inboundStream, type ProviderEntry } from "@fleet/contracts";
 import { STREAM_DATA_FIELD, agreeOnFleetSetting, type RedisClient } from "@fleet/service-kit";
 
 const APPEND_ONCE = `
@@ -19,7 +19,7 @@ type AppendOnce = (dedupeKey: string, stream: string, ttl: number, field: string
 
 export interface InboundRepository {
   /** Appends entries not seen before; returns how many were new, and how many of those are messages (not statuses). */
-  appendOnce(entries: InboundEntry[]): Promise<{ appended: number; duplicates: number; messages: number }>;
+  appendOnce(entries: ProviderEntry[]): Promise<{ appended: number; duplicates: number; messages: number }>;
 }
 
 export function createInboundRepository(redis: RedisClient, { dedupeTtlS, partitions }: { dedupeTtlS: number; partitions: number }): InboundRepository {

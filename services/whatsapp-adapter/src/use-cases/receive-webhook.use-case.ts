@@ -9,7 +9,7 @@
 // 200 and kept in the webhooks.dead stream with the reason instead.
 // On providers that cannot show buttons or lists, a text answer that picks one
 // of the options last offered as numbered text becomes that option's reply.
-import type { InboundEntry, ProviderKindName } from "@fleet/contracts";
+import type { ProviderEntry, ProviderKindName } from "@fleet/contracts";
 import { AppError, type Logger } from "@fleet/service-kit";
 import type { Counter } from "prom-client";
 import { choiceOf } from "../providers/degrade.js";
@@ -80,7 +80,7 @@ interface Letter {
 }
 
 interface Plan {
-  entries: InboundEntry[];
+  entries: ProviderEntry[];
   letters: Letter[];
   skipped: number;
 }
@@ -99,7 +99,7 @@ export function createReceiveWebhook({ providers, bots, choices, inbound, deadLe
   }
 
   /** A text that answers numbered options (offered by a provider that cannot show them) becomes that option's reply. */
-  async function withChoice(descriptor: ProviderDescriptor, entry: InboundEntry): Promise<InboundEntry> {
+  async function withChoice(descriptor: ProviderDescriptor, entry: ProviderEntry): Promise<ProviderEntry> {
     const { buttons, list } = descriptor.capabilities;
     if ((buttons && list) || entry.kind !== "message" || entry.type !== "text" || !entry.text) return entry;
     const offer = await infrastructure(() => choices.find(entry.botId, entry.from));

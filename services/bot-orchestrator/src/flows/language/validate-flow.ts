@@ -43,7 +43,7 @@ export type ValidateFlowResult = { ok: true; flow: FlowDocument } | { ok: false;
 /** Header names that carry credentials: their value must come from a tenant secret. */
 const CREDENTIAL_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "apikey", "x-auth-token", "x-access-token"]);
 /** Headers the engine sets itself. */
-const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
+const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "accept-encoding"]);
 
 export function validateFlow(document: unknown, options: ValidateFlowOptions): ValidateFlowResult {
   const parsed = FlowDocument.safeParse(document);

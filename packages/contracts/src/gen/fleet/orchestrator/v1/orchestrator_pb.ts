@@ -2,17 +2,692 @@
 // @generated from file fleet/orchestrator/v1/orchestrator.proto (package fleet.orchestrator.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { MessageContent } from "../../adapter/v1/adapter_pb.js";
 import { file_fleet_adapter_v1_adapter } from "../../adapter/v1/adapter_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file fleet/orchestrator/v1/orchestrator.proto.
  */
 export const file_fleet_orchestrator_v1_orchestrator: GenFile = /*@__PURE__*/
-  fileDesc("CihmbGVldC9vcmNoZXN0cmF0b3IvdjEvb3JjaGVzdHJhdG9yLnByb3RvEhVmbGVldC5vcmNoZXN0cmF0b3IudjEiaAobU2ltdWxhdGVDb252ZXJzYXRpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY29udGFjdBgDIAEoCRIVCg1pbmJvdW5kX3RleHRzGAQgAygJIlgKDVNpbXVsYXRlZFR1cm4SFAoMaW5ib3VuZF90ZXh0GAEgASgJEjEKB3JlcGxpZXMYAiADKAsyIC5mbGVldC5hZGFwdGVyLnYxLk1lc3NhZ2VDb250ZW50IlMKHFNpbXVsYXRlQ29udmVyc2F0aW9uUmVzcG9uc2USMwoFdHVybnMYASADKAsyJC5mbGVldC5vcmNoZXN0cmF0b3IudjEuU2ltdWxhdGVkVHVybjKWAQoTT3JjaGVzdHJhdG9yU2VydmljZRJ/ChRTaW11bGF0ZUNvbnZlcnNhdGlvbhIyLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5TaW11bGF0ZUNvbnZlcnNhdGlvblJlcXVlc3QaMy5mbGVldC5vcmNoZXN0cmF0b3IudjEuU2ltdWxhdGVDb252ZXJzYXRpb25SZXNwb25zZWIGcHJvdG8z", [file_fleet_adapter_v1_adapter]);
+  fileDesc("CihmbGVldC9vcmNoZXN0cmF0b3IvdjEvb3JjaGVzdHJhdG9yLnByb3RvEhVmbGVldC5vcmNoZXN0cmF0b3IudjEipAIKBEZsb3cSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEg4KBmJvdF9pZBgDIAEoCRIMCgRzbHVnGAQgASgJEi0KBGtpbmQYBSABKA4yHy5mbGVldC5vcmNoZXN0cmF0b3IudjEuRmxvd0tpbmQSDAoEbmFtZRgGIAEoCRIWCg5hY3RpdmVfdmVyc2lvbhgHIAEoBRIWCg5sYXRlc3RfdmVyc2lvbhgIIAEoBRIQCghyZXZpc2lvbhgJIAEoBRIvCgtjcmVhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrICChJGbG93VmVyc2lvblN1bW1hcnkSDwoHdmVyc2lvbhgBIAEoBRI4CgZzdGF0dXMYAiABKA4yKC5mbGVldC5vcmNoZXN0cmF0b3IudjEuRmxvd1ZlcnNpb25TdGF0dXMSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYBCABKAkSLwoLdXBkYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnVwZGF0ZWRfYnkYBiABKAkSMQoNYWN0aXZhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMYWN0aXZhdGVkX2J5GAggASgJImIKC0Zsb3dWZXJzaW9uEjoKB3N1bW1hcnkYASABKAsyKS5mbGVldC5vcmNoZXN0cmF0b3IudjEuRmxvd1ZlcnNpb25TdW1tYXJ5EhcKD2RlZmluaXRpb25fanNvbhgCIAEoCSI6CgtGbG93UHJvYmxlbRIMCgRwYXRoGAEgASgJEgwKBGNvZGUYAiABKAkSDwoHbWVzc2FnZRgDIAEoCSKPAQoRQ3JlYXRlRmxvd1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRItCgRraW5kGAMgASgOMh8uZmxlZXQub3JjaGVzdHJhdG9yLnYxLkZsb3dLaW5kEhcKD2RlZmluaXRpb25fanNvbhgEIAEoCRIPCgd1c2VyX2lkGAUgASgJInQKEkNyZWF0ZUZsb3dSZXNwb25zZRIpCgRmbG93GAEgASgLMhsuZmxlZXQub3JjaGVzdHJhdG9yLnYxLkZsb3cSMwoHdmVyc2lvbhgCIAEoCzIiLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5GbG93VmVyc2lvbiKbAQoWVXBkYXRlRmxvd0RyYWZ0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDwoHZmxvd19pZBgCIAEoCRIXCg9kZWZpbml0aW9uX2pzb24YAyABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgEIAEoBRIZChFleHBlY3RlZF9yZXZpc2lvbhgFIAEoBRIPCgd1c2VyX2lkGAYgASgJIooBChdVcGRhdGVGbG93RHJhZnRSZXNwb25zZRIpCgRmbG93GAEgASgLMhsuZmxlZXQub3JjaGVzdHJhdG9yLnYxLkZsb3cSMwoHdmVyc2lvbhgCIAEoCzIiLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5GbG93VmVyc2lvbhIPCgdjcmVhdGVkGAMgASgIInEKE1ZhbGlkYXRlRmxvd1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB2Zsb3dfaWQYAiABKAkSEQoHdmVyc2lvbhgDIAEoBUgAEhkKD2RlZmluaXRpb25fanNvbhgEIAEoCUgAQggKBnNvdXJjZSJpChRWYWxpZGF0ZUZsb3dSZXNwb25zZRIKCgJvaxgBIAEoCBI0Cghwcm9ibGVtcxgCIAMoCzIiLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5GbG93UHJvYmxlbRIPCgd2ZXJzaW9uGAMgASgFImIKGkFjdGl2YXRlRmxvd1ZlcnNpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIPCgdmbG93X2lkGAIgASgJEg8KB3ZlcnNpb24YAyABKAUSDwoHdXNlcl9pZBgEIAEoCSKuAQobQWN0aXZhdGVGbG93VmVyc2lvblJlc3BvbnNlEhEKCWFjdGl2YXRlZBgBIAEoCBI0Cghwcm9ibGVtcxgCIAMoCzIiLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5GbG93UHJvYmxlbRIpCgRmbG93GAMgASgLMhsuZmxlZXQub3JjaGVzdHJhdG9yLnYxLkZsb3cSGwoTZGVhY3RpdmF0ZWRfZmxvd19pZBgEIAEoCSJFChBMaXN0Rmxvd3NSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRITCgZib3RfaWQYAiABKAlIAIgBAUIJCgdfYm90X2lkIj8KEUxpc3RGbG93c1Jlc3BvbnNlEioKBWZsb3dzGAEgAygLMhsuZmxlZXQub3JjaGVzdHJhdG9yLnYxLkZsb3ciRQoOR2V0Rmxvd1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB2Zsb3dfaWQYAiABKAkSDwoHdmVyc2lvbhgDIAEoBSKuAQoPR2V0Rmxvd1Jlc3BvbnNlEikKBGZsb3cYASABKAsyGy5mbGVldC5vcmNoZXN0cmF0b3IudjEuRmxvdxI7Cgh2ZXJzaW9ucxgCIAMoCzIpLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5GbG93VmVyc2lvblN1bW1hcnkSMwoHdmVyc2lvbhgDIAEoCzIiLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5GbG93VmVyc2lvbiIZCglUZXh0SW5wdXQSDAoEdGV4dBgBIAEoCSIuCgxQYXlsb2FkSW5wdXQSDwoHcGF5bG9hZBgBIAEoCRINCgV0aXRsZRgCIAEoCSIfCgxBZHZhbmNlSW5wdXQSDwoHc2Vjb25kcxgBIAEoBSK6AQoOU2ltdWxhdGVkSW5wdXQSMAoEdGV4dBgBIAEoCzIgLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5UZXh0SW5wdXRIABI2CgdwYXlsb2FkGAIgASgLMiMuZmxlZXQub3JjaGVzdHJhdG9yLnYxLlBheWxvYWRJbnB1dEgAEjYKB2FkdmFuY2UYAyABKAsyIy5mbGVldC5vcmNoZXN0cmF0b3IudjEuQWR2YW5jZUlucHV0SABCBgoEa2luZCLmAQobU2ltdWxhdGVDb252ZXJzYXRpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIPCgdmbG93X2lkGAIgASgJEg8KB3ZlcnNpb24YAyABKAUSFAoMY29udGFjdF9uYW1lGAQgASgJEhUKDWNvbnRhY3RfcGhvbmUYBSABKAkSNQoGaW5wdXRzGAYgAygLMiUuZmxlZXQub3JjaGVzdHJhdG9yLnYxLlNpbXVsYXRlZElucHV0Ei4KCnN0YXJ0X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImMKDVNpbXVsYXRlZENhbGwSDAoEc3RlcBgBIAEoCRI2CgRraW5kGAIgASgOMiguZmxlZXQub3JjaGVzdHJhdG9yLnYxLlNpbXVsYXRlZENhbGxLaW5kEgwKBG5hbWUYAyABKAkipQEKDVNpbXVsYXRlZFR1cm4SDQoFaW5wdXQYASABKAkSMQoHcmVwbGllcxgCIAMoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSDQoFc3RlcHMYAyADKAkSMwoFY2FsbHMYBCADKAsyJC5mbGVldC5vcmNoZXN0cmF0b3IudjEuU2ltdWxhdGVkQ2FsbBIOCgZldmVudHMYBSADKAkiXgoRQ29udmVyc2F0aW9uVGltZXISCgoCaWQYASABKAkSDwoHcHVycG9zZRgCIAEoCRIsCghkdWVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0QEKHFNpbXVsYXRlQ29udmVyc2F0aW9uUmVzcG9uc2USMwoFdHVybnMYASADKAsyJC5mbGVldC5vcmNoZXN0cmF0b3IudjEuU2ltdWxhdGVkVHVybhIRCgRzdGVwGAIgASgJSACIAQESFgoOdmFyaWFibGVzX2pzb24YAyABKAkSOAoGdGltZXJzGAQgAygLMiguZmxlZXQub3JjaGVzdHJhdG9yLnYxLkNvbnZlcnNhdGlvblRpbWVyEg4KBnBhdXNlZBgFIAEoCEIHCgVfc3RlcCJMChZHZXRDb252ZXJzYXRpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY29udGFjdBgDIAEoCSKBAwoMQ29udmVyc2F0aW9uEhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSDwoHY29udGFjdBgDIAEoCRIPCgdmbG93X2lkGAQgASgJEhQKDGZsb3dfdmVyc2lvbhgFIAEoBRIRCgRzdGVwGAYgASgJSACIAQESFgoOdmFyaWFibGVzX2pzb24YByABKAkSMAoMcGF1c2VkX3VudGlsGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4CgZ0aW1lcnMYCSADKAsyKC5mbGVldC5vcmNoZXN0cmF0b3IudjEuQ29udmVyc2F0aW9uVGltZXISLgoKc3RhcnRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN0YXRlX3ZlcnNpb24YDCABKANCBwoFX3N0ZXAiVAoXR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USOQoMY29udmVyc2F0aW9uGAEgASgLMiMuZmxlZXQub3JjaGVzdHJhdG9yLnYxLkNvbnZlcnNhdGlvbiJOChhSZXNldENvbnZlcnNhdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIPCgdjb250YWN0GAMgASgJIioKGVJlc2V0Q29udmVyc2F0aW9uUmVzcG9uc2USDQoFcmVzZXQYASABKAgiWwoZUmVzdW1lQ29udmVyc2F0aW9uUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEg8KB2NvbnRhY3QYAyABKAkSCgoCYnkYBCABKAkiLQoaUmVzdW1lQ29udmVyc2F0aW9uUmVzcG9uc2USDwoHcmVzdW1lZBgBIAEoCCpQCghGbG93S2luZBIZChVGTE9XX0tJTkRfVU5TUEVDSUZJRUQQABISCg5GTE9XX0tJTkRfTUFJThABEhUKEUZMT1dfS0lORF9TVUJGTE9XEAIqmQEKEUZsb3dWZXJzaW9uU3RhdHVzEiMKH0ZMT1dfVkVSU0lPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlGTE9XX1ZFUlNJT05fU1RBVFVTX0RSQUZUEAESHgoaRkxPV19WRVJTSU9OX1NUQVRVU19BQ1RJVkUQAhIgChxGTE9XX1ZFUlNJT05fU1RBVFVTX0FSQ0hJVkVEEAMqdgoRU2ltdWxhdGVkQ2FsbEtpbmQSIwofU0lNVUxBVEVEX0NBTExfS0lORF9VTlNQRUNJRklFRBAAEh4KGlNJTVVMQVRFRF9DQUxMX0tJTkRfQUNUSU9OEAESHAoYU0lNVUxBVEVEX0NBTExfS0lORF9IVFRQEAIy8QgKE09yY2hlc3RyYXRvclNlcnZpY2USYQoKQ3JlYXRlRmxvdxIoLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5DcmVhdGVGbG93UmVxdWVzdBopLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5DcmVhdGVGbG93UmVzcG9uc2UScAoPVXBkYXRlRmxvd0RyYWZ0Ei0uZmxlZXQub3JjaGVzdHJhdG9yLnYxLlVwZGF0ZUZsb3dEcmFmdFJlcXVlc3QaLi5mbGVldC5vcmNoZXN0cmF0b3IudjEuVXBkYXRlRmxvd0RyYWZ0UmVzcG9uc2USZwoMVmFsaWRhdGVGbG93EiouZmxlZXQub3JjaGVzdHJhdG9yLnYxLlZhbGlkYXRlRmxvd1JlcXVlc3QaKy5mbGVldC5vcmNoZXN0cmF0b3IudjEuVmFsaWRhdGVGbG93UmVzcG9uc2USfAoTQWN0aXZhdGVGbG93VmVyc2lvbhIxLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5BY3RpdmF0ZUZsb3dWZXJzaW9uUmVxdWVzdBoyLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5BY3RpdmF0ZUZsb3dWZXJzaW9uUmVzcG9uc2USXgoJTGlzdEZsb3dzEicuZmxlZXQub3JjaGVzdHJhdG9yLnYxLkxpc3RGbG93c1JlcXVlc3QaKC5mbGVldC5vcmNoZXN0cmF0b3IudjEuTGlzdEZsb3dzUmVzcG9uc2USWAoHR2V0RmxvdxIlLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5HZXRGbG93UmVxdWVzdBomLmZsZWV0Lm9yY2hlc3RyYXRvci52MS5HZXRGbG93UmVzcG9uc2USfwoUU2ltdWxhdGVDb252ZXJzYXRpb24SMi5mbGVldC5vcmNoZXN0cmF0b3IudjEuU2ltdWxhdGVDb252ZXJzYXRpb25SZXF1ZXN0GjMuZmxlZXQub3JjaGVzdHJhdG9yLnYxLlNpbXVsYXRlQ29udmVyc2F0aW9uUmVzcG9uc2UScAoPR2V0Q29udmVyc2F0aW9uEi0uZmxlZXQub3JjaGVzdHJhdG9yLnYxLkdldENvbnZlcnNhdGlvblJlcXVlc3QaLi5mbGVldC5vcmNoZXN0cmF0b3IudjEuR2V0Q29udmVyc2F0aW9uUmVzcG9uc2USdgoRUmVzZXRDb252ZXJzYXRpb24SLy5mbGVldC5vcmNoZXN0cmF0b3IudjEuUmVzZXRDb252ZXJzYXRpb25SZXF1ZXN0GjAuZmxlZXQub3JjaGVzdHJhdG9yLnYxLlJlc2V0Q29udmVyc2F0aW9uUmVzcG9uc2USeQoSUmVzdW1lQ29udmVyc2F0aW9uEjAuZmxlZXQub3JjaGVzdHJhdG9yLnYxLlJlc3VtZUNvbnZlcnNhdGlvblJlcXVlc3QaMS5mbGVldC5vcmNoZXN0cmF0b3IudjEuUmVzdW1lQ29udmVyc2F0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_fleet_adapter_v1_adapter, file_google_protobuf_timestamp]);
+
+/**
+ * @generated from message fleet.orchestrator.v1.Flow
+ */
+export type Flow = Message<"fleet.orchestrator.v1.Flow"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * Empty: the tenant's default scope, for bots without a flow of their own.
+   *
+   * @generated from field: string bot_id = 3;
+   */
+  botId: string;
+
+  /**
+   * The flow document's id: `goto {flow}` names flows by it.
+   *
+   * @generated from field: string slug = 4;
+   */
+  slug: string;
+
+  /**
+   * @generated from field: fleet.orchestrator.v1.FlowKind kind = 5;
+   */
+  kind: FlowKind;
+
+  /**
+   * @generated from field: string name = 6;
+   */
+  name: string;
+
+  /**
+   * 0: not active.
+   *
+   * @generated from field: int32 active_version = 7;
+   */
+  activeVersion: number;
+
+  /**
+   * @generated from field: int32 latest_version = 8;
+   */
+  latestVersion: number;
+
+  /**
+   * Counts saved definitions; pass it back as expected_revision.
+   *
+   * @generated from field: int32 revision = 9;
+   */
+  revision: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 10;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 11;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.Flow.
+ * Use `create(FlowSchema)` to create a new message.
+ */
+export const FlowSchema: GenMessage<Flow> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 0);
+
+/**
+ * @generated from message fleet.orchestrator.v1.FlowVersionSummary
+ */
+export type FlowVersionSummary = Message<"fleet.orchestrator.v1.FlowVersionSummary"> & {
+  /**
+   * @generated from field: int32 version = 1;
+   */
+  version: number;
+
+  /**
+   * @generated from field: fleet.orchestrator.v1.FlowVersionStatus status = 2;
+   */
+  status: FlowVersionStatus;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 3;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * User ids; empty when unknown.
+   *
+   * @generated from field: string created_by = 4;
+   */
+  createdBy: string;
+
+  /**
+   * The last save of a draft (create_time until then).
+   *
+   * @generated from field: google.protobuf.Timestamp update_time = 5;
+   */
+  updateTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string updated_by = 6;
+   */
+  updatedBy: string;
+
+  /**
+   * The last activation; unset for a version never activated.
+   *
+   * @generated from field: google.protobuf.Timestamp activate_time = 7;
+   */
+  activateTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string activated_by = 8;
+   */
+  activatedBy: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.FlowVersionSummary.
+ * Use `create(FlowVersionSummarySchema)` to create a new message.
+ */
+export const FlowVersionSummarySchema: GenMessage<FlowVersionSummary> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 1);
+
+/**
+ * @generated from message fleet.orchestrator.v1.FlowVersion
+ */
+export type FlowVersion = Message<"fleet.orchestrator.v1.FlowVersion"> & {
+  /**
+   * @generated from field: fleet.orchestrator.v1.FlowVersionSummary summary = 1;
+   */
+  summary?: FlowVersionSummary | undefined;
+
+  /**
+   * The flow document as JSON, so validation paths stay JSON pointers into it.
+   *
+   * @generated from field: string definition_json = 2;
+   */
+  definitionJson: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.FlowVersion.
+ * Use `create(FlowVersionSchema)` to create a new message.
+ */
+export const FlowVersionSchema: GenMessage<FlowVersion> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 2);
+
+/**
+ * One reason a document cannot be activated.
+ *
+ * @generated from message fleet.orchestrator.v1.FlowProblem
+ */
+export type FlowProblem = Message<"fleet.orchestrator.v1.FlowProblem"> & {
+  /**
+   * JSON pointer of the field, e.g. /steps/ask_size/next.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Stable code (docs/flows.md lists them).
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.FlowProblem.
+ * Use `create(FlowProblemSchema)` to create a new message.
+ */
+export const FlowProblemSchema: GenMessage<FlowProblem> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 3);
+
+/**
+ * @generated from message fleet.orchestrator.v1.CreateFlowRequest
+ */
+export type CreateFlowRequest = Message<"fleet.orchestrator.v1.CreateFlowRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * Empty: a flow of the tenant's default scope. The orchestrator does not own
+   * bots: the caller checks that the bot is the tenant's (the gateway asks the
+   * adapter).
+   *
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * Unspecified: main.
+   *
+   * @generated from field: fleet.orchestrator.v1.FlowKind kind = 3;
+   */
+  kind: FlowKind;
+
+  /**
+   * @generated from field: string definition_json = 4;
+   */
+  definitionJson: string;
+
+  /**
+   * Who creates it (recorded on version 1).
+   *
+   * @generated from field: string user_id = 5;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.CreateFlowRequest.
+ * Use `create(CreateFlowRequestSchema)` to create a new message.
+ */
+export const CreateFlowRequestSchema: GenMessage<CreateFlowRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 4);
+
+/**
+ * @generated from message fleet.orchestrator.v1.CreateFlowResponse
+ */
+export type CreateFlowResponse = Message<"fleet.orchestrator.v1.CreateFlowResponse"> & {
+  /**
+   * @generated from field: fleet.orchestrator.v1.Flow flow = 1;
+   */
+  flow?: Flow | undefined;
+
+  /**
+   * @generated from field: fleet.orchestrator.v1.FlowVersion version = 2;
+   */
+  version?: FlowVersion | undefined;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.CreateFlowResponse.
+ * Use `create(CreateFlowResponseSchema)` to create a new message.
+ */
+export const CreateFlowResponseSchema: GenMessage<CreateFlowResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 5);
+
+/**
+ * @generated from message fleet.orchestrator.v1.UpdateFlowDraftRequest
+ */
+export type UpdateFlowDraftRequest = Message<"fleet.orchestrator.v1.UpdateFlowDraftRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string flow_id = 2;
+   */
+  flowId: string;
+
+  /**
+   * @generated from field: string definition_json = 3;
+   */
+  definitionJson: string;
+
+  /**
+   * The latest version number the editor saw; 0: not checked.
+   *
+   * @generated from field: int32 expected_version = 4;
+   */
+  expectedVersion: number;
+
+  /**
+   * The flow revision the editor saw; 0: not checked.
+   *
+   * @generated from field: int32 expected_revision = 5;
+   */
+  expectedRevision: number;
+
+  /**
+   * @generated from field: string user_id = 6;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.UpdateFlowDraftRequest.
+ * Use `create(UpdateFlowDraftRequestSchema)` to create a new message.
+ */
+export const UpdateFlowDraftRequestSchema: GenMessage<UpdateFlowDraftRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 6);
+
+/**
+ * @generated from message fleet.orchestrator.v1.UpdateFlowDraftResponse
+ */
+export type UpdateFlowDraftResponse = Message<"fleet.orchestrator.v1.UpdateFlowDraftResponse"> & {
+  /**
+   * @generated from field: fleet.orchestrator.v1.Flow flow = 1;
+   */
+  flow?: Flow | undefined;
+
+  /**
+   * @generated from field: fleet.orchestrator.v1.FlowVersion version = 2;
+   */
+  version?: FlowVersion | undefined;
+
+  /**
+   * True when the save started a new version, false when it replaced the draft.
+   *
+   * @generated from field: bool created = 3;
+   */
+  created: boolean;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.UpdateFlowDraftResponse.
+ * Use `create(UpdateFlowDraftResponseSchema)` to create a new message.
+ */
+export const UpdateFlowDraftResponseSchema: GenMessage<UpdateFlowDraftResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 7);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ValidateFlowRequest
+ */
+export type ValidateFlowRequest = Message<"fleet.orchestrator.v1.ValidateFlowRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string flow_id = 2;
+   */
+  flowId: string;
+
+  /**
+   * @generated from oneof fleet.orchestrator.v1.ValidateFlowRequest.source
+   */
+  source: {
+    /**
+     * A stored version; 0: the latest.
+     *
+     * @generated from field: int32 version = 3;
+     */
+    value: number;
+    case: "version";
+  } | {
+    /**
+     * A document not stored yet, checked in the flow's scope.
+     *
+     * @generated from field: string definition_json = 4;
+     */
+    value: string;
+    case: "definitionJson";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ValidateFlowRequest.
+ * Use `create(ValidateFlowRequestSchema)` to create a new message.
+ */
+export const ValidateFlowRequestSchema: GenMessage<ValidateFlowRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 8);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ValidateFlowResponse
+ */
+export type ValidateFlowResponse = Message<"fleet.orchestrator.v1.ValidateFlowResponse"> & {
+  /**
+   * @generated from field: bool ok = 1;
+   */
+  ok: boolean;
+
+  /**
+   * @generated from field: repeated fleet.orchestrator.v1.FlowProblem problems = 2;
+   */
+  problems: FlowProblem[];
+
+  /**
+   * The version checked; 0 for a submitted document.
+   *
+   * @generated from field: int32 version = 3;
+   */
+  version: number;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ValidateFlowResponse.
+ * Use `create(ValidateFlowResponseSchema)` to create a new message.
+ */
+export const ValidateFlowResponseSchema: GenMessage<ValidateFlowResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 9);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ActivateFlowVersionRequest
+ */
+export type ActivateFlowVersionRequest = Message<"fleet.orchestrator.v1.ActivateFlowVersionRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string flow_id = 2;
+   */
+  flowId: string;
+
+  /**
+   * @generated from field: int32 version = 3;
+   */
+  version: number;
+
+  /**
+   * @generated from field: string user_id = 4;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ActivateFlowVersionRequest.
+ * Use `create(ActivateFlowVersionRequestSchema)` to create a new message.
+ */
+export const ActivateFlowVersionRequestSchema: GenMessage<ActivateFlowVersionRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 10);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ActivateFlowVersionResponse
+ */
+export type ActivateFlowVersionResponse = Message<"fleet.orchestrator.v1.ActivateFlowVersionResponse"> & {
+  /**
+   * False when the version is invalid: nothing changed, see problems.
+   *
+   * @generated from field: bool activated = 1;
+   */
+  activated: boolean;
+
+  /**
+   * @generated from field: repeated fleet.orchestrator.v1.FlowProblem problems = 2;
+   */
+  problems: FlowProblem[];
+
+  /**
+   * The flow as it is now.
+   *
+   * @generated from field: fleet.orchestrator.v1.Flow flow = 3;
+   */
+  flow?: Flow | undefined;
+
+  /**
+   * The main flow of the same scope that stopped being active; empty if none.
+   *
+   * @generated from field: string deactivated_flow_id = 4;
+   */
+  deactivatedFlowId: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ActivateFlowVersionResponse.
+ * Use `create(ActivateFlowVersionResponseSchema)` to create a new message.
+ */
+export const ActivateFlowVersionResponseSchema: GenMessage<ActivateFlowVersionResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 11);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ListFlowsRequest
+ */
+export type ListFlowsRequest = Message<"fleet.orchestrator.v1.ListFlowsRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * Absent: every flow of the tenant; empty: the tenant's default scope only;
+   * a bot id: that bot's flows only.
+   *
+   * @generated from field: optional string bot_id = 2;
+   */
+  botId?: string | undefined;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ListFlowsRequest.
+ * Use `create(ListFlowsRequestSchema)` to create a new message.
+ */
+export const ListFlowsRequestSchema: GenMessage<ListFlowsRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 12);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ListFlowsResponse
+ */
+export type ListFlowsResponse = Message<"fleet.orchestrator.v1.ListFlowsResponse"> & {
+  /**
+   * The tenant default's first, then by bot, main flows first, then by slug.
+   *
+   * @generated from field: repeated fleet.orchestrator.v1.Flow flows = 1;
+   */
+  flows: Flow[];
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ListFlowsResponse.
+ * Use `create(ListFlowsResponseSchema)` to create a new message.
+ */
+export const ListFlowsResponseSchema: GenMessage<ListFlowsResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 13);
+
+/**
+ * @generated from message fleet.orchestrator.v1.GetFlowRequest
+ */
+export type GetFlowRequest = Message<"fleet.orchestrator.v1.GetFlowRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string flow_id = 2;
+   */
+  flowId: string;
+
+  /**
+   * > 0: also that version with its definition.
+   *
+   * @generated from field: int32 version = 3;
+   */
+  version: number;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.GetFlowRequest.
+ * Use `create(GetFlowRequestSchema)` to create a new message.
+ */
+export const GetFlowRequestSchema: GenMessage<GetFlowRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 14);
+
+/**
+ * @generated from message fleet.orchestrator.v1.GetFlowResponse
+ */
+export type GetFlowResponse = Message<"fleet.orchestrator.v1.GetFlowResponse"> & {
+  /**
+   * @generated from field: fleet.orchestrator.v1.Flow flow = 1;
+   */
+  flow?: Flow | undefined;
+
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated fleet.orchestrator.v1.FlowVersionSummary versions = 2;
+   */
+  versions: FlowVersionSummary[];
+
+  /**
+   * Set when the request named a version.
+   *
+   * @generated from field: fleet.orchestrator.v1.FlowVersion version = 3;
+   */
+  version?: FlowVersion | undefined;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.GetFlowResponse.
+ * Use `create(GetFlowResponseSchema)` to create a new message.
+ */
+export const GetFlowResponseSchema: GenMessage<GetFlowResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 15);
+
+/**
+ * @generated from message fleet.orchestrator.v1.TextInput
+ */
+export type TextInput = Message<"fleet.orchestrator.v1.TextInput"> & {
+  /**
+   * @generated from field: string text = 1;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.TextInput.
+ * Use `create(TextInputSchema)` to create a new message.
+ */
+export const TextInputSchema: GenMessage<TextInput> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 16);
+
+/**
+ * A tap on a button or a list row.
+ *
+ * @generated from message fleet.orchestrator.v1.PayloadInput
+ */
+export type PayloadInput = Message<"fleet.orchestrator.v1.PayloadInput"> & {
+  /**
+   * @generated from field: string payload = 1;
+   */
+  payload: string;
+
+  /**
+   * @generated from field: string title = 2;
+   */
+  title: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.PayloadInput.
+ * Use `create(PayloadInputSchema)` to create a new message.
+ */
+export const PayloadInputSchema: GenMessage<PayloadInput> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 17);
+
+/**
+ * Time passes: timers due within it fire, in order, each as its own turn.
+ *
+ * @generated from message fleet.orchestrator.v1.AdvanceInput
+ */
+export type AdvanceInput = Message<"fleet.orchestrator.v1.AdvanceInput"> & {
+  /**
+   * @generated from field: int32 seconds = 1;
+   */
+  seconds: number;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.AdvanceInput.
+ * Use `create(AdvanceInputSchema)` to create a new message.
+ */
+export const AdvanceInputSchema: GenMessage<AdvanceInput> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 18);
+
+/**
+ * @generated from message fleet.orchestrator.v1.SimulatedInput
+ */
+export type SimulatedInput = Message<"fleet.orchestrator.v1.SimulatedInput"> & {
+  /**
+   * @generated from oneof fleet.orchestrator.v1.SimulatedInput.kind
+   */
+  kind: {
+    /**
+     * @generated from field: fleet.orchestrator.v1.TextInput text = 1;
+     */
+    value: TextInput;
+    case: "text";
+  } | {
+    /**
+     * @generated from field: fleet.orchestrator.v1.PayloadInput payload = 2;
+     */
+    value: PayloadInput;
+    case: "payload";
+  } | {
+    /**
+     * @generated from field: fleet.orchestrator.v1.AdvanceInput advance = 3;
+     */
+    value: AdvanceInput;
+    case: "advance";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.SimulatedInput.
+ * Use `create(SimulatedInputSchema)` to create a new message.
+ */
+export const SimulatedInputSchema: GenMessage<SimulatedInput> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 19);
 
 /**
  * @generated from message fleet.orchestrator.v1.SimulateConversationRequest
@@ -24,21 +699,42 @@ export type SimulateConversationRequest = Message<"fleet.orchestrator.v1.Simulat
   tenantId: string;
 
   /**
-   * @generated from field: string bot_id = 2;
+   * @generated from field: string flow_id = 2;
    */
-  botId: string;
+  flowId: string;
 
   /**
-   * Contact the simulated customer speaks as; a fresh one is used when empty.
+   * 0: the latest version (a draft included).
    *
-   * @generated from field: string contact = 3;
+   * @generated from field: int32 version = 3;
    */
-  contact: string;
+  version: number;
 
   /**
-   * @generated from field: repeated string inbound_texts = 4;
+   * The contact's profile name (contact.name); empty: none.
+   *
+   * @generated from field: string contact_name = 4;
    */
-  inboundTexts: string[];
+  contactName: string;
+
+  /**
+   * Empty: a fixed test number.
+   *
+   * @generated from field: string contact_phone = 5;
+   */
+  contactPhone: string;
+
+  /**
+   * @generated from field: repeated fleet.orchestrator.v1.SimulatedInput inputs = 6;
+   */
+  inputs: SimulatedInput[];
+
+  /**
+   * Unset: now. Between 1970 and the year 9999.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 7;
+   */
+  startTime?: Timestamp | undefined;
 };
 
 /**
@@ -46,21 +742,71 @@ export type SimulateConversationRequest = Message<"fleet.orchestrator.v1.Simulat
  * Use `create(SimulateConversationRequestSchema)` to create a new message.
  */
 export const SimulateConversationRequestSchema: GenMessage<SimulateConversationRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_orchestrator_v1_orchestrator, 0);
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 20);
+
+/**
+ * An action or http call the engine would have made.
+ *
+ * @generated from message fleet.orchestrator.v1.SimulatedCall
+ */
+export type SimulatedCall = Message<"fleet.orchestrator.v1.SimulatedCall"> & {
+  /**
+   * @generated from field: string step = 1;
+   */
+  step: string;
+
+  /**
+   * @generated from field: fleet.orchestrator.v1.SimulatedCallKind kind = 2;
+   */
+  kind: SimulatedCallKind;
+
+  /**
+   * The action's name, or the http step's method and URL.
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.SimulatedCall.
+ * Use `create(SimulatedCallSchema)` to create a new message.
+ */
+export const SimulatedCallSchema: GenMessage<SimulatedCall> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 21);
 
 /**
  * @generated from message fleet.orchestrator.v1.SimulatedTurn
  */
 export type SimulatedTurn = Message<"fleet.orchestrator.v1.SimulatedTurn"> & {
   /**
-   * @generated from field: string inbound_text = 1;
+   * What the contact did, or "timer:<id>" for a fired timer.
+   *
+   * @generated from field: string input = 1;
    */
-  inboundText: string;
+  input: string;
 
   /**
    * @generated from field: repeated fleet.adapter.v1.MessageContent replies = 2;
    */
   replies: MessageContent[];
+
+  /**
+   * Steps the engine went through, in order.
+   *
+   * @generated from field: repeated string steps = 3;
+   */
+  steps: string[];
+
+  /**
+   * @generated from field: repeated fleet.orchestrator.v1.SimulatedCall calls = 4;
+   */
+  calls: SimulatedCall[];
+
+  /**
+   * @generated from field: repeated string events = 5;
+   */
+  events: string[];
 };
 
 /**
@@ -68,7 +814,36 @@ export type SimulatedTurn = Message<"fleet.orchestrator.v1.SimulatedTurn"> & {
  * Use `create(SimulatedTurnSchema)` to create a new message.
  */
 export const SimulatedTurnSchema: GenMessage<SimulatedTurn> = /*@__PURE__*/
-  messageDesc(file_fleet_orchestrator_v1_orchestrator, 1);
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 22);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ConversationTimer
+ */
+export type ConversationTimer = Message<"fleet.orchestrator.v1.ConversationTimer"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * What it resumes: wait, delay, handoff.
+   *
+   * @generated from field: string purpose = 2;
+   */
+  purpose: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp due_time = 3;
+   */
+  dueTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ConversationTimer.
+ * Use `create(ConversationTimerSchema)` to create a new message.
+ */
+export const ConversationTimerSchema: GenMessage<ConversationTimer> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 23);
 
 /**
  * @generated from message fleet.orchestrator.v1.SimulateConversationResponse
@@ -78,6 +853,30 @@ export type SimulateConversationResponse = Message<"fleet.orchestrator.v1.Simula
    * @generated from field: repeated fleet.orchestrator.v1.SimulatedTurn turns = 1;
    */
   turns: SimulatedTurn[];
+
+  /**
+   * The step the conversation waits at; absent: it ended.
+   *
+   * @generated from field: optional string step = 2;
+   */
+  step?: string | undefined;
+
+  /**
+   * The conversation's variables, a JSON object.
+   *
+   * @generated from field: string variables_json = 3;
+   */
+  variablesJson: string;
+
+  /**
+   * @generated from field: repeated fleet.orchestrator.v1.ConversationTimer timers = 4;
+   */
+  timers: ConversationTimer[];
+
+  /**
+   * @generated from field: bool paused = 5;
+   */
+  paused: boolean;
 };
 
 /**
@@ -85,17 +884,407 @@ export type SimulateConversationResponse = Message<"fleet.orchestrator.v1.Simula
  * Use `create(SimulateConversationResponseSchema)` to create a new message.
  */
 export const SimulateConversationResponseSchema: GenMessage<SimulateConversationResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_orchestrator_v1_orchestrator, 2);
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 24);
 
 /**
- * The bot-orchestrator runs the conversational flows of every bot.
+ * @generated from message fleet.orchestrator.v1.GetConversationRequest
+ */
+export type GetConversationRequest = Message<"fleet.orchestrator.v1.GetConversationRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * The contact's address as the provider knows it.
+   *
+   * @generated from field: string contact = 3;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.GetConversationRequest.
+ * Use `create(GetConversationRequestSchema)` to create a new message.
+ */
+export const GetConversationRequestSchema: GenMessage<GetConversationRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 25);
+
+/**
+ * @generated from message fleet.orchestrator.v1.Conversation
+ */
+export type Conversation = Message<"fleet.orchestrator.v1.Conversation"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string contact = 3;
+   */
+  contact: string;
+
+  /**
+   * @generated from field: string flow_id = 4;
+   */
+  flowId: string;
+
+  /**
+   * @generated from field: int32 flow_version = 5;
+   */
+  flowVersion: number;
+
+  /**
+   * The step it waits at; absent: it ended.
+   *
+   * @generated from field: optional string step = 6;
+   */
+  step?: string | undefined;
+
+  /**
+   * A JSON object.
+   *
+   * @generated from field: string variables_json = 7;
+   */
+  variablesJson: string;
+
+  /**
+   * The bot is paused for this contact (hand-off) until then; unset: not paused.
+   *
+   * @generated from field: google.protobuf.Timestamp paused_until = 8;
+   */
+  pausedUntil?: Timestamp | undefined;
+
+  /**
+   * @generated from field: repeated fleet.orchestrator.v1.ConversationTimer timers = 9;
+   */
+  timers: ConversationTimer[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 10;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 11;
+   */
+  updateTime?: Timestamp | undefined;
+
+  /**
+   * Version of the stored state (compare-and-set counter).
+   *
+   * @generated from field: int64 state_version = 12;
+   */
+  stateVersion: bigint;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.Conversation.
+ * Use `create(ConversationSchema)` to create a new message.
+ */
+export const ConversationSchema: GenMessage<Conversation> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 26);
+
+/**
+ * @generated from message fleet.orchestrator.v1.GetConversationResponse
+ */
+export type GetConversationResponse = Message<"fleet.orchestrator.v1.GetConversationResponse"> & {
+  /**
+   * @generated from field: fleet.orchestrator.v1.Conversation conversation = 1;
+   */
+  conversation?: Conversation | undefined;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.GetConversationResponse.
+ * Use `create(GetConversationResponseSchema)` to create a new message.
+ */
+export const GetConversationResponseSchema: GenMessage<GetConversationResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 27);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ResetConversationRequest
+ */
+export type ResetConversationRequest = Message<"fleet.orchestrator.v1.ResetConversationRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string contact = 3;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ResetConversationRequest.
+ * Use `create(ResetConversationRequestSchema)` to create a new message.
+ */
+export const ResetConversationRequestSchema: GenMessage<ResetConversationRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 28);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ResetConversationResponse
+ */
+export type ResetConversationResponse = Message<"fleet.orchestrator.v1.ResetConversationResponse"> & {
+  /**
+   * False when the contact had no conversation.
+   *
+   * @generated from field: bool reset = 1;
+   */
+  reset: boolean;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ResetConversationResponse.
+ * Use `create(ResetConversationResponseSchema)` to create a new message.
+ */
+export const ResetConversationResponseSchema: GenMessage<ResetConversationResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 29);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ResumeConversationRequest
+ */
+export type ResumeConversationRequest = Message<"fleet.orchestrator.v1.ResumeConversationRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: string contact = 3;
+   */
+  contact: string;
+
+  /**
+   * The staff user who resumes it; empty: not recorded.
+   *
+   * @generated from field: string by = 4;
+   */
+  by: string;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ResumeConversationRequest.
+ * Use `create(ResumeConversationRequestSchema)` to create a new message.
+ */
+export const ResumeConversationRequestSchema: GenMessage<ResumeConversationRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 30);
+
+/**
+ * @generated from message fleet.orchestrator.v1.ResumeConversationResponse
+ */
+export type ResumeConversationResponse = Message<"fleet.orchestrator.v1.ResumeConversationResponse"> & {
+  /**
+   * False when the contact's conversation is not paused (or there is none).
+   *
+   * @generated from field: bool resumed = 1;
+   */
+  resumed: boolean;
+};
+
+/**
+ * Describes the message fleet.orchestrator.v1.ResumeConversationResponse.
+ * Use `create(ResumeConversationResponseSchema)` to create a new message.
+ */
+export const ResumeConversationResponseSchema: GenMessage<ResumeConversationResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_orchestrator_v1_orchestrator, 31);
+
+/**
+ * @generated from enum fleet.orchestrator.v1.FlowKind
+ */
+export enum FlowKind {
+  /**
+   * @generated from enum value: FLOW_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * What a bot runs: one active per bot, one for the tenant's default.
+   *
+   * @generated from enum value: FLOW_KIND_MAIN = 1;
+   */
+  MAIN = 1,
+
+  /**
+   * Entered by `goto {flow}` from another flow of the same scope.
+   *
+   * @generated from enum value: FLOW_KIND_SUBFLOW = 2;
+   */
+  SUBFLOW = 2,
+}
+
+/**
+ * Describes the enum fleet.orchestrator.v1.FlowKind.
+ */
+export const FlowKindSchema: GenEnum<FlowKind> = /*@__PURE__*/
+  enumDesc(file_fleet_orchestrator_v1_orchestrator, 0);
+
+/**
+ * @generated from enum fleet.orchestrator.v1.FlowVersionStatus
+ */
+export enum FlowVersionStatus {
+  /**
+   * @generated from enum value: FLOW_VERSION_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Still editable: the latest version, never activated.
+   *
+   * @generated from enum value: FLOW_VERSION_STATUS_DRAFT = 1;
+   */
+  DRAFT = 1,
+
+  /**
+   * The version that runs.
+   *
+   * @generated from enum value: FLOW_VERSION_STATUS_ACTIVE = 2;
+   */
+  ACTIVE = 2,
+
+  /**
+   * Activated before, not running now; never edited again.
+   *
+   * @generated from enum value: FLOW_VERSION_STATUS_ARCHIVED = 3;
+   */
+  ARCHIVED = 3,
+}
+
+/**
+ * Describes the enum fleet.orchestrator.v1.FlowVersionStatus.
+ */
+export const FlowVersionStatusSchema: GenEnum<FlowVersionStatus> = /*@__PURE__*/
+  enumDesc(file_fleet_orchestrator_v1_orchestrator, 1);
+
+/**
+ * @generated from enum fleet.orchestrator.v1.SimulatedCallKind
+ */
+export enum SimulatedCallKind {
+  /**
+   * @generated from enum value: SIMULATED_CALL_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SIMULATED_CALL_KIND_ACTION = 1;
+   */
+  ACTION = 1,
+
+  /**
+   * @generated from enum value: SIMULATED_CALL_KIND_HTTP = 2;
+   */
+  HTTP = 2,
+}
+
+/**
+ * Describes the enum fleet.orchestrator.v1.SimulatedCallKind.
+ */
+export const SimulatedCallKindSchema: GenEnum<SimulatedCallKind> = /*@__PURE__*/
+  enumDesc(file_fleet_orchestrator_v1_orchestrator, 2);
+
+/**
+ * The bot-orchestrator runs the conversational flows of every bot and stores
+ * them: one flow per bot (or the tenant's default for bots without one), its
+ * subflows, and every version of each.
  *
  * @generated from service fleet.orchestrator.v1.OrchestratorService
  */
 export const OrchestratorService: GenService<{
   /**
-   * Runs a scripted conversation against the bot's active flow without
-   * sending anything to a provider, and returns what the bot would answer.
+   * Creates a flow with its definition as version 1, a draft. The document's
+   * id becomes the flow's slug (unique in its scope: the bot, or the tenant's
+   * default). INVALID_ARGUMENT FLOW_INVALID (details.problems) when the
+   * document has no usable id or name; ALREADY_EXISTS FLOW_SLUG_TAKEN.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.CreateFlow
+   */
+  createFlow: {
+    methodKind: "unary";
+    input: typeof CreateFlowRequestSchema;
+    output: typeof CreateFlowResponseSchema;
+  },
+  /**
+   * Saves a definition: it replaces the latest version while that is a draft,
+   * otherwise it becomes a new draft version. ALREADY_EXISTS
+   * FLOW_VERSION_CONFLICT when expected_version or expected_revision is stale.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.UpdateFlowDraft
+   */
+  updateFlowDraft: {
+    methodKind: "unary";
+    input: typeof UpdateFlowDraftRequestSchema;
+    output: typeof UpdateFlowDraftResponseSchema;
+  },
+  /**
+   * Checks a stored version or a submitted document as activation would.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.ValidateFlow
+   */
+  validateFlow: {
+    methodKind: "unary";
+    input: typeof ValidateFlowRequestSchema;
+    output: typeof ValidateFlowResponseSchema;
+  },
+  /**
+   * Makes a version the one that runs. A main flow replaces the scope's active
+   * main flow in the same transaction. An invalid version is not activated:
+   * the answer then says activated = false with the problems (they travel in
+   * the message, not in trailers, however many there are).
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.ActivateFlowVersion
+   */
+  activateFlowVersion: {
+    methodKind: "unary";
+    input: typeof ActivateFlowVersionRequestSchema;
+    output: typeof ActivateFlowVersionResponseSchema;
+  },
+  /**
+   * The tenant's flows, with their active and latest version numbers.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.ListFlows
+   */
+  listFlows: {
+    methodKind: "unary";
+    input: typeof ListFlowsRequestSchema;
+    output: typeof ListFlowsResponseSchema;
+  },
+  /**
+   * One flow with the summaries of its versions, newest first, and one
+   * version's definition on request. NOT_FOUND FLOW_NOT_FOUND,
+   * FLOW_VERSION_NOT_FOUND.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.GetFlow
+   */
+  getFlow: {
+    methodKind: "unary";
+    input: typeof GetFlowRequestSchema;
+    output: typeof GetFlowResponseSchema;
+  },
+  /**
+   * Runs a scripted conversation on a flow version with the real engine,
+   * sending nothing to any provider, and returns each turn's replies.
    *
    * @generated from rpc fleet.orchestrator.v1.OrchestratorService.SimulateConversation
    */
@@ -103,6 +1292,41 @@ export const OrchestratorService: GenService<{
     methodKind: "unary";
     input: typeof SimulateConversationRequestSchema;
     output: typeof SimulateConversationResponseSchema;
+  },
+  /**
+   * A contact's conversation with a bot as the engine holds it. NOT_FOUND
+   * CONVERSATION_NOT_FOUND when the contact has none.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.GetConversation
+   */
+  getConversation: {
+    methodKind: "unary";
+    input: typeof GetConversationRequestSchema;
+    output: typeof GetConversationResponseSchema;
+  },
+  /**
+   * Forgets a contact's conversation (state, variables, timers): the next
+   * message starts a new one.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.ResetConversation
+   */
+  resetConversation: {
+    methodKind: "unary";
+    input: typeof ResetConversationRequestSchema;
+    output: typeof ResetConversationResponseSchema;
+  },
+  /**
+   * Hands a paused conversation (a hand-off) back to the bot: a resume entry
+   * is appended to the contact's inbound partition, ordered with the
+   * contact's messages, and the flow continues at the hand-off's next step.
+   * resumed = false when the contact has no conversation or it is not paused.
+   *
+   * @generated from rpc fleet.orchestrator.v1.OrchestratorService.ResumeConversation
+   */
+  resumeConversation: {
+    methodKind: "unary";
+    input: typeof ResumeConversationRequestSchema;
+    output: typeof ResumeConversationResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fleet_orchestrator_v1_orchestrator, 0);

@@ -1,0 +1,52 @@
+// The flows domain of the orchestrator: flows stored in Postgres, their use cases and the
+// OrchestratorService handlers over them. The repository is exposed for the engine, which loads
+// the version a bot runs through it.
+import type pg from "pg";
+import type { ServiceRegistration } from "@fleet/grpc-bridge";
+import type { ActionRegistry } from "./language/index.js";
+import { orchestratorService, type ConversationsAccess } from "../grpc/orchestrator.handler.js";
+import { createFlowsRepository, type FlowsRepository } from "../repositories/flows.repository.js";
+import { createActivateFlowVersion } from "./activate-flow-version.use-case.js";
+import { createCreateFlow } from "./create-flow.use-case.js";
+import { createGetFlow } from "./get-flow.use-case.js";
+import { createListFlows } from "./list-flows.use-case.js";
+import { createSimulateFlow } from "./simulate-flow.use-case.js";
+import type { ResumeConversation } from "../use-cases/resume-conversation.use-case.js";
+import { createUpdateFlowDraft } from "./update-flow-draft.use-case.js";
+import { createValidateFlow } from "./validate-flow.use-case.js";
+
+export interface FlowsModuleDeps {
+  /** Pool whose search_path is the `orchestrator` schema. */
+  pool: pg.Pool;
+  /** The actions flows may call: validation and activation check action steps against it. */
+  actions: ActionRegistry;
+  /** The engine's conversation store, for GetConversation and ResetConversation. */
+  conversations: ConversationsAccess;
+  /** Staff handing a paused conversation back to the bot. */
+  resume: ResumeConversation;
+  /** The shop's time zone in simulations (now.*). */
+  timezone: string;
+}
+
+export interface FlowsModule {
+  flows: FlowsRepository;
+  grpcService: ServiceRegistration;
+}
+
+export function createFlowsModule({ pool, actions, conversations, resume, timezone }: FlowsModuleDeps): FlowsModule {
+  const flows = createFlowsRepository(pool);
+  return {
+    flows,
+    grpcService: orchestratorService({
+      createFlow: createCreateFlow({ flows }),
+      updateFlowDraft: createUpdateFlowDraft({ flows }),
+      validateFlow: createValidateFlow({ flows, actions }),
+      activateFlowVersion: createActivateFlowVersion({ flows, actions }),
+      listFlows: createListFlows({ flows }),
+      getFlow: createGetFlow({ flows }),
+      simulate: createSimulateFlow({ flows, actions, timezone }),
+      conversations,
+      resume,
+    }),
+  };
+}
