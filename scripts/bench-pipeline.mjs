@@ -7,14 +7,19 @@
 //
 //   node scripts/bench-pipeline.mjs [--count 3000] [--rate 500] [--contacts 300]
 //                                   [--scale SERVICE=N]... [--redis server|cluster]
+//                                   [--flow none|wait|both]
 //
 // --scale runs N replicas of a service (as ./scripts/run-fleet.sh does; repeatable), --redis
-// cluster a 3-master Redis Cluster instead of one redis-server.
+// cluster a 3-master Redis Cluster instead of one redis-server. --flow chooses what answers: none,
+// the stateless echo of a bot without a flow; wait, a flow run by the engine (each message is
+// answered, then a durable wait is armed, so every message loads and commits the conversation's
+// state, cancels and schedules a timer); both, the two one after the other on fresh fleets, with
+// the difference per message at the end.
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { SERVICES, messageWebhook, postToFleet, startFleet } from "@fleet/e2e";
+import { SERVICES, activateFlow, messageWebhook, postToFleet, startFleet } from "@fleet/e2e";
 
 function usageError(message) {
   console.error(`bench-pipeline: ${message}`);
@@ -32,6 +37,7 @@ try {
       "drain-s": { type: "string", default: "30" },
       scale: { type: "string", multiple: true, default: [] },
       redis: { type: "string", default: "server" },
+      flow: { type: "string", default: "none" },
     },
   }));
 } catch (error) {
@@ -50,6 +56,21 @@ for (const spec of values.scale) {
   scale[match[1]] = Number(match[2]);
 }
 if (values.redis !== "server" && values.redis !== "cluster") usageError(`--redis is server or cluster, got '${values.redis}'`);
+if (!["none", "wait", "both"].includes(values.flow)) usageError(`--flow is none, wait or both, got '${values.flow}'`);
+
+/** Answers every message with its text (so replies match their webhooks), then waits durably for the next. */
+const benchFlow = {
+  schemaVersion: 1,
+  id: "bench",
+  name: "Bench",
+  start: "eco",
+  triggers: [{ type: "regex", pattern: "^(#\\d+|warmup \\d+)$" }],
+  steps: {
+    eco: { kind: "message", text: 'Hello {{contact.first_name}}! You said: "{{input.text}}"', next: "espera" },
+    espera: { kind: "wait", seconds: 3600, next: "fin", onReply: "eco" },
+    fin: { kind: "end" },
+  },
+};
 
 function procStats(pid) {
   try {
@@ -67,9 +88,16 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-const fleet = await startFleet({ ratePerSecond: 1000, scale, redis: values.redis });
-process.once("SIGINT", () => void fleet.stop().then(() => process.exit(130)));
+async function runOnce(mode) {
+const fleet = await startFleet({ ratePerSecond: 1000, scale, redis: values.redis, env: { "bot-orchestrator": { ACTIVE_FLOW_CACHE_MS: "200" } } });
+const onSigint = () => void fleet.stop().then(() => process.exit(130));
+process.once("SIGINT", onSigint);
 try {
+if (mode === "wait") {
+  await activateFlow(fleet, benchFlow);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+console.log(`\n=== ${mode === "wait" ? "flow with a durable wait (engine, state, timers)" : "no flow: stateless echo"} ===`);
 const children = (pid) => {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
@@ -173,6 +201,18 @@ console.log("rest of the pipeline: CPU seconds during the run (CPU ms per messag
 for (const [name, seconds] of Object.entries(otherCpu)) console.log(`  ${name.padEnd(26)} ${seconds.toFixed(2).padStart(6)} s  (${fmt((seconds * 1000) / count)} ms/msg)`);
 const total = Object.values(cpu).reduce((a, b) => a + b, 0) + Object.values(otherCpu).reduce((a, b) => a + b, 0);
 console.log(`total CPU per message: ${fmt((total * 1000) / count)} ms → at most ~${Math.round((os.cpus().length * count) / total)} msg/s on ${os.cpus().length} cores with every part on this machine`);
+return total / count;
 } finally {
+  process.off("SIGINT", onSigint);
   await fleet.stop();
 }
+}
+
+const modes = values.flow === "both" ? ["none", "wait"] : [values.flow];
+const perMessage = {};
+for (const mode of modes) perMessage[mode] = await runOnce(mode);
+if (modes.length === 2) {
+  const delta = (perMessage.wait - perMessage.none) * 1000;
+  console.log(`\nflow vs echo, same run: ${(perMessage.wait * 1000).toFixed(2)} vs ${(perMessage.none * 1000).toFixed(2)} ms CPU per message (${delta >= 0 ? "+" : ""}${delta.toFixed(2)} ms)`);
+}
+
