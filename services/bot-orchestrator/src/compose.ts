@@ -60,8 +60,8 @@ export function composeOrchestrator({ config, pool, redis, blockingConnection, s
   const conversations = createConversationsRepository(redis, { partitions: config.INBOUND_PARTITIONS, stateTtlMs: config.CONVERSATION_TTL_MS });
   const timers = createTimersRepository(redis, { partitions: config.INBOUND_PARTITIONS });
   const resume = createResumeConversation({ redis, conversations, partitions: config.INBOUND_PARTITIONS });
-  const flowsModule = createFlowsModule({ pool, actions: flowActions, conversations, resume, timezone: config.DEFAULT_TIMEZONE });
   const tenantHttpSettings = createTenantHttpSettingsRepository(pool, createTenantSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
+  const flowsModule = createFlowsModule({ pool, actions: flowActions, conversations, resume, timezone: config.DEFAULT_TIMEZONE, httpSettings: tenantHttpSettings });
   const handleInbound = createHandleInbound({
     sender,
     events: createEventsRepository(redis),

@@ -2,6 +2,7 @@
 // draft must have, what activation refuses (every problem with its JSON pointer), goto between
 // flows of one scope, optimistic concurrency and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { randomBytes } from "node:crypto";
 import { createActivateFlowVersion, type ActivateFlowVersion } from "../src/flows/activate-flow-version.use-case.js";
 import { createCreateFlow, type CreateFlow } from "../src/flows/create-flow.use-case.js";
 import { createGetFlow, type GetFlow } from "../src/flows/get-flow.use-case.js";
@@ -10,6 +11,7 @@ import { createListFlows, type ListFlows } from "../src/flows/list-flows.use-cas
 import { createUpdateFlowDraft, type UpdateFlowDraft } from "../src/flows/update-flow-draft.use-case.js";
 import { createValidateFlow, type ValidateFlow } from "../src/flows/validate-flow.use-case.js";
 import { createFlowsRepository, type FlowsRepository } from "../src/repositories/flows.repository.js";
+import { createTenantHttpSettingsRepository, createTenantSecretBox, type TenantHttpSettingsRepository } from "../src/repositories/tenant-http-settings.repository.js";
 import { brokenFlow, gotoFlow, greetingFlow, newId, startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
 import { rejectionOf as rejection } from "@fleet/testing";
 
@@ -21,14 +23,16 @@ let validateFlow: ValidateFlow;
 let activate: ActivateFlowVersion;
 let listFlows: ListFlows;
 let getFlow: GetFlow;
+let httpSettings: TenantHttpSettingsRepository;
 
 beforeAll(async () => {
   db = await startFlowsDatabase();
   flows = createFlowsRepository(db.pool);
   createFlow = createCreateFlow({ flows });
   updateFlowDraft = createUpdateFlowDraft({ flows });
-  validateFlow = createValidateFlow({ flows, actions: exampleActions });
-  activate = createActivateFlowVersion({ flows, actions: exampleActions });
+  httpSettings = createTenantHttpSettingsRepository(db.pool, createTenantSecretBox(randomBytes(32).toString("hex")));
+  validateFlow = createValidateFlow({ flows, actions: exampleActions, httpSettings });
+  activate = createActivateFlowVersion({ flows, actions: exampleActions, httpSettings });
   listFlows = createListFlows({ flows });
   getFlow = createGetFlow({ flows });
 });
@@ -96,7 +100,7 @@ describe("activation", () => {
     const tenantId = newId();
     const { flow } = await create(tenantId, null, shopMenuFlow);
     expect(await activate({ tenantId, flowId: flow.id, version: 1, userId: "ana" })).toMatchObject({ flow: { activeVersion: 1 } });
-    const bare = createActivateFlowVersion({ flows, actions: {} });
+    const bare = createActivateFlowVersion({ flows, actions: {}, httpSettings });
     const other = await create(newId(), null, shopMenuFlow);
     const error = await rejection(bare({ tenantId: other.flow.tenantId, flowId: other.flow.id, version: 1, userId: null }));
     expect(error.details).toMatchObject({ problems: expect.arrayContaining([expect.objectContaining({ path: "/steps/buscar/action", code: "action_unknown" })]) });

@@ -4,6 +4,7 @@
 // engine (its replies as the adapter's messages, its calls, timers and the shop's clock), and
 // conversations are read, reset and handed back to the bot through the contact's partition.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { randomBytes } from "node:crypto";
 import { InboundEntrySchema, decodeStreamEntry, entryContact, inboundPartition, inboundStream, type InboundEntry } from "@fleet/contracts";
 import { MediaKind } from "@fleet/contracts/adapter";
 import { FlowKind, FlowVersionStatus, OrchestratorService, SimulatedCallKind } from "@fleet/contracts/orchestrator";
@@ -15,6 +16,7 @@ import { createFlowsModule } from "../src/flows/flows.module.js";
 import { exampleActions, shopMenuFlow } from "../src/flows/language/flow-examples.js";
 import { MAX_DEFINITION_BYTES } from "../src/grpc/orchestrator.handler.js";
 import { createConversationsRepository, type ConversationsRepository } from "../src/repositories/conversations.repository.js";
+import { createTenantHttpSettingsRepository, createTenantSecretBox } from "../src/repositories/tenant-http-settings.repository.js";
 import { createResumeConversation } from "../src/use-cases/resume-conversation.use-case.js";
 import { brokenFlow, greetingFlow, newId, startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
 import { rejectionOf as rejection } from "@fleet/testing";
@@ -43,7 +45,8 @@ beforeAll(async () => {
   const search = exampleActions["catalogue.search"];
   if (!search) throw new Error("the example actions have no catalogue.search");
   const actions = { ...exampleActions, "catalogue.search": { ...search, example: catalogueResult } };
-  const flows = createFlowsModule({ pool: db.pool, actions, conversations, resume, timezone: "America/Mexico_City" });
+  const httpSettings = createTenantHttpSettingsRepository(db.pool, createTenantSecretBox(randomBytes(32).toString("hex")));
+  const flows = createFlowsModule({ pool: db.pool, actions, conversations, resume, timezone: "America/Mexico_City", httpSettings });
   server = await startGrpcServer({ host: "127.0.0.1", port: 0, logger, metrics: createMetrics("bot-orchestrator"), services: [flows.grpcService] });
   client = newClient(server.port);
 });

@@ -1,7 +1,9 @@
 // Tenant isolation, walked over the whole API: every operation of the OpenAPI
 // document, called by another tenant's owner with the first tenant's ids,
 // answers 404 (or, for lists and the caller's own data, only the caller's
-// tenant), never the first tenant's data, never a 5xx.
+// tenant), never the first tenant's data, never a 5xx. A path that names
+// something inside the caller's own tenant (a secret's name) is walked with the
+// first tenant's name too: it must reach only the caller's own.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { AppError } from "@fleet/service-kit";
 import { ConnectionState, ProviderKind } from "@fleet/contracts/adapter";
@@ -19,6 +21,9 @@ let intruder: SeededUser;
 let victimBotId: string;
 let victimFlowId: string;
 const VICTIM_CONTACT = "5215512345678";
+const VICTIM_SECRET = "VICTIM_TOKEN";
+const VICTIM_SECRET_VALUE = "victim-secret-value";
+const VICTIM_HOST = "api.victim.example";
 
 /** A flow document of the victim's (valid, so only the tenant check can stop its activation). */
 const victimFlow = {
@@ -63,7 +68,18 @@ const BODIES: Record<string, object | undefined> = {
   getConversation: undefined,
   resetConversation: undefined,
   resumeConversation: undefined,
+  getHttpSettings: undefined,
+  setHttpAllowedHosts: { hosts: ["api.intruder.example"] },
+  putHttpSecret: { value: "intruder-value" },
+  deleteHttpSecret: undefined,
 };
+
+/**
+ * Operations scoped by the actor alone, whose path parameter is a name inside the caller's own
+ * tenant rather than an id of another tenant's resource: like /api/auth/me they act on the caller's
+ * own data, so any answer but a 5xx is fine; what they must not do is show or change the victim's.
+ */
+const ACTOR_SCOPED = new Set(["putHttpSecret", "deleteHttpSecret"]);
 
 interface Operation {
   method: string;
@@ -97,6 +113,8 @@ beforeAll(async () => {
   adapter.media.set(`${victimBotId}/1479537139650973`, { data: Buffer.from("victim-photo"), mimeType: "image/jpeg", filename: "" });
   const created = await request(gateway.app).post("/api/flows").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ botId: victimBotId, definition: victimFlow });
   victimFlowId = String(created.body.flow.id);
+  await request(gateway.app).put("/api/flows/http-settings/allowed-hosts").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ hosts: [VICTIM_HOST] });
+  await request(gateway.app).put(`/api/flows/http-settings/secrets/${VICTIM_SECRET}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ value: VICTIM_SECRET_VALUE });
   // A contact of the victim's bot handed to a person: paused, with variables worth stealing.
   const now = Date.now();
   await orchestrator.seedConversation(victim.tenantId, victimBotId, VICTIM_CONTACT, {
@@ -129,10 +147,10 @@ describe("tenant isolation over every route of the document", () => {
 
   it("answers another tenant's ids with 404, never their data, never a 5xx", async () => {
     const token = await tokenFor(gateway, intruder);
-    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret", "victim-photo", victimFlowId, "Victim flow", "Victim greeting", "Victim variable"];
+    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret", "victim-photo", victimFlowId, "Victim flow", "Victim greeting", "Victim variable", VICTIM_HOST, VICTIM_SECRET_VALUE];
     const walked: string[] = [];
     for (const op of operations()) {
-      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId, provider: "meta", mediaId: "1479537139650973", flowId: victimFlowId, version: "1", contact: VICTIM_CONTACT };
+      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId, provider: "meta", mediaId: "1479537139650973", flowId: victimFlowId, version: "1", contact: VICTIM_CONTACT, name: VICTIM_SECRET };
       const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => ids[name] ?? "00000000-0000-4000-8000-000000000000");
       const call = request(gateway.app)[op.method as "get"](path).set("authorization", `Bearer ${token}`).set("idempotency-key", "isolation-0001");
       const body = BODIES[op.operationId];
@@ -140,7 +158,7 @@ describe("tenant isolation over every route of the document", () => {
       const text = Buffer.isBuffer(response.body) ? response.body.toString("latin1") : JSON.stringify(response.body ?? "") + (response.text ?? "");
       expect({ op: op.operationId, status: response.status < 500 }).toEqual({ op: op.operationId, status: true });
       for (const secret of secrets) expect({ op: op.operationId, leaked: text.includes(secret) ? secret : null }).toEqual({ op: op.operationId, leaked: null });
-      if (op.path.includes("{")) expect({ op: op.operationId, status: response.status }).toEqual({ op: op.operationId, status: 404 });
+      if (op.path.includes("{") && !ACTOR_SCOPED.has(op.operationId)) expect({ op: op.operationId, status: response.status }).toEqual({ op: op.operationId, status: 404 });
       walked.push(op.operationId);
     }
     expect(walked.length).toBe(Object.keys(BODIES).length);
@@ -154,6 +172,9 @@ describe("tenant isolation over every route of the document", () => {
     const conversation = await request(gateway.app).get(`/api/bots/${victimBotId}/conversations/${VICTIM_CONTACT}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
     expect(conversation.body).toMatchObject({ variables: { note: "Victim variable" }, pausedUntil: expect.any(String) });
     expect(await orchestrator.inboundEntries(victimBotId, VICTIM_CONTACT)).toEqual([]);
+    const settings = await request(gateway.app).get("/api/flows/http-settings").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(settings.body).toEqual({ allowedHosts: [VICTIM_HOST], secretNames: [VICTIM_SECRET] });
+    expect(await orchestrator.httpSettings.resolveSecrets(victim.tenantId, [VICTIM_SECRET])).toEqual({ [VICTIM_SECRET]: VICTIM_SECRET_VALUE });
   });
 });
 

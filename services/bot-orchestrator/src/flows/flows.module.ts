@@ -1,14 +1,16 @@
-// The flows domain of the orchestrator: flows stored in Postgres, their use cases and the
-// OrchestratorService handlers over them. The repository is exposed for the engine, which loads
-// the version a bot runs through it.
+// The flows domain of the orchestrator: flows stored in Postgres, their use cases, the tenant's
+// settings for http steps (allowlist and secrets) and the OrchestratorService handlers over them.
+// The flows repository is exposed for the engine, which loads the version a bot runs through it.
 import type pg from "pg";
 import type { ServiceRegistration } from "@fleet/grpc-bridge";
 import type { ActionRegistry } from "./language/index.js";
 import { orchestratorService, type ConversationsAccess } from "../grpc/orchestrator.handler.js";
 import { createFlowsRepository, type FlowsRepository } from "../repositories/flows.repository.js";
+import type { TenantHttpSettingsRepository } from "../repositories/tenant-http-settings.repository.js";
 import { createActivateFlowVersion } from "./activate-flow-version.use-case.js";
 import { createCreateFlow } from "./create-flow.use-case.js";
 import { createGetFlow } from "./get-flow.use-case.js";
+import { createHttpSettings } from "./http-settings.use-case.js";
 import { createListFlows } from "./list-flows.use-case.js";
 import { createSimulateFlow } from "./simulate-flow.use-case.js";
 import type { ResumeConversation } from "../use-cases/resume-conversation.use-case.js";
@@ -26,6 +28,8 @@ export interface FlowsModuleDeps {
   resume: ResumeConversation;
   /** The shop's time zone in simulations (now.*). */
   timezone: string;
+  /** The tenants' allowlists and secrets: managed here, and their secret names checked at validation and activation. */
+  httpSettings: TenantHttpSettingsRepository;
 }
 
 export interface FlowsModule {
@@ -33,20 +37,21 @@ export interface FlowsModule {
   grpcService: ServiceRegistration;
 }
 
-export function createFlowsModule({ pool, actions, conversations, resume, timezone }: FlowsModuleDeps): FlowsModule {
+export function createFlowsModule({ pool, actions, conversations, resume, timezone, httpSettings }: FlowsModuleDeps): FlowsModule {
   const flows = createFlowsRepository(pool);
   return {
     flows,
     grpcService: orchestratorService({
       createFlow: createCreateFlow({ flows }),
       updateFlowDraft: createUpdateFlowDraft({ flows }),
-      validateFlow: createValidateFlow({ flows, actions }),
-      activateFlowVersion: createActivateFlowVersion({ flows, actions }),
+      validateFlow: createValidateFlow({ flows, actions, httpSettings }),
+      activateFlowVersion: createActivateFlowVersion({ flows, actions, httpSettings }),
       listFlows: createListFlows({ flows }),
       getFlow: createGetFlow({ flows }),
       simulate: createSimulateFlow({ flows, actions, timezone }),
       conversations,
       resume,
+      httpSettings: createHttpSettings({ settings: httpSettings }),
     }),
   };
 }

@@ -1,10 +1,12 @@
 // Is a flow ready to run? A stored version (the latest by default) or a document not stored yet,
 // checked exactly as activation checks it: the flow language's validateFlow with the service's
-// action registry and the slugs of the other flows of the same scope, plus the rule that a
-// flow's document keeps the id it was created with.
+// action registry, the slugs of the other flows of the same scope and the names of the tenant's
+// secrets (an http header naming one it lacks is secret_unknown), plus the rule that a flow's
+// document keeps the id it was created with.
 import { AppError } from "@fleet/service-kit";
 import { validateFlow, type ActionRegistry, type FlowProblem } from "./language/index.js";
 import { flowNotFound, flowVersionNotFound, type FlowsRepository } from "../repositories/flows.repository.js";
+import type { TenantHttpSettingsRepository } from "../repositories/tenant-http-settings.repository.js";
 
 export interface FlowCheck {
   ok: boolean;
@@ -15,9 +17,18 @@ export interface FlowCheck {
 
 export type ValidationSource = { version: number | "latest" } | { definition: unknown };
 
-/** Every problem that keeps `document` from running as the flow `slug` among `otherSlugs`. */
-export function checkFlow(document: unknown, { actions, slug, otherSlugs }: { actions: ActionRegistry; slug: string; otherSlugs: readonly string[] }): FlowProblem[] {
-  const result = validateFlow(document, { actions, flows: otherSlugs });
+export interface FlowContext {
+  actions: ActionRegistry;
+  slug: string;
+  /** The other flows of the same scope, for goto {flow}. */
+  otherSlugs: readonly string[];
+  /** The names of the tenant's secrets, for http headers. */
+  secrets: readonly string[];
+}
+
+/** Every problem that keeps `document` from running as the flow `slug` in its context. */
+export function checkFlow(document: unknown, { actions, slug, otherSlugs, secrets }: FlowContext): FlowProblem[] {
+  const result = validateFlow(document, { actions, flows: otherSlugs, secrets });
   const problems = result.ok ? [] : [...result.problems];
   const id = typeof document === "object" && document !== null && "id" in document ? document.id : undefined;
   if (typeof id === "string" && id !== slug) {
@@ -34,9 +45,11 @@ export function flowInvalid(problems: FlowProblem[]): AppError {
 export interface ValidateFlowDeps {
   flows: Pick<FlowsRepository, "find" | "findVersion" | "slugsInScope">;
   actions: ActionRegistry;
+  /** The tenant's secret names. */
+  httpSettings: Pick<TenantHttpSettingsRepository, "get">;
 }
 
-export function createValidateFlow({ flows, actions }: ValidateFlowDeps) {
+export function createValidateFlow({ flows, actions, httpSettings }: ValidateFlowDeps) {
   return async function validate(tenantId: string, flowId: string, source: ValidationSource): Promise<FlowCheck> {
     const detail = await flows.find(tenantId, flowId);
     if (!detail) throw flowNotFound();
@@ -51,8 +64,9 @@ export function createValidateFlow({ flows, actions }: ValidateFlowDeps) {
       document = stored.definition;
       version = stored.version;
     }
-    const otherSlugs = (await flows.slugsInScope(tenantId, flow.botId)).filter((slug) => slug !== flow.slug);
-    const problems = checkFlow(document, { actions, slug: flow.slug, otherSlugs });
+    const [slugs, { secretNames }] = await Promise.all([flows.slugsInScope(tenantId, flow.botId), httpSettings.get(tenantId)]);
+    const otherSlugs = slugs.filter((slug) => slug !== flow.slug);
+    const problems = checkFlow(document, { actions, slug: flow.slug, otherSlugs, secrets: secretNames });
     return { ok: problems.length === 0, problems, version };
   };
 }

@@ -1,6 +1,6 @@
 // OrchestratorService gRPC handlers: map protobuf messages to use-case calls and back. Flow
 // documents travel as JSON text (definition_json) so validation paths stay JSON pointers into
-// what the editor sent.
+// what the editor sent. A tenant secret's value only comes in (PutSecret): no answer carries one.
 import { FlowKind, FlowVersionStatus, OrchestratorService, SimulatedCallKind, type SimulatedInput as SimulatedInputMessage } from "@fleet/contracts/orchestrator";
 import { implement, type ServiceRegistration } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
@@ -9,6 +9,7 @@ import { LIMITS, type FlowProblem } from "../flows/language/index.js";
 import type { ActivateFlowVersion } from "../flows/activate-flow-version.use-case.js";
 import type { CreateFlow } from "../flows/create-flow.use-case.js";
 import type { GetFlow } from "../flows/get-flow.use-case.js";
+import type { HttpSettings } from "../flows/http-settings.use-case.js";
 import type { ListFlows } from "../flows/list-flows.use-case.js";
 import type { UpdateFlowDraft } from "../flows/update-flow-draft.use-case.js";
 import type { ValidateFlow } from "../flows/validate-flow.use-case.js";
@@ -46,6 +47,8 @@ export interface OrchestratorHandlerDeps {
   simulate: SimulateFlow;
   conversations: ConversationsAccess;
   resume: ResumeConversation;
+  /** The tenant's allowlist and secrets for http steps. */
+  httpSettings: HttpSettings;
 }
 
 const KIND_OF: Record<FlowKindName, FlowKind> = { main: FlowKind.MAIN, subflow: FlowKind.SUBFLOW };
@@ -196,7 +199,7 @@ function conversationMessage(view: ConversationView) {
 const userOf = (userId: string) => userId || null;
 
 export function orchestratorService(deps: OrchestratorHandlerDeps): ServiceRegistration {
-  const { createFlow, updateFlowDraft, validateFlow, activateFlowVersion, listFlows, getFlow, simulate, conversations, resume } = deps;
+  const { createFlow, updateFlowDraft, validateFlow, activateFlowVersion, listFlows, getFlow, simulate, conversations, resume, httpSettings } = deps;
   return implement(OrchestratorService, {
     async createFlow(request) {
       const created = await createFlow({
@@ -277,6 +280,24 @@ export function orchestratorService(deps: OrchestratorHandlerDeps): ServiceRegis
     async resumeConversation(request) {
       if (request.by.length > MAX_RESUMED_BY) throw invalidRequest(`by must have at most ${MAX_RESUMED_BY} characters`);
       return { resumed: await resume(request.tenantId, request.botId, request.contact, request.by || undefined) };
+    },
+
+    async getHttpSettings(request) {
+      const settings = await httpSettings.get(request.tenantId);
+      return { allowedHosts: settings.allowedHosts, secretNames: settings.secretNames };
+    },
+
+    async setAllowedHosts(request) {
+      return { allowedHosts: await httpSettings.setAllowedHosts(request.tenantId, request.hosts) };
+    },
+
+    async putSecret(request) {
+      await httpSettings.putSecret(request.tenantId, request.name, request.value);
+      return {};
+    },
+
+    async deleteSecret(request) {
+      return { deleted: await httpSettings.deleteSecret(request.tenantId, request.name) };
     },
   });
 }

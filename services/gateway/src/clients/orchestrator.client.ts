@@ -1,5 +1,6 @@
-// gRPC client of the bot-orchestrator's OrchestratorService: flows, their versions, simulations
-// and contacts' conversations (read, reset, resumed after a hand-off). Every call carries a
+// gRPC client of the bot-orchestrator's OrchestratorService: flows, their versions, simulations,
+// contacts' conversations (read, reset, resumed after a hand-off) and the tenant's settings for
+// http steps (allowlist, secrets: a secret's value is only ever sent). Every call carries a
 // deadline. Errors the orchestrator raised come back as its own AppError (code, kind, message,
 // details) and are passed on; transport failures get a fixed message, because grpc-js writes the
 // orchestrator's internal address into its own. Answers come back as plain objects; JSON carried
@@ -105,6 +106,12 @@ export interface Simulation {
   variables: Record<string, unknown>;
   timers: Timer[];
   paused: boolean;
+}
+
+/** A tenant's settings for its flows' http steps; secrets by name only. */
+export interface HttpSettings {
+  allowedHosts: string[];
+  secretNames: string[];
 }
 
 export interface Conversation {
@@ -357,6 +364,29 @@ export function createOrchestratorClient(address: string, { deadlineMs }: { dead
     async resumeConversation({ tenantId, botId, contact, by }: { tenantId: string; botId: string; contact: string; by: string }, options?: CallOptions): Promise<boolean> {
       const response = await client.resumeConversation({ tenantId, botId, contact, by }, options).catch(withoutTransportDetails);
       return response.resumed;
+    },
+
+    /** The tenant's allowed hosts and secret names, sorted (never a secret's value). */
+    async getHttpSettings({ tenantId }: { tenantId: string }, options?: CallOptions): Promise<HttpSettings> {
+      const response = await client.getHttpSettings({ tenantId }, options).catch(withoutTransportDetails);
+      return { allowedHosts: response.allowedHosts, secretNames: response.secretNames };
+    },
+
+    /** Replaces the tenant's allowlist and returns it as stored; invalid_argument HTTP_HOST_INVALID, HTTP_HOSTS_TOO_MANY. */
+    async setAllowedHosts({ tenantId, hosts }: { tenantId: string; hosts: string[] }, options?: CallOptions): Promise<string[]> {
+      const response = await client.setAllowedHosts({ tenantId, hosts }, options).catch(withoutTransportDetails);
+      return response.allowedHosts;
+    },
+
+    /** Creates or replaces a tenant secret; invalid_argument SECRET_NAME_INVALID, SECRET_VALUE_INVALID. */
+    async putSecret({ tenantId, name, value }: { tenantId: string; name: string; value: string }, options?: CallOptions): Promise<void> {
+      await client.putSecret({ tenantId, name, value }, options).catch(withoutTransportDetails);
+    },
+
+    /** Removes a tenant secret; false when the tenant had none of that name. */
+    async deleteSecret({ tenantId, name }: { tenantId: string; name: string }, options?: CallOptions): Promise<boolean> {
+      const response = await client.deleteSecret({ tenantId, name }, options).catch(withoutTransportDetails);
+      return response.deleted;
     },
 
     close: () => client.close(),

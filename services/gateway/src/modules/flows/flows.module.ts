@@ -1,23 +1,43 @@
-// The flows domain: a facade over the bot-orchestrator's flows, simulations and conversations,
-// with the adapter answering whether a bot named in a request is the caller's.
+// The flows domain: a facade over the bot-orchestrator's flows, simulations, conversations and the
+// tenant's settings for http steps, with the adapter answering whether a bot named in a request is
+// the caller's.
 import type { Route } from "../../http/routes.js";
 import type { OrchestratorClient } from "../../clients/orchestrator.client.js";
 import { createConversations } from "./conversations.use-case.js";
 import { flowsRoutes } from "./flows.routes.js";
+import { httpSettingsRoutes } from "./http-settings.routes.js";
+import { createHttpSettings } from "./http-settings.use-case.js";
 import { createManageFlows, type TenantBots } from "./manage-flows.use-case.js";
 import { createSimulateFlow } from "./simulate-flow.use-case.js";
 
 export type FlowsOrchestratorClient = Pick<
   OrchestratorClient,
-  "listFlows" | "createFlow" | "getFlow" | "updateFlowDraft" | "validateFlow" | "activateFlowVersion" | "simulate" | "getConversation" | "resetConversation" | "resumeConversation"
+  | "listFlows"
+  | "createFlow"
+  | "getFlow"
+  | "updateFlowDraft"
+  | "validateFlow"
+  | "activateFlowVersion"
+  | "simulate"
+  | "getConversation"
+  | "resetConversation"
+  | "resumeConversation"
+  | "getHttpSettings"
+  | "setAllowedHosts"
+  | "putSecret"
+  | "deleteSecret"
 >;
 
 export function createFlowsModule({ orchestrator, bots }: { orchestrator: FlowsOrchestratorClient; bots: TenantBots }): { routes: Route[] } {
   return {
-    routes: flowsRoutes({
-      flows: createManageFlows({ orchestrator, bots }),
-      simulate: createSimulateFlow({ orchestrator }),
-      conversations: createConversations({ orchestrator, bots }),
-    }),
+    routes: [
+      // First: /flows/http-settings would otherwise reach /flows/:flowId.
+      ...httpSettingsRoutes({ settings: createHttpSettings({ orchestrator }) }),
+      ...flowsRoutes({
+        flows: createManageFlows({ orchestrator, bots }),
+        simulate: createSimulateFlow({ orchestrator }),
+        conversations: createConversations({ orchestrator, bots }),
+      }),
+    ],
   };
 }
