@@ -58,7 +58,7 @@ export function composeOrchestrator({ config, pool, redis, blockingConnection, s
   // Series exist from the start, so the alert on their increase sees the first dead letter.
   for (const stream of partitionStreams) for (const reason of DEAD_LETTER_REASONS) deadLettered.inc({ stream, reason }, 0);
   const conversations = createConversationsRepository(redis, { partitions: config.INBOUND_PARTITIONS, stateTtlMs: config.CONVERSATION_TTL_MS });
-  const timers = createTimersRepository(redis, { partitions: config.INBOUND_PARTITIONS });
+  const timers = createTimersRepository(redis);
   const resume = createResumeConversation({ redis, conversations, partitions: config.INBOUND_PARTITIONS });
   const tenantHttpSettings = createTenantHttpSettingsRepository(pool, createTenantSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
   const flowsModule = createFlowsModule({ pool, actions: flowActions, conversations, resume, timezone: config.DEFAULT_TIMEZONE, httpSettings: tenantHttpSettings });
@@ -66,7 +66,6 @@ export function composeOrchestrator({ config, pool, redis, blockingConnection, s
     sender,
     events: createEventsRepository(redis),
     conversations,
-    timers,
     flows: createFlowSource(flowsModule.flows, { activeTtlMs: config.ACTIVE_FLOW_CACHE_MS }),
     calls: createCallRunner({
       actions: flowActions,

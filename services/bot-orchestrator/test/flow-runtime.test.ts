@@ -14,7 +14,7 @@ import { createFlowSource } from "../src/flows/runtime/flow-source.js";
 import { createConversationsRepository } from "../src/repositories/conversations.repository.js";
 import { createEventsRepository } from "../src/repositories/events.repository.js";
 import { createFlowsRepository, type FlowsRepository } from "../src/repositories/flows.repository.js";
-import { createTimersRepository } from "../src/repositories/timers.repository.js";
+import { createTimersRepository, timerKeys } from "../src/repositories/timers.repository.js";
 import { createHandleInbound, type ReplySender, type ReplyTarget } from "../src/use-cases/handle-inbound.use-case.js";
 import { createResumeConversation } from "../src/use-cases/resume-conversation.use-case.js";
 import { newId, startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
@@ -115,12 +115,11 @@ beforeEach(() => {
   clock = Date.parse("2026-11-30T16:00:00Z");
   assigned = [];
   conversations = createConversationsRepository(redis, { partitions: PARTITIONS, stateTtlMs: 24 * 3600_000, now: () => clock });
-  timers = createTimersRepository(redis, { partitions: PARTITIONS });
+  timers = createTimersRepository(redis);
   handle = createHandleInbound({
     sender,
     events: createEventsRepository(redis),
     conversations,
-    timers,
     flows: createFlowSource(flowsRepository, { activeTtlMs: 1000 }),
     calls: createCallRunner({ actions, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "no" }), logger }),
     logger,
@@ -144,17 +143,21 @@ async function timerEntries(contact: string) {
 describe("decided once", () => {
   it("commits the transition before sending, and a redelivery carries out the same effects without deciding again", async () => {
     const contact = "5215510000001";
-    await handle(message(contact, "hola"));
+    const greeting = message(contact, "hola");
+    await handle(greeting);
     const answer = message(contact, "Luisa");
     sender.failOnce.set(`${answer.id}:0`, new AppError("unavailable", "PACING_DEADLINE", "the bot's pacing held the reply back"));
     await expect(handle(answer)).resolves.toBe("throttled");
-    // Decided and stored, though nothing went out and the wait's timer is not scheduled yet.
+    // Decided and stored with its timer, though nothing went out.
+    const partition = inboundPartition(botId, contact, PARTITIONS);
+    const pendingBefore = await timers.pending(partition);
     expect(await conversations.view(tenantId, botId, contact)).toMatchObject({ step: "espera", variables: { nombre: "Luisa", vendedora: { name: "Ana" } }, version: 2 });
-    expect(await timers.pending(inboundPartition(botId, contact, PARTITIONS))).toBe(0);
-    // The redelivery carries out the stored effects: the reply under its key, then the timer.
+    expect(sender.sent.filter((s) => s.key.startsWith(answer.id))).toEqual([]);
+    // The redelivery carries out the stored effects: the reply under its key; the timer is not scheduled twice.
     await expect(handle(answer)).resolves.toBe("replied");
     expect(sender.sent.filter((s) => s.key.startsWith(answer.id))).toEqual([{ key: `${answer.id}:0`, to: contact, body: "Luisa, te atiende Ana" }]);
-    expect(await timers.pending(inboundPartition(botId, contact, PARTITIONS))).toBe(1);
+    expect(await timers.pending(partition)).toBe(pendingBefore);
+    expect((await redis.zrange(timerKeys(partition).set, 0, -1)).filter((id) => id.startsWith(`${greeting.id}:`))).toHaveLength(1);
     // Neither the action nor the state ran twice.
     expect(assigned).toEqual([`${answer.id}:buscar`]);
     expect((await conversations.view(tenantId, botId, contact))?.version).toBe(2);

@@ -11,7 +11,6 @@ import { createFlowSource } from "../src/flows/runtime/flow-source.js";
 import { createConversationsRepository } from "../src/repositories/conversations.repository.js";
 import type { EventInput, EventsRepository } from "../src/repositories/events.repository.js";
 import { createFlowsRepository } from "../src/repositories/flows.repository.js";
-import { createTimersRepository } from "../src/repositories/timers.repository.js";
 import { createHandleInbound, type ReplySender } from "../src/use-cases/handle-inbound.use-case.js";
 import { startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
 
@@ -34,7 +33,6 @@ function createHandler(sender: ReplySender, events: EventsRepository) {
     sender,
     events,
     conversations: createConversationsRepository(testRedis.redis, { partitions: 4, stateTtlMs: 60_000 }),
-    timers: createTimersRepository(testRedis.redis, { partitions: 4 }),
     flows: createFlowSource(createFlowsRepository(db.pool), { activeTtlMs: 1000 }),
     calls: createCallRunner({ actions: {}, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "none" }), logger }),
     logger,

@@ -5,16 +5,23 @@
 //                                              the last turn, or after its pending timer's due time
 //   wa.conv.{inbound.P}.tx:<entry id>          the transition decided for an inbound entry (effects), TTL 48 h
 //   wa.conv.{inbound.P}.seen:<bot>:<contact>   id of the contact's first conversation (contact.is_new), TTL 400 days
-// `commit` stores the new state (compare-and-set on its version) and the entry's transition in one
-// script, before any effect runs; if the entry already has a transition, it answers that one instead,
-// so a redelivered entry replays the same effects with the same idempotency keys.
+// `commit` stores the new state (compare-and-set on its version), the entry's transition and the
+// timers it schedules or cancels (wa.timers.{inbound.P}, see timers.repository.ts) in one script,
+// before any reply is sent; if the entry already has a transition, it answers that one instead, so a
+// redelivered entry replays the same effects with the same idempotency keys.
 import { inboundPartition, partitionTag } from "@fleet/contracts";
 import type { RedisClient } from "@fleet/service-kit";
 import { z } from "zod";
 import { ConversationStateSchema, type ConversationState } from "../flows/engine/conversation-state.js";
 import { EffectSchema, type Effect } from "../flows/engine/effects.js";
 import type { ConversationView } from "../flows/engine/simulation.types.js";
+import { timerEntry, timerKeys } from "./timers.repository.js";
 
+const LOAD = `
+local hash = redis.call('HMGET', KEYS[1], 'version', 'tenant', 'state')
+return {hash[1], hash[2], hash[3], redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3])}`;
+
+// ARGV[9..]: timer operations, 'c' id | 's' id dueAt entry.
 const COMMIT = `
 local tx = redis.call('GET', KEYS[2])
 if tx then return {'replay', tx} end
@@ -26,6 +33,18 @@ if ARGV[2] ~= '' then
 end
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[6])
 if ARGV[7] ~= '' then redis.call('SET', KEYS[3], ARGV[7], 'NX', 'PX', ARGV[8]) end
+local i = 9
+while i <= #ARGV do
+  if ARGV[i] == 'c' then
+    redis.call('ZREM', KEYS[4], ARGV[i + 1])
+    redis.call('HDEL', KEYS[5], ARGV[i + 1])
+    i = i + 2
+  else
+    redis.call('ZADD', KEYS[4], ARGV[i + 2], ARGV[i + 1])
+    redis.call('HSET', KEYS[5], ARGV[i + 1], ARGV[i + 3])
+    i = i + 4
+  end
+end
 return {'ok', tostring(version + 1)}`;
 
 const RESET = `
@@ -34,7 +53,8 @@ if existed ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 return 1`;
 
-type Commit = (stateKey: string, txKey: string, seenKey: string, expected: number, state: string, tx: string, ttlMs: number, tenant: string, txTtlMs: number, seen: string, seenTtlMs: number) => Promise<[string, string]>;
+type Load = (stateKey: string, seenKey: string, txKey: string) => Promise<[string | null, string | null, string | null, string | null, string | null]>;
+type Commit = (...args: (string | number)[]) => Promise<[string, string]>;
 type Reset = (stateKey: string, tenant: string) => Promise<number>;
 
 /** A transition as stored: the effects decided for one entry. */
@@ -65,9 +85,10 @@ export interface ConversationsOptions {
 }
 
 export function createConversationsRepository(redis: RedisClient, options: ConversationsOptions) {
-  redis.defineCommand("fleetConversationCommit", { numberOfKeys: 3, lua: COMMIT });
+  redis.defineCommand("fleetConversationLoad", { numberOfKeys: 3, lua: LOAD });
+  redis.defineCommand("fleetConversationCommit", { numberOfKeys: 5, lua: COMMIT });
   redis.defineCommand("fleetConversationReset", { numberOfKeys: 1, lua: RESET });
-  const commands = redis as unknown as { fleetConversationCommit: Commit; fleetConversationReset: Reset };
+  const commands = redis as unknown as { fleetConversationLoad: Load; fleetConversationCommit: Commit; fleetConversationReset: Reset };
   const transitionTtlMs = options.transitionTtlMs ?? 48 * 3600_000;
   const seenTtlMs = options.seenTtlMs ?? 400 * 24 * 3600_000;
   const now = options.now ?? Date.now;
@@ -79,8 +100,10 @@ export function createConversationsRepository(redis: RedisClient, options: Conve
   };
 
   const keys = (botId: string, contact: string) => {
-    const tag = partitionTag(inboundPartition(botId, contact, options.partitions));
+    const partition = inboundPartition(botId, contact, options.partitions);
+    const tag = partitionTag(partition);
     return {
+      timers: timerKeys(partition),
       state: `wa.conv.${tag}:${botId}:${contact}`,
       seen: `wa.conv.${tag}.seen:${botId}:${contact}`,
       tx: (entryId: string) => `wa.conv.${tag}.tx:${entryId}`,
@@ -102,8 +125,7 @@ export function createConversationsRepository(redis: RedisClient, options: Conve
     /** The conversation, its version, and the transition already decided for `entryId` — in one round trip. */
     async load(tenantId: string, botId: string, contact: string, entryId: string): Promise<LoadedConversation> {
       const k = keys(botId, contact);
-      const [hash, seen, tx] = await Promise.all([redis.hmget(k.state, "version", "tenant", "state"), redis.get(k.seen), redis.get(k.tx(entryId))]);
-      const [version, tenant, raw] = hash;
+      const [version, tenant, raw, seen, tx] = await commands.fleetConversationLoad(k.state, k.seen, k.tx(entryId));
       const sameTenant = tenant === tenantId;
       return {
         state: sameTenant ? parseState(raw) : null,
@@ -114,15 +136,26 @@ export function createConversationsRepository(redis: RedisClient, options: Conve
     },
 
     /**
-     * Stores the new state (if `state` is not null) and the entry's effects, only if the stored version is
-     * still `expectedVersion` and the entry has no transition yet.
+     * Stores the new state (if `state` is not null) and the entry's effects, and schedules and cancels
+     * the timers among them, only if the stored version is still `expectedVersion` and the entry has no
+     * transition yet.
      */
     async commit(input: { tenantId: string; botId: string; contact: string; entryId: string; expectedVersion: number; state: ConversationState | null; effects: Effect[]; firstConversation: string | null }): Promise<CommitResult> {
       const k = keys(input.botId, input.contact);
+      const timerOps: (string | number)[] = [];
+      for (const effect of input.effects) {
+        if (effect.type === "cancel_timer") timerOps.push("c", effect.timerId);
+        if (effect.type === "schedule_timer") {
+          const entry = timerEntry({ tenantId: input.tenantId, botId: input.botId, contact: input.contact, timerId: effect.timer.id, dueAt: effect.timer.dueAt });
+          timerOps.push("s", effect.timer.id, effect.timer.dueAt, JSON.stringify(entry));
+        }
+      }
       const [kind, value] = await commands.fleetConversationCommit(
         k.state,
         k.tx(input.entryId),
         k.seen,
+        k.timers.set,
+        k.timers.data,
         input.expectedVersion,
         input.state ? JSON.stringify(input.state) : "",
         JSON.stringify({ effects: input.effects }),
@@ -131,6 +164,7 @@ export function createConversationsRepository(redis: RedisClient, options: Conve
         transitionTtlMs,
         input.firstConversation ?? "",
         seenTtlMs,
+        ...timerOps,
       );
       if (kind === "replay") return { kind: "replay", effects: parseTransition(value) ?? [] };
       if (kind === "conflict") return { kind: "conflict", version: Number(value) };

@@ -1,11 +1,12 @@
 // Durable timers of conversations, in Redis, one sorted set per inbound partition (score: due time)
-// with the entry each timer becomes in a hash beside it. Both carry the partition's hash tag, like
+// with the entry each timer becomes in a hash beside it. Timers are scheduled and cancelled by the
+// commit of the transition that decides them (conversations.repository.ts); this side fires them. Both carry the partition's hash tag, like
 // the partition stream, so one script moves a due timer into the stream: the timer leaves the set
 // and its entry is appended in one atomic step — fired exactly once, whichever replicas run the
 // script at the same time, and ordered with the contact's messages in the conversation's partition.
 // A Redis sorted set, not BullMQ: BullMQ's delayed jobs would fire into a queue of its own, and the
 // timer must enter the conversation's partition stream atomically to keep that order.
-import { STREAM_FIELD, inboundPartition, inboundStream, partitionTag, type TimerFired } from "@fleet/contracts";
+import { STREAM_FIELD, inboundStream, partitionTag, type TimerFired } from "@fleet/contracts";
 import type { RedisClient } from "@fleet/service-kit";
 
 const FIRE_DUE = `
@@ -22,18 +23,7 @@ for _, id in ipairs(due) do
 end
 return fired`;
 
-const SCHEDULE = `
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-return 1`;
-
-const CANCEL = `
-redis.call('HDEL', KEYS[2], ARGV[1])
-return redis.call('ZREM', KEYS[1], ARGV[1])`;
-
 type FireDue = (set: string, data: string, stream: string, now: number, limit: number, field: string) => Promise<number>;
-type Schedule = (set: string, data: string, dueAt: number, id: string, entry: string) => Promise<number>;
-type Cancel = (set: string, data: string, id: string) => Promise<number>;
 
 export interface ScheduledTimer {
   tenantId: string;
@@ -44,42 +34,32 @@ export interface ScheduledTimer {
   name?: string;
 }
 
-function timerKeys(partition: number) {
+/** A partition's timers: the sorted set of due times and the hash of the entries they become. */
+export function timerKeys(partition: number) {
   const tag = partitionTag(partition);
   return { set: `wa.timers.${tag}`, data: `wa.timers.${tag}.entries` };
 }
 
-export function createTimersRepository(redis: RedisClient, { partitions }: { partitions: number }) {
+/** The inbound entry a timer becomes when it fires (stored with it when it is scheduled). */
+export function timerEntry(timer: ScheduledTimer): TimerFired {
+  return {
+    v: 1,
+    kind: "timer",
+    id: `timer:${timer.timerId}`,
+    tenantId: timer.tenantId,
+    occurredAt: new Date(timer.dueAt).toISOString(),
+    botId: timer.botId,
+    contact: timer.contact,
+    timerId: timer.timerId,
+    ...(timer.name === undefined ? {} : { name: timer.name }),
+  };
+}
+
+export function createTimersRepository(redis: RedisClient) {
   redis.defineCommand("fleetTimerFireDue", { numberOfKeys: 3, lua: FIRE_DUE });
-  redis.defineCommand("fleetTimerSchedule", { numberOfKeys: 2, lua: SCHEDULE });
-  redis.defineCommand("fleetTimerCancel", { numberOfKeys: 2, lua: CANCEL });
-  const commands = redis as unknown as { fleetTimerFireDue: FireDue; fleetTimerSchedule: Schedule; fleetTimerCancel: Cancel };
-  const partitionOf = (botId: string, contact: string) => inboundPartition(botId, contact, partitions);
+  const commands = redis as unknown as { fleetTimerFireDue: FireDue };
 
   return {
-    /** Schedules (or moves) a timer; idempotent by timer id, so a replayed transition schedules it once. */
-    async schedule(timer: ScheduledTimer): Promise<void> {
-      const keys = timerKeys(partitionOf(timer.botId, timer.contact));
-      const entry: TimerFired = {
-        v: 1,
-        kind: "timer",
-        id: `timer:${timer.timerId}`,
-        tenantId: timer.tenantId,
-        occurredAt: new Date(timer.dueAt).toISOString(),
-        botId: timer.botId,
-        contact: timer.contact,
-        timerId: timer.timerId,
-        ...(timer.name === undefined ? {} : { name: timer.name }),
-      };
-      await commands.fleetTimerSchedule(keys.set, keys.data, timer.dueAt, timer.timerId, JSON.stringify(entry));
-    },
-
-    /** Cancels a timer; true when it was still pending. */
-    async cancel(botId: string, contact: string, timerId: string): Promise<boolean> {
-      const keys = timerKeys(partitionOf(botId, contact));
-      return (await commands.fleetTimerCancel(keys.set, keys.data, timerId)) === 1;
-    },
-
     /** Moves up to `limit` timers of a partition that are due at `now` into its stream; returns how many fired. */
     async fireDue(partition: number, now: number, limit = 500): Promise<number> {
       const keys = timerKeys(partition);

@@ -3,9 +3,9 @@
 //   1. decide — load the conversation and the transition already decided for this entry, if any (a
 //      redelivery); otherwise run the engine (answering its action and http calls) and commit the new
 //      state and the planned effects in one step, compare-and-set on the state's version;
-//   2. carry out — send each reply with idempotency key = entry id + reply index, schedule and cancel
-//      timers, emit events. Every effect is idempotent, so a redelivered entry carries out the same
-//      effects again and nothing happens twice.
+//   2. carry out — send each reply with idempotency key = entry id + reply index and emit events
+//      (timers were scheduled and cancelled by the commit itself). Every effect is idempotent, so a
+//      redelivered entry carries out the same effects again and nothing happens twice.
 // A bot with no active flow (and no tenant default) answers with a stateless echo. Transient send
 // failures are retried in place (keeping the conversation's order) and then left for a later
 // redelivery. A reply the provider may or may not have accepted (SEND_OUTCOME_UNKNOWN) is never
@@ -21,7 +21,6 @@ import type { CallRunner } from "../flows/runtime/call-runner.js";
 import type { FlowSource } from "../flows/runtime/flow-source.js";
 import type { ConversationsRepository } from "../repositories/conversations.repository.js";
 import type { EventsRepository } from "../repositories/events.repository.js";
-import type { TimersRepository } from "../repositories/timers.repository.js";
 import { greetingReplies } from "./reply.js";
 
 export interface ReplyTarget {
@@ -97,7 +96,6 @@ export interface HandleInboundDeps {
   sender: ReplySender;
   events: EventsRepository;
   conversations: ConversationsRepository;
-  timers: TimersRepository;
   flows: FlowSource;
   calls: CallRunner;
   logger: Logger;
@@ -108,7 +106,7 @@ export interface HandleInboundDeps {
 
 type TurnEntry = Exclude<InboundEntry, { kind: "status" }>;
 
-export function createHandleInbound({ sender, events, conversations, timers, flows, calls, logger, timezone, now = Date.now }: HandleInboundDeps) {
+export function createHandleInbound({ sender, events, conversations, flows, calls, logger, timezone, now = Date.now }: HandleInboundDeps) {
   const transient = retry(
     // Throttled replies are not retried here: waiting is the scheduler's job, with the bot's slot given back.
     handleWhen((error) => error instanceof AppError && error.retryable && error.code !== SEND_OUTCOME_UNKNOWN && !THROTTLED.has(error.code)),
@@ -173,10 +171,8 @@ export function createHandleInbound({ sender, events, conversations, timers, flo
           break;
         }
         case "schedule_timer":
-          await timers.schedule({ tenantId: entry.tenantId, botId: entry.botId, contact, timerId: effect.timer.id, dueAt: effect.timer.dueAt });
-          break;
         case "cancel_timer":
-          await timers.cancel(entry.botId, contact, effect.timerId);
+          // Applied with the transition's commit, atomically.
           break;
         case "event":
           await events.emit({ id: `${entry.id}:event:${index}`, type: effect.name, ...context, attributes: effect.attributes });
