@@ -150,6 +150,12 @@ export const analyticsEventTypes = [
   "conversation.started",
   "conversation.ended",
   "order.created",
+  /** An order moved along its lifecycle (attributes: from, to, by). */
+  "order.status_changed",
+  /** A product or variant fell to its minimum stock or below (attributes: product_id, sku, stock, min). */
+  "stock.low",
+  "seller.assigned",
+  "seller.released",
   "handoff.requested",
   "error",
 ] as const;

@@ -21,6 +21,9 @@ export type ServiceHandlers<T extends GenServiceMethods> = {
   [K in keyof T]: (request: MessageShape<T[K]["input"]>, context: CallContext) => Promise<MessageInitShape<T[K]["output"]>>;
 };
 
+/** The handlers of a generated service descriptor (`HandlersOf<typeof CommerceService>`). */
+export type HandlersOf<S> = S extends GenService<infer T> ? ServiceHandlers<T> : never;
+
 export interface ServiceRegistration {
   service: GenService<GenServiceMethods>;
   handlers: Record<string, (request: never, context: CallContext) => Promise<unknown>>;

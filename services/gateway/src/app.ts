@@ -4,6 +4,8 @@
 // once, which also gives the OpenAPI document at /api/openapi.json.
 import express, { type Express } from "express";
 import type pg from "pg";
+import { CommerceService } from "@fleet/contracts/commerce";
+import { implement, unimplemented, type HandlersOf, type ServiceRegistration } from "@fleet/grpc-bridge";
 import { createServiceApp, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { hashPassword } from "./auth/password.js";
 import { createTokens } from "./auth/tokens.js";
@@ -71,8 +73,13 @@ const BODY_LIMIT = "64kb";
 /** Flow documents: a 200-step flow with long messages does not fit in the default limit. */
 const FLOW_BODY_LIMIT = "128kb";
 
+/** What a domain module adds to the internal CommerceService (the orchestrator's flow actions). */
+export type CommerceHandlers = Partial<HandlersOf<typeof CommerceService>>;
+
 export interface Gateway {
   app: Express;
+  /** The internal gRPC CommerceService, served by main.ts on GRPC_PORT. */
+  commerceService: ServiceRegistration;
   /** Every declared route (the OpenAPI document is built from them). */
   routes: readonly Route[];
   openApi: object;
@@ -117,6 +124,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...createFlowsModule({ orchestrator: deps.orchestrator, bots }).routes,
   ];
   const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
+  // The commerce modules each answer their part of CommerceService; the rest is UNIMPLEMENTED.
+  const commerceHandlers: CommerceHandlers[] = [];
+  const commerceService = implement(CommerceService, Object.assign(unimplemented(CommerceService), ...commerceHandlers));
 
   const app = createServiceApp(deps, (app) => {
     // CORS first, so preflights are answered without being counted.
@@ -141,7 +151,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     app.use("/api", api);
     app.use(errorHeaders());
   });
-  return { app, routes, openApi };
+  return { app, routes, openApi, commerceService };
 }
 
 export function createApp(deps: GatewayDeps): Express {

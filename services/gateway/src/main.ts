@@ -1,10 +1,9 @@
 // Wiring only: config → runtime (logger, metrics, pool, Redis) → clients → HTTP + WebSocket + gRPC → graceful stop.
 import { hostname } from "node:os";
 import { STREAMS } from "@fleet/contracts";
-import { CommerceService } from "@fleet/contracts/commerce";
-import { implement, startGrpcServer, unimplemented } from "@fleet/grpc-bridge";
+import { startGrpcServer } from "@fleet/grpc-bridge";
 import { ServiceRuntime, configOrExit, registerStreamMetrics } from "@fleet/service-kit";
-import { createApp } from "./app.js";
+import { createGateway } from "./app.js";
 import { createTokens } from "./auth/tokens.js";
 import { createAdapterClient } from "./clients/adapter.client.js";
 import { createFleetHealthClient } from "./clients/fleet-health.client.js";
@@ -26,7 +25,7 @@ const fleetHealth = createFleetHealthClient({
   timeoutMs: config.HEALTH_FANOUT_TIMEOUT_MS,
   services: { "whatsapp-adapter": config.ADAPTER_HTTP_URL, "bot-orchestrator": config.ORCHESTRATOR_HTTP_URL, "analytics-worker": config.ANALYTICS_HTTP_URL },
 });
-const app = createApp({
+const gateway = createGateway({
   trustProxy: config.TRUST_PROXY,
   logger,
   metrics,
@@ -52,7 +51,7 @@ const app = createApp({
   // Hears other replicas' cache invalidations (a user disabled, a bot changed); used for nothing else.
   subscriber: runtime.redisConnection("gateway-invalidations", true),
 });
-await runtime.listen(app);
+await runtime.listen(gateway.app);
 const dashboard = createDashboardSocket({
   server: runtime.httpServer,
   tokens: createTokens({ secret: config.JWT_SECRET, ttlSeconds: config.ACCESS_TOKEN_TTL_S }),
@@ -79,7 +78,7 @@ const dashboardEvents = createDashboardEventsConsumer({
 void dashboardEvents.start();
 registerStreamMetrics({ registry: metrics.registry, redis, targets: () => [{ stream: STREAMS.events, group: DASHBOARD_EVENTS_GROUP }], logger });
 const purgeRefreshTokens = startPurgeRefreshTokensJob({ refreshTokens: createRefreshTokensRepository(pool), intervalMs: config.REFRESH_PURGE_INTERVAL_MS, logger });
-const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [implement(CommerceService, unimplemented(CommerceService))] });
+const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [gateway.commerceService] });
 
 runtime.ready(
   { grpcPort: grpc.port },

@@ -32,7 +32,7 @@ describe("me", () => {
   it("lists only what the role allows: a viewer reads, never writes or sends", async () => {
     const viewer = await h.seedUser({ tenant: "acme", email: "viewer@acme.test", role: "viewer" });
     const me = await h.me({ userId: viewer.id, tenantId: viewer.tenantId, role: "viewer" });
-    expect(me.permissions).toEqual(["account:read", "bots:read", "messages:read", "flows:read"]);
+    expect(me.permissions).toEqual(["account:read", "bots:read", "messages:read", "flows:read", "products:read", "customers:read", "orders:read", "sellers:read", "settings:read"]);
   });
 
   it("takes the role and permissions from the stored user, not from the caller's token", async () => {
@@ -58,8 +58,24 @@ describe("me", () => {
 });
 
 describe("permissionsOf", () => {
-  it("gives sellers (agents) reading (flows and conversations too), sending and handing conversations back to the bot, and managers everything", () => {
-    expect(permissionsOf("agent")).toEqual(["account:read", "bots:read", "messages:read", "messages:send", "flows:read", "conversations:read", "conversations:resume"]);
+  it("gives sellers (agents) reading, sending, handing conversations back to the bot, customers and orders, their own status, and managers everything", () => {
+    expect(permissionsOf("agent")).toEqual([
+      "account:read",
+      "bots:read",
+      "messages:read",
+      "messages:send",
+      "flows:read",
+      "conversations:read",
+      "conversations:resume",
+      "products:read",
+      "customers:read",
+      "customers:write",
+      "orders:read",
+      "orders:write",
+      "sellers:read",
+      "sellers:self",
+      "settings:read",
+    ]);
     expect(permissionsOf("admin")).toEqual(Object.keys(PERMISSIONS));
   });
 });

@@ -50,6 +50,27 @@ export const PERMISSIONS = {
    * conversation over is the one who knows when it is done.
    */
   "conversations:resume": sellers,
+  /** The catalogue: products, variants, search and the CSV export. */
+  "products:read": everyone,
+  /** Create, change, deactivate and import products; adjust stock. */
+  "products:write": managers,
+  /** Customers (agents see every customer of the shop; the dashboard highlights their own). */
+  "customers:read": everyone,
+  /** Create and change customers (name, addresses, tags, notes, price tier). */
+  "customers:write": sellers,
+  /** Orders and their history. */
+  "orders:read": everyone,
+  /** Create orders, change their status, record payments. */
+  "orders:write": sellers,
+  /** Sellers, their schedules and assignments. */
+  "sellers:read": everyone,
+  /** Create and change sellers and their schedules; assign and release customers by hand. */
+  "sellers:write": managers,
+  /** A seller sets their own status (online, offline, busy) and releases their customers. */
+  "sellers:self": sellers,
+  /** The shop's settings: business hours, time zone, currency, language. */
+  "settings:read": everyone,
+  "settings:write": managers,
   /** The fleet's detailed health (versions, dependencies). */
   "fleet:read": managers,
 } as const satisfies Record<string, readonly Role[]>;

@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file fleet/gateway/v1/commerce.proto.
  */
 export const file_fleet_gateway_v1_commerce: GenFile = /*@__PURE__*/
-  fileDesc("Ch9mbGVldC9nYXRld2F5L3YxL2NvbW1lcmNlLnByb3RvEhBmbGVldC5nYXRld2F5LnYxIi8KBU1vbmV5EhAKCGN1cnJlbmN5GAEgASgJEhQKDGFtb3VudF9taW5vchgCIAEoAyK0AQoHUHJvZHVjdBIKCgJpZBgBIAEoCRILCgNza3UYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIQCghjYXRlZ29yeRgFIAEoCRIQCghtYXRlcmlhbBgGIAEoCRImCgVwcmljZRgHIAEoCzIXLmZsZWV0LmdhdGV3YXkudjEuTW9uZXkSEgoKaW1hZ2VfdXJscxgIIAMoCRINCgVzdG9jaxgJIAEoBSKgAQoVU2VhcmNoUHJvZHVjdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRINCgVxdWVyeRgCIAEoCRINCgVsaW1pdBgDIAEoBRIqCgltaW5fcHJpY2UYBCABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5EioKCW1heF9wcmljZRgFIAEoCzIXLmZsZWV0LmdhdGV3YXkudjEuTW9uZXkiRQoWU2VhcmNoUHJvZHVjdHNSZXNwb25zZRIrCghwcm9kdWN0cxgBIAMoCzIZLmZsZWV0LmdhdGV3YXkudjEuUHJvZHVjdCJeCglPcmRlckxpbmUSEgoKcHJvZHVjdF9pZBgBIAEoCRIQCghxdWFudGl0eRgCIAEoBRIrCgp1bml0X3ByaWNlGAMgASgLMhcuZmxlZXQuZ2F0ZXdheS52MS5Nb25leSKmAQoFT3JkZXISCgoCaWQYASABKAkSDgoGbnVtYmVyGAIgASgJEi0KBnN0YXR1cxgDIAEoDjIdLmZsZWV0LmdhdGV3YXkudjEuT3JkZXJTdGF0dXMSKgoFbGluZXMYBCADKAsyGy5mbGVldC5nYXRld2F5LnYxLk9yZGVyTGluZRImCgV0b3RhbBgFIAEoCzIXLmZsZWV0LmdhdGV3YXkudjEuTW9uZXkirQEKEkNyZWF0ZU9yZGVyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhgKEGN1c3RvbWVyX2NvbnRhY3QYAyABKAkSFQoNY3VzdG9tZXJfbmFtZRgEIAEoCRIqCgVsaW5lcxgFIAMoCzIbLmZsZWV0LmdhdGV3YXkudjEuT3JkZXJMaW5lEhcKD2lkZW1wb3RlbmN5X2tleRgGIAEoCSI9ChNDcmVhdGVPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuZmxlZXQuZ2F0ZXdheS52MS5PcmRlciqEAgoLT3JkZXJTdGF0dXMSHAoYT1JERVJfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUT1JERVJfU1RBVFVTX1BFTkRJTkcQARIaChZPUkRFUl9TVEFUVVNfQ09ORklSTUVEEAISGwoXT1JERVJfU1RBVFVTX0lOX1BST0NFU1MQAxIXChNPUkRFUl9TVEFUVVNfUEFDS0VEEAQSFgoST1JERVJfU1RBVFVTX1JFQURZEAUSGwoXT1JERVJfU1RBVFVTX09OX1RIRV9XQVkQBhIaChZPUkRFUl9TVEFUVVNfREVMSVZFUkVEEAcSGgoWT1JERVJfU1RBVFVTX0NBTkNFTExFRBAIMtIBCg9Db21tZXJjZVNlcnZpY2USYwoOU2VhcmNoUHJvZHVjdHMSJy5mbGVldC5nYXRld2F5LnYxLlNlYXJjaFByb2R1Y3RzUmVxdWVzdBooLmZsZWV0LmdhdGV3YXkudjEuU2VhcmNoUHJvZHVjdHNSZXNwb25zZRJaCgtDcmVhdGVPcmRlchIkLmZsZWV0LmdhdGV3YXkudjEuQ3JlYXRlT3JkZXJSZXF1ZXN0GiUuZmxlZXQuZ2F0ZXdheS52MS5DcmVhdGVPcmRlclJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("Ch9mbGVldC9nYXRld2F5L3YxL2NvbW1lcmNlLnByb3RvEhBmbGVldC5nYXRld2F5LnYxIi8KBU1vbmV5EhAKCGN1cnJlbmN5GAEgASgJEhQKDGFtb3VudF9taW5vchgCIAEoAyJ+Cg5Qcm9kdWN0VmFyaWFudBIKCgJpZBgBIAEoCRILCgNza3UYAiABKAkSDAoEc2l6ZRgDIAEoCRIOCgZjb2xvdXIYBCABKAkSDQoFc3RvY2sYBSABKAUSJgoFcHJpY2UYBiABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5IvgBCgdQcm9kdWN0EgoKAmlkGAEgASgJEgsKA3NrdRgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhAKCGNhdGVnb3J5GAUgASgJEhAKCG1hdGVyaWFsGAYgASgJEiYKBXByaWNlGAcgASgLMhcuZmxlZXQuZ2F0ZXdheS52MS5Nb25leRISCgppbWFnZV91cmxzGAggAygJEg0KBXN0b2NrGAkgASgFEjIKCHZhcmlhbnRzGAogAygLMiAuZmxlZXQuZ2F0ZXdheS52MS5Qcm9kdWN0VmFyaWFudBIOCgZhY3RpdmUYCyABKAgixAEKFVNlYXJjaFByb2R1Y3RzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDQoFcXVlcnkYAiABKAkSDQoFbGltaXQYAyABKAUSKgoJbWluX3ByaWNlGAQgASgLMhcuZmxlZXQuZ2F0ZXdheS52MS5Nb25leRIqCgltYXhfcHJpY2UYBSABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5EhAKCGNhdGVnb3J5GAYgASgJEhAKCG1hdGVyaWFsGAcgASgJIuYBChZTZWFyY2hQcm9kdWN0c1Jlc3BvbnNlEisKCHByb2R1Y3RzGAEgAygLMhkuZmxlZXQuZ2F0ZXdheS52MS5Qcm9kdWN0EhcKD3VuZGVyc3Rvb2RfdGV4dBgCIAEoCRI1ChR1bmRlcnN0b29kX21pbl9wcmljZRgDIAEoCzIXLmZsZWV0LmdhdGV3YXkudjEuTW9uZXkSNQoUdW5kZXJzdG9vZF9tYXhfcHJpY2UYBCABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5EhgKEHVuZGVyc3Rvb2Rfb3JkZXIYBSABKAkiRwoRR2V0UHJvZHVjdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhIKCnByb2R1Y3RfaWQYAiABKAkSCwoDc2t1GAMgASgJIkAKEkdldFByb2R1Y3RSZXNwb25zZRIqCgdwcm9kdWN0GAEgASgLMhkuZmxlZXQuZ2F0ZXdheS52MS5Qcm9kdWN0IuwBCghDdXN0b21lchIKCgJpZBgBIAEoCRITCgt3aGF0c2FwcF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg0KBXBob25lGAQgASgJEhIKCnByaWNlX3RpZXIYBSABKAkSDAoEdGFncxgGIAMoCRIRCglzZWxsZXJfaWQYByABKAkSNgoSZmlyc3RfY29udGFjdF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFsYXN0X2NvbnRhY3RfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXQoVVXBzZXJ0Q3VzdG9tZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRITCgt3aGF0c2FwcF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg4KBmJvdF9pZBgEIAEoCSJXChZVcHNlcnRDdXN0b21lclJlc3BvbnNlEiwKCGN1c3RvbWVyGAEgASgLMhouZmxlZXQuZ2F0ZXdheS52MS5DdXN0b21lchIPCgdjcmVhdGVkGAIgASgIIo0BCglPcmRlckxpbmUSEgoKcHJvZHVjdF9pZBgBIAEoCRISCgp2YXJpYW50X2lkGAIgASgJEhAKCHF1YW50aXR5GAMgASgFEisKCnVuaXRfcHJpY2UYBCABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5EgwKBG5hbWUYBSABKAkSCwoDc2t1GAYgASgJIrIECgVPcmRlchIKCgJpZBgBIAEoCRIOCgZudW1iZXIYAiABKAkSLQoGc3RhdHVzGAMgASgOMh0uZmxlZXQuZ2F0ZXdheS52MS5PcmRlclN0YXR1cxIqCgVsaW5lcxgEIAMoCzIbLmZsZWV0LmdhdGV3YXkudjEuT3JkZXJMaW5lEikKCHN1YnRvdGFsGAUgASgLMhcuZmxlZXQuZ2F0ZXdheS52MS5Nb25leRIpCghkaXNjb3VudBgGIAEoCzIXLmZsZWV0LmdhdGV3YXkudjEuTW9uZXkSJAoDdGF4GAcgASgLMhcuZmxlZXQuZ2F0ZXdheS52MS5Nb25leRIpCghkZWxpdmVyeRgIIAEoCzIXLmZsZWV0LmdhdGV3YXkudjEuTW9uZXkSJgoFdG90YWwYCSABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5EiUKBHBhaWQYCiABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5EigKB2JhbGFuY2UYCyABKAsyFy5mbGVldC5nYXRld2F5LnYxLk1vbmV5EjkKD2RlbGl2ZXJ5X21ldGhvZBgMIAEoDjIgLmZsZWV0LmdhdGV3YXkudjEuRGVsaXZlcnlNZXRob2QSEwoLY3VzdG9tZXJfaWQYDSABKAkSEQoJc2VsbGVyX2lkGA4gASgJEi8KC2NyZWF0ZV90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKRAgoSQ3JlYXRlT3JkZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSGAoQY3VzdG9tZXJfY29udGFjdBgDIAEoCRIVCg1jdXN0b21lcl9uYW1lGAQgASgJEioKBWxpbmVzGAUgAygLMhsuZmxlZXQuZ2F0ZXdheS52MS5PcmRlckxpbmUSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEjkKD2RlbGl2ZXJ5X21ldGhvZBgHIAEoDjIgLmZsZWV0LmdhdGV3YXkudjEuRGVsaXZlcnlNZXRob2QSGAoQZGVsaXZlcnlfYWRkcmVzcxgIIAEoCRINCgVub3RlcxgJIAEoCSJPChNDcmVhdGVPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuZmxlZXQuZ2F0ZXdheS52MS5PcmRlchIQCghyZXBsYXllZBgCIAEoCCJXChlMaXN0Q3VzdG9tZXJPcmRlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIYChBjdXN0b21lcl9jb250YWN0GAIgASgJEg0KBWxpbWl0GAMgASgFIkUKGkxpc3RDdXN0b21lck9yZGVyc1Jlc3BvbnNlEicKBm9yZGVycxgBIAMoCzIXLmZsZWV0LmdhdGV3YXkudjEuT3JkZXIiwAEKBlNlbGxlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXBob25lGAMgASgJEi4KBnN0YXR1cxgEIAEoDjIeLmZsZWV0LmdhdGV3YXkudjEuU2VsbGVyU3RhdHVzEhEKCXNwZWNpYWx0eRgFIAEoCRIgChhtYXhfY29uY3VycmVudF9jdXN0b21lcnMYBiABKAUSFAoMY3VycmVudF9sb2FkGAcgASgFEhIKCnN1cGVydmlzb3IYCCABKAgilQEKE0Fzc2lnblNlbGxlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhgKEGN1c3RvbWVyX2NvbnRhY3QYAiABKAkSFQoNY3VzdG9tZXJfbmFtZRgDIAEoCRIRCglzcGVjaWFsdHkYBCABKAkSDgoGcmVhc29uGAUgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgGIAEoCSJpChRBc3NpZ25TZWxsZXJSZXNwb25zZRIoCgZzZWxsZXIYASABKAsyGC5mbGVldC5nYXRld2F5LnYxLlNlbGxlchIVCg1hc3NpZ25tZW50X2lkGAIgASgJEhAKCGV4aXN0aW5nGAMgASgIIlYKFFJlbGVhc2VTZWxsZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIYChBjdXN0b21lcl9jb250YWN0GAIgASgJEhEKCXNlbGxlcl9pZBgDIAEoCSIpChVSZWxlYXNlU2VsbGVyUmVzcG9uc2USEAoIcmVsZWFzZWQYASABKAgiKAoJVGltZVJhbmdlEgwKBG9wZW4YASABKAkSDQoFY2xvc2UYAiABKAkiSAoIRGF5SG91cnMSDwoHd2Vla2RheRgBIAEoBRIrCgZyYW5nZXMYAiADKAsyGy5mbGVldC5nYXRld2F5LnYxLlRpbWVSYW5nZSIsChdHZXRCdXNpbmVzc0hvdXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiwwEKGEdldEJ1c2luZXNzSG91cnNSZXNwb25zZRIRCgl0aW1lX3pvbmUYASABKAkSKAoEZGF5cxgCIAMoCzIaLmZsZWV0LmdhdGV3YXkudjEuRGF5SG91cnMSEAoIb3Blbl9ub3cYAyABKAgSNAoQbmV4dF9jaGFuZ2VfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIbGFuZ3VhZ2UYBSABKAkSEAoIY3VycmVuY3kYBiABKAkiQAoYTGlzdFNlbGxlcnNPbkR1dHlSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglzcGVjaWFsdHkYAiABKAkiRgoZTGlzdFNlbGxlcnNPbkR1dHlSZXNwb25zZRIpCgdzZWxsZXJzGAEgAygLMhguZmxlZXQuZ2F0ZXdheS52MS5TZWxsZXIqhAIKC09yZGVyU3RhdHVzEhwKGE9SREVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE9SREVSX1NUQVRVU19QRU5ESU5HEAESGgoWT1JERVJfU1RBVFVTX0NPTkZJUk1FRBACEhsKF09SREVSX1NUQVRVU19JTl9QUk9DRVNTEAMSFwoTT1JERVJfU1RBVFVTX1BBQ0tFRBAEEhYKEk9SREVSX1NUQVRVU19SRUFEWRAFEhsKF09SREVSX1NUQVRVU19PTl9USEVfV0FZEAYSGgoWT1JERVJfU1RBVFVTX0RFTElWRVJFRBAHEhoKFk9SREVSX1NUQVRVU19DQU5DRUxMRUQQCCprCg5EZWxpdmVyeU1ldGhvZBIfChtERUxJVkVSWV9NRVRIT0RfVU5TUEVDSUZJRUQQABIaChZERUxJVkVSWV9NRVRIT0RfUElDS1VQEAESHAoYREVMSVZFUllfTUVUSE9EX0RFTElWRVJZEAIqegoMU2VsbGVyU3RhdHVzEh0KGVNFTExFUl9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRTRUxMRVJfU1RBVFVTX09OTElORRABEhkKFVNFTExFUl9TVEFUVVNfT0ZGTElORRACEhYKElNFTExFUl9TVEFUVVNfQlVTWRADMpsHCg9Db21tZXJjZVNlcnZpY2USYwoOU2VhcmNoUHJvZHVjdHMSJy5mbGVldC5nYXRld2F5LnYxLlNlYXJjaFByb2R1Y3RzUmVxdWVzdBooLmZsZWV0LmdhdGV3YXkudjEuU2VhcmNoUHJvZHVjdHNSZXNwb25zZRJXCgpHZXRQcm9kdWN0EiMuZmxlZXQuZ2F0ZXdheS52MS5HZXRQcm9kdWN0UmVxdWVzdBokLmZsZWV0LmdhdGV3YXkudjEuR2V0UHJvZHVjdFJlc3BvbnNlEmMKDlVwc2VydEN1c3RvbWVyEicuZmxlZXQuZ2F0ZXdheS52MS5VcHNlcnRDdXN0b21lclJlcXVlc3QaKC5mbGVldC5nYXRld2F5LnYxLlVwc2VydEN1c3RvbWVyUmVzcG9uc2USWgoLQ3JlYXRlT3JkZXISJC5mbGVldC5nYXRld2F5LnYxLkNyZWF0ZU9yZGVyUmVxdWVzdBolLmZsZWV0LmdhdGV3YXkudjEuQ3JlYXRlT3JkZXJSZXNwb25zZRJvChJMaXN0Q3VzdG9tZXJPcmRlcnMSKy5mbGVldC5nYXRld2F5LnYxLkxpc3RDdXN0b21lck9yZGVyc1JlcXVlc3QaLC5mbGVldC5nYXRld2F5LnYxLkxpc3RDdXN0b21lck9yZGVyc1Jlc3BvbnNlEl0KDEFzc2lnblNlbGxlchIlLmZsZWV0LmdhdGV3YXkudjEuQXNzaWduU2VsbGVyUmVxdWVzdBomLmZsZWV0LmdhdGV3YXkudjEuQXNzaWduU2VsbGVyUmVzcG9uc2USYAoNUmVsZWFzZVNlbGxlchImLmZsZWV0LmdhdGV3YXkudjEuUmVsZWFzZVNlbGxlclJlcXVlc3QaJy5mbGVldC5nYXRld2F5LnYxLlJlbGVhc2VTZWxsZXJSZXNwb25zZRJpChBHZXRCdXNpbmVzc0hvdXJzEikuZmxlZXQuZ2F0ZXdheS52MS5HZXRCdXNpbmVzc0hvdXJzUmVxdWVzdBoqLmZsZWV0LmdhdGV3YXkudjEuR2V0QnVzaW5lc3NIb3Vyc1Jlc3BvbnNlEmwKEUxpc3RTZWxsZXJzT25EdXR5EiouZmxlZXQuZ2F0ZXdheS52MS5MaXN0U2VsbGVyc09uRHV0eVJlcXVlc3QaKy5mbGVldC5nYXRld2F5LnYxLkxpc3RTZWxsZXJzT25EdXR5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message fleet.gateway.v1.Money
@@ -37,6 +39,52 @@ export type Money = Message<"fleet.gateway.v1.Money"> & {
  */
 export const MoneySchema: GenMessage<Money> = /*@__PURE__*/
   messageDesc(file_fleet_gateway_v1_commerce, 0);
+
+/**
+ * @generated from message fleet.gateway.v1.ProductVariant
+ */
+export type ProductVariant = Message<"fleet.gateway.v1.ProductVariant"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string sku = 2;
+   */
+  sku: string;
+
+  /**
+   * e.g. "talla 7", "oro rosa".
+   *
+   * @generated from field: string size = 3;
+   */
+  size: string;
+
+  /**
+   * @generated from field: string colour = 4;
+   */
+  colour: string;
+
+  /**
+   * @generated from field: int32 stock = 5;
+   */
+  stock: number;
+
+  /**
+   * Empty: the product's price.
+   *
+   * @generated from field: fleet.gateway.v1.Money price = 6;
+   */
+  price?: Money | undefined;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.ProductVariant.
+ * Use `create(ProductVariantSchema)` to create a new message.
+ */
+export const ProductVariantSchema: GenMessage<ProductVariant> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 1);
 
 /**
  * @generated from message fleet.gateway.v1.Product
@@ -83,9 +131,21 @@ export type Product = Message<"fleet.gateway.v1.Product"> & {
   imageUrls: string[];
 
   /**
+   * Units available (not reserved) of the product itself; see variants for theirs.
+   *
    * @generated from field: int32 stock = 9;
    */
   stock: number;
+
+  /**
+   * @generated from field: repeated fleet.gateway.v1.ProductVariant variants = 10;
+   */
+  variants: ProductVariant[];
+
+  /**
+   * @generated from field: bool active = 11;
+   */
+  active: boolean;
 };
 
 /**
@@ -93,7 +153,7 @@ export type Product = Message<"fleet.gateway.v1.Product"> & {
  * Use `create(ProductSchema)` to create a new message.
  */
 export const ProductSchema: GenMessage<Product> = /*@__PURE__*/
-  messageDesc(file_fleet_gateway_v1_commerce, 1);
+  messageDesc(file_fleet_gateway_v1_commerce, 2);
 
 /**
  * @generated from message fleet.gateway.v1.SearchProductsRequest
@@ -105,18 +165,22 @@ export type SearchProductsRequest = Message<"fleet.gateway.v1.SearchProductsRequ
   tenantId: string;
 
   /**
-   * Free text from the customer: keywords, materials, "cheap", "premium".
+   * Free text from the customer: keywords, materials, "barato", "premium", "entre 20 y 50".
    *
    * @generated from field: string query = 2;
    */
   query: string;
 
   /**
+   * Default 5, at most 20.
+   *
    * @generated from field: int32 limit = 3;
    */
   limit: number;
 
   /**
+   * Explicit filters, added to what the phrase says.
+   *
    * @generated from field: fleet.gateway.v1.Money min_price = 4;
    */
   minPrice?: Money | undefined;
@@ -125,6 +189,16 @@ export type SearchProductsRequest = Message<"fleet.gateway.v1.SearchProductsRequ
    * @generated from field: fleet.gateway.v1.Money max_price = 5;
    */
   maxPrice?: Money | undefined;
+
+  /**
+   * @generated from field: string category = 6;
+   */
+  category: string;
+
+  /**
+   * @generated from field: string material = 7;
+   */
+  material: string;
 };
 
 /**
@@ -132,7 +206,7 @@ export type SearchProductsRequest = Message<"fleet.gateway.v1.SearchProductsRequ
  * Use `create(SearchProductsRequestSchema)` to create a new message.
  */
 export const SearchProductsRequestSchema: GenMessage<SearchProductsRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_gateway_v1_commerce, 2);
+  messageDesc(file_fleet_gateway_v1_commerce, 3);
 
 /**
  * @generated from message fleet.gateway.v1.SearchProductsResponse
@@ -142,6 +216,31 @@ export type SearchProductsResponse = Message<"fleet.gateway.v1.SearchProductsRes
    * @generated from field: repeated fleet.gateway.v1.Product products = 1;
    */
   products: Product[];
+
+  /**
+   * What the phrase was understood as (for the flow's reply and for tests):
+   * the words searched, and the filters and ordering taken from it.
+   *
+   * @generated from field: string understood_text = 2;
+   */
+  understoodText: string;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money understood_min_price = 3;
+   */
+  understoodMinPrice?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money understood_max_price = 4;
+   */
+  understoodMaxPrice?: Money | undefined;
+
+  /**
+   * "relevance", "price_asc" or "price_desc".
+   *
+   * @generated from field: string understood_order = 5;
+   */
+  understoodOrder: string;
 };
 
 /**
@@ -149,7 +248,176 @@ export type SearchProductsResponse = Message<"fleet.gateway.v1.SearchProductsRes
  * Use `create(SearchProductsResponseSchema)` to create a new message.
  */
 export const SearchProductsResponseSchema: GenMessage<SearchProductsResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_gateway_v1_commerce, 3);
+  messageDesc(file_fleet_gateway_v1_commerce, 4);
+
+/**
+ * @generated from message fleet.gateway.v1.GetProductRequest
+ */
+export type GetProductRequest = Message<"fleet.gateway.v1.GetProductRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * By id, or by SKU (of the product or of one of its variants).
+   *
+   * @generated from field: string product_id = 2;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: string sku = 3;
+   */
+  sku: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.GetProductRequest.
+ * Use `create(GetProductRequestSchema)` to create a new message.
+ */
+export const GetProductRequestSchema: GenMessage<GetProductRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 5);
+
+/**
+ * @generated from message fleet.gateway.v1.GetProductResponse
+ */
+export type GetProductResponse = Message<"fleet.gateway.v1.GetProductResponse"> & {
+  /**
+   * @generated from field: fleet.gateway.v1.Product product = 1;
+   */
+  product?: Product | undefined;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.GetProductResponse.
+ * Use `create(GetProductResponseSchema)` to create a new message.
+ */
+export const GetProductResponseSchema: GenMessage<GetProductResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 6);
+
+/**
+ * @generated from message fleet.gateway.v1.Customer
+ */
+export type Customer = Message<"fleet.gateway.v1.Customer"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * WhatsApp address (E.164 digits or a JID).
+   *
+   * @generated from field: string whatsapp_id = 2;
+   */
+  whatsappId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string phone = 4;
+   */
+  phone: string;
+
+  /**
+   * "retail", "wholesale", "vip"…
+   *
+   * @generated from field: string price_tier = 5;
+   */
+  priceTier: string;
+
+  /**
+   * @generated from field: repeated string tags = 6;
+   */
+  tags: string[];
+
+  /**
+   * The customer's seller, when one is assigned now.
+   *
+   * @generated from field: string seller_id = 7;
+   */
+  sellerId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp first_contact_time = 8;
+   */
+  firstContactTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_contact_time = 9;
+   */
+  lastContactTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.Customer.
+ * Use `create(CustomerSchema)` to create a new message.
+ */
+export const CustomerSchema: GenMessage<Customer> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 7);
+
+/**
+ * @generated from message fleet.gateway.v1.UpsertCustomerRequest
+ */
+export type UpsertCustomerRequest = Message<"fleet.gateway.v1.UpsertCustomerRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string whatsapp_id = 2;
+   */
+  whatsappId: string;
+
+  /**
+   * Profile name as WhatsApp gives it; empty keeps the stored one.
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * The bot the contact wrote to.
+   *
+   * @generated from field: string bot_id = 4;
+   */
+  botId: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.UpsertCustomerRequest.
+ * Use `create(UpsertCustomerRequestSchema)` to create a new message.
+ */
+export const UpsertCustomerRequestSchema: GenMessage<UpsertCustomerRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 8);
+
+/**
+ * @generated from message fleet.gateway.v1.UpsertCustomerResponse
+ */
+export type UpsertCustomerResponse = Message<"fleet.gateway.v1.UpsertCustomerResponse"> & {
+  /**
+   * @generated from field: fleet.gateway.v1.Customer customer = 1;
+   */
+  customer?: Customer | undefined;
+
+  /**
+   * True when this call created the customer.
+   *
+   * @generated from field: bool created = 2;
+   */
+  created: boolean;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.UpsertCustomerResponse.
+ * Use `create(UpsertCustomerResponseSchema)` to create a new message.
+ */
+export const UpsertCustomerResponseSchema: GenMessage<UpsertCustomerResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 9);
 
 /**
  * @generated from message fleet.gateway.v1.OrderLine
@@ -161,14 +429,33 @@ export type OrderLine = Message<"fleet.gateway.v1.OrderLine"> & {
   productId: string;
 
   /**
-   * @generated from field: int32 quantity = 2;
+   * Set when the line is one of the product's variants.
+   *
+   * @generated from field: string variant_id = 2;
+   */
+  variantId: string;
+
+  /**
+   * @generated from field: int32 quantity = 3;
    */
   quantity: number;
 
   /**
-   * @generated from field: fleet.gateway.v1.Money unit_price = 3;
+   * Snapshot at the time of the order (ignored in CreateOrder requests: the catalogue decides).
+   *
+   * @generated from field: fleet.gateway.v1.Money unit_price = 4;
    */
   unitPrice?: Money | undefined;
+
+  /**
+   * @generated from field: string name = 5;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string sku = 6;
+   */
+  sku: string;
 };
 
 /**
@@ -176,7 +463,7 @@ export type OrderLine = Message<"fleet.gateway.v1.OrderLine"> & {
  * Use `create(OrderLineSchema)` to create a new message.
  */
 export const OrderLineSchema: GenMessage<OrderLine> = /*@__PURE__*/
-  messageDesc(file_fleet_gateway_v1_commerce, 4);
+  messageDesc(file_fleet_gateway_v1_commerce, 10);
 
 /**
  * @generated from message fleet.gateway.v1.Order
@@ -188,6 +475,8 @@ export type Order = Message<"fleet.gateway.v1.Order"> & {
   id: string;
 
   /**
+   * Human order number, per tenant ("1042").
+   *
    * @generated from field: string number = 2;
    */
   number: string;
@@ -203,9 +492,59 @@ export type Order = Message<"fleet.gateway.v1.Order"> & {
   lines: OrderLine[];
 
   /**
-   * @generated from field: fleet.gateway.v1.Money total = 5;
+   * @generated from field: fleet.gateway.v1.Money subtotal = 5;
+   */
+  subtotal?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money discount = 6;
+   */
+  discount?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money tax = 7;
+   */
+  tax?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money delivery = 8;
+   */
+  delivery?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money total = 9;
    */
   total?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money paid = 10;
+   */
+  paid?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.Money balance = 11;
+   */
+  balance?: Money | undefined;
+
+  /**
+   * @generated from field: fleet.gateway.v1.DeliveryMethod delivery_method = 12;
+   */
+  deliveryMethod: DeliveryMethod;
+
+  /**
+   * @generated from field: string customer_id = 13;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string seller_id = 14;
+   */
+  sellerId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 15;
+   */
+  createTime?: Timestamp | undefined;
 };
 
 /**
@@ -213,7 +552,7 @@ export type Order = Message<"fleet.gateway.v1.Order"> & {
  * Use `create(OrderSchema)` to create a new message.
  */
 export const OrderSchema: GenMessage<Order> = /*@__PURE__*/
-  messageDesc(file_fleet_gateway_v1_commerce, 5);
+  messageDesc(file_fleet_gateway_v1_commerce, 11);
 
 /**
  * @generated from message fleet.gateway.v1.CreateOrderRequest
@@ -242,18 +581,33 @@ export type CreateOrderRequest = Message<"fleet.gateway.v1.CreateOrderRequest"> 
   customerName: string;
 
   /**
-   * Unit prices are taken from the catalogue; any given here are ignored.
+   * Unit prices, names and SKUs are taken from the catalogue; any given here are ignored.
    *
    * @generated from field: repeated fleet.gateway.v1.OrderLine lines = 5;
    */
   lines: OrderLine[];
 
   /**
-   * Same key for the same tenant returns the first order.
+   * Required. Same key for the same tenant returns the first order.
    *
    * @generated from field: string idempotency_key = 6;
    */
   idempotencyKey: string;
+
+  /**
+   * @generated from field: fleet.gateway.v1.DeliveryMethod delivery_method = 7;
+   */
+  deliveryMethod: DeliveryMethod;
+
+  /**
+   * @generated from field: string delivery_address = 8;
+   */
+  deliveryAddress: string;
+
+  /**
+   * @generated from field: string notes = 9;
+   */
+  notes: string;
 };
 
 /**
@@ -261,7 +615,7 @@ export type CreateOrderRequest = Message<"fleet.gateway.v1.CreateOrderRequest"> 
  * Use `create(CreateOrderRequestSchema)` to create a new message.
  */
 export const CreateOrderRequestSchema: GenMessage<CreateOrderRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_gateway_v1_commerce, 6);
+  messageDesc(file_fleet_gateway_v1_commerce, 12);
 
 /**
  * @generated from message fleet.gateway.v1.CreateOrderResponse
@@ -271,6 +625,13 @@ export type CreateOrderResponse = Message<"fleet.gateway.v1.CreateOrderResponse"
    * @generated from field: fleet.gateway.v1.Order order = 1;
    */
   order?: Order | undefined;
+
+  /**
+   * True when the idempotency key had already created this order.
+   *
+   * @generated from field: bool replayed = 2;
+   */
+  replayed: boolean;
 };
 
 /**
@@ -278,7 +639,388 @@ export type CreateOrderResponse = Message<"fleet.gateway.v1.CreateOrderResponse"
  * Use `create(CreateOrderResponseSchema)` to create a new message.
  */
 export const CreateOrderResponseSchema: GenMessage<CreateOrderResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_gateway_v1_commerce, 7);
+  messageDesc(file_fleet_gateway_v1_commerce, 13);
+
+/**
+ * @generated from message fleet.gateway.v1.ListCustomerOrdersRequest
+ */
+export type ListCustomerOrdersRequest = Message<"fleet.gateway.v1.ListCustomerOrdersRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string customer_contact = 2;
+   */
+  customerContact: string;
+
+  /**
+   * Default 5, at most 20.
+   *
+   * @generated from field: int32 limit = 3;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.ListCustomerOrdersRequest.
+ * Use `create(ListCustomerOrdersRequestSchema)` to create a new message.
+ */
+export const ListCustomerOrdersRequestSchema: GenMessage<ListCustomerOrdersRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 14);
+
+/**
+ * @generated from message fleet.gateway.v1.ListCustomerOrdersResponse
+ */
+export type ListCustomerOrdersResponse = Message<"fleet.gateway.v1.ListCustomerOrdersResponse"> & {
+  /**
+   * @generated from field: repeated fleet.gateway.v1.Order orders = 1;
+   */
+  orders: Order[];
+};
+
+/**
+ * Describes the message fleet.gateway.v1.ListCustomerOrdersResponse.
+ * Use `create(ListCustomerOrdersResponseSchema)` to create a new message.
+ */
+export const ListCustomerOrdersResponseSchema: GenMessage<ListCustomerOrdersResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 15);
+
+/**
+ * @generated from message fleet.gateway.v1.Seller
+ */
+export type Seller = Message<"fleet.gateway.v1.Seller"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * E.164 digits, for the wa.me link.
+   *
+   * @generated from field: string phone = 3;
+   */
+  phone: string;
+
+  /**
+   * @generated from field: fleet.gateway.v1.SellerStatus status = 4;
+   */
+  status: SellerStatus;
+
+  /**
+   * @generated from field: string specialty = 5;
+   */
+  specialty: string;
+
+  /**
+   * @generated from field: int32 max_concurrent_customers = 6;
+   */
+  maxConcurrentCustomers: number;
+
+  /**
+   * @generated from field: int32 current_load = 7;
+   */
+  currentLoad: number;
+
+  /**
+   * @generated from field: bool supervisor = 8;
+   */
+  supervisor: boolean;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.Seller.
+ * Use `create(SellerSchema)` to create a new message.
+ */
+export const SellerSchema: GenMessage<Seller> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 16);
+
+/**
+ * @generated from message fleet.gateway.v1.AssignSellerRequest
+ */
+export type AssignSellerRequest = Message<"fleet.gateway.v1.AssignSellerRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string customer_contact = 2;
+   */
+  customerContact: string;
+
+  /**
+   * @generated from field: string customer_name = 3;
+   */
+  customerName: string;
+
+  /**
+   * Only sellers with this specialty (empty: any).
+   *
+   * @generated from field: string specialty = 4;
+   */
+  specialty: string;
+
+  /**
+   * Why (shown to staff): "adviser", "catalogue interest", "order".
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * Same key for the same tenant returns the first assignment.
+   *
+   * @generated from field: string idempotency_key = 6;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.AssignSellerRequest.
+ * Use `create(AssignSellerRequestSchema)` to create a new message.
+ */
+export const AssignSellerRequestSchema: GenMessage<AssignSellerRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 17);
+
+/**
+ * @generated from message fleet.gateway.v1.AssignSellerResponse
+ */
+export type AssignSellerResponse = Message<"fleet.gateway.v1.AssignSellerResponse"> & {
+  /**
+   * @generated from field: fleet.gateway.v1.Seller seller = 1;
+   */
+  seller?: Seller | undefined;
+
+  /**
+   * @generated from field: string assignment_id = 2;
+   */
+  assignmentId: string;
+
+  /**
+   * True when the customer already had this seller assigned.
+   *
+   * @generated from field: bool existing = 3;
+   */
+  existing: boolean;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.AssignSellerResponse.
+ * Use `create(AssignSellerResponseSchema)` to create a new message.
+ */
+export const AssignSellerResponseSchema: GenMessage<AssignSellerResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 18);
+
+/**
+ * @generated from message fleet.gateway.v1.ReleaseSellerRequest
+ */
+export type ReleaseSellerRequest = Message<"fleet.gateway.v1.ReleaseSellerRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string customer_contact = 2;
+   */
+  customerContact: string;
+
+  /**
+   * Empty: whichever seller the customer has.
+   *
+   * @generated from field: string seller_id = 3;
+   */
+  sellerId: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.ReleaseSellerRequest.
+ * Use `create(ReleaseSellerRequestSchema)` to create a new message.
+ */
+export const ReleaseSellerRequestSchema: GenMessage<ReleaseSellerRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 19);
+
+/**
+ * @generated from message fleet.gateway.v1.ReleaseSellerResponse
+ */
+export type ReleaseSellerResponse = Message<"fleet.gateway.v1.ReleaseSellerResponse"> & {
+  /**
+   * False when the customer had no assignment.
+   *
+   * @generated from field: bool released = 1;
+   */
+  released: boolean;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.ReleaseSellerResponse.
+ * Use `create(ReleaseSellerResponseSchema)` to create a new message.
+ */
+export const ReleaseSellerResponseSchema: GenMessage<ReleaseSellerResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 20);
+
+/**
+ * @generated from message fleet.gateway.v1.TimeRange
+ */
+export type TimeRange = Message<"fleet.gateway.v1.TimeRange"> & {
+  /**
+   * "HH:MM", 24-hour clock, in the shop's time zone.
+   *
+   * @generated from field: string open = 1;
+   */
+  open: string;
+
+  /**
+   * @generated from field: string close = 2;
+   */
+  close: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.TimeRange.
+ * Use `create(TimeRangeSchema)` to create a new message.
+ */
+export const TimeRangeSchema: GenMessage<TimeRange> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 21);
+
+/**
+ * @generated from message fleet.gateway.v1.DayHours
+ */
+export type DayHours = Message<"fleet.gateway.v1.DayHours"> & {
+  /**
+   * 1 Monday … 7 Sunday.
+   *
+   * @generated from field: int32 weekday = 1;
+   */
+  weekday: number;
+
+  /**
+   * Empty: closed that day.
+   *
+   * @generated from field: repeated fleet.gateway.v1.TimeRange ranges = 2;
+   */
+  ranges: TimeRange[];
+};
+
+/**
+ * Describes the message fleet.gateway.v1.DayHours.
+ * Use `create(DayHoursSchema)` to create a new message.
+ */
+export const DayHoursSchema: GenMessage<DayHours> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 22);
+
+/**
+ * @generated from message fleet.gateway.v1.GetBusinessHoursRequest
+ */
+export type GetBusinessHoursRequest = Message<"fleet.gateway.v1.GetBusinessHoursRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.GetBusinessHoursRequest.
+ * Use `create(GetBusinessHoursRequestSchema)` to create a new message.
+ */
+export const GetBusinessHoursRequestSchema: GenMessage<GetBusinessHoursRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 23);
+
+/**
+ * @generated from message fleet.gateway.v1.GetBusinessHoursResponse
+ */
+export type GetBusinessHoursResponse = Message<"fleet.gateway.v1.GetBusinessHoursResponse"> & {
+  /**
+   * IANA time zone.
+   *
+   * @generated from field: string time_zone = 1;
+   */
+  timeZone: string;
+
+  /**
+   * @generated from field: repeated fleet.gateway.v1.DayHours days = 2;
+   */
+  days: DayHours[];
+
+  /**
+   * Whether the shop is open now, and when that changes.
+   *
+   * @generated from field: bool open_now = 3;
+   */
+  openNow: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp next_change_time = 4;
+   */
+  nextChangeTime?: Timestamp | undefined;
+
+  /**
+   * The shop's language ("es", "en") and currency.
+   *
+   * @generated from field: string language = 5;
+   */
+  language: string;
+
+  /**
+   * @generated from field: string currency = 6;
+   */
+  currency: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.GetBusinessHoursResponse.
+ * Use `create(GetBusinessHoursResponseSchema)` to create a new message.
+ */
+export const GetBusinessHoursResponseSchema: GenMessage<GetBusinessHoursResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 24);
+
+/**
+ * @generated from message fleet.gateway.v1.ListSellersOnDutyRequest
+ */
+export type ListSellersOnDutyRequest = Message<"fleet.gateway.v1.ListSellersOnDutyRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string specialty = 2;
+   */
+  specialty: string;
+};
+
+/**
+ * Describes the message fleet.gateway.v1.ListSellersOnDutyRequest.
+ * Use `create(ListSellersOnDutyRequestSchema)` to create a new message.
+ */
+export const ListSellersOnDutyRequestSchema: GenMessage<ListSellersOnDutyRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 25);
+
+/**
+ * @generated from message fleet.gateway.v1.ListSellersOnDutyResponse
+ */
+export type ListSellersOnDutyResponse = Message<"fleet.gateway.v1.ListSellersOnDutyResponse"> & {
+  /**
+   * Active, online, in their schedule now; least loaded first.
+   *
+   * @generated from field: repeated fleet.gateway.v1.Seller sellers = 1;
+   */
+  sellers: Seller[];
+};
+
+/**
+ * Describes the message fleet.gateway.v1.ListSellersOnDutyResponse.
+ * Use `create(ListSellersOnDutyResponseSchema)` to create a new message.
+ */
+export const ListSellersOnDutyResponseSchema: GenMessage<ListSellersOnDutyResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_gateway_v1_commerce, 26);
 
 /**
  * @generated from enum fleet.gateway.v1.OrderStatus
@@ -337,13 +1079,76 @@ export const OrderStatusSchema: GenEnum<OrderStatus> = /*@__PURE__*/
   enumDesc(file_fleet_gateway_v1_commerce, 0);
 
 /**
+ * @generated from enum fleet.gateway.v1.DeliveryMethod
+ */
+export enum DeliveryMethod {
+  /**
+   * @generated from enum value: DELIVERY_METHOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: DELIVERY_METHOD_PICKUP = 1;
+   */
+  PICKUP = 1,
+
+  /**
+   * @generated from enum value: DELIVERY_METHOD_DELIVERY = 2;
+   */
+  DELIVERY = 2,
+}
+
+/**
+ * Describes the enum fleet.gateway.v1.DeliveryMethod.
+ */
+export const DeliveryMethodSchema: GenEnum<DeliveryMethod> = /*@__PURE__*/
+  enumDesc(file_fleet_gateway_v1_commerce, 1);
+
+/**
+ * @generated from enum fleet.gateway.v1.SellerStatus
+ */
+export enum SellerStatus {
+  /**
+   * @generated from enum value: SELLER_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SELLER_STATUS_ONLINE = 1;
+   */
+  ONLINE = 1,
+
+  /**
+   * @generated from enum value: SELLER_STATUS_OFFLINE = 2;
+   */
+  OFFLINE = 2,
+
+  /**
+   * @generated from enum value: SELLER_STATUS_BUSY = 3;
+   */
+  BUSY = 3,
+}
+
+/**
+ * Describes the enum fleet.gateway.v1.SellerStatus.
+ */
+export const SellerStatusSchema: GenEnum<SellerStatus> = /*@__PURE__*/
+  enumDesc(file_fleet_gateway_v1_commerce, 2);
+
+/**
  * Internal commerce service of the gateway, used by the orchestrator's flow
- * actions. The gateway owns catalogue, customers and orders.
+ * actions. The gateway owns catalogue, customers, orders, sellers and the
+ * shop's settings. Every request names its tenant; an id of another tenant
+ * is NOT_FOUND, exactly like an id that does not exist.
  *
  * @generated from service fleet.gateway.v1.CommerceService
  */
 export const CommerceService: GenService<{
   /**
+   * Products for a shopper's words ("anillo de oro", "cadena barata entre 20 y
+   * 50"): full-text and typo-tolerant, with the phrase's price and quality
+   * hints turned into filters and ordering. Active products only.
+   *
    * @generated from rpc fleet.gateway.v1.CommerceService.SearchProducts
    */
   searchProducts: {
@@ -352,12 +1157,80 @@ export const CommerceService: GenService<{
     output: typeof SearchProductsResponseSchema;
   },
   /**
+   * @generated from rpc fleet.gateway.v1.CommerceService.GetProduct
+   */
+  getProduct: {
+    methodKind: "unary";
+    input: typeof GetProductRequestSchema;
+    output: typeof GetProductResponseSchema;
+  },
+  /**
+   * Creates the customer the first time a WhatsApp contact is seen, or
+   * refreshes its name and last contact; answers the stored customer.
+   *
+   * @generated from rpc fleet.gateway.v1.CommerceService.UpsertCustomer
+   */
+  upsertCustomer: {
+    methodKind: "unary";
+    input: typeof UpsertCustomerRequestSchema;
+    output: typeof UpsertCustomerResponseSchema;
+  },
+  /**
+   * Reserves the stock of every line or none (FAILED_PRECONDITION
+   * OUT_OF_STOCK with the lines that lack it). Idempotent by key.
+   *
    * @generated from rpc fleet.gateway.v1.CommerceService.CreateOrder
    */
   createOrder: {
     methodKind: "unary";
     input: typeof CreateOrderRequestSchema;
     output: typeof CreateOrderResponseSchema;
+  },
+  /**
+   * The customer's latest orders, newest first.
+   *
+   * @generated from rpc fleet.gateway.v1.CommerceService.ListCustomerOrders
+   */
+  listCustomerOrders: {
+    methodKind: "unary";
+    input: typeof ListCustomerOrdersRequestSchema;
+    output: typeof ListCustomerOrdersResponseSchema;
+  },
+  /**
+   * The customer's seller: the current assignment if there is one, otherwise
+   * a new one (round robin among available sellers, least loaded as a
+   * fallback). FAILED_PRECONDITION NO_SELLER_AVAILABLE when nobody can take it.
+   *
+   * @generated from rpc fleet.gateway.v1.CommerceService.AssignSeller
+   */
+  assignSeller: {
+    methodKind: "unary";
+    input: typeof AssignSellerRequestSchema;
+    output: typeof AssignSellerResponseSchema;
+  },
+  /**
+   * @generated from rpc fleet.gateway.v1.CommerceService.ReleaseSeller
+   */
+  releaseSeller: {
+    methodKind: "unary";
+    input: typeof ReleaseSellerRequestSchema;
+    output: typeof ReleaseSellerResponseSchema;
+  },
+  /**
+   * @generated from rpc fleet.gateway.v1.CommerceService.GetBusinessHours
+   */
+  getBusinessHours: {
+    methodKind: "unary";
+    input: typeof GetBusinessHoursRequestSchema;
+    output: typeof GetBusinessHoursResponseSchema;
+  },
+  /**
+   * @generated from rpc fleet.gateway.v1.CommerceService.ListSellersOnDuty
+   */
+  listSellersOnDuty: {
+    methodKind: "unary";
+    input: typeof ListSellersOnDutyRequestSchema;
+    output: typeof ListSellersOnDutyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_fleet_gateway_v1_commerce, 0);
