@@ -77,13 +77,33 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
+/**
+ * The bot-orchestrator calling the internal CommerceService for one tenant's flows. It acts for that
+ * tenant only, with what a conversation needs: read the catalogue and the shop's settings, keep
+ * customers, take orders, assign and release sellers.
+ */
+export interface ServiceActor {
+  service: "bot-orchestrator";
+  tenantId: string;
+}
+
+export const SERVICE_PERMISSIONS: readonly Permission[] = ["products:read", "customers:read", "customers:write", "orders:read", "orders:write", "sellers:read", "sellers:self", "settings:read"];
+
+/** Whoever a use case acts for: a dashboard user or the orchestrator. */
+export type Caller = Actor | ServiceActor;
+
+export function isServiceActor(caller: Caller): caller is ServiceActor {
+  return "service" in caller;
+}
+
 export function can(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
-/** Throws 403 FORBIDDEN unless the actor's role has the permission. */
-export function authorize(actor: Actor, permission: Permission): void {
-  if (!can(actor.role, permission)) {
+/** Throws 403 FORBIDDEN unless the actor's role (or the calling service) has the permission. */
+export function authorize(actor: Caller, permission: Permission): void {
+  const allowed = isServiceActor(actor) ? SERVICE_PERMISSIONS.includes(permission) : can(actor.role, permission);
+  if (!allowed) {
     throw new AppError("permission_denied", "FORBIDDEN", "Your role does not allow this action", { details: { permission } });
   }
 }
