@@ -52,10 +52,19 @@ for _ in $(seq 1 50); do
   reply="$(curl -sf "$control/$sent&since=$since")"
   if [ "$reply" != "[]" ]; then
     # Each fake records a send its own way: Cloud API bodies, Twilio's Body, Evolution's message.
+    # Buttons and lists show their options; media its link.
     node -e '
+      const interactive = (i) => {
+        const options = i.type === "button" ? i.action.buttons.map((b) => b.reply.title) : i.action.sections.flatMap((s) => s.rows.map((r) => r.title));
+        return `${i.body?.text ?? ""}  [${options.join(" | ")}]`;
+      };
+      const media = (b) => { const m = b[b.type]; return `(${b.type}) ${m?.link ?? m?.id ?? ""} ${m?.caption ?? ""}`.trim(); };
       for (const r of JSON.parse(process.argv[1])) {
-        const text = typeof r.body === "string" ? r.body : r.body?.text?.body ?? r.message?.message?.conversation ?? r.request?.text;
-        console.log("bot:", text ?? JSON.stringify(r.body ?? r.request));
+        const b = r.body;
+        const text = typeof b === "string" ? b
+          : b?.text?.body ?? (b?.interactive ? interactive(b.interactive) : undefined) ?? (b && ["image", "document", "audio", "video"].includes(b.type) ? media(b) : undefined)
+          ?? r.message?.message?.conversation ?? r.request?.text;
+        console.log("bot:", text ?? JSON.stringify(b ?? r.request));
       }' "$reply"
     exit 0
   fi
