@@ -5,7 +5,9 @@
 // DEMO_PROVIDER names (meta by default; official, twilio or evolution), played
 // by the provider sandbox (or updates the bot of that name). With Evolution,
 // it then plays the owner's phone scanning the instance's QR code, unless the
-// instance is linked already. Run from the repo root with the fleet running:
+// instance is linked already. Then the shop itself: settings (Mexico City, MXN, Spanish, opening
+// hours), the demo jewellery catalogue and two sellers — each created only when missing. Run from
+// the repo root with the fleet running (and the gateway built: the catalogue comes from its dist):
 //   DEMO_OWNER_PASSWORD=... DEMO_PHONE_NUMBER_ID=... DEMO_META_ACCESS_TOKEN=... node scripts/seed-demo.mjs
 //   DEMO_PROVIDER=official DEMO_D360_PHONE_NUMBER_ID=... DEMO_D360_API_KEY=... (and the password)
 //   DEMO_PROVIDER=twilio DEMO_TWILIO_ACCOUNT_SID=... DEMO_TWILIO_NUMBER=... DEMO_TWILIO_AUTH_TOKEN=...
@@ -115,6 +117,30 @@ async function linkEvolutionInstance(botId, token) {
   console.error(`seed-demo: linked the Evolution instance ${EVOLUTION_INSTANCE} (played the shop owner's phone scanning its QR code)`);
 }
 
+const OPENING_HOURS = [1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, ranges: [{ open: "10:00", close: "19:00" }] })).concat([{ weekday: 7, ranges: [] }]);
+const SELLERS = [
+  { name: "Ana Torres", phone: "5215511110001", specialty: "anillos", status: "online", maxConcurrentCustomers: 5 },
+  { name: "Luis Méndez", phone: "5215511110002", specialty: "", status: "online", maxConcurrentCustomers: 5, supervisor: true },
+];
+
+/** The shop's settings, its catalogue and its sellers, as the owner would enter them. */
+async function seedShop(token) {
+  const settings = await call("PATCH", "/settings", { timeZone: "America/Mexico_City", currency: "MXN", language: "es", businessHours: OPENING_HOURS, taxRateBps: 1600 }, token);
+  if (settings.status !== 200) fail(explain("settings", settings));
+  const { DEMO_CATALOGUE } = await import(new URL("../services/gateway/dist/modules/catalogue/catalogue.seed.js", import.meta.url).href);
+  for (const product of DEMO_CATALOGUE) {
+    const created = await call("POST", "/products", product, token);
+    if (created.status !== 201 && created.json?.error?.code !== "SKU_TAKEN") fail(explain(`product ${product.sku}`, created));
+  }
+  const sellers = await call("GET", "/sellers?limit=100", undefined, token);
+  if (sellers.status !== 200) fail(explain("list sellers", sellers));
+  for (const seller of SELLERS) {
+    if (sellers.json.items.some((s) => s.phone === seller.phone)) continue;
+    const created = await call("POST", "/sellers", seller, token);
+    if (created.status !== 201) fail(explain(`seller ${seller.name}`, created));
+  }
+}
+
 async function seed() {
   const session = await signIn();
   const token = session.accessToken;
@@ -127,6 +153,7 @@ async function seed() {
   // The adapter sets the bot up with the provider as it saves it (webhook, instance); a refusal shows here.
   if (saved.json.connection?.state === "misconfigured") fail(`the bot was saved, but ${providerName} refused it: ${saved.json.connection.detail ?? "no detail"}`);
   if (env.provider.kind === "evolution") await linkEvolutionInstance(saved.json.id, token);
+  await seedShop(token);
   return { tenantId: session.user.tenantId, botId: saved.json.id, ownerEmail: OWNER_EMAIL, provider: providerName };
 }
 

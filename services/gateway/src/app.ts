@@ -21,13 +21,20 @@ import { buildOpenApiDocument, openApiRoutes } from "./http/openapi.js";
 import { mountRoutes, type Route } from "./http/routes.js";
 import { createAccountsModule } from "./modules/accounts/accounts.module.js";
 import { createBotsModule, type BotsAdapter } from "./modules/bots/bots.module.js";
+import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
+import { createCustomersModule } from "./modules/customers/customers.module.js";
+import { csvBody } from "./modules/catalogue/csv-body.middleware.js";
 import { createFlowsModule, type FlowsOrchestratorClient } from "./modules/flows/flows.module.js";
 import { createHealthModule } from "./modules/health/health.module.js";
+import { createOrdersModule } from "./modules/orders/orders.module.js";
+import { createSellersModule } from "./modules/sellers/sellers.module.js";
+import { createSettingsModule } from "./modules/settings/settings.module.js";
 import { createUsersModule } from "./modules/users/users.module.js";
 import { createLoginAttemptsRepository, type LoginLimits } from "./repositories/login-attempts.repository.js";
 import { createUsersRepository } from "./repositories/users.repository.js";
 import { createActiveUsersCache } from "./repositories/active-users.cache.js";
 import { createInvalidationBus } from "./repositories/invalidation-bus.js";
+import { createEventsRepository } from "./repositories/events.repository.js";
 import { createCachedBotsClient } from "./clients/bots-read.cache.js";
 
 export interface GatewayDeps {
@@ -66,12 +73,16 @@ export interface GatewayDeps {
   keyPrefix?: string;
   /** A Redis connection used for nothing else, to hear other replicas' cache invalidations; without it only this replica's changes invalidate. */
   subscriber?: RedisClient;
+  /** The clock of time-dependent rules (business hours, seller schedules, assignment times); tests set it. */
+  now?: () => Date;
 }
 
 /** Request bodies of the JSON API. */
 const BODY_LIMIT = "64kb";
 /** Flow documents: a 200-step flow with long messages does not fit in the default limit. */
 const FLOW_BODY_LIMIT = "128kb";
+/** CSV catalogue imports (10,000 products). */
+const CSV_IMPORT_LIMIT = "8mb";
 
 /** What a domain module adds to the internal CommerceService (the orchestrator's flow actions). */
 export type CommerceHandlers = Partial<HandlersOf<typeof CommerceService>>;
@@ -106,6 +117,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     refreshTokenInBody: auth.refreshTokenInBody,
     passwordMinLength: auth.passwordMinLength,
   });
+  const catalogue = createCatalogueModule({ pool: deps.pool, redis: deps.redis, logger: deps.logger, events: createEventsRepository(deps.redis) });
+  const now = deps.now ?? (() => new Date());
+  const settings = createSettingsModule({ pool: deps.pool, now });
+  const sellers = createSellersModule({ pool: deps.pool, settings: settings.settings, events: createEventsRepository(deps.redis), logger: deps.logger, now });
+  const customers = createCustomersModule({ pool: deps.pool });
+  const orders = createOrdersModule({ pool: deps.pool, redis: deps.redis, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer });
   const routes: Route[] = [
     ...createHealthModule({ self: deps.health, fleet: deps.fleetHealth }).routes,
     ...accounts.routes,
@@ -122,10 +139,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }).routes,
     ...createBotsModule({ adapter: bots }).routes,
     ...createFlowsModule({ orchestrator: deps.orchestrator, bots }).routes,
+    ...settings.routes,
+    ...sellers.routes,
+    ...catalogue.routes,
+    ...customers.routes,
+    ...orders.routes,
   ];
   const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
   // The commerce modules each answer their part of CommerceService; the rest is UNIMPLEMENTED.
   const commerceHandlers: CommerceHandlers[] = [];
+  commerceHandlers.push(settings.commerce, sellers.commerce);
+  commerceHandlers.push(catalogue.commerce);
+  commerceHandlers.push(customers.commerce, orders.commerce);
   const commerceService = implement(CommerceService, Object.assign(unimplemented(CommerceService), ...commerceHandlers));
 
   const app = createServiceApp(deps, (app) => {
@@ -145,7 +170,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     );
     const flowBody = jsonBody({ limit: FLOW_BODY_LIMIT });
     const body = jsonBody({ limit: BODY_LIMIT });
-    api.use((req, res, next) => (req.path === "/flows" || req.path.startsWith("/flows/") ? flowBody : body)(req, res, next));
+    const importBody = csvBody({ limit: CSV_IMPORT_LIMIT });
+    api.use((req, res, next) => (req.path === "/products/import" && req.is("text/csv") ? importBody : req.path === "/flows" || req.path.startsWith("/flows/") ? flowBody : body)(req, res, next));
     api.use(openApiRoutes(openApi));
     api.use(mountRoutes(routes, createAuthenticate({ tokens: verifiedTokens, users: activeUsers })));
     app.use("/api", api);

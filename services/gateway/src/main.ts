@@ -12,6 +12,10 @@ import { loadGatewayConfig } from "./config.js";
 import { DASHBOARD_EVENTS_GROUP, createDashboardEventsConsumer } from "./consumers/dashboard-events.consumer.js";
 import { createUsersRepository } from "./repositories/users.repository.js";
 import { startPurgeRefreshTokensJob } from "./jobs/purge-refresh-tokens.job.js";
+import { startReleaseSellerAssignmentsJob } from "./jobs/release-seller-assignments.job.js";
+import { createAssignmentTimeoutsRepository } from "./modules/sellers/assignment-timeouts.repository.js";
+import { createSellerEvents } from "./modules/sellers/seller-events.js";
+import { createEventsRepository } from "./repositories/events.repository.js";
 import { createRefreshTokensRepository } from "./modules/accounts/refresh-tokens.repository.js";
 import { createDashboardSocket } from "./ws/dashboard.socket.js";
 
@@ -78,6 +82,13 @@ const dashboardEvents = createDashboardEventsConsumer({
 void dashboardEvents.start();
 registerStreamMetrics({ registry: metrics.registry, redis, targets: () => [{ stream: STREAMS.events, group: DASHBOARD_EVENTS_GROUP }], logger });
 const purgeRefreshTokens = startPurgeRefreshTokensJob({ refreshTokens: createRefreshTokensRepository(pool), intervalMs: config.REFRESH_PURGE_INTERVAL_MS, logger });
+// Timeouts are minutes long: a pass a minute (by default) releases an assignment at most a minute late.
+const releaseSellerAssignments = startReleaseSellerAssignmentsJob({
+  assignments: createAssignmentTimeoutsRepository(pool),
+  events: createSellerEvents({ events: createEventsRepository(redis), logger }),
+  intervalMs: config.SELLER_RELEASE_INTERVAL_MS,
+  logger,
+});
 const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [gateway.commerceService] });
 
 runtime.ready(
@@ -86,6 +97,7 @@ runtime.ready(
     { name: "grpc", run: () => grpc.stop() },
     { name: "dashboard events consumer", run: () => dashboardEvents.stop() },
     { name: "refresh token purge", run: () => purgeRefreshTokens.stop() },
+    { name: "seller assignment release", run: () => releaseSellerAssignments.stop() },
     { name: "adapter client", run: async () => adapter.close() },
     { name: "orchestrator client", run: async () => orchestrator.close() },
   ],

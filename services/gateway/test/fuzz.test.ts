@@ -75,6 +75,20 @@ describe("bad input on every route", () => {
     }
   }, 120_000);
 
+  it("answers arbitrary CSV files to the catalogue import with a report or a 4xx, never a 5xx", async () => {
+    const csvCell = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("sku", "name", "price", '"', '""', "\n", "1234.50", "-1", "=1+1", "|", "\uFEFF"));
+    const csvFile = fc.array(fc.array(csvCell, { maxLength: 6 }).map((cells) => cells.join(",")), { maxLength: 6 }).map((lines) => lines.join("\n"));
+    for (const dryRun of ["true", "false"]) {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(csvFile, csvFile.map((rest) => `sku,name,price\n${rest}`)), async (csv) => {
+          const op = { method: "post", path: "/api/products/import" };
+          expectClean(await send(op, `${op.path}?dryRun=${dryRun}`, { raw: csv, contentType: "text/csv" }), `import ${JSON.stringify(csv).slice(0, 80)}`);
+        }),
+        { numRuns: 60, seed: 42 },
+      );
+    }
+  }, 60_000);
+
   it("answers malformed JSON, wrong content types and oversized bodies with 400, 415 and 413", async () => {
     for (const op of operations().filter((o) => o.method !== "get" && o.method !== "delete")) {
       const path = pathWith(op.path, "00000000-0000-4000-8000-000000000000");

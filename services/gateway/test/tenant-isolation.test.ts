@@ -20,6 +20,12 @@ let victimSeller: SeededUser;
 let intruder: SeededUser;
 let victimBotId: string;
 let victimFlowId: string;
+let victimSellerRecordId: string;
+let victimAssignmentId: string;
+let victimProductId: string;
+let victimVariantId: string;
+let victimCustomerId: string;
+let victimOrderId: string;
 const VICTIM_CONTACT = "5215512345678";
 const VICTIM_SECRET = "VICTIM_TOKEN";
 const VICTIM_SECRET_VALUE = "victim-secret-value";
@@ -36,7 +42,7 @@ const victimFlow = {
 };
 
 /** A valid body per operation, so the call gets past validation to the lookup. New operations must be added here. */
-const BODIES: Record<string, object | undefined> = {
+const BODIES: Record<string, object | string | undefined> = {
   getFleetHealth: undefined,
   register: { tenantName: "Otra", tenantSlug: `otra-${Date.now()}`, email: "dueno@otra.test", password: "violet-harbor-quantum-7" },
   login: { email: "nobody@nowhere.test", password: "wrong-password-123" },
@@ -72,6 +78,40 @@ const BODIES: Record<string, object | undefined> = {
   setHttpAllowedHosts: { hosts: ["api.intruder.example"] },
   putHttpSecret: { value: "intruder-value" },
   deleteHttpSecret: undefined,
+  listCustomers: undefined,
+  createCustomer: { name: "Intruder customer", whatsappId: "5215500000123" },
+  getCustomer: undefined,
+  updateCustomer: { name: "Hacked" },
+  listCustomerOrders: undefined,
+  listOrders: undefined,
+  createOrder: { whatsappId: "5215500000123", lines: [{ productId: "00000000-0000-4000-8000-000000000001", quantity: 1 }] },
+  getOrder: undefined,
+  changeOrderStatus: { status: "cancelled" },
+  recordOrderPayment: { amountMinor: 100, method: "cash" },
+  getSettings: undefined,
+  updateSettings: { language: "en" },
+  listSellers: undefined,
+  createSeller: { name: "Intruder seller", phone: "5215550000009" },
+  getSeller: undefined,
+  updateSeller: { name: "Hacked", status: "offline" },
+  getSellerSchedule: undefined,
+  putSellerSchedule: { weekly: null, daysOff: ["2030-01-01"] },
+  listSellerAssignments: undefined,
+  assignSeller: { customerContact: VICTIM_CONTACT, reason: "intruder" },
+  releaseSellerAssignment: undefined,
+  searchProducts: undefined,
+  listProducts: undefined,
+  createProduct: { sku: "INTRUDER-1", name: "Intruder ring", priceMinor: 100 },
+  importProducts: "sku,name,price\nINTRUDER-CSV-1,Intruder import,10\n",
+  exportProducts: undefined,
+  getProduct: undefined,
+  updateProduct: { name: "Hacked" },
+  deleteProduct: undefined,
+  listProductVariants: undefined,
+  createProductVariant: { sku: "INTRUDER-V1", size: "7" },
+  updateProductVariant: { size: "Hacked" },
+  deleteProductVariant: undefined,
+  adjustProductStock: { delta: -1, reason: "theft" },
 };
 
 /**
@@ -115,6 +155,20 @@ beforeAll(async () => {
   victimFlowId = String(created.body.flow.id);
   await request(gateway.app).put("/api/flows/http-settings/allowed-hosts").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ hosts: [VICTIM_HOST] });
   await request(gateway.app).put(`/api/flows/http-settings/secrets/${VICTIM_SECRET}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ value: VICTIM_SECRET_VALUE });
+  // A seller of the victim's attending one of their customers.
+  const sellerCreated = await request(gateway.app).post("/api/sellers").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ name: "Victim seller", phone: "5215577700077", status: "online" });
+  victimSellerRecordId = String(sellerCreated.body.id);
+  const assigned = await request(gateway.app).post("/api/sellers/assignments").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ customerContact: "5215577700088", customerName: "Victim customer", sellerId: victimSellerRecordId });
+  victimAssignmentId = String(assigned.body.assignment.id);
+  const product = await request(gateway.app).post("/api/products").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ sku: "VICTIM-RING", name: "Victim ring", priceMinor: 990_000, stock: 3 });
+  victimProductId = String(product.body.id);
+  const variant = await request(gateway.app).post(`/api/products/${victimProductId}/variants`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).send({ sku: "VICTIM-RING-7", size: "7" });
+  victimVariantId = String(variant.body.id);
+  // A customer of the victim's with an order (on a product of its own, so the ring's stock stays 3).
+  const victimAuth = { authorization: `Bearer ${await tokenFor(gateway, victim)}` };
+  victimCustomerId = String((await request(gateway.app).post("/api/customers").set(victimAuth).send({ name: "Victim buyer", whatsappId: "5215577700099" })).body.id);
+  const bracelet = await request(gateway.app).post("/api/products").set(victimAuth).send({ sku: "VICTIM-BRACELET", name: "Victim bracelet", priceMinor: 50_000, stock: 2 });
+  victimOrderId = String((await request(gateway.app).post("/api/orders").set(victimAuth).send({ customerId: victimCustomerId, lines: [{ productId: bracelet.body.id, quantity: 1 }] })).body.id);
   // A contact of the victim's bot handed to a person: paused, with variables worth stealing.
   const now = Date.now();
   await orchestrator.seedConversation(victim.tenantId, victimBotId, VICTIM_CONTACT, {
@@ -147,14 +201,15 @@ describe("tenant isolation over every route of the document", () => {
 
   it("answers another tenant's ids with 404, never their data, never a 5xx", async () => {
     const token = await tokenFor(gateway, intruder);
-    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret", "victim-photo", victimFlowId, "Victim flow", "Victim greeting", "Victim variable", VICTIM_HOST, VICTIM_SECRET_VALUE];
+    const secrets = [victim.id, victim.email, victimSeller.id, victimSeller.email, victimBotId, "Victim bot", "555000111", "victim-qr", "VICT-1234", "EAAGsecret", "victim-photo", victimFlowId, "Victim flow", "Victim greeting", "Victim variable", VICTIM_HOST, VICTIM_SECRET_VALUE, victimSellerRecordId, "Victim seller", "5215577700077", victimAssignmentId, "5215577700088", "Victim customer", victimProductId, "Victim ring", "VICTIM-RING", victimCustomerId, victimOrderId, "Victim buyer", "5215577700099", "VICTIM-BRACELET"];
     const walked: string[] = [];
     for (const op of operations()) {
-      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId, provider: "meta", mediaId: "1479537139650973", flowId: victimFlowId, version: "1", contact: VICTIM_CONTACT, name: VICTIM_SECRET };
+      const ids: Record<string, string> = { userId: victimSeller.id, botId: victimBotId, provider: "meta", mediaId: "1479537139650973", flowId: victimFlowId, version: "1", contact: VICTIM_CONTACT, name: VICTIM_SECRET, productId: victimProductId, variantId: victimVariantId, sellerId: victimSellerRecordId, assignmentId: victimAssignmentId, customerId: victimCustomerId, orderId: victimOrderId };
       const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => ids[name] ?? "00000000-0000-4000-8000-000000000000");
       const call = request(gateway.app)[op.method as "get"](path).set("authorization", `Bearer ${token}`).set("idempotency-key", "isolation-0001");
       const body = BODIES[op.operationId];
-      const response = body === undefined ? await call : await call.send(body);
+      // A string is a CSV file (the catalogue import).
+      const response = body === undefined ? await call : typeof body === "string" ? await call.set("content-type", "text/csv").send(body) : await call.send(body);
       const text = Buffer.isBuffer(response.body) ? response.body.toString("latin1") : JSON.stringify(response.body ?? "") + (response.text ?? "");
       expect({ op: op.operationId, status: response.status < 500 }).toEqual({ op: op.operationId, status: true });
       for (const secret of secrets) expect({ op: op.operationId, leaked: text.includes(secret) ? secret : null }).toEqual({ op: op.operationId, leaked: null });
@@ -171,7 +226,13 @@ describe("tenant isolation over every route of the document", () => {
     expect(flow.body.version.definition).toEqual(victimFlow);
     const conversation = await request(gateway.app).get(`/api/bots/${victimBotId}/conversations/${VICTIM_CONTACT}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
     expect(conversation.body).toMatchObject({ variables: { note: "Victim variable" }, pausedUntil: expect.any(String) });
+    const ring = await request(gateway.app).get(`/api/products/${victimProductId}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(ring.body).toMatchObject({ name: "Victim ring", stock: 3, active: true, variants: [{ size: "7", active: true }] });
     expect(await orchestrator.inboundEntries(victimBotId, VICTIM_CONTACT)).toEqual([]);
+    const order = await request(gateway.app).get(`/api/orders/${victimOrderId}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(order.body).toMatchObject({ status: "pending", paidMinor: 0, customer: { name: "Victim buyer" } });
+    const buyer = await request(gateway.app).get(`/api/customers/${victimCustomerId}`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
+    expect(buyer.body).toMatchObject({ name: "Victim buyer" });
     const settings = await request(gateway.app).get("/api/flows/http-settings").set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
     expect(settings.body).toEqual({ allowedHosts: [VICTIM_HOST], secretNames: [VICTIM_SECRET] });
     expect(await orchestrator.httpSettings.resolveSecrets(victim.tenantId, [VICTIM_SECRET])).toEqual({ [VICTIM_SECRET]: VICTIM_SECRET_VALUE });

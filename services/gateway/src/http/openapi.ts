@@ -59,7 +59,7 @@ function operationOf(route: Route): ZodOpenApiOperationObject & { "x-permission"
     summary: route.summary,
     tags: route.tags,
     ...(Object.keys(requestParams).length > 0 ? { requestParams } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { [route.bodyContentType ?? "application/json"]: { schema: route.body } } } } : {}),
     responses: responsesOf(route),
     ...(route.access === "public" ? { security: [] } : { security: [{ bearer: [] }], "x-permission": route.access }),
   };

@@ -46,6 +46,8 @@ interface SpecBase<P extends z.ZodType, Q extends z.ZodType, H extends z.ZodType
   query?: Q;
   headers?: H;
   body?: B;
+  /** The request body's media type in the document when it is not JSON (e.g. text/csv, read as text by its own body parser). */
+  bodyContentType?: string;
   /** Success and domain-specific answers; the common error answers are documented for every route. */
   responses: Record<number, ResponseSpec>;
 }
@@ -73,6 +75,7 @@ export interface Route {
   query?: z.ZodType;
   headers?: z.ZodType;
   body?: z.ZodType;
+  bodyContentType?: string;
   responses: Record<number, ResponseSpec>;
   handler(authenticate: Authenticate): RequestHandler;
 }

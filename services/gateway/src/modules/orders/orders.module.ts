@@ -1,0 +1,40 @@
+// The orders domain: repository, use cases, routes and its part of CommerceService.
+import type pg from "pg";
+import type { Logger, RedisClient } from "@fleet/service-kit";
+import type { CommerceHandlers } from "../../app.js";
+import type { Route } from "../../http/routes.js";
+import type { EventsRepository } from "../../repositories/events.repository.js";
+import { createCatalogueCache } from "../catalogue/catalogue.cache.js";
+import { createCustomersDirectory } from "../customers/customers.repository.js";
+import type { UpsertCustomer } from "../customers/upsert-customer.use-case.js";
+import { createChangeStatus } from "./change-status.use-case.js";
+import { createCreateOrder } from "./create-order.use-case.js";
+import { createPublisher, createStockChanges } from "./order-rules.js";
+import { ordersCommerceHandlers } from "./orders-commerce.handler.js";
+import { createOrdersStore } from "./orders.repository.js";
+import { ordersRoutes } from "./orders.routes.js";
+import { createReadOrders } from "./read-orders.use-case.js";
+import { createRecordPayment } from "./record-payment.use-case.js";
+
+export interface OrdersModuleDeps {
+  pool: pg.Pool;
+  /** For the catalogue's cached reads, dropped when orders change stock. */
+  redis: RedisClient;
+  events: Pick<EventsRepository, "emit">;
+  logger: Logger;
+  /** The customers module's upsert: an order from a chat creates or refreshes its customer. */
+  upsertCustomer: UpsertCustomer;
+}
+
+export function createOrdersModule({ pool, redis, events, logger, upsertCustomer }: OrdersModuleDeps): { routes: Route[]; commerce: CommerceHandlers } {
+  const orders = createOrdersStore(pool);
+  const customers = createCustomersDirectory(pool);
+  const publish = createPublisher({ events, logger });
+  const stock = createStockChanges({ cache: createCatalogueCache({ redis, logger }), events, logger });
+  const read = createReadOrders({ orders, customers });
+  const createOrder = createCreateOrder({ orders, customers, upsertCustomer, publish, stock });
+  return {
+    routes: ordersRoutes({ read, createOrder, changeStatus: createChangeStatus({ orders, publish, stock }), recordPayment: createRecordPayment({ orders }) }),
+    commerce: ordersCommerceHandlers({ createOrder, read }),
+  };
+}

@@ -1,0 +1,29 @@
+// The sellers domain: sellers, schedules and assignments — repository, use cases, routes and the
+// CommerceService handlers (AssignSeller, ReleaseSeller, ListSellersOnDuty).
+import type pg from "pg";
+import type { Logger } from "@fleet/service-kit";
+import type { CommerceHandlers } from "../../app.js";
+import type { Route } from "../../http/routes.js";
+import type { EventsRepository } from "../../repositories/events.repository.js";
+import type { SettingsUseCases } from "../settings/settings.use-case.js";
+import { createAssignments } from "./assignments.use-case.js";
+import { createManageSellers } from "./manage-sellers.use-case.js";
+import { createSellerEvents } from "./seller-events.js";
+import { sellersCommerceHandlers } from "./sellers.grpc.js";
+import { createSellersRepository } from "./sellers.repository.js";
+import { sellersRoutes } from "./sellers.routes.js";
+
+export interface SellersModuleDeps {
+  pool: pg.Pool;
+  settings: Pick<SettingsUseCases, "readSettings">;
+  events: Pick<EventsRepository, "emit">;
+  logger: Pick<Logger, "warn">;
+  now: () => Date;
+}
+
+export function createSellersModule({ pool, settings, events, logger, now }: SellersModuleDeps): { routes: Route[]; commerce: CommerceHandlers } {
+  const sellers = createSellersRepository(pool);
+  const assignments = createAssignments({ sellers, settings, events: createSellerEvents({ events, logger }), now });
+  const manage = createManageSellers({ sellers, settings, now });
+  return { routes: sellersRoutes({ manage, assignments }), commerce: sellersCommerceHandlers({ assignments, manage }) };
+}

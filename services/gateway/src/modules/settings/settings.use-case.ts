@@ -1,0 +1,61 @@
+// Reading and changing the shop's settings, and whether the shop is open now (its business hours
+// in its time zone). Other modules read settings through `readSettings` (orders: taxRateBps and
+// currency; sellers: the time zone).
+import { AppError } from "@fleet/service-kit";
+import { authorize, type Actor, type Caller } from "../../auth/permissions.js";
+import type { SettingsRepository } from "./settings.repository.js";
+import { readShopSettings, type SettingsChanges, type ShopSettings } from "./shop-settings.js";
+import { isWithin, nextChange, wallClock } from "./weekly-hours.js";
+
+export interface BusinessHoursNow {
+  settings: ShopSettings;
+  openNow: boolean;
+  /** When openNow changes; null when the hours never change (open all week, or never open). */
+  nextChangeAt: Date | null;
+}
+
+function tenantNotFound(): AppError {
+  return new AppError("not_found", "TENANT_NOT_FOUND", "Tenant not found");
+}
+
+export function createSettingsUseCases({ settings, now }: { settings: SettingsRepository; now: () => Date }) {
+  /** A tenant's settings without a permission check: for other modules' use cases, which check their own. */
+  async function readSettings(tenantId: string): Promise<ShopSettings> {
+    const stored = await settings.find(tenantId);
+    if (stored === null) throw tenantNotFound();
+    return readShopSettings(stored);
+  }
+
+  return {
+    readSettings,
+
+    async getSettings(caller: Caller): Promise<ShopSettings> {
+      authorize(caller, "settings:read");
+      return readSettings(caller.tenantId);
+    },
+
+    async updateSettings(actor: Actor, changes: SettingsChanges): Promise<ShopSettings> {
+      authorize(actor, "settings:write");
+      const set: Record<string, unknown> = {};
+      const unset: string[] = [];
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) continue;
+        if (value === null) unset.push(key);
+        else set[key] = value;
+      }
+      const stored = await settings.merge(actor.tenantId, set, unset);
+      if (stored === null) throw tenantNotFound();
+      return readShopSettings(stored);
+    },
+
+    async businessHoursNow(caller: Caller): Promise<BusinessHoursNow> {
+      authorize(caller, "settings:read");
+      const shop = await readSettings(caller.tenantId);
+      const at = now();
+      const open = (wall: ReturnType<typeof wallClock>) => isWithin(shop.businessHours, wall);
+      return { settings: shop, openNow: open(wallClock(at, shop.timeZone)), nextChangeAt: nextChange(at, shop.timeZone, shop.businessHours, open) };
+    },
+  };
+}
+
+export type SettingsUseCases = ReturnType<typeof createSettingsUseCases>;
