@@ -218,14 +218,18 @@ function tenantCatalogue(db: Db, tenantId: string) {
     return rows.map((row) => toProduct(row, variants.get(row.id) ?? []));
   }
 
-  /** Each searched word plus the catalogue's words it is probably a typo of ("anio" → "anillo"). */
+  /**
+   * Each searched word plus the catalogue's words it is probably a typo of ("anio" → "anillo"). A
+   * word the catalogue has as typed, or without letters, is not corrected.
+   */
   async function corrected(terms: string[][]): Promise<string[][]> {
-    const typed = terms.map((group) => group[0] ?? "").filter((word) => word.length >= 3);
+    const typed = terms.map((group) => group[0] ?? "").filter((word) => word.length >= 3 && /[a-z]/.test(word));
     if (typed.length === 0) return terms;
     const { rows } = await db.query<{ term: string; word: string }>(
       `SELECT t.term, w.word FROM unnest($2::text[]) AS t(term)
+       CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM catalogue_words k WHERE k.tenant_id = $1 AND k.word = t.term) AS unknown) known
        CROSS JOIN LATERAL (
-         SELECT word FROM catalogue_words WHERE tenant_id = $1 AND word % t.term AND word <> t.term
+         SELECT word FROM catalogue_words WHERE known.unknown AND tenant_id = $1 AND word % t.term AND word <> t.term
          ORDER BY similarity(word, t.term) DESC, word LIMIT 3
        ) w`,
       [tenantId, typed],
