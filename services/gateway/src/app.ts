@@ -119,10 +119,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
   const catalogue = createCatalogueModule({ pool: deps.pool, redis: deps.redis, logger: deps.logger, events: createEventsRepository(deps.redis) });
   const now = deps.now ?? (() => new Date());
-  const settings = createSettingsModule({ pool: deps.pool, now });
-  const sellers = createSellersModule({ pool: deps.pool, settings: settings.settings, events: createEventsRepository(deps.redis), logger: deps.logger, now });
+  const settings = createSettingsModule({ pool: deps.pool, bus, now });
   const customers = createCustomersModule({ pool: deps.pool });
-  const orders = createOrdersModule({ pool: deps.pool, redis: deps.redis, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer });
+  const sellers = createSellersModule({ pool: deps.pool, settings: settings.settings, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, now });
+  const orders = createOrdersModule({ pool: deps.pool, redis: deps.redis, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, settings: settings.settings });
   const routes: Route[] = [
     ...createHealthModule({ self: deps.health, fleet: deps.fleetHealth }).routes,
     ...accounts.routes,

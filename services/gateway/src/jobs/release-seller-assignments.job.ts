@@ -5,14 +5,12 @@
 import type { Logger } from "@fleet/service-kit";
 import type { AssignmentTimeoutsRepository } from "../modules/sellers/assignment-timeouts.repository.js";
 import type { SellerEvents } from "../modules/sellers/seller-events.js";
+import { startPeriodicJob, type PeriodicJob } from "./periodic-job.js";
 
 const BATCH = 500;
 
-export interface ReleaseSellerAssignmentsJob {
-  /** One pass: releases every assignment due at now(); the number released. */
-  runOnce(): Promise<number>;
-  stop(): Promise<void>;
-}
+/** runOnce: one pass releasing every assignment due at now(); the number released. */
+export type ReleaseSellerAssignmentsJob = PeriodicJob;
 
 export function startReleaseSellerAssignmentsJob({
   assignments,
@@ -27,39 +25,19 @@ export function startReleaseSellerAssignmentsJob({
   logger: Pick<Logger, "info" | "warn">;
   now?: () => Date;
 }): ReleaseSellerAssignmentsJob {
-  let running: Promise<number> | null = null;
-
-  async function pass(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const released = await assignments.releaseTimedOut(now(), BATCH);
-      for (const assignment of released) await events.released(assignment.tenantId, assignment);
-      total += released.length;
-      if (released.length < BATCH) return total;
-    }
-  }
-
-  function runOnce(): Promise<number> {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  const timer = setInterval(() => {
-    runOnce()
-      .then((released) => {
-        if (released > 0) logger.info("timed-out seller assignments released", { released });
-      })
-      .catch((error: unknown) => logger.warn("timed-out seller assignments not released; next pass later", { error: error instanceof Error ? error.message : String(error) }));
-  }, intervalMs);
-  timer.unref();
-
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+  return startPeriodicJob({
+    intervalMs,
+    logger,
+    doneMessage: "timed-out seller assignments released",
+    failedMessage: "timed-out seller assignments not released; next pass later",
+    async pass() {
+      let total = 0;
+      for (;;) {
+        const released = await assignments.releaseTimedOut(now(), BATCH);
+        for (const assignment of released) await events.released(assignment.tenantId, assignment);
+        total += released.length;
+        if (released.length < BATCH) return total;
+      }
     },
-  };
+  });
 }

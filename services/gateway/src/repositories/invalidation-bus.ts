@@ -1,10 +1,15 @@
 // Tells every gateway replica that something it may have cached changed (a
-// user disabled, a bot edited), through Redis pub/sub: the replica that made
-// the change drops its own entry at once, the others within milliseconds.
+// user disabled, a bot edited, a shop's settings changed), through Redis
+// pub/sub: the replica that made the change drops its own entry at once, the
+// others within milliseconds.
 // Without a subscriber connection (tests, one replica) only this replica hears.
 import type { Logger, RedisClient } from "@fleet/service-kit";
 
-export type InvalidationTopic = "user" | "bots";
+const TOPICS = ["user", "bots", "settings"] as const;
+
+export type InvalidationTopic = (typeof TOPICS)[number];
+
+const isTopic = (value: string): value is InvalidationTopic => TOPICS.some((topic) => topic === value);
 
 export interface InvalidationBus {
   /** Drops `key` under `topic` here and on every other replica. */
@@ -25,7 +30,7 @@ export function createInvalidationBus({ redis, subscriber, keyPrefix, logger }: 
       if (from !== channel) return;
       const separator = message.indexOf(" ");
       const topic = message.slice(0, separator);
-      if (topic === "user" || topic === "bots") deliver(topic, message.slice(separator + 1));
+      if (isTopic(topic)) deliver(topic, message.slice(separator + 1));
     });
     subscriber.subscribe(channel).catch((error: unknown) => logger.warn("cache invalidations not subscribed", { error: error instanceof Error ? error.message : String(error) }));
   }

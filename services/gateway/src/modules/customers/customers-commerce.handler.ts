@@ -1,5 +1,5 @@
 // CommerceService.UpsertCustomer: the orchestrator records the contact of a conversation as the
-// shop's customer.
+// shop's customer, and learns who their seller is now (seller_id, empty when none).
 import { AppError } from "@fleet/service-kit";
 import type { CommerceHandlers } from "../../app.js";
 import type { CustomerRecord } from "./customers.repository.js";
@@ -15,6 +15,7 @@ export function toCustomerMessage(customer: CustomerRecord): NonNullable<ReplyOf
     phone: customer.phone ?? "",
     priceTier: customer.priceTier,
     tags: customer.tags,
+    sellerId: customer.seller?.id ?? "",
     firstContactTime: customer.firstContactAt ? timestampOf(customer.firstContactAt) : undefined,
     lastContactTime: customer.lastContactAt ? timestampOf(customer.lastContactAt) : undefined,
   };

@@ -1,6 +1,9 @@
 // The tenant's customers. Built for one tenant: every query is bound to it, so another tenant's
 // customer id finds nothing. A WhatsApp contact is one customer per tenant (unique index), which
-// makes the upsert from conversations a single statement, safe under concurrent messages.
+// makes the upsert from conversations a single statement, safe under concurrent messages. Every
+// customer read also says who their seller is now (their open assignment, see the sellers module),
+// and the search is on a folded copy of name, phone and WhatsApp id (accents and case ignored,
+// trigram-indexed: migration customers-search).
 import type pg from "pg";
 import { z } from "zod";
 import { EXACT_CREATED_AT, type CreatedPosition } from "./created-cursor.js";
@@ -20,6 +23,12 @@ export const AddressSchema = z
 
 export type Address = z.infer<typeof AddressSchema>;
 
+/** The seller attending the customer now (their open assignment). */
+export interface CurrentSeller {
+  id: string;
+  name: string;
+}
+
 export interface CustomerRecord {
   id: string;
   whatsappId: string | null;
@@ -34,6 +43,7 @@ export interface CustomerRecord {
   lastContactAt: string | null;
   createdAt: string;
   updatedAt: string;
+  seller: CurrentSeller | null;
 }
 
 interface CustomerRow {
@@ -50,9 +60,15 @@ interface CustomerRow {
   last_contact_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  seller: unknown;
 }
 
-const COLUMNS = "id, whatsapp_id, name, phone, national_id, addresses, price_tier, tags, notes, first_contact_at, last_contact_at, created_at, updated_at";
+// A customer has at most one open assignment (unique index), so this is one index lookup per row.
+// It names `customers` (not an alias) so it also works in INSERT/UPDATE … RETURNING.
+const CURRENT_SELLER = `(SELECT json_build_object('id', s.id, 'name', s.name) FROM seller_assignments a JOIN sellers s ON s.tenant_id = a.tenant_id AND s.id = a.seller_id
+  WHERE a.tenant_id = customers.tenant_id AND a.customer_id = customers.id AND a.released_at IS NULL) AS seller`;
+const COLUMNS = `id, whatsapp_id, name, phone, national_id, addresses, price_tier, tags, notes, first_contact_at, last_contact_at, created_at, updated_at, ${CURRENT_SELLER}`;
+const CurrentSellerSchema = z.object({ id: z.string(), name: z.string() }).nullable().catch(null);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Addresses are JSON written by this module, but a hand-edited one that does not fit is dropped, not a 500. */
@@ -80,6 +96,7 @@ function toCustomer(row: CustomerRow): CustomerRecord {
     lastContactAt: row.last_contact_at?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    seller: CurrentSellerSchema.parse(row.seller),
   };
 }
 
@@ -97,7 +114,7 @@ export interface NewCustomer {
 export type CustomerChanges = Partial<NewCustomer>;
 
 export interface CustomerFilter {
-  /** Part of the name (any case) or of the phone / WhatsApp id. */
+  /** Part of the name or of the phone / WhatsApp id, whatever the case and accents. */
   q?: string;
   tag?: string;
   priceTier?: string;
@@ -137,7 +154,8 @@ export function tenantCustomers(db: pg.Pool | pg.PoolClient, tenantId: string): 
         values.push(value);
         where.push(sql(values.length));
       };
-      if (q) add((n) => `(name ILIKE $${n} OR phone LIKE $${n} OR whatsapp_id LIKE $${n})`, likePattern(q));
+      // Folded like search_text; LIKE's wildcards and escapes are untouched by folding.
+      if (q) add((n) => `search_text LIKE catalogue_fold($${n})`, likePattern(q));
       if (tag) add((n) => `tags @> ARRAY[$${n}::text]`, tag);
       if (priceTier) add((n) => `price_tier = $${n}`, priceTier);
       if (after) {

@@ -28,13 +28,17 @@ const CustomerSchema = z
     lastContactAt: z.iso.datetime({ offset: true }).nullable(),
     createdAt: z.iso.datetime({ offset: true }),
     updatedAt: z.iso.datetime({ offset: true }),
+    seller: z
+      .object({ id: z.uuid(), name: z.string() })
+      .nullable()
+      .meta({ id: "CustomerSeller", description: "The seller attending the customer now (their open assignment); null when none" }),
   })
   .meta({ id: "Customer" });
 
 export const CustomerParams = z.object({ customerId: z.uuid("must be a UUID") });
 
 const ListQuery = PageQuery.extend({
-  q: z.string().trim().min(1).max(100).optional().meta({ description: "Part of the name (any case), phone or WhatsApp id" }),
+  q: z.string().trim().min(1).max(100).optional().meta({ description: "Part of the name, phone or WhatsApp id; case and accents are ignored (\"maria\" finds \"María\")" }),
   tag: TagSchema.optional(),
   priceTier: PriceTierSchema.optional(),
 });
@@ -85,7 +89,7 @@ export function customersRoutes({ customers }: { customers: ManageCustomers }): 
       method: "get",
       path: "/customers",
       operationId: "listCustomers",
-      summary: "The shop's customers, newest first; search by name or phone, filter by tag and price tier",
+      summary: "The shop's customers with their current seller, newest first; search by name or phone (accents ignored), filter by tag and price tier",
       tags,
       permission: "customers:read",
       query: ListQuery,

@@ -1,15 +1,19 @@
 // Takes an order, from a conversation or the dashboard: every line's stock is reserved or none is
 // (409 OUT_OF_STOCK naming each short line), prices and names are the catalogue's at this moment,
 // totals come from order-totals.ts, and the order gets the tenant's next number — all in one
-// transaction. An idempotency key answers a retried request with the first order.
+// transaction. An idempotency key answers a retried request with the first order. An order that
+// names no seller (sellerId absent) goes to the seller attending the customer now (their open
+// assignment in the sellers module), if any; sellerId null asks for no seller. The tax rate is the
+// shop's setting, read through the settings module (cached per tenant).
 import { AppError } from "@fleet/service-kit";
 import { authorize, type Caller } from "../../auth/permissions.js";
-import type { CustomersDirectory } from "../customers/customers.repository.js";
+import type { CustomerRecord, CustomersDirectory } from "../customers/customers.repository.js";
 import { customerNotFound } from "../customers/customer-rules.js";
 import type { UpsertCustomer } from "../customers/upsert-customer.use-case.js";
+import type { SettingsUseCases } from "../settings/settings.use-case.js";
 import { actorName, type PublishEvents, type StockChanges } from "./order-rules.js";
 import { computeTotals } from "./order-totals.js";
-import type { DeliveryMethod, OrderDetail, OrderRecord, OrdersStore, OrderSource, OrdersTransaction, ReservedItem, StockItem } from "./orders.repository.js";
+import type { DeliveryMethod, OrderDetail, OrdersStore, OrderSource, OrdersTransaction, ReservedItem, StockItem } from "./orders.repository.js";
 import { sqlState } from "../customers/customers.repository.js";
 
 export const MAX_LINES = 50;
@@ -33,6 +37,7 @@ export interface CreateOrderInput {
   deliveryMethod?: DeliveryMethod;
   deliveryAddress?: string;
   notes?: string;
+  /** Absent: the customer's current seller, if any; null: no seller. */
   sellerId?: string | null;
   idempotencyKey?: string | null;
 }
@@ -101,19 +106,19 @@ export interface CreateOrderDeps {
   orders: Pick<OrdersStore, "forTenant" | "transaction">;
   customers: Pick<CustomersDirectory, "forTenant">;
   upsertCustomer: UpsertCustomer;
+  settings: Pick<SettingsUseCases, "readSettings">;
   publish: PublishEvents;
   stock: StockChanges;
 }
 
-export function createCreateOrder({ orders, customers, upsertCustomer, publish, stock }: CreateOrderDeps) {
-  async function customerOf(actor: Caller, input: CreateOrderInput["customer"]): Promise<OrderRecord["customer"]> {
+export function createCreateOrder({ orders, customers, upsertCustomer, settings, publish, stock }: CreateOrderDeps) {
+  async function customerOf(actor: Caller, input: CreateOrderInput["customer"]): Promise<CustomerRecord> {
     if ("id" in input) {
       const customer = await customers.forTenant(actor.tenantId).find(input.id);
       if (!customer) throw customerNotFound();
-      return { id: customer.id, name: customer.name, phone: customer.phone, whatsappId: customer.whatsappId };
+      return customer;
     }
-    const { customer } = await upsertCustomer(actor, input);
-    return { id: customer.id, name: customer.name, phone: customer.phone, whatsappId: customer.whatsappId };
+    return (await upsertCustomer(actor, input)).customer;
   }
 
   return async function createOrder(actor: Caller, input: CreateOrderInput): Promise<{ order: OrderDetail; replayed: boolean }> {
@@ -125,8 +130,10 @@ export function createCreateOrder({ orders, customers, upsertCustomer, publish, 
       const existing = await tenantOrders.findByKey(key);
       if (existing) return { order: existing, replayed: true };
     }
-    const customer = await customerOf(actor, input.customer);
-    const taxRateBps = await tenantOrders.taxRateBps();
+    const record = await customerOf(actor, input.customer);
+    const customer = { id: record.id, name: record.name, phone: record.phone, whatsappId: record.whatsappId };
+    const sellerId = input.sellerId === undefined ? (record.seller?.id ?? null) : input.sellerId;
+    const { taxRateBps } = await settings.readSettings(actor.tenantId);
     const demands = demandsOf(input.lines);
     const by = actorName(actor);
 
@@ -147,7 +154,7 @@ export function createCreateOrder({ orders, customers, upsertCustomer, publish, 
         const orderId = await tx.insertOrder(number, {
           idempotencyKey: key,
           customer,
-          sellerId: input.sellerId ?? null,
+          sellerId,
           botId: input.botId ?? null,
           source: input.source,
           currency,

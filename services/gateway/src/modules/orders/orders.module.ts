@@ -1,4 +1,6 @@
-// The orders domain: repository, use cases, routes and its part of CommerceService.
+// The orders domain: repository, use cases, routes and its part of CommerceService. An order
+// without a named seller goes to the customer's current seller (the sellers module's open
+// assignment, read with the customer); the tax rate comes from the settings module.
 import type pg from "pg";
 import type { Logger, RedisClient } from "@fleet/service-kit";
 import type { CommerceHandlers } from "../../app.js";
@@ -7,6 +9,7 @@ import type { EventsRepository } from "../../repositories/events.repository.js";
 import { createCatalogueCache } from "../catalogue/catalogue.cache.js";
 import { createCustomersDirectory } from "../customers/customers.repository.js";
 import type { UpsertCustomer } from "../customers/upsert-customer.use-case.js";
+import type { SettingsUseCases } from "../settings/settings.use-case.js";
 import { createChangeStatus } from "./change-status.use-case.js";
 import { createCreateOrder } from "./create-order.use-case.js";
 import { createPublisher, createStockChanges } from "./order-rules.js";
@@ -24,15 +27,17 @@ export interface OrdersModuleDeps {
   logger: Logger;
   /** The customers module's upsert: an order from a chat creates or refreshes its customer. */
   upsertCustomer: UpsertCustomer;
+  /** The shop's settings (the tax rate of every order), cached by the settings module. */
+  settings: Pick<SettingsUseCases, "readSettings">;
 }
 
-export function createOrdersModule({ pool, redis, events, logger, upsertCustomer }: OrdersModuleDeps): { routes: Route[]; commerce: CommerceHandlers } {
+export function createOrdersModule({ pool, redis, events, logger, upsertCustomer, settings }: OrdersModuleDeps): { routes: Route[]; commerce: CommerceHandlers } {
   const orders = createOrdersStore(pool);
   const customers = createCustomersDirectory(pool);
   const publish = createPublisher({ events, logger });
   const stock = createStockChanges({ cache: createCatalogueCache({ redis, logger }), events, logger });
   const read = createReadOrders({ orders, customers });
-  const createOrder = createCreateOrder({ orders, customers, upsertCustomer, publish, stock });
+  const createOrder = createCreateOrder({ orders, customers, upsertCustomer, settings, publish, stock });
   return {
     routes: ordersRoutes({ read, createOrder, changeStatus: createChangeStatus({ orders, publish, stock }), recordPayment: createRecordPayment({ orders }) }),
     commerce: ordersCommerceHandlers({ createOrder, read }),

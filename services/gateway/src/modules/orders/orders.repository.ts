@@ -211,16 +211,12 @@ export interface NewPayment {
   recordedBy: string;
 }
 
-const TaxSettingsSchema = z.object({ taxRateBps: z.number().int().min(0).max(10_000).optional().catch(undefined) }).catch({});
-
 export interface TenantOrders {
   list(filter: OrderFilter): Promise<Array<{ order: OrderRecord; position: CreatedPosition }>>;
   find(orderId: string): Promise<OrderDetail | null>;
   findByKey(idempotencyKey: string): Promise<OrderDetail | null>;
   /** Orders (with their lines) of a customer, newest first. */
   latestOfCustomer(customerId: string, limit: number): Promise<Array<OrderRecord & { lines: OrderLineRecord[] }>>;
-  /** The tenant's tax rate (settings `taxRateBps`), 0 when unset or not a valid rate. */
-  taxRateBps(): Promise<number>;
 }
 
 /** The writes of one transaction, on one tenant. */
@@ -301,10 +297,6 @@ function tenantOrders(db: pg.Pool, tenantId: string): TenantOrders {
         [tenantId, rows.map((row) => row.id)],
       );
       return rows.map((row) => ({ ...toOrder(row), lines: lines.rows.filter((line) => line.order_id === row.id).map(toLine) }));
-    },
-    async taxRateBps() {
-      const { rows } = await db.query<{ settings: unknown }>("SELECT settings FROM tenants WHERE id = $1", [tenantId]);
-      return TaxSettingsSchema.parse(rows[0]?.settings ?? {}).taxRateBps ?? 0;
     },
   };
 }

@@ -92,7 +92,11 @@ const NewOrderBody = z
     deliveryMethod: DeliveryMethodSchema.default("pickup"),
     deliveryAddress: z.string().trim().max(1000).default(""),
     notes: z.string().max(4000).default(""),
-    sellerId: z.uuid("must be a UUID").nullable().optional(),
+    sellerId: z
+      .uuid("must be a UUID")
+      .nullable()
+      .optional()
+      .meta({ description: "Absent: the seller attending the customer now (their open assignment), if any; null: no seller" }),
   })
   .strip()
   .refine((body) => (body.customerId === undefined) !== (body.whatsappId === undefined), { message: "name the customer by customerId or by whatsappId (one of them)", path: ["customerId"] });

@@ -2,7 +2,9 @@
 // the tenant's assignment lock, so concurrent calls never put a seller over capacity, never give
 // a customer two open assignments and never skip or repeat a turn of the rotation (see
 // seller-duty.ts for who is chosen). A customer keeps their seller: asking again returns the
-// open assignment (existing). Events are emitted after the commit.
+// open assignment (existing). Events are emitted after the commit. A customer named by WhatsApp
+// id is created (or refreshed) by the customers module's upsert before the transaction: the one
+// way a contact becomes a customer, and a customer left without an assignment is harmless.
 //
 // Who may: a manager (sellers:write) assigns and releases anyone; a seller (sellers:self)
 // releases the customers assigned to themselves; the orchestrator (a service actor, which holds
@@ -10,6 +12,7 @@
 import { AppError } from "@fleet/service-kit";
 import { authorize, can, isServiceActor, type Actor, type Caller } from "../../auth/permissions.js";
 import { decodeCursor, pageOf, type Page } from "../../http/pagination.js";
+import type { UpsertCustomer } from "../customers/upsert-customer.use-case.js";
 import type { SettingsUseCases } from "../settings/settings.use-case.js";
 import { chooseSeller } from "./seller-duty.js";
 import type { SellerEvents } from "./seller-events.js";
@@ -48,12 +51,15 @@ export interface AssignmentsDeps {
   sellers: SellersRepository;
   settings: Pick<SettingsUseCases, "readSettings">;
   events: SellerEvents;
+  /** The customers module's upsert of a WhatsApp contact. */
+  upsertCustomer: UpsertCustomer;
   now: () => Date;
 }
 
-export function createAssignments({ sellers, settings, events, now }: AssignmentsDeps) {
-  async function customerIdFor(repo: TenantSellers, input: AssignInput, at: Date): Promise<string> {
-    if (input.customerContact !== undefined) return repo.upsertCustomer(input.customerContact, input.customerName ?? "", at);
+export function createAssignments({ sellers, settings, events, upsertCustomer, now }: AssignmentsDeps) {
+  /** The customer named by id, or the one the contact's upsert gave (`contactCustomerId`). */
+  async function customerIdFor(repo: TenantSellers, input: AssignInput, contactCustomerId: string | null): Promise<string> {
+    if (contactCustomerId !== null) return contactCustomerId;
     const customer = input.customerId === undefined ? null : await repo.findCustomer(input.customerId);
     if (!customer) throw new AppError("not_found", "CUSTOMER_NOT_FOUND", "Customer not found");
     return customer.id;
@@ -69,13 +75,14 @@ export function createAssignments({ sellers, settings, events, now }: Assignment
     authorizeAssignment(caller);
     const { tenantId } = caller;
     const { timeZone } = await settings.readSettings(tenantId);
+    const contactCustomerId = input.customerContact === undefined ? null : (await upsertCustomer(caller, { whatsappId: input.customerContact, name: input.customerName ?? "" })).customer.id;
     const at = now();
     const key = input.idempotencyKey ?? null;
     const outcome = await sellers.transaction(tenantId, async (repo) => {
       await repo.lockAssignments();
       const prior = key === null ? null : await repo.assignmentByKey(key);
       if (prior) return { assignment: prior, seller: await sellerOf(repo, prior), existing: true, released: null };
-      const customerId = await customerIdFor(repo, input, at);
+      const customerId = await customerIdFor(repo, input, contactCustomerId);
       const open = await repo.openAssignmentOf(customerId);
       const base = { customerId, reason: input.reason ?? "", idempotencyKey: key, at };
 

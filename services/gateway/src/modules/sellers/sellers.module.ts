@@ -5,6 +5,7 @@ import type { Logger } from "@fleet/service-kit";
 import type { CommerceHandlers } from "../../app.js";
 import type { Route } from "../../http/routes.js";
 import type { EventsRepository } from "../../repositories/events.repository.js";
+import type { UpsertCustomer } from "../customers/upsert-customer.use-case.js";
 import type { SettingsUseCases } from "../settings/settings.use-case.js";
 import { createAssignments } from "./assignments.use-case.js";
 import { createManageSellers } from "./manage-sellers.use-case.js";
@@ -18,12 +19,14 @@ export interface SellersModuleDeps {
   settings: Pick<SettingsUseCases, "readSettings">;
   events: Pick<EventsRepository, "emit">;
   logger: Pick<Logger, "warn">;
+  /** The customers module's upsert: assigning a WhatsApp contact creates its customer the same way. */
+  upsertCustomer: UpsertCustomer;
   now: () => Date;
 }
 
-export function createSellersModule({ pool, settings, events, logger, now }: SellersModuleDeps): { routes: Route[]; commerce: CommerceHandlers } {
+export function createSellersModule({ pool, settings, events, logger, upsertCustomer, now }: SellersModuleDeps): { routes: Route[]; commerce: CommerceHandlers } {
   const sellers = createSellersRepository(pool);
-  const assignments = createAssignments({ sellers, settings, events: createSellerEvents({ events, logger }), now });
+  const assignments = createAssignments({ sellers, settings, events: createSellerEvents({ events, logger }), upsertCustomer, now });
   const manage = createManageSellers({ sellers, settings, now });
   return { routes: sellersRoutes({ manage, assignments }), commerce: sellersCommerceHandlers({ assignments, manage }) };
 }

@@ -280,20 +280,6 @@ function tenantSellers(db: pg.Pool | pg.PoolClient, tenantId: string) {
       await db.query("SELECT pg_advisory_xact_lock(hashtextextended('seller-assignments:' || $1, 0))", [tenantId]);
     },
 
-    /** The customer with this WhatsApp id, created on first sight; a name fills an empty one. */
-    async upsertCustomer(whatsappId: string, name: string, at: Date): Promise<string> {
-      const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO customers (tenant_id, whatsapp_id, name, first_contact_at, last_contact_at) VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (tenant_id, whatsapp_id) WHERE whatsapp_id IS NOT NULL
-         DO UPDATE SET name = CASE WHEN customers.name = '' THEN EXCLUDED.name ELSE customers.name END, last_contact_at = EXCLUDED.last_contact_at, updated_at = now()
-         RETURNING id`,
-        [tenantId, whatsappId, name, at],
-      );
-      const id = rows[0]?.id;
-      if (id === undefined) throw new Error("customer upsert returned no row");
-      return id;
-    },
-
     async findCustomer(customerId: string): Promise<CustomerRef | null> {
       if (!UUID.test(customerId)) return null;
       const { rows } = await db.query<{ id: string; whatsapp_id: string | null; name: string }>("SELECT id, whatsapp_id, name FROM customers WHERE tenant_id = $1 AND id = $2", [tenantId, customerId]);
