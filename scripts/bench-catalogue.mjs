@@ -9,13 +9,14 @@
 //      same run with the same load generator (the ratio; the goal is ≥ 0.6× hello-world).
 // Prints figures only.
 //
-//   node scripts/bench-catalogue.mjs [--connections 32] [--seconds 10] [--rounds 30] [--concurrency 16] [--pin]
+//   node scripts/bench-catalogue.mjs [--connections 32] [--seconds 10] [--rounds 30] [--concurrency 16] [--pin] [--gateway-node-options=--max-semi-space-size=32]
 //
 // --pin keeps the load generator off the servers' core (as in bench-gateway.mjs): the servers
 // start on CPU 0, then this process moves to the other cores.
 //
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "30" },
     concurrency: { type: "string", default: "16" },
     pin: { type: "boolean", default: false },
+    "gateway-node-options": { type: "string", default: "" },
   },
 });
 const connections = Number(values.connections);
@@ -92,7 +94,7 @@ async function startHelloWorld() {
     child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
     child.once("exit", (code) => reject(new Error(`hello-world exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}/hello`, stop: () => child.kill("SIGTERM") };
+  return { url: `http://127.0.0.1:${port}/hello`, pid: child.pid, stop: () => child.kill("SIGTERM") };
 }
 
 function run(url, options = {}) {
@@ -103,8 +105,25 @@ function run(url, options = {}) {
 
 const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (value) => `${value.toFixed(1).padStart(6)} ms`;
-const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
-const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}`;
+/**
+ * CPU time (user + system, milliseconds) a process has used so far, from /proc: divided by the
+ * requests of a run it gives the server's CPU cost per request, a figure that other load on the
+ * machine disturbs much less than req/s (which it lowers by taking the server's core).
+ */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** A run of autocannon with the CPU the server process `pid` spent per request (microseconds). */
+async function measured(pid, url, options = {}) {
+  const before = cpuMs(pid);
+  const result = await run(url, options);
+  return { ...result, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total) };
+}
+
+const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuUs: result.cpuUsPerRequest });
+const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}${s.cpuUs === undefined ? "" : `  CPU ${s.cpuUs.toFixed(0).padStart(4)} µs/req`}`;
 
 function pinSelf(cpus) {
   execFileSync("taskset", ["-a", "-p", "-c", cpus, String(process.pid)], { stdio: "ignore" });
@@ -114,11 +133,14 @@ if (values.pin) {
   if (cores < 2) throw new Error("--pin needs at least 2 cores");
   pinSelf("0");
 }
-const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000" } } });
+// --gateway-node-options: NODE_OPTIONS of the gateway alone (e.g. "--max-semi-space-size=32"), to measure runtime settings.
+const gatewayNodeOptions = values["gateway-node-options"] ? { NODE_OPTIONS: values["gateway-node-options"] } : {};
+const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000", ...gatewayNodeOptions } } });
 const hello = await startHelloWorld();
 if (values.pin) pinSelf(`1-${cores - 1}`);
 try {
   const gateway = fleet.services.gateway.httpUrl;
+  const gatewayPid = fleet.services.gateway.child.pid;
   const password = "bench-password-Zq8!rT4#wL";
   const slug = `bench-catalogue-${Date.now()}`;
   const registered = await fetch(`${gateway}/api/auth/register`, {
@@ -181,8 +203,8 @@ try {
   if (!check.ok) throw new Error(`GET /api/products answered ${check.status}`);
   await run(hello.url, { duration: 2 });
   await run(listUrl, { duration: 2, headers });
-  const baseline = summary(await run(hello.url));
-  const list = summary(await run(listUrl, { headers }));
+  const baseline = summary(await measured(hello.pid, hello.url));
+  const list = summary(await measured(gatewayPid, listUrl, { headers }));
 
   console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}${values.pin ? "; servers on CPU 0, load generator on the rest" : ""}`);
   console.log(`import of 10,000 products: ${importMs.toFixed(0)} ms (created ${report.created}, updated ${report.updated})`);
@@ -199,7 +221,7 @@ try {
   console.log(`shopper search, ${concurrency} concurrent: p50 ${ms(percentile(concurrent, 0.5))}  p99 ${ms(percentile(concurrent, 0.99))}  ${(concurrent.length / concurrentSeconds).toFixed(0)} searches/s (${concurrent.length} searches, cache dropped every ${concurrency * 4})`);
   console.log(`autocannon, ${connections} connections, ${duration} s each:`);
   console.log(`  express hello-world              ${fmt(baseline)}`);
-  console.log(`  GET /api/products?limit=25 (cached) ${fmt(list)}   → ${(list.rps / baseline.rps).toFixed(2)}× hello-world`);
+  console.log(`  GET /api/products?limit=25 (cached) ${fmt(list)}   → ${(list.rps / baseline.rps).toFixed(2)}× hello-world (CPU per request: ${(baseline.cpuUs / list.cpuUs).toFixed(2)}×)`);
 } finally {
   hello.stop();
   await fleet.stop();

@@ -10,7 +10,7 @@
 // generator here (latency counted from each request's planned start, so a
 // stalled server is not excused by requests it delayed).
 //
-//   node scripts/bench-gateway.mjs [--connections 32] [--seconds 10] [--pin]
+//   node scripts/bench-gateway.mjs [--connections 32] [--seconds 10] [--pin] [--gateway-node-options=--max-semi-space-size=32]
 //
 // --pin keeps the load generator off the servers' core (needs 2+ cores and taskset): the
 // servers (hello-world and the whole fleet) are started on CPU 0, then this process, where
@@ -21,12 +21,13 @@
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import { execFileSync, spawn } from "node:child_process";
 import http from "node:http";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { startFleet } from "@fleet/e2e";
 
-const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" }, pin: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" }, pin: { type: "boolean", default: false }, "gateway-node-options": { type: "string", default: "" } } });
 const connections = Number(values.connections);
 const duration = Number(values.seconds);
 
@@ -42,7 +43,7 @@ async function startHelloWorld() {
     child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
     child.once("exit", (code) => reject(new Error(`hello-world exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}/hello`, stop: () => child.kill("SIGTERM") };
+  return { url: `http://127.0.0.1:${port}/hello`, pid: child.pid, stop: () => child.kill("SIGTERM") };
 }
 
 function run(url, options = {}) {
@@ -93,8 +94,25 @@ async function paced(url, { rate, seconds, headers }) {
   return { rps: latencies.length / ((performance.now() - started) / 1000), p50: at(0.5), p99: at(0.99), errors };
 }
 
-const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
-const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}`;
+/**
+ * CPU time (user + system, milliseconds) a process has used so far, from /proc: divided by the
+ * requests of a run it gives the server's CPU cost per request, a figure that other load on the
+ * machine disturbs much less than req/s (which it lowers by taking the server's core).
+ */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** A run of autocannon with the CPU the server process `pid` spent per request (microseconds). */
+async function measured(pid, url, options = {}) {
+  const before = cpuMs(pid);
+  const result = await run(url, options);
+  return { ...result, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total) };
+}
+
+const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuUs: result.cpuUsPerRequest });
+const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}${s.cpuUs === undefined ? "" : `  CPU ${s.cpuUs.toFixed(0).padStart(4)} µs/req`}`;
 
 // The per-tenant limit (100/min by default) would answer most of the load 429: raised for the measurement.
 /** Sets the CPU affinity of every thread of this process (children started afterwards inherit it). */
@@ -106,12 +124,15 @@ if (values.pin) {
   if (cores < 2) throw new Error("--pin needs at least 2 cores");
   pinSelf("0");
 }
-const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000" } } });
+// --gateway-node-options: NODE_OPTIONS of the gateway alone (e.g. "--max-semi-space-size=32"), to measure runtime settings.
+const gatewayNodeOptions = values["gateway-node-options"] ? { NODE_OPTIONS: values["gateway-node-options"] } : {};
+const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000", ...gatewayNodeOptions } } });
 const hello = await startHelloWorld();
 // The servers run on CPU 0; the load generator (this process) on the others.
 if (values.pin) pinSelf(`1-${cores - 1}`);
 try {
   const gateway = fleet.services.gateway.httpUrl;
+  const gatewayPid = fleet.services.gateway.child.pid;
   const password = "bench-password-Zq8!rT4#wL";
   const slug = `bench-${Date.now()}`;
   const registered = await fetch(`${gateway}/api/auth/register`, {
@@ -129,15 +150,15 @@ try {
   await run(hello.url, { duration: 2 });
   await run(`${gateway}/api/bots`, { duration: 2, ...authed });
 
-  const baseline = summary(await run(hello.url));
-  const api = summary(await run(`${gateway}/api/bots`, authed));
+  const baseline = summary(await measured(hello.pid, hello.url));
+  const api = summary(await measured(gatewayPid, `${gateway}/api/bots`, authed));
   const halfRate = Math.max(1, Math.floor(baseline.rps / 2));
-  const atHalf = summary(await run(`${gateway}/api/bots`, { ...authed, overallRate: halfRate }));
+  const atHalf = summary(await measured(gatewayPid, `${gateway}/api/bots`, { ...authed, overallRate: halfRate }));
   const atHalfPaced = await paced(`${gateway}/api/bots`, { rate: halfRate, seconds: duration, ...authed });
 
   console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}; autocannon, ${connections} connections, ${duration} s each${values.pin ? "; servers on CPU 0, load generator on the rest" : ""}`);
   console.log(`express hello-world        ${fmt(baseline)}`);
-  console.log(`GET /api/bots (authed)     ${fmt(api)}   → ${(api.rps / baseline.rps).toFixed(2)}× hello-world`);
+  console.log(`GET /api/bots (authed)     ${fmt(api)}   → ${(api.rps / baseline.rps).toFixed(2)}× hello-world (CPU per request: ${(baseline.cpuUs / api.cpuUs).toFixed(2)}×)`);
   console.log(`GET /api/bots at ${String(halfRate).padStart(5)}/s   ${fmt(atHalf)}   (autocannon: each second's requests in a burst)`);
   console.log(`GET /api/bots at ${String(halfRate).padStart(5)}/s   ${fmt(atHalfPaced)}   (evenly spaced, open loop)`);
 } finally {

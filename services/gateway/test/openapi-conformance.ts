@@ -51,9 +51,22 @@ export function checkedAgainstDocument(inner: Express, document: object): Confor
   const app = express();
   app.use((req, res, next) => {
     const json = res.json.bind(res);
+    const send = res.send.bind(res);
+    // res.json sends through res.send: its body is checked once, as a value.
+    let inJson = false;
     res.json = (body: unknown) => {
       check(req, res.statusCode, body);
-      return json(body);
+      inJson = true;
+      try {
+        return json(body);
+      } finally {
+        inJson = false;
+      }
+    };
+    // JSON serialised ahead of time (a cached page) is sent as text: checked too.
+    res.send = (body?: unknown) => {
+      if (!inJson && typeof body === "string" && /application\/json/.test(String(res.get("content-type") ?? ""))) check(req, res.statusCode, JSON.parse(body));
+      return send(body);
     };
     next();
   });

@@ -7,6 +7,7 @@ import { Router, type Request, type RequestHandler, type Response } from "expres
 import type { z } from "zod";
 import { extendContext } from "@fleet/service-kit";
 import type { Actor, Permission } from "../auth/permissions.js";
+import { JsonText } from "./json-text.js";
 import { parseInput } from "./validation.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -22,6 +23,7 @@ export interface ResponseSpec {
 /** What a handler answers; headers such as cookies may also be set on `res` directly. */
 export interface Reply {
   status: number;
+  /** Serialised as JSON; a Buffer is sent as it is, a JsonText as JSON already serialised. */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -101,7 +103,14 @@ function send(res: Response, reply: Reply): void {
   res.status(reply.status);
   if (reply.body === undefined) res.end();
   else if (Buffer.isBuffer(reply.body)) res.send(reply.body);
+  else if (reply.body instanceof JsonText) sendJsonText(res, reply.body);
   else res.json(reply.body);
+}
+
+/** What `res.json` sends, without serialising again: the same Content-Type (`set` adds the charset), the same text. */
+function sendJsonText(res: Response, body: JsonText): void {
+  if (!res.get("Content-Type")) res.set("Content-Type", "application/json");
+  res.send(body.text);
 }
 
 export function publicRoute<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, H extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(spec: PublicRouteSpec<P, Q, H, B>): Route {
@@ -129,9 +138,31 @@ export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 }
 
-/** One router serving every declared route. */
-export function mountRoutes(routes: readonly Route[], authenticate: Authenticate): Router {
-  const router = Router();
-  for (const route of routes) router[route.method](route.path, route.handler(authenticate));
-  return router;
+/** The first segment of a path (`/bots/:botId` → `bots`), lower-cased as express matches it; null when it is a parameter or pattern. */
+function firstSegment(path: string): string | null {
+  const end = path.indexOf("/", 1);
+  const segment = path.slice(1, end === -1 ? path.length : end);
+  return /^[\w.~-]*$/.test(segment) ? segment.toLowerCase() : null;
+}
+
+/**
+ * Every declared route, served as one router would serve them. Requests are dispatched on their
+ * path's first segment to a router of the routes that can match it (in declaration order), so a
+ * request is not tested against the pattern of every route of the API before its own.
+ */
+export function mountRoutes(routes: readonly Route[], authenticate: Authenticate): RequestHandler {
+  const segments = new Set(routes.map((route) => firstSegment(route.path)).filter((segment) => segment !== null));
+  const routerOf = (serves: (segment: string | null) => boolean) => {
+    const router = Router();
+    for (const route of routes) if (serves(firstSegment(route.path))) router[route.method](route.path, route.handler(authenticate));
+    return router;
+  };
+  // Routes whose first segment is a parameter can match any path: every router has them, in their place.
+  const bySegment = new Map([...segments].map((segment) => [segment, routerOf((own) => own === segment || own === null)]));
+  const fallback = routes.some((route) => firstSegment(route.path) === null) ? routerOf((own) => own === null) : null;
+  return (req, res, next) => {
+    const router = bySegment.get(firstSegment(req.path) ?? "") ?? fallback;
+    if (router) router(req, res, next);
+    else next();
+  };
 }

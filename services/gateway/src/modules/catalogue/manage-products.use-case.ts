@@ -3,7 +3,8 @@
 // drops the tenant's cached reads. Deleting deactivates (orders and history keep pointing at it).
 import { AppError } from "@fleet/service-kit";
 import { authorize, isServiceActor, type Caller } from "../../auth/permissions.js";
-import { decodeCursor, pageOf, type Page } from "../../http/pagination.js";
+import type { JsonText } from "../../http/json-text.js";
+import { decodeCursor, pageOf } from "../../http/pagination.js";
 import type { EventsRepository } from "../../repositories/events.repository.js";
 import type { CatalogueCache } from "./catalogue.cache.js";
 import type { CatalogueRepository, ListFilters, ProductChanges, ProductFields, ProductRecord, ProductSort, VariantChanges, VariantFields, VariantRecord } from "./catalogue.repository.js";
@@ -39,17 +40,20 @@ const sortValue = (product: ProductRecord, sort: ProductSort): string | number =
   sort === "name" ? product.name : sort === "price" ? product.priceMinor : sort === "stock" ? product.stock : product.updatedAt;
 
 export function createManageProducts({ catalogue, cache, events }: CatalogueDeps) {
+  const pageReads = cache.reads(ProductPageSchema);
+  const productReads = cache.reads(ProductSchema.nullable());
   async function changed<T>(tenantId: string, result: T): Promise<T> {
     await cache.invalidate(tenantId);
     return result;
   }
 
   return {
-    async list(caller: Caller, input: ListProductsInput): Promise<Page<ProductRecord>> {
+    /** A page of products, as the JSON the API answers (a cached page is not serialised again). */
+    async list(caller: Caller, input: ListProductsInput): Promise<JsonText> {
       authorize(caller, "products:read");
       const after = positionOf(input.cursor, input.sort);
       const field = `list:${JSON.stringify([input.filters, input.sort, input.descending, input.limit, input.cursor ?? null])}`;
-      return cache.read(caller.tenantId, field, ProductPageSchema, async () => {
+      return pageReads.readJson(caller.tenantId, field, async () => {
         const rows = await catalogue.forTenant(caller.tenantId).list({ filters: input.filters, sort: input.sort, descending: input.descending, limit: input.limit, after });
         return pageOf(rows, input.limit, (row) => [sortValue(row, input.sort), row.id]);
       });
@@ -59,7 +63,7 @@ export function createManageProducts({ catalogue, cache, events }: CatalogueDeps
     async get(caller: Caller, by: { productId?: string; sku?: string }): Promise<ProductRecord> {
       authorize(caller, "products:read");
       const field = by.productId ? `product:${by.productId}` : `sku:${(by.sku ?? "").toUpperCase()}`;
-      const product = await cache.read(caller.tenantId, field, ProductSchema.nullable(), () => {
+      const product = await productReads.read(caller.tenantId, field, () => {
         const tenant = catalogue.forTenant(caller.tenantId);
         if (by.productId) return tenant.find(by.productId);
         return by.sku ? tenant.findBySku(by.sku) : Promise.resolve(null);

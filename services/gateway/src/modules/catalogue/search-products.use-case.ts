@@ -17,6 +17,7 @@ export interface SearchInput {
 }
 
 export function createSearchProducts({ catalogue, cache }: { catalogue: CatalogueRepository; cache: CatalogueCache }) {
+  const resultReads = cache.reads(SearchResultSchema);
   return async function searchProducts(caller: Caller, input: SearchInput): Promise<SearchResult> {
     authorize(caller, "products:read");
     const parsed = parseShopperQuery(input.query);
@@ -27,7 +28,7 @@ export function createSearchProducts({ catalogue, cache }: { catalogue: Catalogu
       maxPriceMinor: input.maxPriceMinor !== undefined && parsed.maxPriceMinor !== null ? Math.min(input.maxPriceMinor, parsed.maxPriceMinor) : (input.maxPriceMinor ?? parsed.maxPriceMinor),
     };
     const field = `search:${JSON.stringify([query, input.limit, input.category ?? null, input.material ?? null])}`;
-    return cache.read(caller.tenantId, field, SearchResultSchema, async () => {
+    return resultReads.read(caller.tenantId, field, async () => {
       const products = await catalogue.forTenant(caller.tenantId).search({ query, category: input.category, material: input.material, limit: input.limit });
       return {
         products,
