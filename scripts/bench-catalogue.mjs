@@ -15,12 +15,10 @@
 // start on CPU 0, then this process moves to the other cores.
 //
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
-import { execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import { startFleet } from "@fleet/e2e";
+import { fmt, measured, percentile, pinSelf, run, startHelloWorld, summary } from "./lib/bench.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -83,51 +81,14 @@ function catalogueCsv(count) {
   return lines.join("\n");
 }
 
-async function startHelloWorld() {
-  const source = `
-    const express = require(${JSON.stringify(new URL("../services/gateway/node_modules/express", import.meta.url).pathname)});
-    const app = express();
-    app.get("/hello", (_req, res) => res.json({ hello: "world" }));
-    const server = app.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
-  const child = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
-    child.once("exit", (code) => reject(new Error(`hello-world exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/hello`, pid: child.pid, stop: () => child.kill("SIGTERM") };
-}
 
-function run(url, options = {}) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
+const load = (url, options = {}) => run(url, { connections, duration, ...options });
+const measure = (pid, url, options = {}) => measured(pid, url, { connections, duration, ...options });
 
-const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (value) => `${value.toFixed(1).padStart(6)} ms`;
-/**
- * CPU time (user + system, milliseconds) a process has used so far, from /proc: divided by the
- * requests of a run it gives the server's CPU cost per request, a figure that other load on the
- * machine disturbs much less than req/s (which it lowers by taking the server's core).
- */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
-/** A run of autocannon with the CPU the server process `pid` spent per request (microseconds). */
-async function measured(pid, url, options = {}) {
-  const before = cpuMs(pid);
-  const result = await run(url, options);
-  return { ...result, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total) };
-}
 
-const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuUs: result.cpuUsPerRequest });
-const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}${s.cpuUs === undefined ? "" : `  CPU ${s.cpuUs.toFixed(0).padStart(4)} µs/req`}`;
 
-function pinSelf(cpus) {
-  execFileSync("taskset", ["-a", "-p", "-c", cpus, String(process.pid)], { stdio: "ignore" });
-}
 const cores = os.cpus().length;
 if (values.pin) {
   if (cores < 2) throw new Error("--pin needs at least 2 cores");
@@ -201,10 +162,10 @@ try {
   const listUrl = `${gateway}/api/products?limit=25`;
   const check = await fetch(listUrl, { headers });
   if (!check.ok) throw new Error(`GET /api/products answered ${check.status}`);
-  await run(hello.url, { duration: 2 });
-  await run(listUrl, { duration: 2, headers });
-  const baseline = summary(await measured(hello.pid, hello.url));
-  const list = summary(await measured(gatewayPid, listUrl, { headers }));
+  await load(hello.url, { duration: 2 });
+  await load(listUrl, { duration: 2, headers });
+  const baseline = summary(await measure(hello.pid, hello.url));
+  const list = summary(await measure(gatewayPid, listUrl, { headers }));
 
   console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}${values.pin ? "; servers on CPU 0, load generator on the rest" : ""}`);
   console.log(`import of 10,000 products: ${importMs.toFixed(0)} ms (created ${report.created}, updated ${report.updated})`);

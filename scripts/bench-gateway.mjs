@@ -19,38 +19,19 @@
 // to parse) loses more.
 //
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
-import { execFileSync, spawn } from "node:child_process";
 import http from "node:http";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import { startFleet } from "@fleet/e2e";
+import { fmt, measured, pinSelf, run, startHelloWorld, summary } from "./lib/bench.mjs";
 
 const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" }, pin: { type: "boolean", default: false }, "gateway-node-options": { type: "string", default: "" } } });
 const connections = Number(values.connections);
 const duration = Number(values.seconds);
 
-/** An express hello-world in its own process, as the gateway runs in its own. */
-async function startHelloWorld() {
-  const source = `
-    const express = require(${JSON.stringify(new URL("../services/gateway/node_modules/express", import.meta.url).pathname)});
-    const app = express();
-    app.get("/hello", (_req, res) => res.json({ hello: "world" }));
-    const server = app.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
-  const child = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
-    child.once("exit", (code) => reject(new Error(`hello-world exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/hello`, pid: child.pid, stop: () => child.kill("SIGTERM") };
-}
 
-function run(url, options = {}) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
+const load = (url, options = {}) => run(url, { connections, duration, ...options });
+const measure = (pid, url, options = {}) => measured(pid, url, { connections, duration, ...options });
 
 /**
  * Open loop at `rate` requests per second, evenly spaced, over at most `connections` keep-alive
@@ -94,31 +75,10 @@ async function paced(url, { rate, seconds, headers }) {
   return { rps: latencies.length / ((performance.now() - started) / 1000), p50: at(0.5), p99: at(0.99), errors };
 }
 
-/**
- * CPU time (user + system, milliseconds) a process has used so far, from /proc: divided by the
- * requests of a run it gives the server's CPU cost per request, a figure that other load on the
- * machine disturbs much less than req/s (which it lowers by taking the server's core).
- */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
-/** A run of autocannon with the CPU the server process `pid` spent per request (microseconds). */
-async function measured(pid, url, options = {}) {
-  const before = cpuMs(pid);
-  const result = await run(url, options);
-  return { ...result, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total) };
-}
 
-const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuUs: result.cpuUsPerRequest });
-const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}${s.cpuUs === undefined ? "" : `  CPU ${s.cpuUs.toFixed(0).padStart(4)} µs/req`}`;
 
 // The per-tenant limit (100/min by default) would answer most of the load 429: raised for the measurement.
-/** Sets the CPU affinity of every thread of this process (children started afterwards inherit it). */
-function pinSelf(cpus) {
-  execFileSync("taskset", ["-a", "-p", "-c", cpus, String(process.pid)], { stdio: "ignore" });
-}
 const cores = os.cpus().length;
 if (values.pin) {
   if (cores < 2) throw new Error("--pin needs at least 2 cores");
@@ -147,13 +107,13 @@ try {
   if (!check.ok) throw new Error(`GET /api/bots answered ${check.status}: ${await check.text()}`);
 
   // Warm-up of both, not counted.
-  await run(hello.url, { duration: 2 });
-  await run(`${gateway}/api/bots`, { duration: 2, ...authed });
+  await load(hello.url, { duration: 2 });
+  await load(`${gateway}/api/bots`, { duration: 2, ...authed });
 
-  const baseline = summary(await measured(hello.pid, hello.url));
-  const api = summary(await measured(gatewayPid, `${gateway}/api/bots`, authed));
+  const baseline = summary(await measure(hello.pid, hello.url));
+  const api = summary(await measure(gatewayPid, `${gateway}/api/bots`, authed));
   const halfRate = Math.max(1, Math.floor(baseline.rps / 2));
-  const atHalf = summary(await measured(gatewayPid, `${gateway}/api/bots`, { ...authed, overallRate: halfRate }));
+  const atHalf = summary(await measure(gatewayPid, `${gateway}/api/bots`, { ...authed, overallRate: halfRate }));
   const atHalfPaced = await paced(`${gateway}/api/bots`, { rate: halfRate, seconds: duration, ...authed });
 
   console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}; autocannon, ${connections} connections, ${duration} s each${values.pin ? "; servers on CPU 0, load generator on the rest" : ""}`);

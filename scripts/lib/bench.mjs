@@ -1,0 +1,53 @@
+// What the HTTP benchmarks share: an express hello-world to compare against, autocannon runs with
+// the server's CPU per request, CPU pinning, percentiles and one line per result.
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import autocannon from "autocannon";
+
+/** An express hello-world in its own process, as the gateway runs in its own. */
+export async function startHelloWorld() {
+  const source = `
+    const express = require(${JSON.stringify(new URL("../../services/gateway/node_modules/express", import.meta.url).pathname)});
+    const app = express();
+    app.get("/hello", (_req, res) => res.json({ hello: "world" }));
+    const server = app.listen(0, "127.0.0.1", () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once("data", (chunk) => resolve(Number(String(chunk).trim())));
+    child.once("exit", (code) => reject(new Error(`hello-world exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/hello`, pid: child.pid, stop: () => child.kill("SIGTERM") };
+}
+
+/** One autocannon run. */
+export function run(url, options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/**
+ * CPU time (user + system, milliseconds) a process has used so far, from /proc: divided by the
+ * requests of a run it gives the server's CPU cost per request, a figure that other load on the
+ * machine disturbs much less than req/s (which it lowers by taking the server's core).
+ */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** A run of autocannon with the CPU the server process `pid` spent per request (microseconds). */
+export async function measured(pid, url, options) {
+  const before = cpuMs(pid);
+  const result = await run(url, options);
+  return { ...result, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total) };
+}
+
+export const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+export const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuUs: result.cpuUsPerRequest });
+export const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s.p50).padStart(4)} ms  p99 ${String(s.p99).padStart(4)} ms  errors/non-2xx ${s.errors}${s.cpuUs === undefined ? "" : `  CPU ${s.cpuUs.toFixed(0).padStart(4)} µs/req`}`;
+
+/** Sets the CPU affinity of every thread of this process (children started afterwards inherit it). */
+export function pinSelf(cpus) {
+  execFileSync("taskset", ["-a", "-p", "-c", cpus, String(process.pid)], { stdio: "ignore" });
+}
