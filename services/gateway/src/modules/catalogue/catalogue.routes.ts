@@ -54,6 +54,8 @@ const StockBody = z
   .strip();
 
 const Bool = z.enum(["true", "false"]).transform((value) => value === "true");
+/** The column of a `sort` value, without its direction. */
+const SortColumn = z.enum(["name", "price", "updatedAt", "stock"]);
 const QueryMinor = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 const ListQuery = PageQuery.extend({
@@ -130,7 +132,7 @@ export function catalogueRoutes({ products, search, importProducts, exportProduc
       responses: { 200: { description: "A page of products", schema: pageSchema(ProductSchema) } },
       handle: async ({ actor, query }) => {
         const descending = query.sort.startsWith("-");
-        const sort = z.enum(["name", "price", "updatedAt", "stock"]).parse(query.sort.replace(/^-/, ""));
+        const sort = SortColumn.parse(query.sort.replace(/^-/, ""));
         const filters = { q: query.q, category: query.category, material: query.material, active: query.active, lowStock: query.lowStock, minPriceMinor: query.minPrice, maxPriceMinor: query.maxPrice };
         return { status: 200, body: await products.list(actor, { filters, sort, descending, limit: query.limit, cursor: query.cursor }) };
       },
