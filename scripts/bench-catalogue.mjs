@@ -17,8 +17,7 @@
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { startFleet } from "@fleet/e2e";
-import { fmt, measured, percentile, pinSelf, run, startHelloWorld, summary } from "./lib/bench.mjs";
+import { fmt, measured, percentile, run, startBenchServers, summary } from "./lib/bench.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -89,16 +88,7 @@ const ms = (value) => `${value.toFixed(1).padStart(6)} ms`;
 
 
 
-const cores = os.cpus().length;
-if (values.pin) {
-  if (cores < 2) throw new Error("--pin needs at least 2 cores");
-  pinSelf("0");
-}
-// --gateway-node-options: NODE_OPTIONS of the gateway alone (e.g. "--max-semi-space-size=32"), to measure runtime settings.
-const gatewayNodeOptions = values["gateway-node-options"] ? { NODE_OPTIONS: values["gateway-node-options"] } : {};
-const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000", ...gatewayNodeOptions } } });
-const hello = await startHelloWorld();
-if (values.pin) pinSelf(`1-${cores - 1}`);
+const { cores, fleet, hello, stop } = await startBenchServers({ pin: values.pin, gatewayNodeOptions: values["gateway-node-options"] });
 try {
   const gateway = fleet.services.gateway.httpUrl;
   const gatewayPid = fleet.services.gateway.child.pid;
@@ -184,6 +174,5 @@ try {
   console.log(`  express hello-world              ${fmt(baseline)}`);
   console.log(`  GET /api/products?limit=25 (cached) ${fmt(list)}   → ${(list.rps / baseline.rps).toFixed(2)}× hello-world (CPU per request: ${(baseline.cpuUs / list.cpuUs).toFixed(2)}×)`);
 } finally {
-  hello.stop();
-  await fleet.stop();
+  await stop();
 }

@@ -22,8 +22,7 @@
 import http from "node:http";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { startFleet } from "@fleet/e2e";
-import { fmt, measured, pinSelf, run, startHelloWorld, summary } from "./lib/bench.mjs";
+import { fmt, measured, run, startBenchServers, summary } from "./lib/bench.mjs";
 
 const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" }, pin: { type: "boolean", default: false }, "gateway-node-options": { type: "string", default: "" } } });
 const connections = Number(values.connections);
@@ -78,18 +77,7 @@ async function paced(url, { rate, seconds, headers }) {
 
 
 
-// The per-tenant limit (100/min by default) would answer most of the load 429: raised for the measurement.
-const cores = os.cpus().length;
-if (values.pin) {
-  if (cores < 2) throw new Error("--pin needs at least 2 cores");
-  pinSelf("0");
-}
-// --gateway-node-options: NODE_OPTIONS of the gateway alone (e.g. "--max-semi-space-size=32"), to measure runtime settings.
-const gatewayNodeOptions = values["gateway-node-options"] ? { NODE_OPTIONS: values["gateway-node-options"] } : {};
-const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000", ...gatewayNodeOptions } } });
-const hello = await startHelloWorld();
-// The servers run on CPU 0; the load generator (this process) on the others.
-if (values.pin) pinSelf(`1-${cores - 1}`);
+const { cores, fleet, hello, stop } = await startBenchServers({ pin: values.pin, gatewayNodeOptions: values["gateway-node-options"] });
 try {
   const gateway = fleet.services.gateway.httpUrl;
   const gatewayPid = fleet.services.gateway.child.pid;
@@ -122,6 +110,5 @@ try {
   console.log(`GET /api/bots at ${String(halfRate).padStart(5)}/s   ${fmt(atHalf)}   (autocannon: each second's requests in a burst)`);
   console.log(`GET /api/bots at ${String(halfRate).padStart(5)}/s   ${fmt(atHalfPaced)}   (evenly spaced, open loop)`);
 } finally {
-  hello.stop();
-  await fleet.stop();
+  await stop();
 }

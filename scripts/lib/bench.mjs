@@ -2,7 +2,9 @@
 // the server's CPU per request, CPU pinning, percentiles and one line per result.
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import autocannon from "autocannon";
+import { startFleet } from "@fleet/e2e";
 
 /** An express hello-world in its own process, as the gateway runs in its own. */
 export async function startHelloWorld() {
@@ -50,4 +52,31 @@ export const fmt = (s) => `${s.rps.toFixed(0).padStart(6)} req/s  p50 ${String(s
 /** Sets the CPU affinity of every thread of this process (children started afterwards inherit it). */
 export function pinSelf(cpus) {
   execFileSync("taskset", ["-a", "-p", "-c", cpus, String(process.pid)], { stdio: "ignore" });
+}
+
+/**
+ * The fleet (its gateway's rate limits raised: 100/min per tenant would answer most of the load 429)
+ * and a hello-world. With `pin`, the servers run on CPU 0 and this process (the load generator) on
+ * the other cores. `gatewayNodeOptions`: NODE_OPTIONS of the gateway alone (e.g.
+ * "--max-semi-space-size=32"), to measure runtime settings.
+ */
+export async function startBenchServers({ pin, gatewayNodeOptions }) {
+  const cores = os.cpus().length;
+  if (pin) {
+    if (cores < 2) throw new Error("--pin needs at least 2 cores");
+    pinSelf("0");
+  }
+  const nodeOptions = gatewayNodeOptions ? { NODE_OPTIONS: gatewayNodeOptions } : {};
+  const fleet = await startFleet({ env: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000", RATE_LIMIT_PER_IP_PER_MINUTE: "100000000", ...nodeOptions } } });
+  const hello = await startHelloWorld();
+  if (pin) pinSelf(`1-${cores - 1}`);
+  return {
+    cores,
+    fleet,
+    hello,
+    async stop() {
+      hello.stop();
+      await fleet.stop();
+    },
+  };
 }

@@ -5,45 +5,24 @@
 // kept apart, and activation refused with secret_unknown until the flow's secret exists.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomBytes } from "node:crypto";
-import { OrchestratorService } from "@fleet/contracts/orchestrator";
-import { createServiceClient, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
-import { createMetrics } from "@fleet/service-kit";
-import { createTestRedis, memoryLogger, rejectionOf, type TestRedis } from "@fleet/testing";
-import { createFlowsModule } from "../src/flows/flows.module.js";
+import { memoryLogger, rejectionOf } from "@fleet/testing";
 import { exampleActions } from "../src/flows/language/flow-examples.js";
-import { createConversationsRepository } from "../src/repositories/conversations.repository.js";
-import { createTenantHttpSettingsRepository, createTenantSecretBox, type TenantHttpSettingsRepository } from "../src/repositories/tenant-http-settings.repository.js";
-import { createResumeConversation } from "../src/use-cases/resume-conversation.use-case.js";
-import { newId, startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
+import type { TenantHttpSettingsRepository } from "../src/repositories/tenant-http-settings.repository.js";
+import { newId } from "./flows.fixtures.js";
+import { startFlowsService, type FlowsService, type OrchestratorClient } from "./flows.service.js";
 
-const PARTITIONS = 4;
 const { logger, lines } = memoryLogger("bot-orchestrator", "debug");
-let db: FlowsDatabase;
-let testRedis: TestRedis;
+let service: FlowsService;
 let settings: TenantHttpSettingsRepository;
-let server: RunningGrpcServer;
-let client: ReturnType<typeof newClient>;
-
-function newClient(port: number) {
-  return createServiceClient(OrchestratorService, `127.0.0.1:${port}`, { defaultDeadlineMs: 10_000 });
-}
+let client: OrchestratorClient;
 
 beforeAll(async () => {
-  db = await startFlowsDatabase();
-  testRedis = await createTestRedis();
-  const conversations = createConversationsRepository(testRedis.redis, { partitions: PARTITIONS, stateTtlMs: 3600_000 });
-  const resume = createResumeConversation({ redis: testRedis.redis, conversations, partitions: PARTITIONS });
-  settings = createTenantHttpSettingsRepository(db.pool, createTenantSecretBox(randomBytes(32).toString("hex")), logger);
-  const flows = createFlowsModule({ pool: db.pool, actions: exampleActions, conversations, resume, timezone: "America/Mexico_City", httpSettings: settings });
-  server = await startGrpcServer({ host: "127.0.0.1", port: 0, logger, metrics: createMetrics("bot-orchestrator"), services: [flows.grpcService] });
-  client = newClient(server.port);
+  service = await startFlowsService({ actions: exampleActions, logger });
+  ({ httpSettings: settings, client } = service);
 });
 
 afterAll(async () => {
-  client?.close();
-  await server?.stop(100);
-  await testRedis?.cleanup();
-  await db?.close();
+  await service?.stop();
 });
 
 /** Everything the service logged so far, as one text to search. */

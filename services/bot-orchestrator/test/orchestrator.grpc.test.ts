@@ -4,58 +4,39 @@
 // engine (its replies as the adapter's messages, its calls, timers and the shop's clock), and
 // conversations are read, reset and handed back to the bot through the contact's partition.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { randomBytes } from "node:crypto";
 import { InboundEntrySchema, decodeStreamEntry, entryContact, inboundPartition, inboundStream, type InboundEntry } from "@fleet/contracts";
 import { MediaKind } from "@fleet/contracts/adapter";
-import { FlowKind, FlowVersionStatus, OrchestratorService, SimulatedCallKind } from "@fleet/contracts/orchestrator";
-import { createServiceClient, startGrpcServer, type RunningGrpcServer } from "@fleet/grpc-bridge";
-import { createMetrics } from "@fleet/service-kit";
-import { createTestRedis, memoryLogger, type TestRedis } from "@fleet/testing";
+import { FlowKind, FlowVersionStatus, SimulatedCallKind } from "@fleet/contracts/orchestrator";
+import { memoryLogger, type TestRedis } from "@fleet/testing";
 import type { ConversationState } from "../src/flows/engine/conversation-state.js";
-import { createFlowsModule } from "../src/flows/flows.module.js";
 import { exampleActions, shopMenuFlow } from "../src/flows/language/flow-examples.js";
 import { MAX_DEFINITION_BYTES } from "../src/grpc/orchestrator.handler.js";
-import { createConversationsRepository, type ConversationsRepository } from "../src/repositories/conversations.repository.js";
-import { createTenantHttpSettingsRepository, createTenantSecretBox } from "../src/repositories/tenant-http-settings.repository.js";
-import { createResumeConversation } from "../src/use-cases/resume-conversation.use-case.js";
-import { brokenFlow, greetingFlow, newId, startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
+import type { ConversationsRepository } from "../src/repositories/conversations.repository.js";
+import { brokenFlow, greetingFlow, newId } from "./flows.fixtures.js";
+import { SERVICE_PARTITIONS, startFlowsService, type FlowsService, type OrchestratorClient } from "./flows.service.js";
 import { rejectionOf as rejection } from "@fleet/testing";
 
-const PARTITIONS = 4;
+const PARTITIONS = SERVICE_PARTITIONS;
 const HOUR_MS = 3600_000;
 /** What the catalogue search answers in simulations. */
 const catalogueResult = { count: 2, items: [{ name: "Anillo Luna" }, { name: "Anillo Sol" }] };
 
 const { logger } = memoryLogger("bot-orchestrator", "error");
-let db: FlowsDatabase;
+let service: FlowsService;
 let testRedis: TestRedis;
 let conversations: ConversationsRepository;
-let server: RunningGrpcServer;
-let client: ReturnType<typeof newClient>;
-
-function newClient(port: number) {
-  return createServiceClient(OrchestratorService, `127.0.0.1:${port}`, { defaultDeadlineMs: 10_000 });
-}
+let client: OrchestratorClient;
 
 beforeAll(async () => {
-  db = await startFlowsDatabase();
-  testRedis = await createTestRedis();
-  conversations = createConversationsRepository(testRedis.redis, { partitions: PARTITIONS, stateTtlMs: HOUR_MS });
-  const resume = createResumeConversation({ redis: testRedis.redis, conversations, partitions: PARTITIONS });
   const search = exampleActions["catalogue.search"];
   if (!search) throw new Error("the example actions have no catalogue.search");
   const actions = { ...exampleActions, "catalogue.search": { ...search, example: catalogueResult } };
-  const httpSettings = createTenantHttpSettingsRepository(db.pool, createTenantSecretBox(randomBytes(32).toString("hex")));
-  const flows = createFlowsModule({ pool: db.pool, actions, conversations, resume, timezone: "America/Mexico_City", httpSettings });
-  server = await startGrpcServer({ host: "127.0.0.1", port: 0, logger, metrics: createMetrics("bot-orchestrator"), services: [flows.grpcService] });
-  client = newClient(server.port);
+  service = await startFlowsService({ actions, logger, stateTtlMs: HOUR_MS });
+  ({ testRedis, conversations, client } = service);
 });
 
 afterAll(async () => {
-  client?.close();
-  await server?.stop(100);
-  await testRedis?.cleanup();
-  await db?.close();
+  await service?.stop();
 });
 
 
