@@ -65,10 +65,11 @@ describe("password policy", () => {
     expect(() => check("tienda-ana-2024", "zed@example.com", ["Globex"])).not.toThrow();
   });
 
-  it("judges a long pathological password quickly (only the first 64 characters are estimated)", () => {
-    const started = process.hrtime.bigint();
+  it("estimates only the first 64 characters of a long password (the estimator's cost grows steeply with length)", () => {
+    // A guessable 64-character start is weak whatever follows it...
+    expect(refusal(() => check("p@ssw0rd".repeat(8) + "Zq8!rT4#wLx9%vB2^mK7&nJ3*hG6(fD1)", "ana@tienda.mx")).code).toBe("WEAK_PASSWORD");
     expect(refusal(() => check("p@ssw0rd".repeat(32), "ana@tienda.mx")).code).toBe("WEAK_PASSWORD");
-    // Estimating all 256 characters of this input takes about half a second of blocked event loop.
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(300);
+    // ...and a strong start is strong whatever follows it. (How long it takes is the benchmarks' business, not a test's.)
+    expect(() => check("Zq8!rT4#wLx9%vB2^mK7&nJ3*hG6(fD1)" + "a".repeat(200), "ana@tienda.mx")).not.toThrow();
   });
 });
