@@ -157,6 +157,16 @@ export const analyticsEventTypes = [
   "seller.assigned",
   "seller.released",
   "handoff.requested",
+  /** The customer said staff attended them after a hand-off (attributes: seller_id, reason). */
+  "handoff.attended",
+  /** A hand-off nobody attended went to a supervisor (attributes: reason, supervisors). */
+  "handoff.escalated",
+  /** A seller was alerted about a customer, by WhatsApp and on the dashboard (attributes: seller_id, seller_name, reason, priority). */
+  "seller.alerted",
+  /** Staff paused the bot for a contact (attributes: by, until). */
+  "conversation.paused",
+  /** Staff handed a paused contact back to the bot (attributes: by). */
+  "conversation.resumed",
   "error",
 ] as const;
 

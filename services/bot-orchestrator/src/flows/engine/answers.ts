@@ -1,12 +1,16 @@
 // What a contact's answer means at a waiting step: which button or list row it chose (by payload,
 // by number, by title) and whether it is a valid answer to a question (and the value to store).
 import type { JsonValue, StepOf } from "../language/index.js";
-import { normalizeText } from "../language/index.js";
+import { normalizeText, type KeywordMatcher } from "../language/index.js";
 import type { CompiledFlow } from "./compiled-flow.js";
 import type { MessageInput } from "./conversation-state.js";
 
-/** The option a contact chose among buttons or list rows: its payload, its number (1-based) or its title. */
-export function chooseOption<T extends { id: string; title: string }>(options: readonly T[], input: MessageInput): T | undefined {
+/** The option a contact chose among buttons or list rows: its payload, its number (1-based), its title or id, or one of its synonyms. */
+export function chooseOption<T extends { id: string; title: string; synonyms?: readonly string[] }>(
+  options: readonly T[],
+  input: MessageInput,
+  synonymMatchers?: () => readonly KeywordMatcher[],
+): T | undefined {
   if (input.payload !== undefined) {
     const byId = options.find((option) => option.id === input.payload);
     if (byId) return byId;
@@ -15,7 +19,17 @@ export function chooseOption<T extends { id: string; title: string }>(options: r
   if (typed === "") return undefined;
   const number = /^\d{1,2}$/.test(typed) ? Number(typed) : NaN;
   if (number >= 1 && number <= options.length) return options[number - 1];
-  return options.find((option) => normalizeText(option.title) === typed || normalizeText(option.id) === typed);
+  const byTitle = options.find((option) => normalizeText(option.title) === typed || normalizeText(option.id) === typed);
+  if (byTitle || !synonymMatchers || !options.some((option) => option.synonyms?.length)) return byTitle;
+  // Synonyms: an exact match beats one with a typo, as for question options.
+  let typo: T | undefined;
+  for (const [index, matcher] of synonymMatchers().entries()) {
+    const match = matcher.match(input.text);
+    if (!match) continue;
+    if (match.match === "exact") return options[index];
+    typo ??= options[index];
+  }
+  return typo;
 }
 
 export type Answer = { valid: true; value: JsonValue } | { valid: false };

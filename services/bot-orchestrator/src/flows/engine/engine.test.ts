@@ -100,6 +100,31 @@ describe("steps", () => {
     expect(result.turns[0]?.replies[0]).toMatchObject({ type: "list", button: "Ver", sections: [{ title: "Joyas" }, { title: "Otros" }] });
   });
 
+  it("list and buttons: a typed number, a keycap emoji, a title or a synonym (accents, case, one typo) chooses; other words re-ask", () => {
+    const menu = flow({
+      a: {
+        kind: "list",
+        text: "Menú",
+        buttonLabel: "Ver",
+        retryMessage: "No te entendí",
+        maxRetries: 9,
+        sections: [{ rows: [{ id: "asesor", title: "Hablar con asesor", synonyms: ["vendedor", "asesora"], next: "b" }, { id: "catalogo", title: "Catálogo", synonyms: ["productos", "catalogo"], next: "c" }] }],
+      },
+      b: { kind: "end", message: "asesor" },
+      c: { kind: "end", message: "catálogo" },
+    });
+    const chosen = (typed: string) => replies(talk(menu, [text("hola"), text(typed)]))[1];
+    expect(chosen("2")).toEqual(["catálogo"]);
+    expect(chosen("2️⃣")).toEqual(["catálogo"]);
+    expect(chosen("CATÁLOGO")).toEqual(["catálogo"]);
+    expect(chosen("Vendedor")).toEqual(["asesor"]);
+    expect(chosen("prodcutos")).toEqual(["catálogo"]);
+    expect(chosen("zapatos")).toEqual(["No te entendí [Hablar con asesor|Catálogo]"]);
+    const buttons = flow({ a: { kind: "buttons", text: "¿Te atendieron?", buttons: [{ id: "si", title: "Sí", synonyms: ["claro"], next: "b" }, { id: "no", title: "No", synonyms: ["nadie"], next: "c" }] }, b: { kind: "end", message: "sí" }, c: { kind: "end", message: "no" } });
+    expect(replies(talk(buttons, [text("hola"), text("nadie")]))[1]).toEqual(["no"]);
+    expect(replies(talk(buttons, [text("hola"), text("si")]))[1]).toEqual(["sí"]);
+  });
+
   const question = (validation: unknown) =>
     flow({
       q: { kind: "question", text: "¿Dato?", variable: "dato", validation, retryMessage: "Otra vez", maxRetries: 1, onFail: "fallo", next: "ok" },

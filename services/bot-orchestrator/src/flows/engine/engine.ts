@@ -414,7 +414,8 @@ class Run {
         return;
       }
     } else {
-      const chosen = chooseOption(optionsOf(step), input);
+      const options = optionsOf(step);
+      const chosen = chooseOption(options, input, () => this.compilation().optionMatcher(stepId, options.map((option) => ({ value: option.title, ...(option.synonyms ? { synonyms: option.synonyms } : {}) }))));
       if (chosen) {
         state.retries = 0;
         this.cursor = { step: chosen.next };
@@ -607,7 +608,7 @@ class Run {
   }
 }
 
-function optionsOf(step: StepOf<"buttons"> | StepOf<"list">): { id: string; title: string; next: string }[] {
+function optionsOf(step: StepOf<"buttons"> | StepOf<"list">): { id: string; title: string; synonyms?: string[]; next: string }[] {
   return step.kind === "buttons" ? step.buttons : step.sections.flatMap((section) => section.rows);
 }
 

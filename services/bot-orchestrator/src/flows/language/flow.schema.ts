@@ -164,6 +164,8 @@ export const ButtonOption = z.strictObject({
   /** The payload WhatsApp returns when the button is tapped. */
   id: z.string().min(1).max(LIMITS.buttonId),
   title: z.string().min(1).max(LIMITS.buttonTitle),
+  /** Other words that choose it when typed (matched like keywords: case, accents, typos). */
+  synonyms: z.array(z.string().min(1).max(LIMITS.keywordLength)).max(LIMITS.optionSynonyms).optional(),
   next: StepId,
 });
 export const ButtonsStep = z
@@ -178,6 +180,8 @@ export const ListRow = z.strictObject({
   id: z.string().min(1).max(LIMITS.listRowId),
   title: z.string().min(1).max(LIMITS.listRowTitle),
   description: z.string().min(1).max(LIMITS.listRowDescription).optional(),
+  /** Other words that choose it when typed (matched like keywords: case, accents, typos). */
+  synonyms: z.array(z.string().min(1).max(LIMITS.keywordLength)).max(LIMITS.optionSynonyms).optional(),
   next: StepId,
 });
 export const ListSection = z.strictObject({
