@@ -286,4 +286,18 @@ describe("releasing customers", () => {
     ]);
     expect(sellers[1]).toMatchObject({ status: SellerStatus.ONLINE, supervisor: true, maxConcurrentCustomers: 4, phone: "5215550000000" });
   });
+
+  it("finds the active seller with a WhatsApp number (staff commands), by digits, within the tenant only", async () => {
+    const { owner, tenantId } = await newShop();
+    const ana = await addSeller(owner, { name: "Ana", phone: "+5215512340001" });
+    const gone = await addSeller(owner, { name: "Inactivo", phone: "5215512340002" });
+    expect((await (await h.as(owner)).patch(`/api/sellers/${gone}`, { active: false })).status).toBe(200);
+    expect((await h.grpc.findStaffByPhone({ tenantId, phone: "5215512340001" })).seller).toMatchObject({ id: ana, name: "Ana" });
+    expect((await h.grpc.findStaffByPhone({ tenantId, phone: "+52 1 55 1234 0001" })).seller?.id).toBe(ana);
+    await expect(h.grpc.findStaffByPhone({ tenantId, phone: "5215512340002" })).rejects.toMatchObject({ kind: "not_found", code: "STAFF_NOT_FOUND" });
+    await expect(h.grpc.findStaffByPhone({ tenantId, phone: "5215599999999" })).rejects.toMatchObject({ kind: "not_found", code: "STAFF_NOT_FOUND" });
+    const other = await newShop();
+    await expect(h.grpc.findStaffByPhone({ tenantId: other.tenantId, phone: "5215512340001" })).rejects.toMatchObject({ code: "STAFF_NOT_FOUND" });
+    await expect(h.grpc.findStaffByPhone({ tenantId, phone: "abc" })).rejects.toMatchObject({ kind: "invalid_argument" });
+  });
 });

@@ -90,7 +90,10 @@ describe("GetBusinessHours over gRPC", () => {
     // Tuesday 15:00 in Mexico City (21:00 UTC): lunch break, reopens at 16:00 local = 22:00 UTC.
     h.clock.set("2025-07-15T21:00:00Z");
     const lunch = await h.grpc.getBusinessHours({ tenantId: shop.tenantId });
-    expect(lunch).toMatchObject({ timeZone: "America/Mexico_City", openNow: false, language: "es", currency: "MXN" });
+    expect(lunch).toMatchObject({ timeZone: "America/Mexico_City", openNow: false, language: "es", currency: "MXN", catalogueUrl: "" });
+    expect(lunch.shopName).not.toBe("");
+    await (await h.as(shop)).patch("/api/settings", { catalogueUrl: "https://example.com/catalogo.pdf" });
+    expect((await h.grpc.getBusinessHours({ tenantId: shop.tenantId })).catalogueUrl).toBe("https://example.com/catalogo.pdf");
     expect(lunch.days).toHaveLength(5);
     expect(lunch.days[0]?.ranges.map((r) => `${r.open}-${r.close}`)).toEqual(["10:00-14:00", "16:00-20:00"]);
     expect(new Date(Number(lunch.nextChangeTime?.seconds ?? 0n) * 1000).toISOString()).toBe("2025-07-15T22:00:00.000Z");

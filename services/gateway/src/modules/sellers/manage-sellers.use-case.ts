@@ -118,6 +118,14 @@ export function createManageSellers({ sellers, settings, now }: { sellers: Selle
       const present = (await repo.inRotationOrder()).filter((seller) => onDuty(seller, at, timeZone) && hasSpecialty(seller, specialty));
       return present.sort((a, b) => a.currentLoad - b.currentLoad);
     },
+
+    /** The active seller with this WhatsApp number: staff chat commands are accepted only from them. */
+    async findStaffByPhone(caller: Caller, phone: string): Promise<SellerRecord> {
+      authorize(caller, "sellers:read");
+      const seller = await sellers.forTenant(caller.tenantId).findActiveByPhone(phone.replace(/\D/g, ""));
+      if (!seller) throw new AppError("not_found", "STAFF_NOT_FOUND", "No active seller of this shop has this number");
+      return seller;
+    },
   };
 }
 

@@ -21,6 +21,7 @@ const AssignRequest = z.object({
 });
 const ReleaseRequest = z.object({ customerContact: Contact, sellerId: z.union([z.literal(""), z.uuid("must be a UUID")]) });
 const OnDutyRequest = z.object({ specialty: z.string().max(60) });
+const StaffRequest = z.object({ phone: z.string().regex(/^\+?[0-9 ()-]{7,24}$/, "must be a phone number") });
 
 const STATUS = { online: SellerStatus.ONLINE, offline: SellerStatus.OFFLINE, busy: SellerStatus.BUSY } as const;
 
@@ -69,6 +70,10 @@ export function sellersCommerceHandlers({ assignments, manage }: { assignments: 
     async listSellersOnDuty(request) {
       const input = parseInput(OnDutyRequest, request, "body");
       return { sellers: (await manage.onDutyNow(actor(request.tenantId), input.specialty)).map(toSeller) };
+    },
+    async findStaffByPhone(request) {
+      const input = parseInput(StaffRequest, request, "body");
+      return { seller: toSeller(await manage.findStaffByPhone(actor(request.tenantId), input.phone)) };
     },
   };
 }

@@ -205,6 +205,16 @@ function tenantSellers(db: pg.Pool | pg.PoolClient, tenantId: string) {
 
     find,
 
+    /** The active seller whose phone has these digits (phones are compared by digits only). */
+    async findActiveByPhone(digits: string): Promise<SellerRecord | null> {
+      if (!/^[0-9]{7,15}$/.test(digits)) return null;
+      const { rows } = await db.query<SellerRow>(
+        `SELECT ${SELLER_COLUMNS} FROM sellers s WHERE s.tenant_id = $1 AND s.active AND regexp_replace(s.phone, '[^0-9]', '', 'g') = $2 ORDER BY s.created_at LIMIT 1`,
+        [tenantId, digits],
+      );
+      return rows[0] ? toSeller(rows[0]) : null;
+    },
+
     async findByUser(userId: string): Promise<SellerRecord | null> {
       if (!UUID.test(userId)) return null;
       const { rows } = await db.query<SellerRow>(`SELECT ${SELLER_COLUMNS} FROM sellers s WHERE s.tenant_id = $1 AND s.user_id = $2`, [tenantId, userId]);

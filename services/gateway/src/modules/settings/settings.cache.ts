@@ -5,15 +5,11 @@
 // rateLimitPerMinute, say) shows within the TTL.
 import { LRUCache } from "lru-cache";
 import type { InvalidationBus } from "../../repositories/invalidation-bus.js";
-import type { SettingsRepository } from "./settings.repository.js";
+import type { SettingsRepository, StoredSettings } from "./settings.repository.js";
 
-/** Boxed, because a settings document may be any JSON value (the LRU cache holds objects only). */
-interface Entry {
-  document: unknown;
-}
 
 export function createCachedSettingsRepository({ settings, bus, ttlMs = 30_000, max = 10_000 }: { settings: SettingsRepository; bus: InvalidationBus; ttlMs?: number; max?: number }): SettingsRepository {
-  const cache = new LRUCache<string, Entry>({ max, ttl: ttlMs });
+  const cache = new LRUCache<string, StoredSettings>({ max, ttl: ttlMs });
   // A read that started before an invalidation may carry the old document: it is not kept.
   let generation = 0;
   bus.on("settings", (tenantId) => {
@@ -24,12 +20,12 @@ export function createCachedSettingsRepository({ settings, bus, ttlMs = 30_000, 
   return {
     async find(tenantId) {
       const hit = cache.get(tenantId);
-      if (hit) return hit.document;
+      if (hit) return hit;
       const started = generation;
-      const document = await settings.find(tenantId);
+      const stored = await settings.find(tenantId);
       // An unknown tenant is not kept: it may be created a moment later.
-      if (document !== null && started === generation) cache.set(tenantId, { document });
-      return document;
+      if (stored !== null && started === generation) cache.set(tenantId, stored);
+      return stored;
     },
     async merge(tenantId, set, unset) {
       try {

@@ -6,7 +6,7 @@ import type { SettingsUseCases } from "./settings.use-case.js";
 export function settingsCommerceHandlers(settings: SettingsUseCases): CommerceHandlers {
   return {
     async getBusinessHours(request) {
-      const { settings: shop, openNow, nextChangeAt } = await settings.businessHoursNow({ service: "bot-orchestrator", tenantId: request.tenantId });
+      const { settings: shop, tenantName, openNow, nextChangeAt } = await settings.businessHoursNow({ service: "bot-orchestrator", tenantId: request.tenantId });
       return {
         timeZone: shop.timeZone,
         days: shop.businessHours,
@@ -14,6 +14,8 @@ export function settingsCommerceHandlers(settings: SettingsUseCases): CommerceHa
         nextChangeTime: nextChangeAt ? { seconds: BigInt(Math.floor(nextChangeAt.getTime() / 1000)), nanos: 0 } : undefined,
         language: shop.language,
         currency: shop.currency,
+        shopName: tenantName,
+        catalogueUrl: shop.catalogueUrl ?? "",
       };
     },
   };

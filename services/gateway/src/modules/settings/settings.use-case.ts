@@ -9,6 +9,8 @@ import { isWithin, nextChange, wallClock } from "./weekly-hours.js";
 
 export interface BusinessHoursNow {
   settings: ShopSettings;
+  /** The shop's (tenant's) name. */
+  tenantName: string;
   openNow: boolean;
   /** When openNow changes; null when the hours never change (open all week, or never open). */
   nextChangeAt: Date | null;
@@ -23,7 +25,7 @@ export function createSettingsUseCases({ settings, now }: { settings: SettingsRe
   async function readSettings(tenantId: string): Promise<ShopSettings> {
     const stored = await settings.find(tenantId);
     if (stored === null) throw tenantNotFound();
-    return readShopSettings(stored);
+    return readShopSettings(stored.document);
   }
 
   return {
@@ -50,10 +52,12 @@ export function createSettingsUseCases({ settings, now }: { settings: SettingsRe
 
     async businessHoursNow(caller: Caller): Promise<BusinessHoursNow> {
       authorize(caller, "settings:read");
-      const shop = await readSettings(caller.tenantId);
+      const stored = await settings.find(caller.tenantId);
+      if (stored === null) throw tenantNotFound();
+      const shop = readShopSettings(stored.document);
       const at = now();
       const open = (wall: ReturnType<typeof wallClock>) => isWithin(shop.businessHours, wall);
-      return { settings: shop, openNow: open(wallClock(at, shop.timeZone)), nextChangeAt: nextChange(at, shop.timeZone, shop.businessHours, open) };
+      return { settings: shop, tenantName: stored.name, openNow: open(wallClock(at, shop.timeZone)), nextChangeAt: nextChange(at, shop.timeZone, shop.businessHours, open) };
     },
   };
 }
