@@ -258,7 +258,7 @@ launch() { # name: starts (again) one process of the demo
         whatsapp-adapter) env+=(OFFICIAL_BASE_URL="$D360_SANDBOX_URL" TWILIO_API_BASE_URL="$TWILIO_SANDBOX_URL"
           EVOLUTION_ALLOWED_HOSTS=127.0.0.1 PROVIDER_ALLOW_HTTP=true PUBLIC_BASE_URL="http://127.0.0.1:$NGINX_PORT") ;;
         gateway) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" ORCHESTRATOR_GRPC_URL="$(grpc_target bot-orchestrator)") ;;
-        bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)") ;;
+        bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" COMMERCE_GRPC_URL="$(grpc_target gateway)") ;;
       esac
       spawn "$name" env "${env[@]}" node "services/$service/dist/main.js" ;;
   esac

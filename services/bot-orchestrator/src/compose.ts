@@ -6,7 +6,10 @@ import { Counter, Gauge, Histogram } from "prom-client";
 import { INBOUND_DEAD_LETTER_STREAM, inboundStream } from "@fleet/contracts";
 import { createLeaseRepository, registerStreamMetrics, streamDeadLetteredCounter, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
-import { flowActions } from "./flows/actions/registry.js";
+import { actionDefinitions } from "./flows/actions/definitions.js";
+import { createFlowActions, type ConversationControl } from "./flows/actions/registry.js";
+import type { CommerceClient } from "./clients/commerce.client.js";
+import { createTenantProfiles } from "./clients/tenant-profiles.js";
 import { createFlowsModule } from "./flows/flows.module.js";
 import type { ReplySender } from "./use-cases/handle-inbound.use-case.js";
 import { createHandleInbound } from "./use-cases/handle-inbound.use-case.js";
@@ -32,12 +35,14 @@ export interface OrchestratorInfra {
   /** A new connection for one partition's blocking stream reads (its reader closes it). */
   blockingConnection(name: string): RedisClient;
   sender: ReplySender;
+  /** The gateway's CommerceService: the flows' actions and the shops' names and time zones. */
+  commerce: CommerceClient;
   logger: Logger;
   metrics: Metrics;
   health: () => Promise<HealthReport>;
 }
 
-export function composeOrchestrator({ config, pool, redis, blockingConnection, sender, logger, metrics, health }: OrchestratorInfra) {
+export function composeOrchestrator({ config, pool, redis, blockingConnection, sender, commerce, logger, metrics, health }: OrchestratorInfra) {
   const registers = [metrics.registry];
   const counters = {
     handled: new Counter({ name: "orchestrator_inbound_handled_total", help: "Inbound entries handled, by outcome.", labelNames: ["outcome"] as const, registers }),
@@ -61,14 +66,33 @@ export function composeOrchestrator({ config, pool, redis, blockingConnection, s
   const timers = createTimersRepository(redis);
   const resume = createResumeConversation({ redis, conversations, partitions: config.INBOUND_PARTITIONS });
   const tenantHttpSettings = createTenantHttpSettingsRepository(pool, createTenantSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
-  const flowsModule = createFlowsModule({ pool, actions: flowActions, conversations, resume, timezone: config.DEFAULT_TIMEZONE, httpSettings: tenantHttpSettings });
+  const flowsModule = createFlowsModule({
+    pool,
+    actions: actionDefinitions,
+    conversations,
+    resume,
+    redis,
+    partitions: config.INBOUND_PARTITIONS,
+    timezone: config.DEFAULT_TIMEZONE,
+    httpSettings: tenantHttpSettings,
+  });
+  const events = createEventsRepository(redis);
+  // Staff chat commands act on other contacts' conversations through the same entries as the dashboard.
+  const control: ConversationControl = {
+    pause: async (tenantId, botId, contact, until, by) => (await flowsModule.pause(tenantId, botId, contact, Math.max(1, Math.round((until - Date.now()) / 60_000)), by)) !== null,
+    resume: (tenantId, botId, contact, by) => resume(tenantId, botId, contact, by),
+    status: async (tenantId, botId, contact) => {
+      const view = await conversations.view(tenantId, botId, contact);
+      return { exists: view !== null, step: view?.step ?? null, pausedUntil: view?.pausedUntil ? Date.parse(view.pausedUntil) : null };
+    },
+  };
   const handleInbound = createHandleInbound({
     sender,
-    events: createEventsRepository(redis),
+    events,
     conversations,
     flows: createFlowSource(flowsModule.flows, { activeTtlMs: config.ACTIVE_FLOW_CACHE_MS }),
     calls: createCallRunner({
-      actions: flowActions,
+      actions: createFlowActions({ commerce, sender, events, conversations: control, logger }),
       http: createHttpCallRunner({ settings: tenantHttpSettings, logger }),
       logger,
       onCall: (kind, name, outcome, seconds) => {
@@ -77,7 +101,8 @@ export function composeOrchestrator({ config, pool, redis, blockingConnection, s
       },
     }),
     logger,
-    timezone: config.DEFAULT_TIMEZONE,
+    tenants: createTenantProfiles({ source: commerce, fallbackTimezone: config.DEFAULT_TIMEZONE, ttlMs: config.TENANT_PROFILE_CACHE_MS, logger }),
+    timeScale: config.FLOW_TIMER_SCALE,
   });
   const consumer = createInboundConsumer({
     consumer: config.CONSUMER_NAME,

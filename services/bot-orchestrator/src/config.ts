@@ -20,6 +20,12 @@ export const configSchema = z.object({
   SECRETS_ENCRYPTION_KEY: secret(32),
   /** gRPC address of the whatsapp-adapter (replies are sent through it); `ipv4:a:p,b:p` lists several replicas. */
   ADAPTER_GRPC_URL: z.string().default("127.0.0.1:50052"),
+  /** gRPC address of the gateway's CommerceService (catalogue, customers, orders, sellers, shop settings for the flows' actions); `ipv4:a:p,b:p` lists several replicas. */
+  COMMERCE_GRPC_URL: z.string().default("127.0.0.1:50051"),
+  /** Waits, delays and hand-offs of flows last this fraction of their seconds: 1 in production; e.g. 0.01 in tests and demos, so a 15-minute follow-up comes after 9 seconds. */
+  FLOW_TIMER_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** How long a shop's name and time zone (asked of the gateway) are reused, in milliseconds. */
+  TENANT_PROFILE_CACHE_MS: positiveInt(60_000),
   /** Deadline of every gRPC call the orchestrator makes, in milliseconds. */
   GRPC_DEADLINE_MS: positiveInt(5000),
   /** Name of this replica: its consumer name in the partitions' groups and its lease owner id (unique per process). */
@@ -53,7 +59,7 @@ export const configSchema = z.object({
   TIMER_POLL_MS: positiveInt(250),
   /** How long a bot's active flows are reused before Postgres is asked again (an activation takes effect within it), in milliseconds. */
   ACTIVE_FLOW_CACHE_MS: positiveInt(3000),
-  /** The shop's time zone (IANA) for now.* in flows, until tenants carry their own. */
+  /** The time zone (IANA) for now.* in flows when the shop's own cannot be read (the gateway unreachable, a tenant it does not know). */
   DEFAULT_TIMEZONE: z.string().refine((zone) => { try { new Intl.DateTimeFormat("en", { timeZone: zone }); return true; } catch { return false; } }, "must be an IANA time zone such as America/Mexico_City").default("America/Mexico_City"),
   /** Approximate cap of the dead-letter stream wa.inbound.dead (no consumer group reads it). */
   DEAD_LETTER_MAXLEN: positiveInt(100_000),

@@ -2,6 +2,7 @@
 import { startGrpcServer } from "@fleet/grpc-bridge";
 import { ServiceRuntime, configOrExit } from "@fleet/service-kit";
 import { createAdapterReplySender } from "./clients/adapter.client.js";
+import { createCommerceClient } from "./clients/commerce.client.js";
 import { composeOrchestrator } from "./compose.js";
 import { loadOrchestratorConfig } from "./config.js";
 
@@ -9,12 +10,14 @@ const config = configOrExit(loadOrchestratorConfig);
 const runtime = new ServiceRuntime({ service: "bot-orchestrator", config, moduleUrl: import.meta.url, postgresSchema: "orchestrator" });
 const { logger, metrics, pool, redis } = runtime;
 const sender = createAdapterReplySender(config.ADAPTER_GRPC_URL, config.GRPC_DEADLINE_MS);
+const commerce = createCommerceClient(config.COMMERCE_GRPC_URL, config.GRPC_DEADLINE_MS);
 const orchestrator = composeOrchestrator({
   config,
   pool,
   redis,
   blockingConnection: (name) => runtime.openRedisConnection(name, true),
   sender,
+  commerce,
   logger,
   metrics,
   health: runtime.health(),
@@ -29,4 +32,5 @@ runtime.ready({ grpcPort: grpc.port, consumer: config.CONSUMER_NAME }, [
   { name: "consumer", run: () => orchestrator.consumer.stop() },
   { name: "grpc", run: () => grpc.stop() },
   { name: "adapter client", run: async () => sender.close() },
+  { name: "commerce client", run: async () => commerce.close() },
 ]);

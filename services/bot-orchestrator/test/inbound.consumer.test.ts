@@ -7,6 +7,7 @@ import type pg from "pg";
 import { AppError, appendToStream, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, type RedisClient } from "@fleet/service-kit";
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
 import request from "supertest";
+import { createCommerceClient } from "../src/clients/commerce.client.js";
 import { composeOrchestrator } from "../src/compose.js";
 import { loadOrchestratorConfig } from "../src/config.js";
 import type { OutboundContent } from "../src/flows/engine/effects.js";
@@ -66,6 +67,7 @@ describe("inbound partitions consumer", () => {
   let adapter: FakeAdapter;
   const logger = createLogger({ service: "bot-orchestrator", level: "error" });
   const replicas: ReturnType<typeof composeOrchestrator>[] = [];
+  const noGateway = createCommerceClient("127.0.0.1:1", 500);
 
   function startReplica(name: string, partitions = PARTITIONS): ReturnType<typeof composeOrchestrator> {
     const config = loadOrchestratorConfig({ CONSUMER_NAME: name, INBOUND_PARTITIONS: String(partitions), PARTITION_LEASE_TTL_MS: "1000", INBOUND_BLOCK_MS: "200", RETRY_BASE_MS: "50", RETRY_MAX_MS: "200", MAX_ATTEMPTS: "5", TRIM_INTERVAL_MS: "200", SECRETS_ENCRYPTION_KEY: "inbound-consumer-test-key-0123456789abcdef" });
@@ -75,6 +77,8 @@ describe("inbound partitions consumer", () => {
       redis,
       blockingConnection: (connection) => createRedisClient({ url: testRedis.url, keyPrefix: testRedis.prefix, logger, name: connection, blocking: true }),
       sender: adapter,
+      // No gateway here: the flows' actions are not called, and shops' profiles fall back to the default zone.
+      commerce: noGateway,
       logger,
       metrics: createMetrics("bot-orchestrator"),
       health: createHealth({ service: "bot-orchestrator", version: "test", checks: {} }),
@@ -124,6 +128,7 @@ describe("inbound partitions consumer", () => {
 
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.consumer.stop()));
+    noGateway.close();
     redis?.disconnect();
     await testRedis?.cleanup();
     await pool?.end();

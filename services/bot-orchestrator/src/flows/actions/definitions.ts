@@ -46,7 +46,7 @@ export const actionDefinitions = {
       note: z.string().max(500).optional(),
       language: Language,
     }),
-    example: { seller: sellerExample },
+    example: { seller: sellerExample, seller_is_new: false, whatsapp_sent: true },
   },
   "sellers.release": {
     description: "The customer was attended: the seller's assignment for them ends (counted as an attended hand-off).",
@@ -92,7 +92,7 @@ export const actionDefinitions = {
     description:
       "The shop's opening hours in its time zone: whether it is open now, a sentence saying until when or when it opens next (\"Abrimos mañana a las 9:00\"), and the week's schedule, one line per day.",
     input: z.strictObject({ language: Language }),
-    example: { open_now: false, summary: "Ahora estamos cerrados. Abrimos mañana a las 9:00.", schedule: "Lunes a viernes: 9:00–19:00\nSábado: 10:00–14:00\nDomingo: cerrado" },
+    example: { open_now: false, summary: "Ahora estamos cerrados. Abrimos mañana a las 9:00.", schedule: "Lunes: 9:00–19:00\nMartes: 9:00–19:00\nMiércoles: 9:00–19:00\nJueves: 9:00–19:00\nViernes: 9:00–19:00\nSábado: 10:00–14:00\nDomingo: cerrado", time_zone: "America/Mexico_City" },
   },
   "shop.info": {
     description: "The shop's name and its catalogue link from the settings; `catalogue_is_document` when the link is a PDF (sent as a document).",

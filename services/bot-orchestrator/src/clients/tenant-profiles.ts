@@ -1,0 +1,49 @@
+// The shop's name and time zone for every turn (tenant.name, now.* in the tenant's zone), asked of
+// the gateway's CommerceService and kept per tenant for a while. When the gateway cannot answer (it
+// is away, or does not know the tenant) the turn still runs, with the configured zone and no name;
+// that answer is kept only briefly, so the real one follows soon.
+import { LRUCache } from "lru-cache";
+import type { Logger } from "@fleet/service-kit";
+import type { TenantProfiles } from "../use-cases/handle-inbound.use-case.js";
+
+export interface TenantProfileSource {
+  getBusinessHours(request: { tenantId: string }): Promise<{ timeZone: string; shopName: string }>;
+}
+
+interface Profile {
+  name?: string;
+  timezone: string;
+}
+
+export function createTenantProfiles({ source, fallbackTimezone, ttlMs, logger }: { source: TenantProfileSource; fallbackTimezone: string; ttlMs: number; logger: Logger }): TenantProfiles {
+  const cache = new LRUCache<string, Profile>({ max: 10_000, ttl: ttlMs });
+  const inFlight = new Map<string, Promise<Profile>>();
+  const fallbackTtl = Math.min(ttlMs, 5000);
+
+  async function load(tenantId: string): Promise<Profile> {
+    try {
+      const shop = await source.getBusinessHours({ tenantId });
+      const profile: Profile = { timezone: shop.timeZone || fallbackTimezone, ...(shop.shopName ? { name: shop.shopName } : {}) };
+      cache.set(tenantId, profile);
+      return profile;
+    } catch (error) {
+      logger.debug("shop profile not available; the default time zone is used", { tenantId, error: error instanceof Error ? error.message : String(error) });
+      const profile: Profile = { timezone: fallbackTimezone };
+      cache.set(tenantId, profile, { ttl: fallbackTtl });
+      return profile;
+    }
+  }
+
+  return {
+    async profile(tenantId) {
+      const cached = cache.get(tenantId);
+      if (cached) return cached;
+      let pending = inFlight.get(tenantId);
+      if (!pending) {
+        pending = load(tenantId).finally(() => inFlight.delete(tenantId));
+        inFlight.set(tenantId, pending);
+      }
+      return pending;
+    },
+  };
+}
