@@ -1,0 +1,151 @@
+// The default flows' Spanish texts.
+import type { FlowTexts } from "./flow-texts.js";
+
+export const textsEs: FlowTexts = {
+  language: "es",
+  flows: {
+    welcome: {
+      name: "Bienvenida y menú",
+      description:
+        "Saluda, registra al cliente y muestra el menú. Desde cualquier paso: comandos del equipo, palabras de producto y «menú». La lista de palabras de producto se repite en Catálogo, Hacer un pedido y Reportar un problema.",
+    },
+    adviser: { name: "Hablar con un asesor", description: "Avisa al asesor del cliente, le da su contacto y a los 15 minutos pregunta si lo atendieron." },
+    catalogue: {
+      name: "Catálogo",
+      description: "Envía el catálogo y busca productos. «Me interesa» avisa al asesor y pregunta a los 20 minutos si lo atendieron. Las palabras de producto buscan aquí mismo.",
+    },
+    order: { name: "Hacer un pedido", description: "Producto, cantidad, envío o recogida, resumen y confirmación. Sin existencias ofrece productos similares. Las palabras de producto buscan aquí mismo (o son la dirección, si se está pidiendo)." },
+    "my-orders": { name: "Mis pedidos", description: "Muestra el estado de los últimos pedidos del cliente." },
+    hours: { name: "Horario", description: "Muestra el horario de la tienda y ofrece un asesor." },
+    problem: {
+      name: "Reportar un problema",
+      description: "Avisa al asesor con prioridad alta; si no atendió en 15 minutos, avisa a un supervisor. Las palabras de producto se toman como parte del reporte.",
+    },
+    products: { name: "Productos por palabra clave", description: "Muestra el producto que mejor coincide, su foto y los relacionados." },
+  },
+  keywords: {
+    greetings: ["hola", "buenas", "buenos dias", "buenas tardes", "buenas noches", "que tal"],
+    menu: ["menu", "menú", "0", "inicio"],
+    products: ["anillo", "anillos", "cadena", "cadenas", "collar", "collares", "pulsera", "pulseras", "aretes", "arete", "dije", "dijes", "reloj", "relojes"],
+  },
+  common: {
+    pickOption: "Elige una de las opciones 👇",
+    whatNext: "¿Qué te gustaría hacer?",
+    anythingElse: "¿Te ayudo con algo más?",
+    adviser: { title: "Hablar con asesor", synonyms: ["asesor", "asesora", "vendedor", "vendedora", "humano", "persona"] },
+    menu: { title: "Ver menú", synonyms: ["volver", "opciones", "regresar"] },
+    searchAgain: { title: "Buscar otro", synonyms: ["otro", "otra", "buscar", "otra cosa", "buscar otra"] },
+    order: { title: "Hacer pedido", synonyms: ["pedido", "pedir", "comprar", "lo compro", "lo quiero"] },
+    noResults: "No encontré productos para «{{query}}» 😕 ¿Qué quieres hacer?",
+    searchFailed: "No pude buscar en el catálogo en este momento 😔 ¿Qué quieres hacer?",
+  },
+  attended: {
+    question: "¿Te atendieron? 🙋",
+    yes: { title: "Sí", synonyms: ["ya", "claro", "si me atendieron", "ya me atendieron", "listo"] },
+    no: { title: "No", synonyms: ["nadie", "aun no", "todavia no", "no me atendieron", "nunca"] },
+    thanks: "¡Qué bueno! 💛 Gracias por confirmarnos. Escribe *menú* cuando necesites algo más.",
+    supervisorNotified: "Lo sentimos mucho 😔 Ya avisamos a un supervisor, que te contactará lo antes posible.",
+    nobodyAvailable: "Lo sentimos 😔 Ahora mismo no hay nadie disponible para atenderte. Escríbenos más tarde o escribe *menú* para ver otras opciones.",
+  },
+  welcome: {
+    greeting:
+      "{{#contact.first_name}}¡Hola {{contact.first_name}}!{{/contact.first_name}}{{^contact.first_name}}¡Hola!{{/contact.first_name}} 👋 Bienvenida/o{{#tenant.name}} a {{tenant.name}}{{/tenant.name}} 💎",
+    menu: "¿En qué te puedo ayudar? Elige una opción o escribe su número 👇",
+    menuButton: "Ver opciones",
+    menuRetry: "No te entendí 🤔 Elige una opción del menú o escribe su número 👇",
+    notUnderstood: "No te entendí 🤔",
+    rows: {
+      adviser: {
+        title: "Hablar con un asesor",
+        description: "Te atiende una persona del equipo",
+        synonyms: ["asesor", "asesora", "vendedor", "vendedora", "humano", "persona", "hablar con alguien", "atencion", "ayuda"],
+      },
+      catalogue: {
+        title: "Ver catálogo",
+        description: "Nuestros productos, precios y fotos",
+        synonyms: ["catalogo", "productos", "precios", "joyas", "modelos", "ver productos"],
+      },
+      myOrders: {
+        title: "Mis pedidos",
+        description: "El estado de tus últimos pedidos",
+        synonyms: ["pedido", "pedidos", "mi pedido", "mis pedidos", "mi compra", "estado de mi pedido", "orden"],
+      },
+      hours: {
+        title: "Horario",
+        description: "Cuándo estamos abiertos",
+        synonyms: ["horario", "horarios", "hora", "abierto", "abren", "a que hora abren"],
+      },
+      problem: {
+        title: "Reportar un problema",
+        description: "Algo salió mal con tu compra",
+        synonyms: ["problema", "queja", "reclamo", "reportar", "devolucion", "garantia"],
+      },
+    },
+  },
+  adviser: {
+    assigned: "Te atiende *{{alert.seller.name}}* 💬 Ya le avisamos; también puedes escribirle directamente aquí: {{alert.seller.wa_link}}",
+    noSellerWithHours: "Ahora mismo no hay asesores disponibles 😔\n{{hours.summary}}\n\n{{hours.schedule}}",
+    noSeller: "Ahora mismo no pude contactar a un asesor 😔 Intenta de nuevo en unos minutos.",
+  },
+  catalogue: {
+    documentCaption: "Nuestro catálogo ✨",
+    filename: "catalogo.pdf",
+    link: "Aquí está nuestro catálogo ✨ {{shop.catalogue_url}}",
+    noCatalogue: "Por ahora no tenemos un catálogo para descargar, pero con gusto te ayudo a buscar 😊",
+    ask: "¿Qué producto buscas? (por ejemplo: anillo de oro, cadena de plata entre 500 y 1000)",
+    askRetry: "Cuéntame en pocas palabras qué producto buscas 🙂",
+    results: "Esto encontré para «{{query}}» ✨\n{{#search.products}}{{n}}. {{name}} — {{price_text}}\n{{/search.products}}",
+    topCaption: "{{search.top.name}} — {{search.top.price_text}}",
+    interested: { title: "Me interesa", synonyms: ["interesa", "me gusta", "me encanta"] },
+    interestTold: "¡Genial! 🙌 {{alert.seller.name}} te escribirá en breve sobre *{{search.top.name}}*. Si prefieres, escríbele tú: {{alert.seller.wa_link}}",
+    interestFailed: "Ahora mismo no hay asesores disponibles 😔 Puedes hacer tu pedido aquí mismo o buscar otro producto.",
+  },
+  order: {
+    askProduct: "¿Qué producto quieres pedir? Escribe su nombre (por ejemplo: anillo de oro)",
+    askProductRetry: "Escríbeme en pocas palabras el producto que quieres 🙂",
+    choose: "¿Cuál quieres pedir? Responde con el número del producto 👇\n{{#search.products}}{{n}}. {{name}} — {{price_text}}\n{{/search.products}}",
+    chooseRetry: "Responde solo con el número del producto (por ejemplo: 1) 🙏",
+    choiceInvalid: "Ese número no está en la lista 🤔",
+    quantity: "¿Cuántas piezas de *{{product.name}}* quieres? (de 1 a 100)",
+    quantityRetry: "Escríbeme solo la cantidad: un número del 1 al 100 🙏",
+    deliveryQuestion: "¿Cómo quieres recibir tu pedido?",
+    delivery: { title: "Envío a domicilio", synonyms: ["envio", "domicilio", "a domicilio", "enviar", "envialo", "mandalo"] },
+    pickup: { title: "Recoger en tienda", synonyms: ["recoger", "tienda", "en tienda", "paso por el", "yo paso", "recojo"] },
+    deliveryLabel: "Envío a domicilio",
+    pickupLabel: "Recoger en tienda",
+    address: "¿A qué dirección te lo enviamos? (calle, número, colonia, ciudad y código postal)",
+    addressRetry: "Escríbeme la dirección completa en un solo mensaje 🙏",
+    summary:
+      "Revisa tu pedido 📝\n• Producto: {{product.name}}\n• Precio: {{product.price_text}} c/u\n• Cantidad: {{quantity}}\n• Entrega: {{delivery_label}}{{#address}}\n• Dirección: {{address}}{{/address}}\n\n¿Lo confirmamos?",
+    confirm: { title: "Confirmar", synonyms: ["si", "confirmo", "ok", "dale", "de acuerdo"] },
+    cancel: { title: "Cancelar", synonyms: ["no", "cancela", "ya no", "mejor no"] },
+    created: "✅ Pedido {{order.number}} registrado. Total: {{order.total_text}}",
+    done: "Te contactaremos para coordinar el pago y la entrega. ¡Gracias por tu compra! 💛",
+    outOfStock: "Lo siento, no tenemos suficiente {{product.name}} 😔",
+    alternatives: "Estas opciones similares te pueden interesar 👇",
+    noAlternatives: "Por ahora no encontré opciones similares. ¿Quieres que te ayude un asesor?",
+    failed: "No pude registrar tu pedido en este momento 😔 ¿Quieres que te ayude un asesor?",
+    cancelled: "Pedido cancelado 👍 ¿Te ayudo con algo más?",
+  },
+  myOrders: {
+    list: "Tus últimos pedidos 📦\n{{#mine.orders}}#{{number}} — {{status_label}} — {{total_text}} ({{date}})\n{{/mine.orders}}\nEscribe *menú* para ver más opciones.",
+    none: "Aún no tienes pedidos 🛍️ ¿Quieres que un asesor te ayude a hacer uno?",
+    failed: "No pude consultar tus pedidos en este momento 😔 ¿Quieres que te ayude un asesor?",
+  },
+  hours: {
+    show: "{{hours.summary}}\n\n{{hours.schedule}}",
+    failed: "No pude consultar el horario en este momento 😔",
+  },
+  problem: {
+    ask: "Lamentamos el inconveniente 😔 Cuéntanos qué pasó, en un solo mensaje.",
+    askRetry: "Cuéntanos qué pasó en un mensaje de texto (hasta 500 caracteres) 🙏",
+    alerted: "Lo sentimos mucho 🙏 Ya avisamos a {{alert.seller.name}}, que te escribirá en breve. También puedes escribirle aquí: {{alert.seller.wa_link}}",
+  },
+  products: {
+    topCaption: "*{{search.top.name}}*\n{{search.top.price_text}}",
+    top: "*{{search.top.name}}* — {{search.top.price_text}}",
+    related: "También te puede interesar:\n{{#related}}{{n}}. {{name}} — {{price_text}}\n{{/related}}",
+    none: "No encontré productos para «{{input.text}}» 😕 ¿Quieres que te ayude un asesor?",
+    failed: "No pude buscar ese producto en este momento 😔 ¿Quieres que te ayude un asesor?",
+  },
+};
