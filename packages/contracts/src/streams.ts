@@ -110,8 +110,22 @@ export const ConversationResumedSchema = z.object({
 });
 export type ConversationResumed = z.infer<typeof ConversationResumedSchema>;
 
+/** Staff pauses the bot for a contact until `until` (ordered with the contact's messages, like a resume). */
+export const ConversationPausedSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("pause"),
+  ...envelope,
+  botId: z.string().min(1),
+  contact: z.string().min(1),
+  /** Epoch milliseconds: the bot takes the contact back then, unless staff resumes it first. */
+  until: z.number().int().positive(),
+  /** The staff user (or seller) who paused it. */
+  by: z.string().max(64).optional(),
+});
+export type ConversationPaused = z.infer<typeof ConversationPausedSchema>;
+
 /** What is appended to the inbound partition streams (`wa.inbound.{inbound.N}`, see partitions.ts). */
-export const InboundEntrySchema = z.discriminatedUnion("kind", [InboundMessageSchema, DeliveryStatusSchema, TimerFiredSchema, ConversationResumedSchema]);
+export const InboundEntrySchema = z.discriminatedUnion("kind", [InboundMessageSchema, DeliveryStatusSchema, TimerFiredSchema, ConversationResumedSchema, ConversationPausedSchema]);
 export type InboundEntry = z.infer<typeof InboundEntrySchema>;
 
 /** The contact an inbound entry is about (its conversation is bot + contact). */
@@ -123,6 +137,7 @@ export function entryContact(entry: InboundEntry): string {
       return entry.recipient;
     case "timer":
     case "resume":
+    case "pause":
       return entry.contact;
   }
 }

@@ -4,7 +4,7 @@
 // cancels the wait it answers, and a bot without a flow keeps its stateless echo. The adapter is the
 // boundary: a recording sender stands in for it (the adapter's idempotency is tested on its side).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { InboundEntrySchema, decodeStreamEntry, inboundPartition, inboundStream, type InboundMessage } from "@fleet/contracts";
+import { InboundEntrySchema, STREAMS, decodeStreamEntry, inboundPartition, inboundStream, type InboundMessage } from "@fleet/contracts";
 import { AppError, type RedisClient } from "@fleet/service-kit";
 import { createTestRedis, memoryLogger, type TestRedis } from "@fleet/testing";
 import { z } from "zod";
@@ -16,6 +16,7 @@ import { createEventsRepository } from "../src/repositories/events.repository.js
 import { createFlowsRepository, type FlowsRepository } from "../src/repositories/flows.repository.js";
 import { createTimersRepository, timerKeys } from "../src/repositories/timers.repository.js";
 import { createHandleInbound, type ReplySender, type ReplyTarget } from "../src/use-cases/handle-inbound.use-case.js";
+import { createPauseConversation } from "../src/use-cases/pause-conversation.use-case.js";
 import { createResumeConversation } from "../src/use-cases/resume-conversation.use-case.js";
 import { newId, startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
 
@@ -123,7 +124,7 @@ beforeEach(() => {
     flows: createFlowSource(flowsRepository, { activeTtlMs: 1000 }),
     calls: createCallRunner({ actions, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "no" }), logger }),
     logger,
-    timezone: "America/Mexico_City",
+    tenants: { profile: async () => ({ name: "Joyería Luna", timezone: "America/Mexico_City" }) },
     now: () => clock,
   });
 });
@@ -248,6 +249,69 @@ describe("hand-off", () => {
     await expect(resume(tenantId, handoffBot, contact)).resolves.toBe(false);
     // Another tenant cannot resume (or see) it.
     await expect(resume(newId(), handoffBot, contact)).resolves.toBe(false);
+  });
+});
+
+describe("staff pausing the bot", () => {
+  async function queued(bot: string, contact: string, kind: "pause" | "resume") {
+    const stream = inboundStream(inboundPartition(bot, contact, PARTITIONS));
+    return (await redis.xrange(stream, "-", "+")).map(([, fields]) => decodeStreamEntry(InboundEntrySchema, fields)).flatMap((d) => (d.success && d.data.kind === kind && d.data.contact === contact ? [d.data] : []));
+  }
+  async function eventsOf(contact: string) {
+    const entries = await redis.xrange(STREAMS.events, "-", "+");
+    return entries.map(([, fields]) => JSON.parse(fields[1] ?? "{}") as { type: string; contact?: string; attributes: Record<string, unknown> }).filter((e) => e.contact === contact);
+  }
+
+  it("pauses a conversation in the middle of a flow: silent while paused, back at the step it waited at when the pause ends, and said on the events stream", async () => {
+    const contact = "5215510000011";
+    await handle(message(contact, "hola"));
+    expect(sender.bodiesTo(contact)).toEqual(["Hola Luisa", "¿Cómo te llamas?"]);
+    const pause = createPauseConversation({ redis, flows: flowsRepository, partitions: PARTITIONS, now: () => clock });
+    const until = await pause(tenantId, botId, contact, 30, "seller:Ana");
+    expect(until?.getTime()).toBe(clock + 30 * 60_000);
+    const [entry] = await queued(botId, contact, "pause");
+    if (!entry) throw new Error("no pause entry");
+    expect(entry).toMatchObject({ kind: "pause", until: clock + 30 * 60_000, by: "seller:Ana", botId, contact, tenantId });
+    await handle(entry);
+    await expect(handle(message(contact, "Marta"))).resolves.toBe("recorded");
+    expect(sender.bodiesTo(contact)).toHaveLength(2);
+    expect(await conversations.view(tenantId, botId, contact)).toMatchObject({ step: "nombre", pausedUntil: new Date(clock + 30 * 60_000).toISOString() });
+    const paused = (await eventsOf(contact)).filter((e) => e.type === "conversation.paused");
+    expect(paused).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ by: "seller:Ana", step: "nombre" }) })]);
+    // The pause ends: its timer fires and the bot asks again where it was.
+    const partition = inboundPartition(botId, contact, PARTITIONS);
+    expect(await timers.fireDue(partition, clock + 30 * 60_000)).toBe(1);
+    clock += 30 * 60_000;
+    const fired = (await timerEntries(contact)).at(-1);
+    if (!fired) throw new Error("no timer entry");
+    await handle(fired);
+    expect(sender.bodiesTo(contact)).toEqual(["Hola Luisa", "¿Cómo te llamas?", "¿Cómo te llamas?"]);
+    expect((await eventsOf(contact)).map((e) => e.type)).toContain("conversation.resumed");
+  });
+
+  it("pauses a contact with no conversation yet: their first messages get no reply until staff resumes, then the flow starts normally", async () => {
+    const contact = "5215510000012";
+    const pause = createPauseConversation({ redis, flows: flowsRepository, partitions: PARTITIONS, now: () => clock });
+    await pause(tenantId, botId, contact, 60, "seller:Ana");
+    const [entry] = await queued(botId, contact, "pause");
+    if (!entry) throw new Error("no pause entry");
+    await handle(entry);
+    await expect(handle(message(contact, "hola"))).resolves.toBe("recorded");
+    expect(sender.bodiesTo(contact)).toEqual([]);
+    const resume = createResumeConversation({ redis, conversations, partitions: PARTITIONS, now: () => clock });
+    await expect(resume(tenantId, botId, contact, "user-1")).resolves.toBe(true);
+    const [resumed] = await queued(botId, contact, "resume");
+    if (!resumed) throw new Error("no resume entry");
+    await handle(resumed);
+    await handle(message(contact, "hola"));
+    expect(sender.bodiesTo(contact)).toEqual(["Hola Luisa", "¿Cómo te llamas?"]);
+  });
+
+  it("an echo bot (no flow) cannot be paused, and nothing is queued", async () => {
+    const pause = createPauseConversation({ redis, flows: flowsRepository, partitions: PARTITIONS, now: () => clock });
+    await expect(pause(tenantId, echoBot, "5215510000013", 10)).resolves.toBeNull();
+    expect(await queued(echoBot, "5215510000013", "pause")).toEqual([]);
+    await expect(pause(tenantId, botId, "5215510000013", 0)).rejects.toMatchObject({ code: "INVALID_PAUSE" });
   });
 });
 

@@ -33,7 +33,7 @@ export async function startFlowsService({ actions, logger, stateTtlMs = 3600_000
   const conversations = createConversationsRepository(testRedis.redis, { partitions: SERVICE_PARTITIONS, stateTtlMs });
   const resume = createResumeConversation({ redis: testRedis.redis, conversations, partitions: SERVICE_PARTITIONS });
   const httpSettings = createTenantHttpSettingsRepository(db.pool, createTenantSecretBox(randomBytes(32).toString("hex")), logger);
-  const flows = createFlowsModule({ pool: db.pool, actions, conversations, resume, timezone: "America/Mexico_City", httpSettings });
+  const flows = createFlowsModule({ pool: db.pool, actions, conversations, resume, redis: testRedis.redis, partitions: SERVICE_PARTITIONS, timezone: "America/Mexico_City", httpSettings });
   const server = await startGrpcServer({ host: "127.0.0.1", port: 0, logger, metrics: createMetrics("bot-orchestrator"), services: [flows.grpcService] });
   const client = clientOf(`127.0.0.1:${server.port}`);
   return {

@@ -36,7 +36,7 @@ function createHandler(sender: ReplySender, events: EventsRepository) {
     flows: createFlowSource(createFlowsRepository(db.pool), { activeTtlMs: 1000 }),
     calls: createCallRunner({ actions: {}, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "none" }), logger }),
     logger,
-    timezone: "UTC",
+    tenants: { profile: async () => ({ timezone: "UTC" }) },
   });
 }
 

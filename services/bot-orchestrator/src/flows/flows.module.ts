@@ -14,6 +14,9 @@ import { createHttpSettings } from "./http-settings.use-case.js";
 import { createListFlows } from "./list-flows.use-case.js";
 import { createSimulateFlow } from "./simulate-flow.use-case.js";
 import type { ResumeConversation } from "../use-cases/resume-conversation.use-case.js";
+import { createInstallDefaultFlows } from "./install-default-flows.use-case.js";
+import { createPauseConversation, type PauseConversation } from "../use-cases/pause-conversation.use-case.js";
+import type { RedisClient } from "@fleet/service-kit";
 import { createUpdateFlowDraft } from "./update-flow-draft.use-case.js";
 import { createValidateFlow } from "./validate-flow.use-case.js";
 
@@ -26,6 +29,9 @@ export interface FlowsModuleDeps {
   conversations: ConversationsAccess;
   /** Staff handing a paused conversation back to the bot. */
   resume: ResumeConversation;
+  /** Staff pausing the bot for a contact appends an entry to the contact's partition. */
+  redis: RedisClient;
+  partitions: number;
   /** The shop's time zone in simulations (now.*). */
   timezone: string;
   /** The tenants' allowlists and secrets: managed here, and their secret names checked at validation and activation. */
@@ -34,18 +40,25 @@ export interface FlowsModuleDeps {
 
 export interface FlowsModule {
   flows: FlowsRepository;
+  pause: PauseConversation;
   grpcService: ServiceRegistration;
 }
 
-export function createFlowsModule({ pool, actions, conversations, resume, timezone, httpSettings }: FlowsModuleDeps): FlowsModule {
+export function createFlowsModule({ pool, actions, conversations, resume, redis, partitions, timezone, httpSettings }: FlowsModuleDeps): FlowsModule {
   const flows = createFlowsRepository(pool);
+  const createFlow = createCreateFlow({ flows });
+  const activateFlowVersion = createActivateFlowVersion({ flows, actions, httpSettings });
+  const pause = createPauseConversation({ redis, flows, partitions });
   return {
     flows,
+    pause,
     grpcService: orchestratorService({
-      createFlow: createCreateFlow({ flows }),
+      createFlow,
       updateFlowDraft: createUpdateFlowDraft({ flows }),
       validateFlow: createValidateFlow({ flows, actions, httpSettings }),
-      activateFlowVersion: createActivateFlowVersion({ flows, actions, httpSettings }),
+      activateFlowVersion,
+      pause,
+      installDefaultFlows: createInstallDefaultFlows({ flows, createFlow, activateFlowVersion }),
       listFlows: createListFlows({ flows }),
       getFlow: createGetFlow({ flows }),
       simulate: createSimulateFlow({ flows, actions, timezone }),

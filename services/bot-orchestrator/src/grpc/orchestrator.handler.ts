@@ -13,6 +13,8 @@ import type { HttpSettings } from "../flows/http-settings.use-case.js";
 import type { ListFlows } from "../flows/list-flows.use-case.js";
 import type { UpdateFlowDraft } from "../flows/update-flow-draft.use-case.js";
 import type { ValidateFlow } from "../flows/validate-flow.use-case.js";
+import type { PauseConversation } from "../use-cases/pause-conversation.use-case.js";
+import type { InstallDefaultFlows } from "../flows/install-default-flows.use-case.js";
 import type { ResumeConversation } from "../use-cases/resume-conversation.use-case.js";
 import type { FlowKind as FlowKindName, FlowRecord, FlowVersionStatus as FlowVersionStatusName, FlowVersionSummary, StoredFlowVersion } from "../repositories/flows.repository.js";
 import { messageContentOf } from "../clients/adapter.client.js";
@@ -47,6 +49,8 @@ export interface OrchestratorHandlerDeps {
   simulate: SimulateFlow;
   conversations: ConversationsAccess;
   resume: ResumeConversation;
+  pause: PauseConversation;
+  installDefaultFlows: InstallDefaultFlows;
   /** The tenant's allowlist and secrets for http steps. */
   httpSettings: HttpSettings;
 }
@@ -199,7 +203,7 @@ function conversationMessage(view: ConversationView) {
 const userOf = (userId: string) => userId || null;
 
 export function orchestratorService(deps: OrchestratorHandlerDeps): ServiceRegistration {
-  const { createFlow, updateFlowDraft, validateFlow, activateFlowVersion, listFlows, getFlow, simulate, conversations, resume, httpSettings } = deps;
+  const { createFlow, updateFlowDraft, validateFlow, activateFlowVersion, listFlows, getFlow, simulate, conversations, resume, pause, installDefaultFlows, httpSettings } = deps;
   return implement(OrchestratorService, {
     async createFlow(request) {
       const created = await createFlow({
@@ -280,6 +284,16 @@ export function orchestratorService(deps: OrchestratorHandlerDeps): ServiceRegis
     async resumeConversation(request) {
       if (request.by.length > MAX_RESUMED_BY) throw invalidRequest(`by must have at most ${MAX_RESUMED_BY} characters`);
       return { resumed: await resume(request.tenantId, request.botId, request.contact, request.by || undefined) };
+    },
+
+    async pauseConversation(request) {
+      if (request.by.length > MAX_RESUMED_BY) throw invalidRequest(`by must have at most ${MAX_RESUMED_BY} characters`);
+      const until = await pause(request.tenantId, request.botId, request.contact, request.minutes, request.by || undefined);
+      return { paused: until !== null, ...(until ? { pausedUntil: timestampOf(until) } : {}) };
+    },
+
+    async installDefaultFlows(request) {
+      return installDefaultFlows(request.tenantId, request.language);
     },
 
     async getHttpSettings(request) {

@@ -66,6 +66,19 @@ function providerCodeOf(details: unknown): string | null {
   return typeof details.providerCode === "string" ? details.providerCode : null;
 }
 
+/** Characters of a message's text the live feed gets. */
+const LIVE_FEED_TEXT = 1000;
+
+/** A reply as the live feed shows it: its text, or the file's URL. */
+function summaryOf(content: OutboundContent): string {
+  return (content.type === "media" ? (content.caption ?? content.url) : content.body).slice(0, LIVE_FEED_TEXT);
+}
+
+/** Who paused or resumed the bot: the staff member for a pause or resume entry, else the flow (a hand-off step, its timeout). */
+function byOf(entry: Exclude<InboundEntry, { kind: "status" }>): string {
+  return (entry.kind === "pause" || entry.kind === "resume") && entry.by ? entry.by : "flow";
+}
+
 /** A contact's message in the engine's words. */
 export function engineInputOf(message: InboundMessage): EngineInput {
   const text = message.text ?? "";
@@ -99,14 +112,34 @@ export interface HandleInboundDeps {
   flows: FlowSource;
   calls: CallRunner;
   logger: Logger;
-  /** The shop's time zone for now.* until tenants carry their own. */
-  timezone: string;
+  /** The shop's name and time zone (tenant.*, now.*). */
+  tenants: TenantProfiles;
+  /** Waits, delays and hand-offs last this fraction of their seconds (FLOW_TIMER_SCALE; 1 in production). */
+  timeScale?: number;
   now?: () => number;
+}
+
+export interface TenantProfiles {
+  profile(tenantId: string): Promise<{ name?: string; timezone: string }>;
+}
+
+/** The engine's input for an entry that is not a delivery status. */
+function engineInputOfEntry(entry: Exclude<InboundEntry, { kind: "status" }>): EngineInput {
+  switch (entry.kind) {
+    case "message":
+      return engineInputOf(entry);
+    case "timer":
+      return { type: "timer", timerId: entry.timerId, ...(entry.name ? { name: entry.name } : {}) };
+    case "pause":
+      return { type: "pause", until: entry.until };
+    case "resume":
+      return { type: "resume" };
+  }
 }
 
 type TurnEntry = Exclude<InboundEntry, { kind: "status" }>;
 
-export function createHandleInbound({ sender, events, conversations, flows, calls, logger, timezone, now = Date.now }: HandleInboundDeps) {
+export function createHandleInbound({ sender, events, conversations, flows, calls, logger, tenants, timeScale = 1, now = Date.now }: HandleInboundDeps) {
   const transient = retry(
     // Throttled replies are not retried here: waiting is the scheduler's job, with the bot's slot given back.
     handleWhen((error) => error instanceof AppError && error.retryable && error.code !== SEND_OUTCOME_UNKNOWN && !THROTTLED.has(error.code)),
@@ -115,8 +148,8 @@ export function createHandleInbound({ sender, events, conversations, flows, call
 
   /** The transition for this entry: the one already decided, or a new one, committed before anything runs. */
   async function decide(entry: TurnEntry, contact: string): Promise<Effect[]> {
-    const input: EngineInput = entry.kind === "message" ? engineInputOf(entry) : entry.kind === "timer" ? { type: "timer", timerId: entry.timerId, ...(entry.name ? { name: entry.name } : {}) } : { type: "resume" };
-    const botFlows = await flows.forBot(entry.tenantId, entry.botId);
+    const input = engineInputOfEntry(entry);
+    const [botFlows, tenant] = await Promise.all([flows.forBot(entry.tenantId, entry.botId), tenants.profile(entry.tenantId)]);
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt += 1) {
       const loaded = await conversations.load(entry.tenantId, entry.botId, contact, entry.id);
       if (loaded.decided) return loaded.decided;
@@ -128,7 +161,8 @@ export function createHandleInbound({ sender, events, conversations, flows, call
         now: now(),
         contact: { phone: contact, ...(entry.kind === "message" && entry.contactName ? { name: entry.contactName } : {}), isNew: loaded.firstConversation === null || loaded.firstConversation === state?.id },
         bot: {},
-        tenant: { timezone },
+        tenant,
+        timeScale,
       };
       let turn: Turn = runTurn({ state, flow, entry: botFlows.entry, resolveFlow: (slug) => botFlows.bySlug.get(slug), input, entryId: entry.id, context });
       while (turn.status === "call") {
@@ -178,8 +212,11 @@ export function createHandleInbound({ sender, events, conversations, flows, call
           await events.emit({ id: `${entry.id}:event:${index}`, type: effect.name, ...context, attributes: effect.attributes });
           break;
         case "pause":
+          // The state carries the pause (GetConversation); the dashboard hears of it here.
+          await events.emit({ id: `${entry.id}:event:${index}`, type: "conversation.paused", ...context, attributes: { until: new Date(effect.until).toISOString(), step: effect.step, by: byOf(entry) } });
+          break;
         case "resume":
-          // The state carries the pause; staff see it through GetConversation.
+          await events.emit({ id: `${entry.id}:event:${index}`, type: "conversation.resumed", ...context, attributes: { by: byOf(entry) } });
           break;
       }
     }
@@ -189,7 +226,7 @@ export function createHandleInbound({ sender, events, conversations, flows, call
   async function sendReply(entry: TurnEntry, target: ReplyTarget, content: OutboundContent, index: number, started: number, context: { tenantId: string; botId: string; contact: string }): Promise<Outcome> {
     try {
       const sent = await transient.execute(() => sender.send(target, content, `${entry.id}:${index}`));
-      await events.emit({ id: `${entry.id}:reply:${index}`, type: "message.sent", ...context, attributes: { provider: sent.provider, response_ms: Math.max(now() - started, 0) } });
+      await events.emit({ id: `${entry.id}:reply:${index}`, type: "message.sent", ...context, attributes: { provider: sent.provider, response_ms: Math.max(now() - started, 0), text: summaryOf(content) } });
       return "replied";
     } catch (error) {
       const appError = toAppError(error);
@@ -211,7 +248,9 @@ export function createHandleInbound({ sender, events, conversations, flows, call
 
   async function handleTurn(entry: TurnEntry, contact: string): Promise<Outcome> {
     if (entry.kind === "message") {
-      await events.emit({ id: `${entry.id}:received`, type: "message.received", tenantId: entry.tenantId, botId: entry.botId, contact, attributes: { provider: entry.provider, type: entry.type } });
+      // The text goes to the dashboard's live feed (also while the bot is paused for the contact).
+      const text = (entry.text ?? entry.media?.caption ?? "").slice(0, LIVE_FEED_TEXT);
+      await events.emit({ id: `${entry.id}:received`, type: "message.received", tenantId: entry.tenantId, botId: entry.botId, contact, attributes: { provider: entry.provider, type: entry.type, text, name: entry.contactName ?? null } });
     }
     const botFlows = await flows.forBot(entry.tenantId, entry.botId);
     if (!botFlows.entry) {
@@ -249,6 +288,7 @@ export function createHandleInbound({ sender, events, conversations, flows, call
         return handleTurn(entry, entry.from);
       case "timer":
       case "resume":
+      case "pause":
         return handleTurn(entry, entry.contact);
     }
   };

@@ -28,6 +28,8 @@ export const EngineInputSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("timer"), timerId: z.string().min(1).max(200), name: z.string().max(64).optional() }),
   /** Staff resumed the bot for this contact. */
   z.object({ type: z.literal("resume") }),
+  /** Staff paused the bot for this contact until then (epoch ms). */
+  z.object({ type: z.literal("pause"), until: z.number().int() }),
 ]);
 export type EngineInput = z.input<typeof EngineInputSchema>;
 export type MessageInput = Extract<z.output<typeof EngineInputSchema>, { type: "message" }>;

@@ -107,17 +107,14 @@ class Run {
   accept(input: ReturnType<typeof EngineInputSchema.parse>): void {
     if (input.type === "message") this.handleMessage(input);
     else if (input.type === "timer") this.handleTimer(input.timerId, input.name);
+    else if (input.type === "pause") this.handlePause(input.until);
     else this.handleResume();
   }
 
   private handleMessage(input: MessageInput): void {
     this.input = input;
     const state = this.state;
-    if (!state || state.step === null || !this.compiled) {
-      this.startFromTrigger(input);
-      return;
-    }
-    if (state.pausedUntil !== null) {
+    if (state && state.pausedUntil !== null) {
       if (this.now < state.pausedUntil) return; // staff has the conversation: the bot stays silent
       // The hand-off ran out and its timer has not fired yet: the bot takes the conversation back.
       const next = state.timer?.next;
@@ -128,6 +125,10 @@ class Run {
       }
       this.cursor = { step: next };
       this.queue.push(input);
+      return;
+    }
+    if (!state || state.step === null || !this.compiled) {
+      this.startFromTrigger(input);
       return;
     }
     if (state.timer?.purpose === "delay") {
@@ -185,6 +186,32 @@ class Run {
     if (trigger) this.start(entry, trigger);
   }
 
+  /**
+   * Staff takes the contact over until `until`: the bot stays silent (timers of the flow are set
+   * aside) and, when the pause ends or staff resumes it, comes back at the step it waited at. A
+   * contact with no conversation gets an idle one on the bot's main flow, to hold the pause.
+   */
+  private handlePause(until: number): void {
+    if (until <= this.now) return;
+    if (!this.state) {
+      const entry = this.request.entry;
+      if (!entry) return;
+      this.state = this.newState(entry);
+      this.compiled = compileFlow(entry);
+    }
+    const state = this.state;
+    const waitingAt = state.step;
+    this.cancelTimer();
+    state.pausedUntil = until;
+    if (waitingAt !== null) {
+      state.seq += 1;
+      const timer: StateTimer = { id: `${state.id}:t${state.seq}`, purpose: "handoff", dueAt: until, next: waitingAt };
+      state.timer = timer;
+      this.effects.push({ type: "schedule_timer", timer: { id: timer.id, purpose: "handoff", dueAt: until } });
+    }
+    this.effects.push({ type: "pause", until, step: waitingAt ?? "" });
+  }
+
   private handleResume(): void {
     const state = this.state;
     if (!state || state.pausedUntil === null) return;
@@ -238,7 +265,14 @@ class Run {
 
   private start(flow: LoadedFlow, trigger: CompiledTrigger): void {
     if (this.state?.step) this.cancelTimer();
-    this.state = {
+    this.state = this.newState(flow);
+    this.compiled = compileFlow(flow);
+    this.emit("conversation.started", { trigger: trigger.trigger.type, step: trigger.target });
+    this.cursor = { step: trigger.target };
+  }
+
+  private newState(flow: LoadedFlow): ConversationState {
+    return {
       v: 1,
       id: this.request.entryId,
       flow: { id: flow.id, slug: flow.document.id, version: flow.version },
@@ -253,9 +287,6 @@ class Run {
       startedAt: this.now,
       updatedAt: this.now,
     };
-    this.compiled = compileFlow(flow);
-    this.emit("conversation.started", { trigger: trigger.trigger.type, step: trigger.target });
-    this.cursor = { step: trigger.target };
   }
 
   private enterFlow(flow: LoadedFlow): void {
@@ -358,7 +389,7 @@ class Run {
       case "handoff":
         if (step.message) this.send({ type: "text", body: this.text(step.message, LIMITS.text) });
         this.wait(stepId, "handoff", step.timeoutSeconds, step.next);
-        state.pausedUntil = this.now + step.timeoutSeconds * 1000;
+        state.pausedUntil = state.timer?.dueAt ?? this.now;
         this.effects.push({ type: "pause", until: state.pausedUntil, step: stepId });
         this.emit("handoff.requested", { step: stepId });
         return undefined;
@@ -521,7 +552,7 @@ class Run {
     if (!state) return;
     this.cancelTimer();
     state.seq += 1;
-    const timer: StateTimer = { id: `${state.id}:t${state.seq}`, purpose, dueAt: this.now + seconds * 1000, next };
+    const timer: StateTimer = { id: `${state.id}:t${state.seq}`, purpose, dueAt: this.now + Math.max(Math.round(seconds * 1000 * (this.request.context.timeScale ?? 1)), 1), next };
     state.timer = timer;
     state.step = stepId;
     state.retries = 0;

@@ -10,6 +10,8 @@ export interface ConversationContext {
   contact: { phone: string; name?: string; isNew: boolean };
   bot: { name?: string; phone?: string };
   tenant: { name?: string; timezone: string };
+  /** Waits, delays and hand-offs last this fraction of their seconds (1 in production; shorter in tests and demos). */
+  timeScale?: number;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
