@@ -5,6 +5,7 @@
 import express, { type Express } from "express";
 import type pg from "pg";
 import { CommerceService } from "@fleet/contracts/commerce";
+import type { InstallDefaultFlows } from "./modules/flows/install-default-flows.use-case.js";
 import { implement, unimplemented, type HandlersOf, type ServiceRegistration } from "@fleet/grpc-bridge";
 import { createServiceApp, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { hashPassword } from "./auth/password.js";
@@ -91,6 +92,8 @@ export interface Gateway {
   app: Express;
   /** The internal gRPC CommerceService, served by main.ts on GRPC_PORT. */
   commerceService: ServiceRegistration;
+  /** Installs the default flow set for shops still waiting for it (main.ts runs it periodically). */
+  defaultFlows: Pick<InstallDefaultFlows, "installPending">;
   /** Every declared route (the OpenAPI document is built from them). */
   routes: readonly Route[];
   openApi: object;
@@ -106,8 +109,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const activeUsers = createActiveUsersCache({ users, bus });
   const bots = { ...deps.adapter, ...createCachedBotsClient({ adapter: deps.adapter, bus }) };
 
+  const flows = createFlowsModule({ orchestrator: deps.orchestrator, bots, pool: deps.pool, logger: deps.logger });
   const accounts = createAccountsModule({
     pool: deps.pool,
+    afterSignUp: flows.defaultFlows.afterSignUp,
     users,
     attempts,
     tokens,
@@ -138,7 +143,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       hashPassword,
     }).routes,
     ...createBotsModule({ adapter: bots }).routes,
-    ...createFlowsModule({ orchestrator: deps.orchestrator, bots }).routes,
+    ...flows.routes,
     ...settings.routes,
     ...sellers.routes,
     ...catalogue.routes,
@@ -177,7 +182,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     app.use("/api", api);
     app.use(errorHeaders());
   });
-  return { app, routes, openApi, commerceService };
+  return { app, routes, openApi, commerceService, defaultFlows: flows.defaultFlows };
 }
 
 export function createApp(deps: GatewayDeps): Express {

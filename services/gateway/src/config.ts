@@ -51,6 +51,8 @@ export const configSchema = z.object({
   REFRESH_SESSION_MAX_AGE_S: z.coerce.number().int().min(3600).max(31_536_000).default(7_776_000),
   /** How often expired refresh tokens are deleted (each replica; deleting is idempotent). */
   REFRESH_PURGE_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /** How often shops still waiting for their default flows (the orchestrator was away at sign-up) get them, in milliseconds. */
+  DEFAULT_FLOWS_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How often seller assignments past the shop's timeout are released (each replica; a release happens once). */
   SELLER_RELEASE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Whether login, register and refresh also return the refresh token in the JSON body, for non-browser clients (browsers get it as an httpOnly cookie either way). */

@@ -11,6 +11,7 @@ import { createOrchestratorClient } from "./clients/orchestrator.client.js";
 import { loadGatewayConfig } from "./config.js";
 import { DASHBOARD_EVENTS_GROUP, createDashboardEventsConsumer } from "./consumers/dashboard-events.consumer.js";
 import { createUsersRepository } from "./repositories/users.repository.js";
+import { startInstallDefaultFlowsJob } from "./jobs/install-default-flows.job.js";
 import { startPurgeRefreshTokensJob } from "./jobs/purge-refresh-tokens.job.js";
 import { startReleaseSellerAssignmentsJob } from "./jobs/release-seller-assignments.job.js";
 import { createAssignmentTimeoutsRepository } from "./modules/sellers/assignment-timeouts.repository.js";
@@ -89,6 +90,7 @@ const releaseSellerAssignments = startReleaseSellerAssignmentsJob({
   intervalMs: config.SELLER_RELEASE_INTERVAL_MS,
   logger,
 });
+const installDefaultFlows = startInstallDefaultFlowsJob({ defaultFlows: gateway.defaultFlows, intervalMs: config.DEFAULT_FLOWS_INTERVAL_MS, logger });
 const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [gateway.commerceService] });
 
 runtime.ready(
@@ -98,6 +100,7 @@ runtime.ready(
     { name: "dashboard events consumer", run: () => dashboardEvents.stop() },
     { name: "refresh token purge", run: () => purgeRefreshTokens.stop() },
     { name: "seller assignment release", run: () => releaseSellerAssignments.stop() },
+    { name: "default flows install", run: () => installDefaultFlows.stop() },
     { name: "adapter client", run: async () => adapter.close() },
     { name: "orchestrator client", run: async () => orchestrator.close() },
   ],

@@ -116,7 +116,7 @@ describe("register", () => {
 describe("RegisterInputSchema", () => {
   it("trims and lower-cases the email, trims the names and drops unknown fields", () => {
     const parsed = RegisterInputSchema.parse({ tenantName: "  Shop  ", tenantSlug: "shop", email: "  Ana@Tienda.MX ", password: PASSWORD, displayName: " Ana ", role: "viewer" });
-    expect(parsed).toEqual({ tenantName: "Shop", tenantSlug: "shop", email: "ana@tienda.mx", password: PASSWORD, displayName: "Ana" });
+    expect(parsed).toEqual({ tenantName: "Shop", tenantSlug: "shop", email: "ana@tienda.mx", password: PASSWORD, displayName: "Ana", language: "es" });
   });
 
   it("refuses a slug that is not lower-case letters, digits and dashes, and a blank shop name", () => {

@@ -411,6 +411,33 @@ describe("conversations", () => {
     }
   });
 
+  it("pauses the bot for a contact: 202 with the end of the pause, a pause entry queued on the contact's partition; an echo bot answers 412", async () => {
+    const pausedBot = adapter.addBot(user("owner").tenantId, { displayName: "Pausas", providers: [{ kind: ProviderKind.META, settings: { phone_number_id: "600000011" }, secrets: {} }] }).id;
+    const contact = "5215511110021";
+    // The other shop has no flow of its own nor a default one: its bot is an echo bot.
+    const echo = await as("stranger").post(`/bots/${strangerBotId}/conversations/${contact}/pause`, { minutes: 30 });
+    expect([echo.status, echo.body.error.code]).toEqual([412, "BOT_HAS_NO_FLOW"]);
+    const flowId = await createFlow("owner", { botId: pausedBot, definition: greeting("pausas") });
+    expect((await as("owner").post(`/flows/${flowId}/versions/1/activate`)).status).toBe(200);
+    const before = Date.now();
+    const paused = await as("agent").post(`/bots/${pausedBot}/conversations/${contact}/pause`, { minutes: 30 });
+    expect([paused.status, paused.body.paused]).toEqual([202, true]);
+    const until = Date.parse(paused.body.pausedUntil);
+    expect(until).toBeGreaterThanOrEqual(before + 30 * 60_000);
+    expect(await orchestrator.inboundEntries(pausedBot, contact)).toEqual([
+      { v: 1, kind: "pause", id: expect.stringMatching(/^pause:/), tenantId: user("owner").tenantId, occurredAt: expect.any(String), botId: pausedBot, contact, until, by: user("agent").id },
+    ]);
+    for (const minutes of [0, 10_081, 1.5]) {
+      const refused = await as("agent").post(`/bots/${pausedBot}/conversations/${contact}/pause`, { minutes });
+      expect([refused.status, refused.body.error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    }
+    const viewer = await as("viewer").post(`/bots/${pausedBot}/conversations/${contact}/pause`, { minutes: 5 });
+    expect([viewer.status, viewer.body.error.code]).toEqual([403, "FORBIDDEN"]);
+    const stranger = await as("stranger").post(`/bots/${pausedBot}/conversations/${contact}/pause`, { minutes: 5 });
+    expect([stranger.status, stranger.body.error.code]).toEqual([404, "BOT_NOT_FOUND"]);
+    expect(await orchestrator.inboundEntries(pausedBot, contact)).toHaveLength(1);
+  });
+
   it("forbids viewers to resume a conversation", async () => {
     const contact = "5215511110007";
     await orchestrator.seedConversation(user("owner").tenantId, botId, contact, pausedState());

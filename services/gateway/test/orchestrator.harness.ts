@@ -52,7 +52,7 @@ export async function startOrchestrator(options: OrchestratorOptions = {}): Prom
   const resume = createResumeConversation({ redis, conversations, partitions: PARTITIONS });
   const httpSettings = createTenantHttpSettingsRepository(pool, createTenantSecretBox(randomBytes(32).toString("hex")), logger);
   // The documented example's actions by default, so the example flow activates.
-  const flows = createFlowsModule({ pool, actions: options.actions ?? exampleActions, conversations, resume, timezone: "America/Mexico_City", httpSettings });
+  const flows = createFlowsModule({ pool, actions: options.actions ?? exampleActions, conversations, resume, redis, partitions: PARTITIONS, timezone: "America/Mexico_City", httpSettings });
   const server = await startGrpcServer({ host: "127.0.0.1", port: 0, logger, metrics: createMetrics("bot-orchestrator"), services: [flows.grpcService] });
   return {
     address: `127.0.0.1:${server.port}`,

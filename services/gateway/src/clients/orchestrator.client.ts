@@ -366,6 +366,21 @@ export function createOrchestratorClient(address: string, { deadlineMs }: { dead
       return response.resumed;
     },
 
+    /** Pauses the bot for a contact for `minutes` (`by`: the staff user); null when the bot runs no flow. */
+    async pauseConversation(
+      { tenantId, botId, contact, minutes, by }: { tenantId: string; botId: string; contact: string; minutes: number; by: string },
+      options?: CallOptions,
+    ): Promise<Date | null> {
+      const response = await client.pauseConversation({ tenantId, botId, contact, minutes, by }, options).catch(withoutTransportDetails);
+      return response.paused && response.pausedUntil ? new Date(Number(response.pausedUntil.seconds) * 1000 + Math.floor(response.pausedUntil.nanos / 1_000_000)) : null;
+    },
+
+    /** Installs the default flow set in the tenant's language (idempotent): the ids installed now and those it already had. */
+    async installDefaultFlows({ tenantId, language }: { tenantId: string; language: "es" | "en" }, options?: CallOptions): Promise<{ installed: string[]; kept: string[] }> {
+      const response = await client.installDefaultFlows({ tenantId, language }, options).catch(withoutTransportDetails);
+      return { installed: response.installed, kept: response.kept };
+    },
+
     /** The tenant's allowed hosts and secret names, sorted (never a secret's value). */
     async getHttpSettings({ tenantId }: { tenantId: string }, options?: CallOptions): Promise<HttpSettings> {
       const response = await client.getHttpSettings({ tenantId }, options).catch(withoutTransportDetails);

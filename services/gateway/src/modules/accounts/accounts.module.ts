@@ -20,6 +20,8 @@ import { createLogout, createRevokeAllForUser, type RevokeAllForUser } from "./r
 
 export interface AccountsModuleDeps {
   pool: pg.Pool;
+  /** Runs after a shop signs up (its default flows); must not throw. */
+  afterSignUp?(tenantId: string, language: "es" | "en"): Promise<void>;
   users: Pick<UsersRepository, "findLoginCandidates">;
   attempts: LoginAttemptsRepository;
   tokens: Pick<Tokens, "issueAccessToken">;
@@ -50,7 +52,7 @@ export function createAccountsModule(deps: AccountsModuleDeps): AccountsModule {
   return {
     routes: accountsRoutes({
       login: createLogin({ users: deps.users, attempts: deps.attempts, issueSession }),
-      register: createRegister({ accounts, issueSession, checkPassword, hashPassword }),
+      register: createRegister({ accounts, issueSession, checkPassword, hashPassword, ...(deps.afterSignUp ? { afterSignUp: deps.afterSignUp } : {}) }),
       refresh: createRefreshSession(sessionDeps, { reuseGraceSeconds: deps.refreshReuseGraceSeconds, sessionMaxAgeSeconds: deps.sessionMaxAgeSeconds }),
       logout: createLogout({ refreshTokens }),
       me: createMe({ accounts }),

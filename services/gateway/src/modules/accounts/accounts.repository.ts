@@ -24,6 +24,8 @@ export interface NewTenantWithOwner {
   email: string;
   displayName: string;
   passwordHash: string;
+  /** The shop's language (default "es"). */
+  language?: "es" | "en";
 }
 
 export interface Account {
@@ -68,8 +70,8 @@ export function createAccountsRepository(pool: pg.Pool) {
       try {
         await client.query("BEGIN");
         const { rows: tenants } = await client.query<TenantRecord>(
-          "INSERT INTO tenants (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id, name, slug",
-          [input.tenantSlug, input.tenantName],
+          "INSERT INTO tenants (slug, name, settings) VALUES ($1, $2, $3::jsonb) ON CONFLICT (slug) DO NOTHING RETURNING id, name, slug",
+          [input.tenantSlug, input.tenantName, JSON.stringify({ language: input.language ?? "es" })],
         );
         const tenant = tenants[0];
         if (!tenant) {

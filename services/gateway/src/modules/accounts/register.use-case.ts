@@ -1,6 +1,6 @@
 // Sign-up: a new shop (tenant) and its first user, created together or not at
 // all. The first user is always the owner; no input can choose a role. The
-// owner is signed in at once, as after a login.
+// owner is signed in at once, as after a login, and the shop gets its default flows in its language.
 import { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 import { EmailSchema, TenantSlugSchema } from "../../http/schemas.js";
@@ -17,6 +17,8 @@ export const RegisterInputSchema = z
     // The policy answers length and strength with its own codes; this only bounds the work.
     password: z.string().min(1).max(1024),
     displayName: z.string().trim().max(200).default(""),
+    /** The shop's language: its default flows and texts are in it (changeable later in the settings). */
+    language: z.enum(["es", "en"]).default("es"),
   })
   .strip();
 
@@ -27,9 +29,11 @@ export interface RegisterDeps {
   issueSession: IssueSession;
   checkPassword: CheckPassword;
   hashPassword(password: string): Promise<string>;
+  /** The shop's default flows; never fails the sign-up. */
+  afterSignUp?(tenantId: string, language: "es" | "en"): Promise<void>;
 }
 
-export function createRegister({ accounts, issueSession, checkPassword, hashPassword }: RegisterDeps) {
+export function createRegister({ accounts, issueSession, checkPassword, hashPassword, afterSignUp }: RegisterDeps) {
   return async function register(input: RegisterInput): Promise<Account & { session: Session }> {
     checkPassword(input.password, input.email, [input.displayName, input.tenantName, input.tenantSlug]);
     // Hashed before the transaction, which then holds its locks for milliseconds, not the ~0.1 s of scrypt.
@@ -40,8 +44,10 @@ export function createRegister({ accounts, issueSession, checkPassword, hashPass
       email: input.email,
       displayName: input.displayName,
       passwordHash,
+      language: input.language,
     });
     if (!created) throw new AppError("conflict", "SLUG_TAKEN", "This shop address is already taken; choose another", { details: { tenantSlug: input.tenantSlug } });
+    await afterSignUp?.(created.tenant.id, input.language);
     return { ...created, session: await issueSession(created.user) };
   };
 }

@@ -1,7 +1,11 @@
 // The flows domain: a facade over the bot-orchestrator's flows, simulations, conversations and the
 // tenant's settings for http steps, with the adapter answering whether a bot named in a request is
-// the caller's.
+// the caller's; and the default flow set every new shop gets.
+import type pg from "pg";
+import type { Logger } from "@fleet/service-kit";
 import type { Route } from "../../http/routes.js";
+import { createDefaultFlowsRepository } from "./default-flows.repository.js";
+import { createInstallDefaultFlows, type InstallDefaultFlows } from "./install-default-flows.use-case.js";
 import type { OrchestratorClient } from "../../clients/orchestrator.client.js";
 import { createConversations } from "./conversations.use-case.js";
 import { flowsRoutes } from "./flows.routes.js";
@@ -22,14 +26,25 @@ export type FlowsOrchestratorClient = Pick<
   | "getConversation"
   | "resetConversation"
   | "resumeConversation"
+  | "pauseConversation"
+  | "installDefaultFlows"
   | "getHttpSettings"
   | "setAllowedHosts"
   | "putSecret"
   | "deleteSecret"
 >;
 
-export function createFlowsModule({ orchestrator, bots }: { orchestrator: FlowsOrchestratorClient; bots: TenantBots }): { routes: Route[] } {
+export interface FlowsModuleDeps {
+  orchestrator: FlowsOrchestratorClient;
+  bots: TenantBots;
+  pool: pg.Pool;
+  logger: Pick<Logger, "info" | "warn">;
+}
+
+export function createFlowsModule({ orchestrator, bots, pool, logger }: FlowsModuleDeps): { routes: Route[]; defaultFlows: InstallDefaultFlows } {
+  const defaultFlows = createInstallDefaultFlows({ orchestrator, shops: createDefaultFlowsRepository(pool), logger });
   return {
+    defaultFlows,
     routes: [
       // First: /flows/http-settings would otherwise reach /flows/:flowId.
       ...httpSettingsRoutes({ settings: createHttpSettings({ orchestrator }) }),
@@ -37,6 +52,7 @@ export function createFlowsModule({ orchestrator, bots }: { orchestrator: FlowsO
         flows: createManageFlows({ orchestrator, bots }),
         simulate: createSimulateFlow({ orchestrator }),
         conversations: createConversations({ orchestrator, bots }),
+        defaultFlows,
       }),
     ],
   };

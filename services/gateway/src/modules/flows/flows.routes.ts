@@ -3,6 +3,7 @@
 // hand-back to the bot after a hand-off. The tenant is
 // always the caller's, never one from the request. A document the orchestrator cannot accept as
 // a flow is a 422 FLOW_INVALID listing every problem with its JSON pointer.
+import type { InstallDefaultFlows } from "./install-default-flows.use-case.js";
 import { z } from "zod";
 import { AppError, currentContext, extendContext } from "@fleet/service-kit";
 import { userRoute, type Reply, type Route } from "../../http/routes.js";
@@ -175,9 +176,10 @@ export interface FlowsRoutesDeps {
   flows: ManageFlows;
   simulate: SimulateFlow;
   conversations: Conversations;
+  defaultFlows: Pick<InstallDefaultFlows, "installForShop">;
 }
 
-export function flowsRoutes({ flows, simulate, conversations }: FlowsRoutesDeps): Route[] {
+export function flowsRoutes({ flows, simulate, conversations, defaultFlows }: FlowsRoutesDeps): Route[] {
   const tags = ["flows"];
   const notFound = { 404: { description: "FLOW_NOT_FOUND" } };
   const invalid = { 422: { description: "FLOW_INVALID: details.problems lists each problem with its JSON pointer" } };
@@ -215,6 +217,18 @@ export function flowsRoutes({ flows, simulate, conversations }: FlowsRoutesDeps)
         if (body.botId) extendContext({ botId: body.botId });
         return unprocessableWhenInvalid(async () => ({ status: 201, body: await flows.create(actor, body) }));
       },
+    }),
+    userRoute({
+      method: "post",
+      path: "/flows/defaults",
+      operationId: "installDefaultFlows",
+      summary:
+        "Install the default flow set (welcome and menu, adviser, catalogue, order taking, my orders, opening hours, report a problem, product keywords, staff commands) in the shop's default scope, each activated; flows the shop already has by those ids are kept as they are",
+      tags,
+      permission: "flows:write",
+      body: z.object({ language: z.enum(["es", "en"]).optional().meta({ description: "Default: the shop's language setting" }) }),
+      responses: { 200: { description: "What was installed now and what the shop already had", schema: z.object({ installed: z.array(z.string()), kept: z.array(z.string()) }) } },
+      handle: async ({ actor, body }) => ({ status: 200, body: await defaultFlows.installForShop(actor, body.language) }),
     }),
     userRoute({
       method: "get",
@@ -336,6 +350,26 @@ export function flowsRoutes({ flows, simulate, conversations }: FlowsRoutesDeps)
         extendContext({ botId: params.botId });
         await conversations.resume(actor, params.botId, params.contact);
         return { status: 202, body: { resumed: true } };
+      },
+    }),
+    userRoute({
+      method: "post",
+      path: "/bots/:botId/conversations/:contact/pause",
+      operationId: "pauseConversation",
+      summary: "Pause the bot for a contact so a person answers: it stays silent (the contact's messages still reach the live feed) until the minutes pass or someone resumes it",
+      tags: ["conversations"],
+      permission: "conversations:resume",
+      params: ConversationParams,
+      body: z.object({ minutes: z.number().int().min(1).max(10_080).default(60).meta({ description: "How long, 1 minute to 7 days (default 60)" }) }),
+      responses: {
+        202: { description: "The pause is queued behind the contact's pending messages", schema: z.object({ paused: z.literal(true), pausedUntil: z.iso.datetime() }) },
+        404: { description: "BOT_NOT_FOUND" },
+        412: { description: "BOT_HAS_NO_FLOW: an echo bot keeps no conversation to pause" },
+      },
+      handle: async ({ actor, params, body }) => {
+        extendContext({ botId: params.botId });
+        const until = await conversations.pause(actor, params.botId, params.contact, body.minutes);
+        return { status: 202, body: { paused: true, pausedUntil: until.toISOString() } };
       },
     }),
   ];
