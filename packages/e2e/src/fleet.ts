@@ -69,6 +69,14 @@ export interface FleetOptions {
   bots?: { ratePerSecond: number; /** A tenant of its own instead of the fleet's. */ ownTenant?: boolean }[];
   /** "server" (default): one private redis-server, `fleet.redis`; "cluster": a 3-master Redis Cluster, `fleet.redisCluster`. */
   redis?: RedisMode;
+  /** Numbers the sandbox hosts that no bot uses yet (`fleet.spareNumbers`): for bots a shop creates through the API. */
+  spareNumbers?: number;
+}
+
+/** A number the sandbox hosts, with its access token. */
+export interface SandboxNumber {
+  phoneNumberId: string;
+  accessToken: string;
 }
 
 export interface FleetBot {
@@ -97,6 +105,8 @@ export interface FleetBase {
   phoneNumberId: string;
   /** Every bot of the fleet's tenant, the first one included as element 0. */
   bots: FleetBot[];
+  /** Numbers the sandbox hosts that no bot uses (FleetOptions.spareNumbers). */
+  spareNumbers: SandboxNumber[];
   appSecret: string;
   /** Starts (again) the first replica of a service with the same ports and settings; stops it first if it runs. */
   start(name: ServiceName): Promise<ServiceProcess>;
@@ -272,6 +282,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
     phoneNumberId: newPhoneNumberId(numbers),
     accessToken: `EAAG${randomBytes(24).toString("hex")}`,
   }));
+  const spareNumbers: SandboxNumber[] = Array.from({ length: options.spareNumbers ?? 0 }, () => ({ phoneNumberId: newPhoneNumberId(numbers), accessToken: `EAAG${randomBytes(24).toString("hex")}` }));
   const appSecret = randomBytes(16).toString("hex");
   const keyPrefix = "fleet:";
 
@@ -288,7 +299,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
   }
   const redisUrl = redisCluster?.url ?? redis?.url ?? "";
   const sandbox = createMetaSandbox({
-    accessTokens: Object.fromEntries(botSpecs.map((bot) => [bot.phoneNumberId, bot.accessToken])),
+    accessTokens: Object.fromEntries([...botSpecs, ...spareNumbers].map((bot) => [bot.phoneNumberId, bot.accessToken])),
     appSecret,
     ratePerSecond: Math.max(...botSpecs.map((bot) => bot.ratePerSecond)),
     logger: silentLogger,
@@ -337,6 +348,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
       ...common,
       SECRETS_ENCRYPTION_KEY: encryptionKey,
       ADAPTER_GRPC_URL: grpcTarget(grpcOf("whatsapp-adapter")),
+      COMMERCE_GRPC_URL: grpcTarget(grpcOf("gateway")),
     },
     "analytics-worker": { ...common },
   };
@@ -437,6 +449,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
     botId: firstBot.botId,
     phoneNumberId: firstBot.phoneNumberId,
     bots,
+    spareNumbers,
     appSecret,
     start: (name) => restartReplica(name, 0),
     restartReplica,
