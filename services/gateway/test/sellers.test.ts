@@ -280,11 +280,22 @@ describe("releasing customers", () => {
     await addSeller(owner, { name: "Beto", specialty: "Anillos" });
     await assignedSellerIds(tenantId, ["5215500000081"]);
     const { sellers } = await h.grpc.listSellersOnDuty({ tenantId, specialty: "anillos" });
+    // The supervisor is not given customers while another seller is on duty.
     expect(sellers.map((s) => [s.name, s.currentLoad])).toEqual([
-      ["Beto", 0],
-      ["Ana", 1],
+      ["Ana", 0],
+      ["Beto", 1],
     ]);
-    expect(sellers[1]).toMatchObject({ status: SellerStatus.ONLINE, supervisor: true, maxConcurrentCustomers: 4, phone: "5215550000000" });
+    expect(sellers[0]).toMatchObject({ status: SellerStatus.ONLINE, supervisor: true, maxConcurrentCustomers: 4, phone: "5215550000000" });
+  });
+
+  it("gives supervisors customers only when no other seller is on duty: they are where unattended customers escalate", async () => {
+    const { owner, tenantId } = await newShop();
+    const marta = await addSeller(owner, { name: "Marta", supervisor: true });
+    const ana = await addSeller(owner, { name: "Ana" });
+    const beto = await addSeller(owner, { name: "Beto" });
+    expect(await assignedSellerIds(tenantId, ["5215500000091", "5215500000092", "5215500000093"])).toEqual([ana, beto, ana]);
+    for (const seller of [ana, beto]) expect((await (await h.as(owner)).patch(`/api/sellers/${seller}`, { status: "offline" })).status).toBe(200);
+    expect(await assignedSellerIds(tenantId, ["5215500000094"])).toEqual([marta]);
   });
 
   it("finds the active seller with a WhatsApp number (staff commands), by digits, within the tenant only", async () => {

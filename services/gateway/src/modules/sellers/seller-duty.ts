@@ -6,7 +6,8 @@
 // Choosing a seller for a customer (the caller holds the tenant's assignment lock):
 // 1. Round robin among the available sellers: on duty, under capacity (open assignments <
 //    max concurrent customers) and, when a specialty is asked, of that specialty (case and
-//    accents ignored). Sellers are ordered by creation; the tenant's rotation pointer names the
+//    accents ignored); supervisors only when no other seller is available (they are where
+//    unattended customers escalate). Sellers are ordered by creation; the tenant's rotation pointer names the
 //    seller who got the last automatic assignment, and the next one is the first available
 //    seller after it in that order, wrapping around.
 // 2. Least-loaded fallback when nobody is available: every active seller under capacity (of the
@@ -50,7 +51,8 @@ export function chooseSeller(sellers: readonly SellerRecord[], lastSellerId: str
   const pointer = sellers.findIndex((seller) => seller.id === lastSellerId);
   const rotation = [...sellers.slice(pointer + 1), ...sellers.slice(0, pointer + 1)];
   const eligible = rotation.filter((seller) => seller.active && seller.currentLoad < seller.maxConcurrentCustomers && hasSpecialty(seller, specialty));
-  const available = eligible.find((seller) => onDuty(seller, at, timeZone));
+  // Supervisors are where unattended customers escalate: they take customers in turn only when no other seller is on duty.
+  const available = eligible.find((seller) => !seller.supervisor && onDuty(seller, at, timeZone)) ?? eligible.find((seller) => onDuty(seller, at, timeZone));
   if (available) return { seller: available, strategy: "round_robin" };
   // A stable sort keeps the rotation order among equally loaded sellers.
   const leastLoaded = [...eligible].sort((a, b) => a.currentLoad - b.currentLoad)[0];
