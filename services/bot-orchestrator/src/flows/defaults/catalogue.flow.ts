@@ -1,7 +1,7 @@
 // The catalogue: the shop's catalogue (document or link), then a free-text product search with the
 // top matches and the first one's image. Interest alerts the seller and 20 minutes later asks
 // whether they were attended; a reply in between is a new search.
-import type { FlowDocument, Trigger } from "../language/index.js";
+import type { FlowDocument } from "../language/index.js";
 import { attendedSteps, choice, flowDocument, offer, toAdviser, toMenu, toOrder } from "./flow-parts.js";
 import type { FlowTexts } from "./flow-texts.js";
 
@@ -10,12 +10,9 @@ export const CATALOGUE_FOLLOW_UP_SECONDS = 20 * 60;
 const QUERY_LENGTH = 200;
 
 export function catalogueFlow(t: FlowTexts): FlowDocument {
-  // Product words typed here search here (with the interest follow-up) instead of firing the
-  // welcome's global product-word intent, which is checked after this flow's own.
-  const triggers: Trigger[] = [{ type: "keyword", keywords: [...t.keywords.products], match: "word", target: "reply_query", global: true }];
   const whereNext = (text: string) =>
     offer(text, t, [choice("search_again", t.common.searchAgain, "ask"), choice("adviser", t.common.adviser, "to_adviser"), choice("menu", t.common.menu, "to_menu")]);
-  return flowDocument("catalogue", t, "info", triggers, {
+  return flowDocument("catalogue", t, "info", [], {
     // Without the shop's settings the search still works.
     info: { kind: "action", action: "shop.info", input: {}, resultVariable: "shop", next: "has_catalogue", onError: "ask" },
     has_catalogue: {
@@ -39,7 +36,7 @@ export function catalogueFlow(t: FlowTexts): FlowDocument {
       onFail: "to_menu",
       next: "search",
     },
-    // A message that is not an answer to a step (a reply during the follow-up wait, product words) is the new query.
+    // A reply during the follow-up wait is the new query (product words in it stay here: a wait takes free text).
     reply_query: { kind: "set", assignments: [{ variable: "query", expression: { substr: [{ var: "input.text" }, 0, QUERY_LENGTH] } }], next: "check_query" },
     check_query: { kind: "decision", conditions: [{ when: { missing: ["query"] }, next: "ask" }], default: "search" },
     search: { kind: "action", action: "catalogue.search", input: { query: "{{query}}", limit: 3, language: t.language }, resultVariable: "search", next: "found", onError: "search_failed" },

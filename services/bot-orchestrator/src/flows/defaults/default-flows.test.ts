@@ -658,12 +658,14 @@ describe.each(LANGUAGES)("in %s", (language) => {
       expect(chat.where).toBe("order/choose");
     });
 
-    it("searches product words typed during the order within the order", () => {
+    it("shows the product view for product words typed where the order asks for a number, whose order button orders among the new results", () => {
       const chat = searched();
       chat.tap("order");
       chat.script("catalogue.search", found(BRACELET, RING));
-      expect(chat.say(x.productWords)).toEqual([expect.stringContaining("1. Pulsera de oro — $1,750.00\n2. Anillo de oro 14k")]);
-      expect(chat.inputsOf("catalogue.search").at(-1)).toEqual({ query: x.productWords, limit: 5, language });
+      const view = chat.say(x.productWords);
+      expect(view.at(-1)).toContain(t.common.order.title);
+      expect(chat.inputsOf("catalogue.search").at(-1)).toMatchObject({ query: x.productWords, language });
+      expect(chat.tap("order")).toEqual([expect.stringContaining("1. Pulsera de oro — $1,750.00\n2. Anillo de oro 14k")]);
       expect(chat.where).toBe("order/choose");
     });
 
@@ -729,8 +731,6 @@ describe.each(LANGUAGES)("in %s", (language) => {
       expect(replies).toEqual([expect.stringContaining("Lucía")]);
       expect(chat.paused).toBe(true);
       expect(chat.advance(900)).toEqual([attended]);
-      // Product words here are not a new report (nor a product search): the question stands.
-      expect(chat.say(x.productWords)).toEqual([attended]);
       expect(chat.tap("attended_no")).toEqual([t.attended.supervisorNotified]);
       expect(chat.inputsOf("sellers.escalate")).toEqual([{ reason: "problem", note: x.problem, language }]);
       expect(chat.inputsOf("sellers.alert")).toHaveLength(1);

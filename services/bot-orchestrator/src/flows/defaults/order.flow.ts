@@ -1,7 +1,7 @@
 // Order taking: the product (from the search the customer just saw, or a new one), quantity,
 // delivery or pickup, a summary to confirm, then the order and an alert to the seller. Out of
 // stock offers products of the same category.
-import type { FlowDocument, Trigger } from "../language/index.js";
+import type { FlowDocument } from "../language/index.js";
 import { adviserOrMenu, choice, flowDocument, offer, toAdviser, toMenu } from "./flow-parts.js";
 import type { FlowTexts } from "./flow-texts.js";
 
@@ -14,12 +14,7 @@ const ADDRESS_LENGTH = 500;
 export function orderFlow(t: FlowTexts): FlowDocument {
   const searchOrAdviser = (text: string) =>
     offer(text, t, [choice("search_again", t.common.searchAgain, "ask_product"), choice("adviser", t.common.adviser, "to_adviser"), choice("menu", t.common.menu, "to_menu")]);
-  // Product words typed during an order would otherwise fire the welcome's global product-word
-  // intent and drop the order: an address ("Anillo Periférico 4000") stays the address, anything
-  // else is a new search to choose from.
-  const triggers: Trigger[] = [{ type: "keyword", keywords: [...t.keywords.products], match: "word", target: "product_words", global: true }];
-  return flowDocument("order", t, "begin", triggers, {
-    begin: { kind: "set", assignments: [{ variable: "asking_address", value: false }], next: "has_results" },
+  return flowDocument("order", t, "has_results", [], {
     // The catalogue's and the product view's results stay in the conversation: choose among them.
     has_results: { kind: "decision", conditions: [{ when: { missing: ["search.top"] }, next: "ask_product" }], default: "choose" },
     ask_product: {
@@ -32,16 +27,6 @@ export function orderFlow(t: FlowTexts): FlowDocument {
       onFail: "to_menu",
       next: "search",
     },
-    product_words: { kind: "decision", conditions: [{ when: { "==": [{ var: "asking_address" }, true] }, next: "typed_address" }], default: "reply_query" },
-    typed_address: {
-      kind: "set",
-      assignments: [
-        { variable: "address", expression: { substr: [{ var: "input.text" }, 0, ADDRESS_LENGTH] } },
-        { variable: "asking_address", value: false },
-      ],
-      next: "summary",
-    },
-    reply_query: { kind: "set", assignments: [{ variable: "query", expression: { substr: [{ var: "input.text" }, 0, QUERY_LENGTH] } }], next: "search" },
     search: { kind: "action", action: "catalogue.search", input: { query: "{{query}}", limit: MAX_CHOICE, language: t.language }, resultVariable: "search", next: "found", onError: "search_failed" },
     found: { kind: "decision", conditions: [{ when: { ">": [{ var: "search.count" }, 0] }, next: "choose" }], default: "none" },
     none: searchOrAdviser(t.common.noResults),
@@ -75,7 +60,6 @@ export function orderFlow(t: FlowTexts): FlowDocument {
       assignments: [
         { variable: "delivery", value: "delivery" },
         { variable: "delivery_label", value: t.order.deliveryLabel },
-        { variable: "asking_address", value: true },
       ],
       next: "address",
     },
@@ -87,9 +71,8 @@ export function orderFlow(t: FlowTexts): FlowDocument {
       retryMessage: t.order.addressRetry,
       maxRetries: 2,
       onFail: "to_menu",
-      next: "address_given",
+      next: "summary",
     },
-    address_given: { kind: "set", assignments: [{ variable: "asking_address", value: false }], next: "summary" },
     set_pickup: {
       kind: "set",
       assignments: [

@@ -1,6 +1,6 @@
 // "Report a problem": the customer's words go to their seller at once (high priority) and the bot
 // pauses 15 minutes; if nobody attended, a supervisor is called — never the same seller again.
-import type { FlowDocument, Trigger } from "../language/index.js";
+import type { FlowDocument } from "../language/index.js";
 import { attendedSteps, flowDocument, toMenu } from "./flow-parts.js";
 import type { FlowTexts } from "./flow-texts.js";
 
@@ -9,12 +9,8 @@ export const PROBLEM_HANDOFF_SECONDS = 15 * 60;
 const NOTE_LENGTH = 500;
 
 export function problemFlow(t: FlowTexts): FlowDocument {
-  // A description naming a product ("my ring arrived broken") would otherwise fire the welcome's
-  // global product-word intent and be lost: this flow's own intent is checked first and keeps it.
-  const triggers: Trigger[] = [{ type: "keyword", keywords: [...t.keywords.products], match: "word", target: "product_words", global: true }];
-  return flowDocument("problem", t, "begin", triggers, {
-    // Empty until described, so that product_words can tell the description from a later answer.
-    begin: { kind: "set", assignments: [{ variable: "problem", value: "" }], next: "ask" },
+  // The description is a free-text answer: product words in it ("my ring arrived broken") stay in it.
+  return flowDocument("problem", t, "ask", [], {
     ask: {
       kind: "question",
       text: t.problem.ask,
@@ -25,8 +21,6 @@ export function problemFlow(t: FlowTexts): FlowDocument {
       onFail: "to_menu",
       next: "alert",
     },
-    product_words: { kind: "decision", conditions: [{ when: { missing: ["problem"] }, next: "capture" }], default: "attended" },
-    capture: { kind: "set", assignments: [{ variable: "problem", expression: { substr: [{ var: "input.text" }, 0, NOTE_LENGTH] } }], next: "alert" },
     alert: {
       kind: "action",
       action: "sellers.alert",

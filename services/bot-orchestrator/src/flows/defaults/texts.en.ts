@@ -7,19 +7,19 @@ export const textsEn: FlowTexts = {
     welcome: {
       name: "Welcome and menu",
       description:
-        "Greets, records the customer and shows the menu. From any step: staff commands, product words and \"menu\". The product word list is repeated in Catalogue, Place an order and Report a problem.",
+        "Greets, records the customer and shows the menu. From any step: staff commands, product words and \"menu\". Product words do not interrupt a free answer (an address, a report).",
     },
     adviser: { name: "Talk to an adviser", description: "Alerts the customer's seller, shares their contact and asks 15 minutes later whether the customer was attended." },
     catalogue: {
       name: "Catalogue",
-      description: "Sends the catalogue and searches products. \"I'm interested\" alerts the seller and asks 20 minutes later whether the customer was attended. Product words search here.",
+      description: "Sends the catalogue and searches products. \"I'm interested\" alerts the seller and asks 20 minutes later whether the customer was attended.",
     },
-    order: { name: "Place an order", description: "Product, quantity, delivery or pickup, summary and confirmation. Out of stock offers similar products. Product words search here (or are the address, when it is being asked)." },
+    order: { name: "Place an order", description: "Product, quantity, delivery or pickup, summary and confirmation. Out of stock offers similar products." },
     "my-orders": { name: "My orders", description: "Shows the status of the customer's latest orders." },
     hours: { name: "Opening hours", description: "Shows the shop's opening hours and offers an adviser." },
     problem: {
       name: "Report a problem",
-      description: "Alerts the seller with high priority; if nobody attended within 15 minutes, alerts a supervisor. Product words count as part of the report.",
+      description: "Alerts the seller with high priority; if nobody attended within 15 minutes, alerts a supervisor.",
     },
     products: { name: "Products by keyword", description: "Shows the best matching product, its picture and related products." },
   },

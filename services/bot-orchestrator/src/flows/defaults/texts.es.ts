@@ -7,19 +7,19 @@ export const textsEs: FlowTexts = {
     welcome: {
       name: "Bienvenida y menú",
       description:
-        "Saluda, registra al cliente y muestra el menú. Desde cualquier paso: comandos del equipo, palabras de producto y «menú». La lista de palabras de producto se repite en Catálogo, Hacer un pedido y Reportar un problema.",
+        "Saluda, registra al cliente y muestra el menú. Desde cualquier paso: comandos del equipo, palabras de producto y «menú». Las palabras de producto no interrumpen una respuesta libre (una dirección, un reporte).",
     },
     adviser: { name: "Hablar con un asesor", description: "Avisa al asesor del cliente, le da su contacto y a los 15 minutos pregunta si lo atendieron." },
     catalogue: {
       name: "Catálogo",
-      description: "Envía el catálogo y busca productos. «Me interesa» avisa al asesor y pregunta a los 20 minutos si lo atendieron. Las palabras de producto buscan aquí mismo.",
+      description: "Envía el catálogo y busca productos. «Me interesa» avisa al asesor y pregunta a los 20 minutos si lo atendieron.",
     },
-    order: { name: "Hacer un pedido", description: "Producto, cantidad, envío o recogida, resumen y confirmación. Sin existencias ofrece productos similares. Las palabras de producto buscan aquí mismo (o son la dirección, si se está pidiendo)." },
+    order: { name: "Hacer un pedido", description: "Producto, cantidad, envío o recogida, resumen y confirmación. Sin existencias ofrece productos similares." },
     "my-orders": { name: "Mis pedidos", description: "Muestra el estado de los últimos pedidos del cliente." },
     hours: { name: "Horario", description: "Muestra el horario de la tienda y ofrece un asesor." },
     problem: {
       name: "Reportar un problema",
-      description: "Avisa al asesor con prioridad alta; si no atendió en 15 minutos, avisa a un supervisor. Las palabras de producto se toman como parte del reporte.",
+      description: "Avisa al asesor con prioridad alta; si no atendió en 15 minutos, avisa a un supervisor.",
     },
     products: { name: "Productos por palabra clave", description: "Muestra el producto que mejor coincide, su foto y los relacionados." },
   },

@@ -328,6 +328,22 @@ describe("triggers", () => {
     expect(result.variables).toEqual({ nombre: "Ana" });
   });
 
+  it("words inside a free-text answer fire no global intent, but the whole message still does; other steps are interrupted by words", () => {
+    const shop = flow(
+      {
+        q: { kind: "question", text: "¿Dirección?", variable: "direccion", validation: { type: "text" }, onFail: "z", next: "n" },
+        n: { kind: "question", text: "¿Cuántos?", variable: "cantidad", validation: { type: "number" }, onFail: "z", next: "z" },
+        anillos: { kind: "end", message: "Anillos" },
+        menu: { kind: "end", message: "Menú" },
+        z: { kind: "end", message: "Listo: {{direccion}}" },
+      },
+      [{ type: "keyword", keywords: ["hola"], target: "q" }, { type: "keyword", keywords: ["anillo"], match: "word", target: "anillos", global: true }, { type: "keyword", keywords: ["menu"], target: "menu", global: true }],
+    );
+    expect(replies(talk(shop, [text("hola"), text("Anillo Periférico 4000")]))[1]).toEqual(["¿Cuántos?"]);
+    expect(replies(talk(shop, [text("hola"), text("menú")]))[1]).toEqual(["Menú"]);
+    expect(replies(talk(shop, [text("hola"), text("Reforma 10"), text("un anillo")]))[2]).toEqual(["Anillos"]);
+  });
+
   it("a named timer fires its timer trigger", () => {
     const timed = flow({ a: { kind: "end", message: "hola" }, recordatorio: { kind: "end", message: "¿Sigues ahí?" } }, [{ type: "keyword", keywords: ["hola"] }, { type: "timer", timer: "recordatorio", target: "recordatorio" }]);
     const turn = runTurn({ state: null, flow: null, entry: timed, resolveFlow: () => undefined, input: { type: "timer", timerId: "x", name: "recordatorio" }, entryId: "e1", context: { now: 0, contact: { phone: "1", isNew: false }, bot: {}, tenant: { timezone: "UTC" } } });

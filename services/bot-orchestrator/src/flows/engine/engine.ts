@@ -149,7 +149,7 @@ class Run {
       this.cursor = { step: state.step, input };
       return;
     }
-    if (INPUT_KINDS.has(step.kind) && this.tryGlobalIntent(input)) return;
+    if (INPUT_KINDS.has(step.kind) && this.tryGlobalIntent(input, takesFreeText(step))) return;
     if (step.kind === "question" || step.kind === "buttons" || step.kind === "list") {
       this.cursor = { step: state.step, input };
       return;
@@ -238,17 +238,18 @@ class Run {
     if (trigger) this.start(entry, trigger);
   }
 
-  private tryGlobalIntent(input: MessageInput): boolean {
+  /** A global intent the message fires from the waiting step; `freeText`: the step takes any text, so words inside it fire nothing. */
+  private tryGlobalIntent(input: MessageInput, freeText: boolean): boolean {
     const state = this.state;
     if (!state || !this.compiled) return false;
-    const here = matchTrigger(this.compiled.triggers, input, true);
+    const here = matchTrigger(this.compiled.triggers, input, true, freeText);
     if (here) {
       this.jump(here.target);
       return true;
     }
     const entry = this.request.entry;
     if (!entry || entry.id === this.compiled.flow.id) return false;
-    const there = matchTrigger(compileFlow(entry).triggers, input, true);
+    const there = matchTrigger(compileFlow(entry).triggers, input, true, freeText);
     if (!there) return false;
     this.enterFlow(entry);
     this.jump(there.target);
@@ -643,14 +644,27 @@ function optionsOf(step: StepOf<"buttons"> | StepOf<"list">): { id: string; titl
   return step.kind === "buttons" ? step.buttons : step.sections.flatMap((section) => section.rows);
 }
 
-/** The trigger a message fires: an exact keyword beats a keyword with a typo; otherwise the first that matches, in order. */
-function matchTrigger(triggers: readonly CompiledTrigger[], input: MessageInput, onlyGlobal: boolean): CompiledTrigger | undefined {
+/**
+ * Whether a waiting step takes whatever the contact writes (a text question, a wait): there a
+ * global keyword intent fires only when it is the whole message ("menú", "0"), never for words
+ * inside an answer — a problem report naming a product, an address on "Anillo Periférico".
+ */
+function takesFreeText(step: Step): boolean {
+  return (step.kind === "question" && step.validation.type === "text") || step.kind === "wait";
+}
+
+/**
+ * The trigger a message fires: an exact keyword beats a keyword with a typo; otherwise the first
+ * that matches, in order. `freeText`: keyword triggers matching words inside the message are skipped.
+ */
+function matchTrigger(triggers: readonly CompiledTrigger[], input: MessageInput, onlyGlobal: boolean, freeText = false): CompiledTrigger | undefined {
   let typo: CompiledTrigger | undefined;
   for (const candidate of triggers) {
     if (onlyGlobal && !candidate.global) continue;
     const trigger = candidate.trigger;
     switch (trigger.type) {
       case "keyword": {
+        if (freeText && trigger.match === "word") break;
         const match = candidate.keywords?.match(input.text);
         if (match?.match === "exact") return candidate;
         if (match) typo ??= candidate;

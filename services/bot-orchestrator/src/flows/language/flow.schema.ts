@@ -89,7 +89,12 @@ const triggerBase = {
   /** The step the trigger starts at (default: the flow's `start`). */
   target: StepId.optional(),
 };
-/** Global intents also apply while the conversation waits in any step ("menu", "0"), keeping its variables. */
+/**
+ * Global intents also apply while the conversation waits in any step ("menu", "0"), keeping its
+ * variables — except that a keyword intent matching words inside a message (match "word") does not
+ * interrupt a step that takes free text (a text question, a wait): an address on "Anillo
+ * Periférico" stays the address. An intent that is the whole message always applies.
+ */
 const globalFlag = { global: z.boolean().optional() };
 
 export const KeywordTrigger = z.strictObject({
