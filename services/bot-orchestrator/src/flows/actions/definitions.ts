@@ -81,12 +81,12 @@ export const actionDefinitions = {
       notes: z.string().max(500).optional(),
       language: Language,
     }),
-    example: { number: "A-000123", total_text: "$4,900.00", status_label: "Pendiente", quantity: 2 },
+    example: { number: "123", total_text: "$4,900.00", status_label: "Pendiente", quantity: 2 },
   },
   "orders.list_mine": {
     description: "The customer's latest orders, newest first, with their status written in `language`.",
     input: z.strictObject({ limit: z.number().int().min(1).max(10).default(3), language: Language }),
-    example: { count: 1, orders: [{ number: "A-000123", status_label: "En camino", total_text: "$4,900.00", date: "2026-11-28" }] },
+    example: { count: 1, orders: [{ number: "123", status_label: "En camino", total_text: "$4,900.00", date: "2026-11-28" }] },
   },
   "shop.hours": {
     description:

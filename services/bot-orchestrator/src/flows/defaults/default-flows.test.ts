@@ -53,8 +53,8 @@ const USUAL_ANSWERS: Record<ActionName, Answer> = {
   "sellers.escalate": ok({ supervisors: ["Marta"], count: 1 }),
   "catalogue.search": found(RING),
   "catalogue.choose": chooseByNumber,
-  "orders.create": ok({ number: "A-000123", total_text: "$4,900.00", status_label: "Pendiente", quantity: 2 }),
-  "orders.list_mine": ok({ count: 1, orders: [{ number: "A-000123", status_label: "En camino", total_text: "$4,900.00", date: "2026-11-28" }] }),
+  "orders.create": ok({ number: "123", total_text: "$4,900.00", status_label: "Pendiente", quantity: 2 }),
+  "orders.list_mine": ok({ count: 1, orders: [{ number: "123", status_label: "En camino", total_text: "$4,900.00", date: "2026-11-28" }] }),
   "shop.hours": ok(HOURS),
   "shop.info": ok({ name: SHOP, catalogue_url: "https://example.com/catalogo.pdf", has_catalogue: true, catalogue_is_document: true }),
   "staff.command": ok({ reply: STAFF_REPLY }),
@@ -205,11 +205,11 @@ const EXPECT = {
     yesNo: ["Sí", "No"],
     interestButtons: ["Me interesa", "Hacer pedido", "Buscar otro"],
     noResults: "No encontré productos para «zzz»",
-    created: "✅ Pedido A-000123 registrado. Total: $4,900.00",
+    created: "✅ Pedido #123 registrado. Total: $4,900.00",
     outOfStock: "Lo siento, no tenemos suficiente Anillo de oro 14k 😔",
     cancelled: "Pedido cancelado",
     noOrders: "Aún no tienes pedidos",
-    orderLine: "#A-000123 — En camino — $4,900.00 (2026-11-28)",
+    orderLine: "#123 — En camino — $4,900.00 (2026-11-28)",
     problem: "Mi anillo llegó roto y la caja venía abierta",
     address: "Estado de México, calle Reforma 10, Toluca",
     productAddress: "Anillo Periférico Sur 4000, Coyoacán",
@@ -232,11 +232,11 @@ const EXPECT = {
     yesNo: ["Yes", "No"],
     interestButtons: ["I'm interested", "Place an order", "Search again"],
     noResults: 'I couldn\'t find products for "zzz"',
-    created: "✅ Order A-000123 placed. Total: $4,900.00",
+    created: "✅ Order #123 placed. Total: $4,900.00",
     outOfStock: "Sorry, we don't have enough Anillo de oro 14k 😔",
     cancelled: "Order cancelled",
     noOrders: "You don't have any orders yet",
-    orderLine: "#A-000123 — En camino — $4,900.00 (2026-11-28)",
+    orderLine: "#123 — En camino — $4,900.00 (2026-11-28)",
     problem: "My ring arrived broken and the box was open",
     address: "Estado de México, calle Reforma 10, Toluca",
     productAddress: "12 Ring Road, Leeds",
@@ -582,7 +582,7 @@ describe.each(LANGUAGES)("in %s", (language) => {
       const done = chat.tap("confirm");
       expect(chat.inputsOf("orders.create")).toEqual([{ product_id: RING.id, quantity: "2", delivery: "delivery", address: x.address, language }]);
       expect(done).toEqual([x.created, t.order.done]);
-      expect(chat.inputsOf("sellers.alert")).toEqual([{ reason: "order", note: "A-000123", language }]);
+      expect(chat.inputsOf("sellers.alert")).toEqual([{ reason: "order", note: "#123", language }]);
       expect(chat.where).toBe("ended");
     });
 

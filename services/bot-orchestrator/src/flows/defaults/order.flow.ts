@@ -102,7 +102,7 @@ export function orderFlow(t: FlowTexts): FlowDocument {
     },
     created: { kind: "message", text: t.order.created, next: "order_alert" },
     // The order stands whether or not the seller could be told (the dashboard shows it either way).
-    order_alert: { kind: "action", action: "sellers.alert", input: { reason: "order", note: "{{order.number}}", language: t.language }, next: "done", onError: "done" },
+    order_alert: { kind: "action", action: "sellers.alert", input: { reason: "order", note: "#{{order.number}}", language: t.language }, next: "done", onError: "done" },
     done: { kind: "end", message: t.order.done },
     create_failed: { kind: "decision", conditions: [{ when: { "==": [{ var: "error.code" }, "out_of_stock"] }, next: "out_of_stock" }], default: "failed" },
     out_of_stock: { kind: "message", text: t.order.outOfStock, next: "alternatives" },

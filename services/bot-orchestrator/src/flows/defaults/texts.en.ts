@@ -118,7 +118,7 @@ export const textsEn: FlowTexts = {
       "Please check your order 📝\n• Product: {{product.name}}\n• Price: {{product.price_text}} each\n• Quantity: {{quantity}}\n• Delivery: {{delivery_label}}{{#address}}\n• Address: {{address}}{{/address}}\n\nShall we confirm it?",
     confirm: { title: "Confirm", synonyms: ["yes", "ok", "okay", "sure", "confirmed"] },
     cancel: { title: "Cancel", synonyms: ["no", "cancel it", "not now", "never mind"] },
-    created: "✅ Order {{order.number}} placed. Total: {{order.total_text}}",
+    created: "✅ Order #{{order.number}} placed. Total: {{order.total_text}}",
     done: "We'll contact you to arrange payment and delivery. Thank you for your purchase! 💛",
     outOfStock: "Sorry, we don't have enough {{product.name}} 😔",
     alternatives: "These similar options may interest you 👇",

@@ -119,7 +119,7 @@ export const textsEs: FlowTexts = {
       "Revisa tu pedido 📝\n• Producto: {{product.name}}\n• Precio: {{product.price_text}} c/u\n• Cantidad: {{quantity}}\n• Entrega: {{delivery_label}}{{#address}}\n• Dirección: {{address}}{{/address}}\n\n¿Lo confirmamos?",
     confirm: { title: "Confirmar", synonyms: ["si", "confirmo", "ok", "dale", "de acuerdo"] },
     cancel: { title: "Cancelar", synonyms: ["no", "cancela", "ya no", "mejor no"] },
-    created: "✅ Pedido {{order.number}} registrado. Total: {{order.total_text}}",
+    created: "✅ Pedido #{{order.number}} registrado. Total: {{order.total_text}}",
     done: "Te contactaremos para coordinar el pago y la entrega. ¡Gracias por tu compra! 💛",
     outOfStock: "Lo siento, no tenemos suficiente {{product.name}} 😔",
     alternatives: "Estas opciones similares te pueden interesar 👇",
