@@ -48,9 +48,18 @@ if [ -z "$sent" ]; then
   sent="messages?number=$chat&outcome=accepted"
 fi
 echo "customer $from ($provider): $text"
+# A turn may send several messages one after another: once the first is there, wait until no new
+# one came for a second.
+reply="[]"
 for _ in $(seq 1 50); do
   reply="$(curl -sf "$control/$sent&since=$since")"
   if [ "$reply" != "[]" ]; then
+    for _ in $(seq 1 10); do
+      sleep 1
+      more="$(curl -sf "$control/$sent&since=$since")"
+      [ "$more" != "$reply" ] || break
+      reply="$more"
+    done
     # Each fake records a send its own way: Cloud API bodies, Twilio's Body, Evolution's message.
     # Buttons and lists show their options; media its link.
     node -e '

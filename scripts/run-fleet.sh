@@ -258,7 +258,8 @@ launch() { # name: starts (again) one process of the demo
         whatsapp-adapter) env+=(OFFICIAL_BASE_URL="$D360_SANDBOX_URL" TWILIO_API_BASE_URL="$TWILIO_SANDBOX_URL"
           EVOLUTION_ALLOWED_HOSTS=127.0.0.1 PROVIDER_ALLOW_HTTP=true PUBLIC_BASE_URL="http://127.0.0.1:$NGINX_PORT") ;;
         gateway) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" ORCHESTRATOR_GRPC_URL="$(grpc_target bot-orchestrator)") ;;
-        bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" COMMERCE_GRPC_URL="$(grpc_target gateway)") ;;
+        # FLOW_TIMER_SCALE: the flows' follow-ups come sooner in the demo (15 min → 45 s by default).
+        bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" COMMERCE_GRPC_URL="$(grpc_target gateway)" FLOW_TIMER_SCALE="${FLOW_TIMER_SCALE:-0.05}") ;;
       esac
       spawn "$name" env "${env[@]}" node "services/$service/dist/main.js" ;;
   esac
@@ -414,7 +415,9 @@ $replica_lines
 The demo bot "Demo Shop" is connected to $provider_about.
 
 (a) Send the bot a message as a customer ($provider_how):
-    ./scripts/demo-message.sh "Hola, what do you sell?"
+    ./scripts/demo-message.sh "hola"      # the shop's default flows answer: greeting and menu
+    ./scripts/demo-message.sh "2"         # a menu option by its number (or "catálogo", "2️⃣")
+    Waits and follow-ups last FLOW_TIMER_SCALE=${FLOW_TIMER_SCALE:-0.05} of their real time (15 min → 45 s).
     # or: curl -s -X POST $customer_url -H 'content-type: application/json' \\
     #       -d '$customer_body'
 

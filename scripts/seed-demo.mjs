@@ -6,7 +6,8 @@
 // by the provider sandbox (or updates the bot of that name). With Evolution,
 // it then plays the owner's phone scanning the instance's QR code, unless the
 // instance is linked already. Then the shop itself: settings (Mexico City, MXN, Spanish, opening
-// hours), the demo jewellery catalogue and two sellers — each created only when missing. Run from
+// hours), the demo jewellery catalogue, two sellers (one a supervisor) and the default flows — each
+// created only when missing. Run from
 // the repo root with the fleet running (and the gateway built: the catalogue comes from its dist):
 //   DEMO_OWNER_PASSWORD=... DEMO_PHONE_NUMBER_ID=... DEMO_META_ACCESS_TOKEN=... node scripts/seed-demo.mjs
 //   DEMO_PROVIDER=official DEMO_D360_PHONE_NUMBER_ID=... DEMO_D360_API_KEY=... (and the password)
@@ -154,6 +155,9 @@ async function seed() {
   if (saved.json.connection?.state === "misconfigured") fail(`the bot was saved, but ${providerName} refused it: ${saved.json.connection.detail ?? "no detail"}`);
   if (env.provider.kind === "evolution") await linkEvolutionInstance(saved.json.id, token);
   await seedShop(token);
+  // New shops get the default flows at sign-up; a demo database from before has them installed now (flows it has are kept).
+  const flows = await call("POST", "/flows/defaults", {}, token);
+  if (flows.status !== 200) fail(explain("default flows", flows));
   return { tenantId: session.user.tenantId, botId: saved.json.id, ownerEmail: OWNER_EMAIL, provider: providerName };
 }
 
