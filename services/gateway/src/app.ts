@@ -168,7 +168,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         redis: deps.redis,
         logger: deps.logger,
         tenantOf: tenantFromBearer(verifiedTokens),
-        tenantLimit: async (tenantId) => (await accounts.accounts.findTenantSettings(tenantId))?.rateLimitPerMinute,
+        tenantLimit: (tenantId) => settings.settings.rateLimitPerMinute(tenantId),
         perTenantPerMinute: deps.limits.perTenantPerMinute,
         perIpPerMinute: deps.limits.perIpPerMinute,
       }),

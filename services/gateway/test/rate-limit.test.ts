@@ -8,6 +8,8 @@ import type { RedisClient } from "@fleet/service-kit";
 import { rateLimit, tenantFromBearer, type RateLimitOptions } from "../src/http/rate-limit.middleware.js";
 import { startAccounts, type AccountsHarness, type SeededAccount } from "./accounts.harness.js";
 import { tinyApp } from "./tiny-app.harness.js";
+import { createSettingsRepository } from "../src/modules/settings/settings.repository.js";
+import { createSettingsUseCases } from "../src/modules/settings/settings.use-case.js";
 
 let h: AccountsHarness;
 let redis: TestRedis;
@@ -43,7 +45,8 @@ function limitedApp(options: Partial<RateLimitOptions> & { store?: RedisClient }
         redis: options.store ?? redis.redis,
         logger,
         tenantOf: tenantFromBearer(h.tokens),
-        tenantLimit: async (tenantId) => (await h.accounts.findTenantSettings(tenantId))?.rateLimitPerMinute,
+        // The settings read uncached here, so a document edited in the database applies at once.
+        tenantLimit: (tenantId) => createSettingsUseCases({ settings: createSettingsRepository(h.pool), now: () => new Date() }).rateLimitPerMinute(tenantId),
         perTenantPerMinute: 3,
         perIpPerMinute: 2,
         ...options,

@@ -1,7 +1,6 @@
 // Tenants and their users as the accounts module sees them: creating a tenant
 // with its first owner, a user's own account, a tenant's settings.
 import type pg from "pg";
-import { z } from "zod";
 import { RoleSchema, type Role } from "../../auth/tokens.js";
 
 export interface TenantRecord {
@@ -33,16 +32,6 @@ export interface Account {
   tenant: TenantRecord;
 }
 
-/**
- * The tenant settings the gateway reads. Settings are written by hand or by
- * other tools, so a value that does not fit is ignored (the default applies)
- * rather than breaking every request of the tenant.
- */
-const TenantSettingsSchema = z.object({
-  rateLimitPerMinute: z.number().int().positive().max(1_000_000).optional().catch(undefined),
-});
-
-export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -108,15 +97,6 @@ export function createAccountsRepository(pool: pg.Pool) {
       return row ? { user: toUser(row), tenant: { id: row.tenant_id, name: row.tenant_name, slug: row.tenant_slug } } : null;
     },
 
-    /** The tenant's settings the gateway understands; null when the tenant does not exist. */
-    async findTenantSettings(tenantId: string): Promise<TenantSettings | null> {
-      if (!UUID.test(tenantId)) return null;
-      const { rows } = await pool.query<{ settings: unknown }>("SELECT settings FROM tenants WHERE id = $1", [tenantId]);
-      const row = rows[0];
-      if (!row) return null;
-      const parsed = TenantSettingsSchema.safeParse(row.settings);
-      return parsed.success ? parsed.data : {};
-    },
   };
 }
 

@@ -4,7 +4,7 @@
 import { AppError } from "@fleet/service-kit";
 import { authorize, type Actor, type Caller } from "../../auth/permissions.js";
 import type { SettingsRepository } from "./settings.repository.js";
-import { readShopSettings, type SettingsChanges, type ShopSettings } from "./shop-settings.js";
+import { readRateLimitPerMinute, readShopSettings, type SettingsChanges, type ShopSettings } from "./shop-settings.js";
 import { isWithin, nextChange, wallClock } from "./weekly-hours.js";
 
 export interface BusinessHoursNow {
@@ -30,6 +30,12 @@ export function createSettingsUseCases({ settings, now }: { settings: SettingsRe
 
   return {
     readSettings,
+
+    /** The tenant's request limit per minute set by an operator (undefined: the default applies), read from the cached document. */
+    async rateLimitPerMinute(tenantId: string): Promise<number | undefined> {
+      const stored = await settings.find(tenantId);
+      return stored === null ? undefined : readRateLimitPerMinute(stored.document);
+    },
 
     async getSettings(caller: Caller): Promise<ShopSettings> {
       authorize(caller, "settings:read");

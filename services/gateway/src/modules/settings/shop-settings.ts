@@ -55,6 +55,20 @@ const StoredSettingsSchema = z.object({
   catalogueUrl: CatalogueUrlSchema.nullable().catch(null).default(null),
 });
 
+/**
+ * Keys an operator sets by hand in the settings document (not through PATCH /api/settings): a value
+ * that does not fit is ignored (the default applies) rather than breaking every request of the tenant.
+ */
+const OperatorSettingsSchema = z.object({
+  rateLimitPerMinute: z.number().int().positive().max(1_000_000).optional().catch(undefined),
+});
+
+/** The tenant's own request limit per minute, when an operator set one. */
+export function readRateLimitPerMinute(stored: unknown): number | undefined {
+  const parsed = OperatorSettingsSchema.safeParse(stored);
+  return parsed.success ? parsed.data.rateLimitPerMinute : undefined;
+}
+
 /** A stored settings document (anything) as settings, every key defaulted. */
 export function readShopSettings(stored: unknown): ShopSettings {
   const document = typeof stored === "object" && stored !== null && !Array.isArray(stored) ? stored : {};
