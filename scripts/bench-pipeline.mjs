@@ -7,19 +7,21 @@
 //
 //   node scripts/bench-pipeline.mjs [--count 3000] [--rate 500] [--contacts 300]
 //                                   [--scale SERVICE=N]... [--redis server|cluster]
-//                                   [--flow none|wait|both]
+//                                   [--flow none|wait|both|shop]
 //
 // --scale runs N replicas of a service (as ./scripts/run-fleet.sh does; repeatable), --redis
 // cluster a 3-master Redis Cluster instead of one redis-server. --flow chooses what answers: none,
 // the stateless echo of a bot without a flow; wait, a flow run by the engine (each message is
 // answered, then a durable wait is armed, so every message loads and commits the conversation's
 // state, cancels and schedules a timer); both, the two one after the other on fresh fleets, with
-// the difference per message at the end.
+// the difference per message at the end; shop, the default flows of a shop opened through the API
+// (catalogue, sellers), each conversation walking the menu, a catalogue question and an order,
+// over and over: every message reaches the flow engine and most call the shop's commerce.
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { SERVICES, activateFlow, messageWebhook, postToFleet, startFleet } from "@fleet/e2e";
+import { SERVICES, activateFlow, messageWebhook, openShop, postToFleet, startFleet } from "@fleet/e2e";
 
 function usageError(message) {
   console.error(`bench-pipeline: ${message}`);
@@ -56,7 +58,24 @@ for (const spec of values.scale) {
   scale[match[1]] = Number(match[2]);
 }
 if (values.redis !== "server" && values.redis !== "cluster") usageError(`--redis is server or cluster, got '${values.redis}'`);
-if (!["none", "wait", "both"].includes(values.flow)) usageError(`--flow is none, wait or both, got '${values.flow}'`);
+if (!["none", "wait", "both", "shop"].includes(values.flow)) usageError(`--flow is none, wait, both or shop, got '${values.flow}'`);
+
+/**
+ * What each conversation says in --flow shop, in a loop, and how many replies each message gets
+ * from the default flows: the menu (a new conversation: greeting and menu), the catalogue, a
+ * product question (matches, the top one's image, the choices), then an order taken to the end.
+ */
+const SHOP_SCRIPT = [
+  { text: "menú", replies: 2 },
+  { text: "2", replies: 2 },
+  { text: "anillo de plata", replies: 3 },
+  { text: "Hacer pedido", replies: 1 },
+  { text: "1", replies: 1 },
+  { text: "1", replies: 1 },
+  { text: "Recoger en tienda", replies: 1 },
+  { text: "Confirmar", replies: 2 },
+];
+const SHOP_SELLER = "5215519990001";
 
 /** Answers every message with its text (so replies match their webhooks), then waits durably for the next. */
 const benchFlow = {
@@ -88,8 +107,10 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+const TITLES = { none: "no flow: stateless echo", wait: "flow with a durable wait (engine, state, timers)", shop: "the shop's default flows: menu, catalogue question, order" };
+
 async function runOnce(mode) {
-const fleet = await startFleet({ ratePerSecond: 1000, scale, redis: values.redis, env: { "bot-orchestrator": { ACTIVE_FLOW_CACHE_MS: "200" } } });
+const fleet = await startFleet({ ratePerSecond: 1000, scale, redis: values.redis, spareNumbers: 1, env: { "bot-orchestrator": { ACTIVE_FLOW_CACHE_MS: "200" } } });
 const onSigint = () => void fleet.stop().then(() => process.exit(130));
 process.once("SIGINT", onSigint);
 try {
@@ -97,7 +118,26 @@ if (mode === "wait") {
   await activateFlow(fleet, benchFlow);
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
-console.log(`\n=== ${mode === "wait" ? "flow with a durable wait (engine, state, timers)" : "no flow: stateless echo"} ===`);
+/** The shop's bot number in --flow shop (its default flows answer); the fleet's echo bot otherwise. */
+let phoneNumberId = fleet.phoneNumberId;
+if (mode === "shop") {
+  const [number] = fleet.spareNumbers;
+  const shop = await openShop(fleet, {
+    slug: "bench-shop",
+    name: "Bench Shop",
+    language: "es",
+    number,
+    providerSettings: { messages_per_second: "1000" },
+    sellers: [{ name: "Ana Torres", phone: SHOP_SELLER, maxConcurrentCustomers: 1000 }],
+    products: [
+      { sku: "AN-PLA-001", name: "Anillo de plata 925 liso", category: "anillos", material: "plata", priceMinor: 45_000, stock: 1_000_000, imageUrls: ["https://images.example.com/an-pla-001.jpg"] },
+      { sku: "AN-PLA-002", name: "Anillo de plata con circonia", category: "anillos", material: "plata", priceMinor: 69_000, stock: 1_000_000 },
+      { sku: "CA-PLA-001", name: "Cadena de plata 925 veneciana", category: "cadenas", material: "plata", priceMinor: 38_000, stock: 1_000_000 },
+    ],
+  });
+  phoneNumberId = shop.phoneNumberId;
+}
+console.log(`\n=== ${TITLES[mode]} ===`);
 const children = (pid) => {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
@@ -127,12 +167,31 @@ const replies = new Map();
 let firstSend = 0;
 let lastReply = 0;
 let refused = 0;
+// --flow shop: a contact's messages go out in order, each after the previous one's replies are
+// due, so a reply belongs to the contact's oldest message still waiting for replies.
+const waiting = new Map();
+let sellerAlerts = 0;
 const unsubscribe = fleet.sandbox.store.onRecord((record) => {
   if (record.outcome !== "accepted") return;
+  const now = performance.now();
+  if (mode === "shop") {
+    if (record.to === SHOP_SELLER) return void sellerAlerts++;
+    const queue = waiting.get(record.to);
+    const turn = queue?.[0];
+    if (!turn) return void replies.set(`extra:${record.to}:${now}`, 2);
+    turn.left -= 1;
+    if (!turn.answered) {
+      turn.answered = true;
+      replies.set(turn.key, 1);
+      if (sentAt.has(turn.key)) latencies.push(now - sentAt.get(turn.key));
+    }
+    if (turn.left === 0) queue.shift();
+    lastReply = now;
+    return;
+  }
   const text = record.body?.text?.body ?? "";
   const key = /#(\d+)"$/.exec(text)?.[1];
   if (key === undefined) return;
-  const now = performance.now();
   replies.set(key, (replies.get(key) ?? 0) + 1);
   if (replies.get(key) === 1 && sentAt.has(key)) {
     latencies.push(now - sentAt.get(key));
@@ -141,7 +200,10 @@ const unsubscribe = fleet.sandbox.store.onRecord((record) => {
 });
 
 // Warm up connections and JIT with a few messages, not counted.
-for (let i = 0; i < 20; i++) await postToFleet(fleet, messageWebhook(fleet, [{ from: "5215500000000", text: `warmup ${i}`, name: "Bench" }]));
+for (let i = 0; i < 20; i++) {
+  const text = mode === "shop" ? (SHOP_SCRIPT[i % SHOP_SCRIPT.length]?.text ?? "") : `warmup ${i}`;
+  await postToFleet(fleet, messageWebhook(fleet, [{ from: "5215500000000", text, name: "Bench" }], { phoneNumberId }));
+}
 await new Promise((resolve) => setTimeout(resolve, 1000));
 
 console.log(`sending ${count} webhooks at ${rate}/s over ${contacts} conversations...`);
@@ -152,8 +214,13 @@ for (let i = 0; i < count; i++) {
   const wait = due - performance.now();
   if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
   const from = String(5215600000000 + (i % contacts));
-  const body = messageWebhook(fleet, [{ from, text: `#${i}`, name: "Bench" }]);
   const key = String(i);
+  const step = SHOP_SCRIPT[Math.floor(i / contacts) % SHOP_SCRIPT.length];
+  if (mode === "shop" && step) {
+    if (!waiting.has(from)) waiting.set(from, []);
+    waiting.get(from).push({ key, left: step.replies, answered: false });
+  }
+  const body = messageWebhook(fleet, [{ from, text: mode === "shop" ? (step?.text ?? "") : `#${i}`, name: "Bench" }], { phoneNumberId });
   const started = performance.now();
   sentAt.set(key, started);
   inflight.push(
@@ -177,6 +244,10 @@ unsubscribe();
 const sorted = [...latencies].sort((a, b) => a - b);
 const webhookSorted = [...webhookMs].sort((a, b) => a - b);
 const duplicated = [...replies.values()].filter((n) => n > 1).length;
+if (mode === "shop") {
+  const unanswered = [...waiting.values()].reduce((sum, queue) => sum + queue.reduce((n, turn) => n + turn.left, 0), 0);
+  console.log(`shop: ${sellerAlerts} order alerts to the seller; replies still missing: ${unanswered}`);
+}
 const lost = count - refused - latencies.length;
 const spanS = (lastReply - firstSend) / 1000;
 const cpu = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, cpuOf(list) - cpuStart[name]]));

@@ -15,9 +15,11 @@ export interface ShopSpec {
   language: "es" | "en";
   /** PATCH /api/settings body (hours, time zone, currency, catalogue link…). */
   settings?: Record<string, unknown>;
-  sellers?: { name: string; phone: string; supervisor?: boolean; specialty?: string }[];
+  sellers?: { name: string; phone: string; supervisor?: boolean; specialty?: string; maxConcurrentCustomers?: number }[];
   products?: Record<string, unknown>[];
   number: SandboxNumber;
+  /** More settings of the bot's Meta provider (e.g. messages_per_second). */
+  providerSettings?: Record<string, string>;
 }
 
 export interface Shop {
@@ -61,7 +63,7 @@ export async function openShop(fleet: Pick<FleetBase, "url">, spec: ShopSpec): P
   for (const product of spec.products ?? []) expectStatus(`product ${String(product["sku"])}`, await api("POST", "/products", product), 201);
   const bot = await api("POST", "/bots", {
     displayName: `${spec.name} bot`,
-    providers: [{ kind: "meta", settings: { phone_number_id: spec.number.phoneNumberId }, secrets: { access_token: spec.number.accessToken } }],
+    providers: [{ kind: "meta", settings: { ...spec.providerSettings, phone_number_id: spec.number.phoneNumberId }, secrets: { access_token: spec.number.accessToken } }],
   });
   expectStatus("create bot", bot, 201);
   return { tenantId: String(registered.body.user.tenantId), botId: String(bot.body.id), phoneNumberId: spec.number.phoneNumberId, token, api };
