@@ -174,11 +174,24 @@ export async function startFakeCommerce(): Promise<FakeCommerce> {
       const shop = shopOf(request.tenantId, "assignSeller", { customerContact: request.customerContact, customerName: request.customerName, reason: request.reason, idempotencyKey: request.idempotencyKey });
       const replay = assignKeys.get(`${request.tenantId}/${request.idempotencyKey}`);
       if (request.idempotencyKey !== "" && replay) return replay;
+      // As the gateway does: the customer is upserted by their contact first (and kept when no seller can take them).
+      let customer = shop.customers.get(request.customerContact);
+      const customerCreated = !customer;
+      if (!customer) {
+        customer = { id: randomUUID(), name: request.customerName };
+        shop.customers.set(request.customerContact, customer);
+      } else if (request.customerName !== "") customer.name = request.customerName;
       const current = shop.sellers.find((seller) => seller.id === shop.assignments.get(request.customerContact));
       const seller = current ?? shop.sellers.find((candidate) => candidate.available);
-      if (!seller) throw new AppError("failed_precondition", "NO_SELLER_AVAILABLE", "No seller can take this customer now");
+      if (!seller) throw new AppError("failed_precondition", "NO_SELLER_AVAILABLE", "No seller can take this customer now", { details: { customerCreated } });
       shop.assignments.set(request.customerContact, seller.id);
-      const reply = { seller: toSeller(seller), assignmentId: randomUUID(), existing: current !== undefined };
+      const reply = {
+        seller: toSeller(seller),
+        assignmentId: randomUUID(),
+        existing: current !== undefined,
+        customer: { id: customer.id, whatsappId: request.customerContact, name: customer.name, sellerId: seller.id },
+        customerCreated,
+      };
       if (request.idempotencyKey !== "") assignKeys.set(`${request.tenantId}/${request.idempotencyKey}`, reply);
       return reply;
     },

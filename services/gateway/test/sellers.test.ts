@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { STREAMS } from "@fleet/contracts";
 import { SellerStatus } from "@fleet/contracts/commerce";
+import { rejectionOf } from "@fleet/testing";
 import type { SeededUser } from "./gateway.harness.js";
 import { startCommerce, type CommerceHarness } from "./sellers.harness.js";
 
@@ -296,6 +297,21 @@ describe("releasing customers", () => {
     expect(await assignedSellerIds(tenantId, ["5215500000091", "5215500000092", "5215500000093"])).toEqual([ana, beto, ana]);
     for (const seller of [ana, beto]) expect((await (await h.as(owner)).patch(`/api/sellers/${seller}`, { status: "offline" })).status).toBe(200);
     expect(await assignedSellerIds(tenantId, ["5215500000094"])).toEqual([marta]);
+  });
+
+  it("answers AssignSeller with the customer it upserted (new or not), and says so when no seller can take them", async () => {
+    const { owner, tenantId } = await newShop();
+    await addSeller(owner, { name: "Ana" });
+    const first = await h.grpc.assignSeller({ tenantId, customerContact: "5215500000101", customerName: "Ana López", reason: "welcome" });
+    expect([first.existing, first.customerCreated, first.customer?.whatsappId, first.customer?.name]).toEqual([false, true, "5215500000101", "Ana López"]);
+    const again = await h.grpc.assignSeller({ tenantId, customerContact: "5215500000101", reason: "adviser" });
+    expect([again.existing, again.customerCreated, again.customer?.name]).toEqual([true, false, "Ana López"]);
+    // A shop without sellers: the customer is still recorded, and the error says it was new.
+    const other = await newShop();
+    const refused = await rejectionOf(h.grpc.assignSeller({ tenantId: other.tenantId, customerContact: "5215500000102", customerName: "Luis" }));
+    expect(refused).toMatchObject({ code: "NO_SELLER_AVAILABLE", details: { customerCreated: true } });
+    const later = await rejectionOf(h.grpc.assignSeller({ tenantId: other.tenantId, customerContact: "5215500000102" }));
+    expect(later).toMatchObject({ code: "NO_SELLER_AVAILABLE", details: { customerCreated: false } });
   });
 
   it("finds the active seller with a WhatsApp number (staff commands), by digits, within the tenant only", async () => {

@@ -55,16 +55,17 @@ export function sellersActions({ commerce, sender, events, logger }: FlowActions
 
   return {
     async "sellers.alert"(input, context) {
-      const customer = await customerOf(context);
+      // One call: the assignment (existing or new) and the customer it upserted (their name for the seller).
       // NO_SELLER_AVAILABLE passes through: the flow branches on no_seller_available.
-      const { seller, existing } = await commerce.assignSeller({
+      const { seller, existing, customer: stored } = await commerce.assignSeller({
         tenantId: context.tenantId,
         customerContact: context.contact,
-        customerName: customer.name,
+        customerName: "",
         specialty: "",
         reason: input.reason.replaceAll("_", " "),
         idempotencyKey: effectKey(context, "assign", 200),
       });
+      const customer = { name: stored?.name ?? "" };
       if (!seller) throw new AppError("internal", "INTERNAL", "AssignSeller answered without a seller");
       const alert: AlertMessage = { customerName: customer.name, customerDigits: phoneDigits(context.contact), reason: input.reason, priority: input.priority, note: input.note };
       const whatsappSent = await message(context, seller, alert, input.language, "alert");

@@ -12,6 +12,7 @@
 import { AppError } from "@fleet/service-kit";
 import { authorize, can, isServiceActor, type Actor, type Caller } from "../../auth/permissions.js";
 import { decodeCursor, pageOf, type Page } from "../../http/pagination.js";
+import type { CustomerRecord } from "../customers/customers.repository.js";
 import type { UpsertCustomer } from "../customers/upsert-customer.use-case.js";
 import type { SettingsUseCases } from "../settings/settings.use-case.js";
 import { chooseSeller } from "./seller-duty.js";
@@ -36,9 +37,13 @@ export interface AssignResult {
   assignment: AssignmentRecord;
   seller: SellerRecord;
   existing: boolean;
+  /** The customer a `customerContact` named, as this call upserted it. */
+  contact?: { customer: CustomerRecord; created: boolean };
 }
 
-export const noSellerAvailable = () => new AppError("failed_precondition", "NO_SELLER_AVAILABLE", "No seller can take this customer now");
+/** `customerCreated`: the customer this call upserted is new (they are kept without a seller). */
+export const noSellerAvailable = (customerCreated?: boolean) =>
+  new AppError("failed_precondition", "NO_SELLER_AVAILABLE", "No seller can take this customer now", customerCreated === undefined ? undefined : { details: { customerCreated } });
 const assignmentNotFound = () => new AppError("not_found", "ASSIGNMENT_NOT_FOUND", "Assignment not found");
 const sellerNotFound = () => new AppError("not_found", "SELLER_NOT_FOUND", "Seller not found");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,7 +80,8 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
     authorizeAssignment(caller);
     const { tenantId } = caller;
     const { timeZone } = await settings.readSettings(tenantId);
-    const contactCustomerId = input.customerContact === undefined ? null : (await upsertCustomer(caller, { whatsappId: input.customerContact, name: input.customerName ?? "" })).customer.id;
+    const contact = input.customerContact === undefined ? undefined : await upsertCustomer(caller, { whatsappId: input.customerContact, name: input.customerName ?? "" });
+    const contactCustomerId = contact?.customer.id ?? null;
     const at = now();
     const key = input.idempotencyKey ?? null;
     const outcome = await sellers.transaction(tenantId, async (repo) => {
@@ -99,14 +105,14 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
 
       if (open) return { assignment: open, seller: await sellerOf(repo, open), existing: true, released: null };
       const choice = chooseSeller(await repo.inRotationOrder(), await repo.rotationPointer(), { specialty: input.specialty ?? "", at, timeZone });
-      if (!choice) throw noSellerAvailable();
+      if (!choice) throw noSellerAvailable(contact?.created);
       const assignment = await repo.insertAssignment({ ...base, sellerId: choice.seller.id, strategy: choice.strategy });
       await repo.advanceRotation(choice.seller.id);
       return { assignment, seller: await sellerOf(repo, assignment), existing: false, released: null };
     });
     if (outcome.released) await events.released(tenantId, outcome.released);
     if (!outcome.existing) await events.assigned(tenantId, outcome.assignment);
-    return { assignment: outcome.assignment, seller: outcome.seller, existing: outcome.existing };
+    return { assignment: outcome.assignment, seller: outcome.seller, existing: outcome.existing, ...(contact ? { contact } : {}) };
   }
 
   /** A dashboard user releases one assignment; releasing a released one answers it unchanged. */

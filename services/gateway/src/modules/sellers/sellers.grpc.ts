@@ -2,6 +2,7 @@
 // (adviser, catalogue interest, problem reports) give the customer a seller and let them go.
 // Requests are checked here (400-like INVALID_ARGUMENT with the field), then handed to the use
 // cases as the orchestrator acting for the request's tenant.
+import { toCustomerMessage } from "../customers/customers-commerce.handler.js";
 import { z } from "zod";
 import { SellerStatus } from "@fleet/contracts/commerce";
 import type { CommerceHandlers } from "../../app.js";
@@ -61,7 +62,12 @@ export function sellersCommerceHandlers({ assignments, manage }: { assignments: 
         reason: input.reason.trim(),
         idempotencyKey: input.idempotencyKey === "" ? null : input.idempotencyKey,
       });
-      return { seller: toSeller(result.seller), assignmentId: result.assignment.id, existing: result.existing };
+      return {
+        seller: toSeller(result.seller),
+        assignmentId: result.assignment.id,
+        existing: result.existing,
+        ...(result.contact ? { customer: toCustomerMessage(result.contact.customer), customerCreated: result.contact.created } : {}),
+      };
     },
     async releaseSeller(request) {
       const input = parseInput(ReleaseRequest, request, "body");
