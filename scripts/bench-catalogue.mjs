@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Catalogue benchmark (a script, not a test): a tenant with 10,000 products imported through
-// POST /api/products/import, then
+// POST /api/products/import (and, timed apart in a second tenant, 5,000 products with one variant
+// each: 10,000 rows), then
 //   1. the shopper search (GET /api/products/search?q=…) over typical shopper phrases — typos,
 //      price phrases, quality words, English — p50/p99 per phrase and overall, sequentially and
 //      under concurrency (the search cache is dropped before each run by a no-op catalogue write,
@@ -80,6 +81,16 @@ function catalogueCsv(count) {
   return lines.join("\n");
 }
 
+/** 5,000 products each followed by one size variant (10,000 rows) in the import's columns with variants. */
+function variantsCsv(count) {
+  const lines = ["sku,name,description,category,material,price,cost,currency,stock,stock_min,stock_max,active,keywords,image_urls,variant_of,size,colour"];
+  for (let i = 0; i < count; i++) {
+    const sku = `BENCHV-${String(i).padStart(5, "0")}`;
+    lines.push(`${sku},anillo ${i},anillo de oro,anillos,oro,${150 + (i % 900)}.00,,,${i % 40},2,,true,anillo|oro,,,,`);
+    lines.push(`${sku}-7,,,,,,,,${i % 9},1,,true,,,${sku},7,oro`);
+  }
+  return lines.join("\n");
+}
 
 const load = (url, options = {}) => run(url, { connections, duration, ...options });
 const measure = (pid, url, options = {}) => measured(pid, url, { connections, duration, ...options });
@@ -102,12 +113,26 @@ try {
   if (!registered.ok) throw new Error(`register answered ${registered.status}: ${await registered.text()}`);
   const { accessToken } = await registered.json();
   const headers = { authorization: `Bearer ${accessToken}` };
+  const variantSlug = `${slug}-variants`;
+  const registeredVariants = await fetch(`${gateway}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ tenantName: "Bench jewellery variants", tenantSlug: variantSlug, email: `owner@${variantSlug}.test`, password }),
+  });
+  if (!registeredVariants.ok) throw new Error(`register answered ${registeredVariants.status}: ${await registeredVariants.text()}`);
+  const variantHeaders = { authorization: `Bearer ${(await registeredVariants.json()).accessToken}` };
 
   const importStarted = performance.now();
   const imported = await fetch(`${gateway}/api/products/import?dryRun=false`, { method: "POST", headers: { ...headers, "content-type": "text/csv" }, body: catalogueCsv(10_000) });
   const importMs = performance.now() - importStarted;
   if (!imported.ok) throw new Error(`import answered ${imported.status}: ${(await imported.text()).slice(0, 500)}`);
   const report = await imported.json();
+
+  const variantsStarted = performance.now();
+  const importedVariants = await fetch(`${gateway}/api/products/import?dryRun=false`, { method: "POST", headers: { ...variantHeaders, "content-type": "text/csv" }, body: variantsCsv(5_000) });
+  const variantsMs = performance.now() - variantsStarted;
+  if (!importedVariants.ok) throw new Error(`variants import answered ${importedVariants.status}: ${(await importedVariants.text()).slice(0, 500)}`);
+  const variantsReport = await importedVariants.json();
 
   /** A no-op write (an empty import) drops the tenant's cached reads, so the next searches hit Postgres. */
   const dropCache = async () => {
@@ -159,6 +184,7 @@ try {
 
   console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}${values.pin ? "; servers on CPU 0, load generator on the rest" : ""}`);
   console.log(`import of 10,000 products: ${importMs.toFixed(0)} ms (created ${report.created}, updated ${report.updated})`);
+  console.log(`import of 5,000 products with one variant each (10,000 rows): ${variantsMs.toFixed(0)} ms (created ${variantsReport.created}, updated ${variantsReport.updated})`);
   console.log(`shopper search, sequential, cache dropped before each round (${rounds} rounds):`);
   const all = [];
   for (const [phrase, { times, hits }] of perPhrase) {

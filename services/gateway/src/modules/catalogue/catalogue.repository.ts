@@ -69,6 +69,15 @@ export interface VariantFields {
 
 export type VariantChanges = Partial<Omit<VariantFields, "stock">>;
 
+/** Who holds a SKU: a product or one of its variants. */
+export interface SkuOwner {
+  /** The SKU as stored. */
+  sku: string;
+  variant: boolean;
+  /** The product's own SKU (the same as `sku` for a product). */
+  productSku: string;
+}
+
 export type ProductSort = "name" | "price" | "updatedAt" | "stock";
 
 export interface ListFilters {
@@ -423,17 +432,76 @@ function tenantCatalogue(db: Db, tenantId: string) {
       return rows.map((row) => toProduct(row, []));
     },
 
-    /** Who owns each of `skus` (case-insensitive), keyed by the upper-cased SKU: a product (its SKU as stored) or a variant. */
-    async skuOwners(skus: readonly string[]): Promise<Map<string, { sku: string; variant: boolean }>> {
-      const { rows } = await db.query<{ sku_key: string; sku: string; variant: boolean }>(
-        `SELECT s.sku_key, coalesce(v.sku, p.sku) AS sku, s.variant_id IS NOT NULL AS variant
+    /**
+     * Who owns each of `skus` (case-insensitive), keyed by the upper-cased SKU: a product or a
+     * variant (its SKU as stored), and the SKU of the product it is or belongs to.
+     */
+    async skuOwners(skus: readonly string[]): Promise<Map<string, SkuOwner>> {
+      const { rows } = await db.query<{ sku_key: string; sku: string; variant: boolean; product_sku: string }>(
+        `SELECT s.sku_key, coalesce(v.sku, p.sku) AS sku, s.variant_id IS NOT NULL AS variant, p.sku AS product_sku
          FROM catalogue_skus s
          JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
          LEFT JOIN product_variants v ON v.tenant_id = s.tenant_id AND v.id = s.variant_id
          WHERE s.tenant_id = $1 AND s.sku_key = ANY($2::text[])`,
         [tenantId, skus.map((sku) => sku.toUpperCase())],
       );
-      return new Map(rows.map((row) => [row.sku_key, { sku: row.sku, variant: row.variant }]));
+      return new Map(rows.map((row) => [row.sku_key, { sku: row.sku, variant: row.variant, productSku: row.product_sku }]));
+    },
+
+    /** Every variant of the shop by product id, each product's in SKU order (the CSV export). */
+    async allVariants(): Promise<Map<string, VariantRecord[]>> {
+      const { rows } = await db.query<VariantRow>(`SELECT ${VARIANT_COLUMNS} FROM product_variants WHERE tenant_id = $1 ORDER BY sku`, [tenantId]);
+      const byProduct = new Map<string, VariantRecord[]>();
+      for (const row of rows) {
+        const variants = byProduct.get(row.product_id);
+        if (variants) variants.push(toVariant(row));
+        else byProduct.set(row.product_id, [toVariant(row)]);
+      }
+      return byProduct;
+    },
+
+    /**
+     * Inserts or updates (by SKU) every variant in a few statements, each under the product whose
+     * own SKU is `productSku` (case-insensitive). Throws SKU_TAKEN when a SKU belongs to a product
+     * or to another product's variant, or when a product is missing: the caller checked both, so
+     * either means the catalogue changed meanwhile, and the transaction must not commit half.
+     */
+    async upsertVariants(variants: readonly { productSku: string; fields: VariantFields }[]): Promise<{ created: number; updated: number }> {
+      let created = 0;
+      let updated = 0;
+      const CHUNK = 1000;
+      for (let start = 0; start < variants.length; start += CHUNK) {
+        const chunk = variants.slice(start, start + CHUNK);
+        const column = <K extends keyof VariantFields>(key: K) => chunk.map((variant) => variant.fields[key]);
+        let rows: { inserted: boolean }[];
+        try {
+          // Variants list by created_at, which is the transaction's time for all of them: a microsecond
+          // per row keeps the file's order. The WHERE on the update leaves another product's variant
+          // untouched (and unreturned), which the count below catches.
+          ({ rows } = await db.query<{ inserted: boolean }>(
+            `INSERT INTO product_variants (tenant_id, product_id, sku, size, colour, price_minor, stock, stock_min, active, created_at)
+             SELECT $1, s.product_id, r.sku, r.size, r.colour, r.price_minor, r.stock, r.stock_min, r.active, now() + ($10::int + r.n) * interval '1 microsecond'
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::boolean[]) WITH ORDINALITY
+               AS r(product_sku, sku, size, colour, price_minor, stock, stock_min, active, n),
+               catalogue_skus s
+             WHERE s.tenant_id = $1 AND s.sku_key = upper(r.product_sku) AND s.variant_id IS NULL
+             ON CONFLICT (tenant_id, sku) DO UPDATE SET
+               size = EXCLUDED.size, colour = EXCLUDED.colour, price_minor = EXCLUDED.price_minor, stock = EXCLUDED.stock,
+               stock_min = EXCLUDED.stock_min, active = EXCLUDED.active, updated_at = now()
+             WHERE product_variants.product_id = EXCLUDED.product_id
+             RETURNING (xmax = 0) AS inserted`,
+            [tenantId, chunk.map((variant) => variant.productSku), column("sku"), column("size"), column("colour"), column("priceMinor"), column("stock"), column("stockMin"), column("active"), start],
+          ));
+        } catch (error) {
+          return mapWriteError(error, "");
+        }
+        if (rows.length !== chunk.length) throw new AppError("conflict", "SKU_TAKEN", "A variant's product is missing or its SKU belongs to another product; nothing was imported");
+        for (const row of rows) {
+          if (row.inserted) created++;
+          else updated++;
+        }
+      }
+      return { created, updated };
     },
 
     /** Inserts or updates (by SKU) every product in a few statements; throws SKU_TAKEN when a SKU belongs to a variant. */

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { PageQuery, pageSchema } from "../../http/pagination.js";
 import { userRoute, type Route } from "../../http/routes.js";
-import { Count, HttpsUrl, Keyword, Minor, NewProductBody, ProductSchema, SearchResultSchema, Sku, Text, VariantSchema } from "./catalogue.schemas.js";
+import { Count, HttpsUrl, Keyword, Minor, NewProductBody, NewVariantBody, ProductSchema, SearchResultSchema, Sku, Text, VariantSchema } from "./catalogue.schemas.js";
 import { CSV_COLUMNS, MAX_IMPORT_ROWS } from "./catalogue-csv.js";
 import type { ExportProducts } from "./export-products.use-case.js";
 import type { ImportProducts } from "./import-products.use-case.js";
@@ -27,18 +27,6 @@ const ProductChangesBody = z
   })
   .strip()
   .refine((changes) => Object.keys(changes).length > 0, "name at least one field to change (stock changes through /stock)");
-
-const NewVariantBody = z
-  .object({
-    sku: Sku,
-    size: Text(40).default(""),
-    colour: Text(40).default(""),
-    priceMinor: Minor.nullable().default(null),
-    stock: Count.default(0),
-    stockMin: Count.default(0),
-    active: z.boolean().default(true),
-  })
-  .strip();
 
 const VariantChangesBody = z
   .object({ sku: Sku.optional(), size: Text(40).optional(), colour: Text(40).optional(), priceMinor: Minor.nullable().optional(), stockMin: Count.optional(), active: z.boolean().optional() })
@@ -85,12 +73,21 @@ const ImportQuery = z.object({
 const ImportProblemSchema = z.object({
   line: z.number().int().meta({ description: "Line of the file where the row starts (the header is line 1)" }),
   column: z.string().optional(),
-  code: z.string().meta({ description: "INVALID_VALUE, INVALID_MONEY, INVALID_NUMBER, DUPLICATE_SKU, SKU_TAKEN, CURRENCY_MISMATCH, COLUMN_COUNT, UNKNOWN_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, CSV_MALFORMED" }),
+  code: z.string().meta({
+    description:
+      "INVALID_VALUE, INVALID_MONEY, INVALID_NUMBER, DUPLICATE_SKU (a product's or variant's SKU earlier in the file), SKU_TAKEN (held by a variant, by a product for a variant row, or by another product's variant), PARENT_NOT_FOUND (variant_of names no product of the file or the catalogue), COLUMN_NOT_APPLICABLE (a product-only cell on a variant row, size or colour on a product row), CURRENCY_MISMATCH, COLUMN_COUNT, UNKNOWN_COLUMN, DUPLICATE_COLUMN, MISSING_COLUMN, CSV_MALFORMED",
+  }),
   message: z.string(),
 });
 
 const ImportReportSchema = z
-  .object({ ok: z.boolean(), rows: z.number().int(), created: z.number().int(), updated: z.number().int(), errors: z.array(ImportProblemSchema) })
+  .object({
+    ok: z.boolean(),
+    rows: z.number().int().meta({ description: "Data rows in the file, products and variants" }),
+    created: z.number().int().meta({ description: "Products and variants created (in a dry run or a refused import: that would be)" }),
+    updated: z.number().int().meta({ description: "Products and variants updated by SKU" }),
+    errors: z.array(ImportProblemSchema),
+  })
   .meta({ id: "ProductImportReport" });
 
 const ProductParams = z.object({ productId: z.uuid("must be a UUID") });
@@ -152,7 +149,7 @@ export function catalogueRoutes({ products, search, importProducts, exportProduc
       method: "post",
       path: "/products/import",
       operationId: "importProducts",
-      summary: `Create or update products by SKU from a CSV file (columns ${CSV_COLUMNS.join(",")}; at most ${MAX_IMPORT_ROWS} rows, 8 MB); all rows or none`,
+      summary: `Create or update products and their variants by SKU from a CSV file (columns ${CSV_COLUMNS.join(",")}; a row with variant_of is a variant of that product SKU; at most ${MAX_IMPORT_ROWS} rows, 8 MB); all rows or none, nothing deleted`,
       tags,
       permission: "products:write",
       query: ImportQuery,
@@ -174,7 +171,7 @@ export function catalogueRoutes({ products, search, importProducts, exportProduc
       method: "get",
       path: "/products/export",
       operationId: "exportProducts",
-      summary: "The whole catalogue as CSV, in the import's columns (variants are not included)",
+      summary: "The whole catalogue as CSV, in the import's columns: products in SKU order, each followed by its variants' rows (variant_of set), in SKU order",
       tags,
       permission: "products:read",
       responses: { 200: { description: "catalogue.csv", contentType: "text/csv" } },

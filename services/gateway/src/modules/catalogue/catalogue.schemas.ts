@@ -30,6 +30,19 @@ export const NewProductBody = z
   .strip()
   .refine((p) => p.stockMax === null || p.stockMax >= p.stockMin, { message: "stockMax must be at least stockMin", path: ["stockMax"] });
 
+/** A new variant (REST create and CSV import): size and colour, its own SKU and stock, its own price or null for the product's. */
+export const NewVariantBody = z
+  .object({
+    sku: Sku,
+    size: Text(40).default(""),
+    colour: Text(40).default(""),
+    priceMinor: Minor.nullable().default(null),
+    stock: Count.default(0),
+    stockMin: Count.default(0),
+    active: z.boolean().default(true),
+  })
+  .strip();
+
 export const VariantSchema = z
   .object({
     id: z.uuid(),
