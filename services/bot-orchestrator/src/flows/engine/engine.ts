@@ -9,7 +9,7 @@ import { checkAnswer, chooseOption } from "./answers.js";
 import { compileFlow, evaluateLogic, toJson, truthy, type CompiledFlow, type CompiledTrigger, type LoadedFlow } from "./compiled-flow.js";
 import { EngineInputSchema, MAX_PENDING, type ConversationState, type EngineInput, type MessageInput, type StateTimer } from "./conversation-state.js";
 import type { Call, CallResult, Effect, EngineEventName, OutboundContent, TimerPurpose } from "./effects.js";
-import { readPath, variablesView, type ConversationContext } from "./variables-view.js";
+import { readPath, turnFacts, variablesView, type ConversationContext, type TurnFacts } from "./variables-view.js";
 
 export interface TurnRequest {
   /** The conversation's current state (null: the contact has none, or it expired). */
@@ -91,6 +91,8 @@ class Run {
   /** The message being handled (for input.* in templates). */
   private input: MessageInput | null = null;
   private budget = STEP_BUDGET;
+  /** Who, where and when: the same for the whole turn, computed on first use. */
+  private facts: TurnFacts | undefined;
   private finished = false;
 
   constructor(private readonly request: TurnRequest) {
@@ -612,7 +614,8 @@ class Run {
   private view() {
     const state = this.state;
     if (!state) return {};
-    return variablesView(state, this.request.context, this.input);
+    this.facts ??= turnFacts(this.request.context);
+    return variablesView(state, this.request.context, this.input, this.facts);
   }
 
   private text(template: string, max: number): string {

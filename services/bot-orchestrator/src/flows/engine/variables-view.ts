@@ -61,14 +61,24 @@ function inputView(input: MessageInput | null) {
   };
 }
 
-export function variablesView(state: ConversationState, context: ConversationContext, input: MessageInput | null): Record<string, JsonValue | object> {
+/** The parts of the view that stay the same for a whole turn: who, where and when. */
+export type TurnFacts = ReturnType<typeof turnFacts>;
+
+export function turnFacts(context: ConversationContext) {
   const name = context.contact.name?.trim() ?? "";
   return {
-    ...state.vars,
     contact: { name, first_name: name.split(/\s+/)[0] ?? "", phone: phoneView(context.contact.phone), is_new: context.contact.isNew },
     bot: { name: context.bot.name ?? "", phone: context.bot.phone ? phoneView(context.bot.phone) : "" },
     tenant: { name: context.tenant.name ?? "", timezone: context.tenant.timezone },
     now: nowView(context.now, context.tenant.timezone),
+  };
+}
+
+/** `facts`: the turn's facts when already computed (they cost a time-zone formatting each). */
+export function variablesView(state: ConversationState, context: ConversationContext, input: MessageInput | null, facts: TurnFacts = turnFacts(context)): Record<string, JsonValue | object> {
+  return {
+    ...state.vars,
+    ...facts,
     input: inputView(input),
     error: state.lastError ?? { code: "", message: "" },
     flow: { id: state.flow.slug, version: state.flow.version },
