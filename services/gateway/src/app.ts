@@ -20,6 +20,7 @@ import { rateLimit, tenantFromBearer } from "./http/rate-limit.middleware.js";
 import { securityHeaders } from "./http/security-headers.middleware.js";
 import { buildOpenApiDocument, openApiRoutes } from "./http/openapi.js";
 import { mountRoutes, type Route } from "./http/routes.js";
+import { createAnalyticsModule } from "./modules/analytics/analytics.module.js";
 import { createAccountsModule } from "./modules/accounts/accounts.module.js";
 import { createBotsModule, type BotsAdapter } from "./modules/bots/bots.module.js";
 import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
@@ -149,6 +150,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...catalogue.routes,
     ...customers.routes,
     ...orders.routes,
+    ...createAnalyticsModule({ redis: deps.redis, settings: settings.settings, now }).routes,
   ];
   const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
   // The commerce modules each answer their part of CommerceService; the rest is UNIMPLEMENTED.

@@ -91,6 +91,8 @@ const BODIES: Record<string, object | string | undefined> = {
   changeOrderStatus: { status: "cancelled" },
   recordOrderPayment: { amountMinor: 100, method: "cash" },
   getSettings: undefined,
+  getAnalyticsMetrics: undefined,
+  getAnalyticsTimeseries: undefined,
   updateSettings: { language: "en" },
   listSellers: undefined,
   createSeller: { name: "Intruder seller", phone: "5215550000009" },

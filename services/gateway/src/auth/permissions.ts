@@ -62,6 +62,8 @@ export const PERMISSIONS = {
   "orders:read": everyone,
   /** Create orders, change their status, record payments. */
   "orders:write": sellers,
+  /** The shop's analytics (KPIs, charts). */
+  "analytics:read": everyone,
   /** Sellers, their schedules and assignments. */
   "sellers:read": everyone,
   /** Create and change sellers and their schedules; assign and release customers by hand. */
