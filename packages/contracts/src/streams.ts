@@ -182,6 +182,8 @@ export const analyticsEventTypes = [
   "conversation.paused",
   /** Staff handed a paused contact back to the bot (attributes: by). */
   "conversation.resumed",
+  /** A provider failed a send (attributes: provider, code, maybe_sent); the send may go on through the next provider. */
+  "provider.error",
   "error",
 ] as const;
 

@@ -12,6 +12,7 @@ export * from "./postgres.js";
 export * from "./process.js";
 export * from "./redis.js";
 export * from "./streams.js";
+export * from "./event-publisher.js";
 export * from "./runtime.js";
 export * from "./leases.js";
 export * from "./stream-claims.js";

@@ -2,7 +2,7 @@
 // cases, the HTTP app and the gRPC service. Shared by main.ts and the tests.
 import type pg from "pg";
 import { Counter, Gauge, Histogram } from "prom-client";
-import { AppError, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
+import { AppError, createEventPublisher, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import type { AdapterConfig } from "./config.js";
 import { adapterService } from "./grpc/adapter.handler.js";
@@ -84,6 +84,7 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     providers,
     choices,
     botHealth,
+    events: createEventPublisher(redis, "whatsapp-adapter"),
     pace: createRedisPacer(redis, { maxInFlightMs: config.PROVIDER_TIMEOUT_MS }),
     quotas: {
       limitOf: (tenantId) => quotas.find(tenantId),

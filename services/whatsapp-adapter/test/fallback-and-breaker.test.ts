@@ -4,6 +4,7 @@
 // failures the primary's circuit opens (no calls), half-opens after
 // BREAKER_HALF_OPEN_AFTER_MS and closes on a success; a rejected message never
 // goes to the fallback. The breaker's state is a metric.
+import { AnalyticsEventSchema, STREAMS, decodeStreamEntry } from "@fleet/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomBytes } from "node:crypto";
 import request from "supertest";
@@ -75,6 +76,11 @@ describe("fallback and circuit breaker", () => {
     expect(bspSends(n, to)).toBe(1);
     expect(await metric("whatsapp_errors_total", 'provider="meta",code="PROVIDER_UNAVAILABLE"')).toBe(errorsBefore + 1);
     expect(await metric("whatsapp_messages_sent_total", 'provider="official"')).toBeGreaterThanOrEqual(1);
+    // The shop's analytics and live feed hear of the primary's failure.
+    const events = (await h.redis.xrange(STREAMS.events, "-", "+")).map(([, fields]) => decodeStreamEntry(AnalyticsEventSchema, fields)).flatMap((d) => (d.success ? [d.data] : []));
+    expect(events.filter((event) => event.type === "provider.error" && event.contact === to)).toEqual([
+      expect.objectContaining({ source: "whatsapp-adapter", attributes: { provider: "meta", code: "PROVIDER_UNAVAILABLE", maybe_sent: false } }),
+    ]);
   });
 
   it("opens the primary's circuit after BREAKER_FAILURES failures (no more calls to it), half-opens after the wait, and closes on a success", async () => {

@@ -1,16 +1,11 @@
-// Appends the orchestrator's analytics events to the fleet's `events` stream.
-import { STREAMS, type AnalyticsEvent } from "@fleet/contracts";
-import { appendToStream, type RedisClient } from "@fleet/service-kit";
+// The orchestrator's events (messages, conversations, hand-offs, alerts) go to the fleet's `events`
+// stream through the shared publisher, stamped as the orchestrator's.
+import { createEventPublisher, type EventInput, type EventPublisher, type RedisClient } from "@fleet/service-kit";
 
-export type EventInput = Omit<AnalyticsEvent, "v" | "source" | "occurredAt" | "attributes"> & { occurredAt?: string; attributes?: AnalyticsEvent["attributes"] };
+export type { EventInput };
 
-export function createEventsRepository(redis: RedisClient) {
-  return {
-    async emit(event: EventInput): Promise<void> {
-      const document: AnalyticsEvent = { v: 1, source: "bot-orchestrator", occurredAt: new Date().toISOString(), attributes: {}, ...event };
-      await appendToStream(redis, STREAMS.events, document);
-    },
-  };
+export function createEventsRepository(redis: RedisClient): EventPublisher {
+  return createEventPublisher(redis, "bot-orchestrator");
 }
 
-export type EventsRepository = ReturnType<typeof createEventsRepository>;
+export type EventsRepository = EventPublisher;

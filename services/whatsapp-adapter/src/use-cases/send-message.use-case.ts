@@ -10,7 +10,7 @@
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, BrokenCircuitError, CircuitState, type CircuitBreakerPolicy, type IPolicy } from "cockatiel";
 import { LRUCache } from "lru-cache";
 import type { ProviderKindName } from "@fleet/contracts";
-import { AppError, type Logger } from "@fleet/service-kit";
+import { AppError, type EventPublisher, type Logger } from "@fleet/service-kit";
 import type { Counter, Gauge, Histogram } from "prom-client";
 import { degrade } from "../providers/degrade.js";
 import { isMaybeSent, MaybeSentError, type OutboundContent, type ReplyOption } from "../providers/provider.js";
@@ -50,6 +50,8 @@ export interface SendMessageDeps {
   choices: Pick<OfferedChoicesRepository, "remember" | "forget">;
   pace: Pacer;
   botHealth: BotHealthRepository;
+  /** provider.error events for the shop's analytics and live feed. */
+  events?: Pick<EventPublisher, "emit">;
   logger: Logger;
   metrics: {
     /** whatsapp_messages_sent_total: messages a provider accepted. */
@@ -190,7 +192,7 @@ function validate(input: SendMessageInput): OutboundContent {
   return content;
 }
 
-export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, logger, metrics, quotas, retryAttempts = 2, breakerFailures = 5, breakerHalfOpenAfterMs = 10_000 }: SendMessageDeps) {
+export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, events, logger, metrics, quotas, retryAttempts = 2, breakerFailures = 5, breakerHalfOpenAfterMs = 10_000 }: SendMessageDeps) {
   /** Waits for a slot of the tenant's quota, if it has one; the returned function ends the slot. */
   async function withinQuota(tenantId: string, signal: AbortSignal): Promise<(() => Promise<void>) | null> {
     if (!quotas) return null;
@@ -305,6 +307,16 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
               : new AppError("unavailable", "PROVIDER_FAILED", "Provider call failed", { cause: error });
         metrics.errors.inc({ provider: provider.kind, code: appError.code });
         logger.warn("provider send failed", { botId: bot.id, provider: provider.kind, code: appError.code, maybeSent: isMaybeSent(appError) });
+        await events
+          ?.emit({
+            id: `provider.error:${bot.id}:${input.idempotencyKey}:${provider.kind}`,
+            type: "provider.error",
+            tenantId: bot.tenantId,
+            botId: bot.id,
+            contact: input.recipient,
+            attributes: { provider: provider.kind, code: appError.code, maybe_sent: isMaybeSent(appError) },
+          })
+          .catch(() => undefined);
         lastError = appError;
         if (ACCOUNT_PROBLEMS.has(appError.code)) {
           await botHealth.report(bot.id, { kind: provider.kind, code: appError.code, at: new Date().toISOString() }).catch(() => undefined);
