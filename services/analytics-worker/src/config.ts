@@ -31,6 +31,15 @@ export const configSchema = z.object({
    * consumer group acknowledged (stored events) are removed; pending and unread ones never.
    */
   EVENTS_TRIM_INTERVAL_MS: positiveInt(60_000),
+  /**
+   * Entries of the `events` stream the live rollups read per call (their own consumer group,
+   * `analytics-rollups`, which runs with or without MongoDB); twice as many are folded at once.
+   */
+  ROLLUPS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** How long one read of the rollups waits for new events, in milliseconds; bounds how long a stop waits for the reader. */
+  ROLLUPS_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** An event left unfolded this long (a dead replica, a Redis failure) is folded again by any replica, in milliseconds. */
+  ROLLUPS_CLAIM_IDLE_MS: positiveInt(30_000),
   /** Days events are kept: TTL of the `occurredAt` index on every collection. */
   EVENTS_RETENTION_DAYS: positiveInt(30),
   /** Interval between two KPI computations, in milliseconds. */

@@ -1,11 +1,12 @@
-// Wiring only: config → logger → Redis and stream metrics (+ Mongo, events
-// consumer, KPI job and stream trimming when configured) → HTTP → graceful stop.
+// Wiring only: config → logger → Redis, live rollups consumer and stream metrics (+ Mongo,
+// events consumer, KPI job and stream trimming when configured) → HTTP → graceful stop.
 import { hostname } from "node:os";
 import { STREAMS } from "@fleet/contracts";
-import { ServiceRuntime, configOrExit, deadLetterStream, registerStreamMetrics } from "@fleet/service-kit";
+import { ServiceRuntime, configOrExit, deadLetterStream, ensureStreamGroup, registerStreamMetrics } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import { loadAnalyticsConfig } from "./config.js";
 import { EVENTS_GROUP, EventsConsumer } from "./consumers/events.consumer.js";
+import { ROLLUPS_GROUP, RollupsConsumer } from "./consumers/rollups.consumer.js";
 import { startPeriodicJob } from "./jobs/periodic.job.js";
 import { createAnalyticsMetrics } from "./metrics.js";
 import { createEventsStreamRepository } from "./repositories/events-stream.repository.js";
@@ -13,6 +14,8 @@ import { createEventsRepository } from "./repositories/events.repository.js";
 import { createKpiCacheRepository } from "./repositories/kpi-cache.repository.js";
 import { createKpiRepository } from "./repositories/kpi.repository.js";
 import { connectMongo, mongoCheck } from "./repositories/mongo.js";
+import { createFoldIntoRollups } from "./rollups/fold-into-rollups.use-case.js";
+import { createRollupsRepository } from "./rollups/rollups.repository.js";
 import { createDescribeEvents } from "./use-cases/describe-events.use-case.js";
 import { createRecordEvents } from "./use-cases/record-events.use-case.js";
 import { createRefreshKpis } from "./use-cases/refresh-kpis.use-case.js";
@@ -22,6 +25,19 @@ const runtime = new ServiceRuntime({ service: "analytics-worker", config, module
 const { logger, metrics, redis } = runtime;
 const analyticsMetrics = createAnalyticsMetrics(metrics.registry);
 const replica = `${hostname()}-${process.pid}`;
+// Always on, MongoDB or not: the dashboard's KPIs come from these rollups.
+const rollups = new RollupsConsumer({
+  redis,
+  blockingRedis: runtime.redisConnection("analytics-worker-rollups", true),
+  fold: createFoldIntoRollups({ repository: createRollupsRepository(redis), logger }),
+  logger,
+  metrics: analyticsMetrics,
+  consumerName: replica,
+  batchSize: config.ROLLUPS_BATCH_SIZE,
+  blockMs: config.ROLLUPS_BLOCK_MS,
+  claimIdleMs: config.ROLLUPS_CLAIM_IDLE_MS,
+  registry: metrics.registry,
+});
 const mongo = config.MONGO_URL ? await connectMongo(config.MONGO_URL, config.MONGO_DB, logger) : null;
 if (!mongo) logger.warn("MONGO_URL is not set: analytics storage is disabled, events stay pending in the stream");
 
@@ -59,19 +75,29 @@ const eventsStream = createEventsStreamRepository(redis, STREAMS.events, EVENTS_
 registerStreamMetrics({
   registry: metrics.registry,
   redis,
-  targets: () => [{ stream: STREAMS.events, group: EVENTS_GROUP }, { stream: deadLetterStream(STREAMS.events) }],
+  targets: () => [{ stream: STREAMS.events, group: EVENTS_GROUP }, { stream: STREAMS.events, group: ROLLUPS_GROUP }, { stream: deadLetterStream(STREAMS.events) }],
   logger,
 });
+const describeEvents = createDescribeEvents({ stream: eventsStream, consumer: storage?.consumer ?? null });
 const health = runtime.health({
   checks: { mongo: mongo ? mongoCheck(mongo) : null },
-  info: createDescribeEvents({ stream: eventsStream, consumer: storage?.consumer ?? null }),
+  info: async () => ({ ...(await describeEvents()), rollups: rollups.status() }),
 });
 await runtime.listen(createApp({ logger, metrics, health }));
+rollups.start();
 storage?.consumer.start();
 const kpiJob = storage ? startPeriodicJob({ name: "kpi-refresh", intervalMs: config.KPI_INTERVAL_MS, run: storage.refreshKpis, logger }) : null;
-// Only acknowledged (stored) events go; every replica may run it, trimming twice is harmless.
-const trimJob = storage ? startPeriodicJob({ name: "events-trim", intervalMs: config.EVENTS_TRIM_INTERVAL_MS, run: eventsStream.trimStored, logger, finishedLevel: "debug" }) : null;
+// Only what every group acknowledged goes; every replica may run it, trimming twice is harmless.
+// The storage group is made sure of first: it is created when MongoDB is first reachable, and until
+// then the other groups alone (the rollups, the gateway's dashboard) would let the trim drop events never stored.
+const trimStored = async () => {
+  await ensureStreamGroup(redis, STREAMS.events, EVENTS_GROUP);
+  return eventsStream.trimStored();
+};
+const trimJob = storage ? startPeriodicJob({ name: "events-trim", intervalMs: config.EVENTS_TRIM_INTERVAL_MS, run: trimStored, logger, finishedLevel: "debug" }) : null;
 runtime.ready({}, [
+  // First, draining: the folds in hand finish and are acked.
+  { name: "rollups consumer", run: async () => rollups.stop() },
   { name: "kpi job", run: async () => kpiJob?.stop() },
   { name: "events trim job", run: async () => trimJob?.stop() },
   // Drain before closing anything: events in hand are written and acked.

@@ -6,7 +6,12 @@ export interface AnalyticsMetrics {
   eventsWritten: Counter<"collection">;
   eventsRejected: Counter;
   writeFailures: Counter;
+  rollupEvents: Counter<"outcome">;
 }
+
+/** What the rollups consumer did with an entry of the `events` stream. */
+export const rollupOutcomes = ["folded", "duplicate", "ignored", "malformed"] as const;
+export type RollupOutcome = (typeof rollupOutcomes)[number];
 
 export function createAnalyticsMetrics(registry: Registry): AnalyticsMetrics {
   const eventsWritten = new Counter({
@@ -17,7 +22,15 @@ export function createAnalyticsMetrics(registry: Registry): AnalyticsMetrics {
   });
   // Every collection shows from the start, so a rate() over a quiet collection is 0, not absent.
   for (const collection of eventCollections) eventsWritten.inc({ collection }, 0);
+  const rollupEvents = new Counter({
+    name: "analytics_rollup_events_total",
+    help: "Entries of the events stream handled by the live rollups, by outcome: folded, duplicate (counted before), ignored (a type not counted, or older than every bucket), malformed (not a valid event; acknowledged).",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  for (const outcome of rollupOutcomes) rollupEvents.inc({ outcome }, 0);
   return {
+    rollupEvents,
     eventsWritten,
     eventsRejected: new Counter({
       name: "analytics_events_rejected_total",

@@ -317,7 +317,8 @@ describe("analytics-worker process", () => {
       info: { events: { storage: "disabled", pending: 4, note: "events stay in the stream until MONGO_URL is set" } },
     });
     expect(await test.redis.xlen(STREAMS.events)).toBe(4);
-    expect(await groupNames(test.redis)).toEqual([]);
+    // Only the live rollups read the stream, in their own group; storage has none.
+    expect(await groupNames(test.redis)).toEqual(["analytics-rollups"]);
     expect(await pendingCount(test.redis)).toBe(0);
 
     const metrics = await (await fetch(`${worker.httpUrl}/metrics`)).text();
@@ -326,10 +327,10 @@ describe("analytics-worker process", () => {
     }
     expect(metrics).toMatch(/analytics_events_rejected_total\{[^}]*\} 0/);
     expect(metrics).toMatch(/analytics_write_failures_total\{[^}]*\} 0/);
-    // Nothing consumes the stream: its length shows the backlog; no group, so no lag series.
+    // Storage consumes nothing: the stream's length shows its backlog, and its group has no lag series.
     expect(metrics).toMatch(/stream_length_entries\{stream="events",[^}]*\} 4/);
     expect(metrics).toMatch(/stream_length_entries\{stream="events.dead",[^}]*\} 0/);
-    expect(metrics).not.toMatch(/^stream_lag_entries\{/m);
+    expect(metrics).not.toMatch(/^stream_lag_entries\{[^}]*group="analytics-worker"/m);
     expect(await worker.stop("SIGTERM")).toBe(0);
   });
 
