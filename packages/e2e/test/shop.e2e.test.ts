@@ -298,3 +298,25 @@ describe("in English", () => {
     expect((await john.tap("attended_yes", "Yes", 1, "button"))[0]).toContain("Thanks");
   }, 90_000);
 });
+
+describe("analytics", () => {
+  it("counts the shop's conversations live from the event stream (no MongoDB): messages, hand-offs, escalations, orders and sales", async () => {
+    await eventually(
+      async () => {
+        const { body } = await es.api("GET", "/analytics/metrics?range=24h");
+        return body.messagesIn >= 30 && body.orders >= 1 && body.handoffs.escalated >= 2 && body.sellers.alerted >= 4;
+      },
+      15_000,
+      "the shop's KPIs",
+    );
+    const { body } = await es.api("GET", "/analytics/metrics?range=24h");
+    expect(body.messagesOut).toBeGreaterThan(body.messagesIn);
+    expect(body.sales).toEqual([{ currency: "MXN", amountMinor: 90_000 }]);
+    expect(body.activeBots).toBe(1);
+    expect(body.responseMs.p90).not.toBeNull();
+    // The English shop's figures are its own.
+    const english = (await en.api("GET", "/analytics/metrics?range=24h")).body;
+    expect(english.sales).toEqual([]);
+    expect(english.messagesIn).toBeGreaterThan(0);
+  }, 30_000);
+});
