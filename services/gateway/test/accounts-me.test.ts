@@ -32,7 +32,7 @@ describe("me", () => {
   it("lists only what the role allows: a viewer reads, never writes or sends", async () => {
     const viewer = await h.seedUser({ tenant: "acme", email: "viewer@acme.test", role: "viewer" });
     const me = await h.me({ userId: viewer.id, tenantId: viewer.tenantId, role: "viewer" });
-    expect(me.permissions).toEqual(["account:read", "bots:read", "messages:read", "flows:read", "products:read", "customers:read", "orders:read", "sellers:read", "settings:read"]);
+    expect(me.permissions).toEqual(["account:read", "bots:read", "messages:read", "flows:read", "products:read", "customers:read", "orders:read", "analytics:read", "sellers:read", "settings:read"]);
   });
 
   it("takes the role and permissions from the stored user, not from the caller's token", async () => {
@@ -72,6 +72,7 @@ describe("permissionsOf", () => {
       "customers:write",
       "orders:read",
       "orders:write",
+      "analytics:read",
       "sellers:read",
       "sellers:self",
       "settings:read",
