@@ -55,4 +55,16 @@ describe("toAppError", () => {
       expect(error.cause).toBe(thrown);
     },
   );
+
+  it("turns a dependency's failed connection (ioredis giving up while reconnecting, a refused or reset socket) into a retryable DEPENDENCY_UNAVAILABLE", () => {
+    const gaveUp = Object.assign(new Error("Reached the max retries per request limit (which is 3)."), { name: "MaxRetriesPerRequestError" });
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6379"), { code: "ECONNREFUSED" });
+    for (const thrown of [gaveUp, new Error("Connection is closed."), refused]) {
+      const error = toAppError(thrown);
+      expect(error).toMatchObject({ kind: "unavailable", code: "DEPENDENCY_UNAVAILABLE", retryable: true });
+      expect(error.cause).toBe(thrown);
+    }
+    // Other errors that carry a code are still ours to look at.
+    expect(toAppError(Object.assign(new Error("duplicate key"), { code: "23505" }))).toMatchObject({ kind: "internal" });
+  });
 });

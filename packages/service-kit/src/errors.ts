@@ -58,7 +58,26 @@ export function httpStatusOf(kind: ErrorKind): number {
 }
 
 /** Any thrown value as an AppError; unknown errors become INTERNAL and keep the original as cause. */
+/** Socket errors of a dependency's connection (Redis, Postgres): the dependency is away, not our bug. */
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "NR_CLOSED"]);
+
+/**
+ * Whether an error says a dependency's connection failed: ioredis giving up on a command while
+ * reconnecting (MaxRetriesPerRequestError, "Connection is closed."), or a refused or reset socket.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "MaxRetriesPerRequestError" || error.message === "Connection is closed.") return true;
+  return "code" in error && typeof error.code === "string" && CONNECTION_CODES.has(error.code);
+}
+
+/**
+ * Any error as an AppError: a dependency whose connection failed is `unavailable` (retryable: 503,
+ * gRPC UNAVAILABLE), so callers try again instead of treating a Redis restart as a rejection;
+ * anything else unknown is INTERNAL.
+ */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isConnectionError(error)) return new AppError("unavailable", "DEPENDENCY_UNAVAILABLE", "A service this request needs is unavailable; try again shortly", { cause: error });
   return new AppError("internal", "INTERNAL", "Internal error", { cause: error });
 }

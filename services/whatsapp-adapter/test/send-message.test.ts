@@ -345,6 +345,21 @@ describe("SendMessage when the provider may have accepted the message", () => {
     expect(await recordTtl(botId, idempotencyKey)).toBeGreaterThan(h.config.IDEMPOTENCY_TTL_S - 60);
   });
 
+  it("answers 'claimed' again to the claim's own owner (a claim resent after a Redis restart lost its reply), 'in progress' to anyone else, and frees a released key", async () => {
+    const idempotency = createIdempotencyRepository(h.redis, { ttlS: h.config.IDEMPOTENCY_TTL_S, leaseMs: 60_000 });
+    const key = `owner-test:${randomUUID()}`;
+    expect(await idempotency.claim(key, "call-a")).toEqual({ state: "claimed" });
+    expect(await idempotency.claim(key, "call-a")).toEqual({ state: "claimed" });
+    expect(await idempotency.claim(key, "call-b")).toEqual({ state: "in_progress" });
+    await idempotency.release(key);
+    expect(await idempotency.claim(key, "call-b")).toEqual({ state: "claimed" });
+    // Releasing as another owner leaves call-b's claim alone; as call-b, it goes.
+    await idempotency.release(key, "call-a");
+    expect(await idempotency.claim(key, "call-c")).toEqual({ state: "in_progress" });
+    await idempotency.release(key, "call-b");
+    expect(await idempotency.claim(key, "call-c")).toEqual({ state: "claimed" });
+  });
+
   it("retries a transient failure scoped to one contact (503 / code 2) and sends once to each contact", async () => {
     const botId = await botOn(NUMBERS.oneContact);
     h.sandbox.faults.add({ phoneNumberId: NUMBERS.oneContact, to: OTHER_CUSTOMER, code: 2, count: 1 });

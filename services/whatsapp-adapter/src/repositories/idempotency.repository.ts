@@ -6,6 +6,7 @@
 //   later call gets that answer and nothing is sent again.
 // A pending record whose lease ended without a result means the sender died
 // mid-send: that is ambiguous too, never free.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ProviderKindSchema, type ProviderKindName } from "@fleet/contracts";
 import type { RedisClient } from "@fleet/service-kit";
@@ -24,7 +25,7 @@ export interface AmbiguousSend {
 
 export type Claim = { state: "claimed" } | { state: "done"; result: StoredSend } | { state: "ambiguous"; send: AmbiguousSend } | { state: "in_progress" };
 
-const PendingSchema = z.object({ state: z.literal("pending"), leaseUntil: z.number() });
+const PendingSchema = z.object({ state: z.literal("pending"), leaseUntil: z.number(), owner: z.string().optional() });
 const DoneSchema = z.object({ state: z.literal("done"), providerMessageId: z.string().min(1), provider: ProviderKindSchema });
 const AmbiguousSchema = z.object({ state: z.literal("ambiguous"), provider: ProviderKindSchema.optional(), providerCode: z.string().min(1) });
 const RecordSchema = z.discriminatedUnion("state", [PendingSchema, DoneSchema, AmbiguousSchema]);
@@ -34,19 +35,30 @@ const LEGACY_PENDING = "pending";
 
 type IdempotencyRecord = z.infer<typeof RecordSchema>;
 
-// KEYS[1]: the record. ARGV: lease ms, ttl s. Sets a pending record when there is none, leased
-// until Redis's own clock + lease (one clock for every replica). Returns {1, now} when claimed,
-// else {0, now, existing value}.
+// KEYS[1]: the record. ARGV: lease ms, ttl s, owner (one token per SendMessage call). Sets a
+// pending record when there is none, leased until Redis's own clock + lease (one clock for every
+// replica). Returns {1, now} when claimed — also when the pending record is this owner's own: the
+// client resent a claim whose reply a Redis restart lost — else {0, now, existing value}.
 const CLAIM = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local pending = '{"state":"pending","leaseUntil":' .. string.format('%d', now + tonumber(ARGV[1])) .. '}'
+local pending = '{"state":"pending","leaseUntil":' .. string.format('%d', now + tonumber(ARGV[1])) .. ',"owner":"' .. ARGV[3] .. '"}'
 if redis.call('SET', KEYS[1], pending, 'NX', 'EX', ARGV[2]) then return {1, now} end
-return {0, now, redis.call('GET', KEYS[1])}`;
+local existing = redis.call('GET', KEYS[1])
+if existing and string.find(existing, '"owner":"' .. ARGV[3] .. '"', 1, true) then return {1, now} end
+return {0, now, existing}`;
 
 const ClaimReplySchema = z.union([z.tuple([z.literal(1), z.number()]), z.tuple([z.literal(0), z.number(), z.string()])]);
 
+// KEYS[1]: the record. ARGV: owner. Deletes the record only while it is that owner's pending claim.
+const RELEASE_OWN = `local existing = redis.call('GET', KEYS[1])
+if existing and string.find(existing, '"state":"pending"', 1, true) and string.find(existing, '"owner":"' .. ARGV[1] .. '"', 1, true) then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
 interface IdempotencyCommands {
-  fleetIdempotencyClaim(key: string, leaseMs: number, ttlS: number): Promise<unknown>;
+  fleetIdempotencyClaim(key: string, leaseMs: number, ttlS: number, owner: string): Promise<unknown>;
+  fleetIdempotencyReleaseOwn(key: string, owner: string): Promise<unknown>;
 }
 
 function parseRecord(raw: string): IdempotencyRecord | null {
@@ -65,6 +77,7 @@ function parseRecord(raw: string): IdempotencyRecord | null {
 
 export function createIdempotencyRepository(redis: RedisClient, { ttlS, leaseMs }: { ttlS: number; leaseMs: number }) {
   redis.defineCommand("fleetIdempotencyClaim", { numberOfKeys: 1, lua: CLAIM });
+  redis.defineCommand("fleetIdempotencyReleaseOwn", { numberOfKeys: 1, lua: RELEASE_OWN });
   const commands = redis as unknown as IdempotencyCommands;
   const keyOf = (key: string) => `idem:${key}`;
   const write = async (key: string, record: IdempotencyRecord) => {
@@ -72,9 +85,12 @@ export function createIdempotencyRepository(redis: RedisClient, { ttlS, leaseMs 
   };
 
   return {
-    /** Claims the key for one send, or says what an earlier call with it left. */
-    async claim(key: string): Promise<Claim> {
-      const reply = ClaimReplySchema.parse(await commands.fleetIdempotencyClaim(keyOf(key), leaseMs, ttlS));
+    /**
+     * Claims the key for one send, or says what an earlier call with it left. `owner` names this
+     * call (a fresh token per call): claiming again with the same owner answers "claimed".
+     */
+    async claim(key: string, owner: string = randomUUID()): Promise<Claim> {
+      const reply = ClaimReplySchema.parse(await commands.fleetIdempotencyClaim(keyOf(key), leaseMs, ttlS, owner));
       if (reply[0] === 1) return { state: "claimed" };
       const [, now, raw] = reply;
       const record = parseRecord(raw);
@@ -91,9 +107,30 @@ export function createIdempotencyRepository(redis: RedisClient, { ttlS, leaseMs 
     async markAmbiguous(key: string, send: AmbiguousSend): Promise<void> {
       await write(key, { state: "ambiguous", ...send });
     },
-    /** Frees the key after a send that certainly did not happen, so a retry may send. */
-    async release(key: string): Promise<void> {
-      await redis.del(keyOf(key));
+    /**
+     * Frees the key after a send that certainly did not happen, so a retry may send. When Redis does
+     * not answer (a restart), it keeps trying in the background for as long as the claim's lease
+     * runs: nobody else can claim the key meanwhile, and once Redis is back the retry finds it free
+     * instead of a lease run out that reads as "maybe sent" (never sent again).
+     */
+    async release(key: string, owner?: string): Promise<void> {
+      // With an owner, only that call's pending claim goes: a claim whose answer was lost may or may not exist.
+      const remove = () => (owner === undefined ? redis.del(keyOf(key)) : commands.fleetIdempotencyReleaseOwn(keyOf(key), owner));
+      try {
+        await remove();
+      } catch (error) {
+        const until = Date.now() + leaseMs;
+        const retry = (delay: number) => {
+          const timer = setTimeout(() => {
+            remove().catch(() => {
+              if (Date.now() + delay < until) retry(Math.min(delay * 2, 2000));
+            });
+          }, delay);
+          timer.unref();
+        };
+        retry(100);
+        throw error;
+      }
     },
   };
 }

@@ -7,6 +7,7 @@
 // A failure after which the provider may have accepted the message (see
 // MaybeSentError) is neither retried nor sent elsewhere: the call, and every
 // later call with its key, fails with SEND_OUTCOME_UNKNOWN.
+import { randomUUID } from "node:crypto";
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, BrokenCircuitError, CircuitState, type CircuitBreakerPolicy, type IPolicy } from "cockatiel";
 import { LRUCache } from "lru-cache";
 import type { ProviderKindName } from "@fleet/contracts";
@@ -338,8 +339,17 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
     if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
     const key = `${input.botId}:${input.idempotencyKey}`;
     const signal = AbortSignal.timeout(Math.max(input.deadline - Date.now(), 1));
+    // This call's own claims: a claim resent after a Redis restart finds the record it made, not a stranger's.
+    const owner = randomUUID();
     for (;;) {
-      const claim = await idempotency.claim(key);
+      let claim: Awaited<ReturnType<typeof idempotency.claim>>;
+      try {
+        claim = await idempotency.claim(key, owner);
+      } catch (error) {
+        // Redis may have taken the claim and lost the answer (a restart): free it if it is ours, so a retry may send.
+        await idempotency.release(key, owner).catch(() => undefined);
+        throw error;
+      }
       if (claim.state === "done") return { ...claim.result, replayed: true };
       if (claim.state === "ambiguous") throw sendOutcomeUnknown(claim.send);
       if (claim.state === "claimed") break;
@@ -363,7 +373,7 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
         throw sendOutcomeUnknown(send, error);
       }
       // Certainly not sent: free the key so a retry may send.
-      await idempotency.release(key).catch(() => undefined);
+      await idempotency.release(key, owner).catch(() => undefined);
       throw error;
     }
     // The message is out: failing now would invite a retry. Unrecorded, the key's lease ends as "ambiguous", never free.

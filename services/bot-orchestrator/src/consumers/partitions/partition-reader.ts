@@ -72,9 +72,14 @@ export class PartitionReader {
         }
         await Promise.race([this.o.waitForRoom(), this.stopping]);
         if (!this.running) break;
-        const entries = await streams.readNew(this.o.blocking, partition, consumer, this.o.batchSize, this.o.blockMs);
+        // A stop does not wait for the read: disconnecting the blocking connection does not always
+        // settle it (a read queued while that connection was reconnecting, e.g. after a Redis
+        // restart, would wait forever), and the partition could then never be handed over.
+        const read = streams.readNew(this.o.blocking, partition, consumer, this.o.batchSize, this.o.blockMs);
+        read.catch(() => undefined);
+        const entries = await Promise.race([read, this.stopping.then(() => null)]);
         // Read after a stop began: they stay pending under this consumer and the next owner takes them over.
-        if (!this.running) break;
+        if (!this.running || entries === null) break;
         for (const entry of entries) this.o.accept(partition, entry);
         backoff = 100;
       } catch (error) {
