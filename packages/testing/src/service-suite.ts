@@ -62,13 +62,13 @@ export function describeServiceProcess({ name, entry, dependencies, env = {} }: 
 
     it("serves metrics that promtool accepts, labelled by route template", async () => {
       await fetch(`${service.httpUrl}/health`);
-      await fetch(`${service.httpUrl}/no/such/page/12345`);
+      await fetch(`${service.httpUrl}/no/such/page/unlisted-path-xq`);
       const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
       const check = await promtoolCheckMetrics(text);
       expect(check).toEqual({ ok: true, output: expect.any(String) });
       expect(text).toMatch(/http_requests_total\{[^}]*endpoint="\/health"[^}]*\} \d+/);
       expect(text).toMatch(/http_requests_total\{[^}]*status="404"[^}]*endpoint="unmatched"/);
-      expect(text).not.toContain("12345");
+      expect(text).not.toContain("unlisted-path-xq");
       expect(text).toContain("process_resident_memory_bytes");
     });
 
