@@ -3,7 +3,6 @@
 // node-pg-migrate's advisory lock serialises concurrent runs.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runner } from "node-pg-migrate";
 
 export interface MigrationOwner {
   service: string;
@@ -29,6 +28,9 @@ export async function discoverMigrationOwners(rootDir: string): Promise<Migratio
 }
 
 export async function migrateUp(databaseUrl: string, owners: MigrationOwner[], log: (message: string) => void = () => {}): Promise<void> {
+  // Loaded here, not with the kit: services never migrate on boot, and node-pg-migrate with its
+  // file-matching dependencies would cost every replica about 10 MiB of idle memory.
+  const { runner } = await import("node-pg-migrate");
   for (const owner of owners) {
     const applied = await runner({
       databaseUrl,

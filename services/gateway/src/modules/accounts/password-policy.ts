@@ -4,8 +4,10 @@
 // dictionaries and the account's own email, name and tenant as extra words,
 // must reach score 3 ("safely unguessable: moderate protection from offline
 // slow-hash scenario"). Existing passwords are never re-checked at login.
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
+//
+// zxcvbn and its dictionaries (about 20 MiB resident once ranked) are loaded on the first check, not
+// at start: most gateway replicas never see a new password, and idle memory is what a replica costs.
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { AppError } from "@fleet/service-kit";
 
 export const MAX_PASSWORD_LENGTH = 256;
@@ -65,7 +67,7 @@ export interface PasswordPolicyOptions {
  * English) or 400 PASSWORD_TOO_LONG; returns when the password is acceptable.
  * `related` are further words of the account (name, tenant) a password must not lean on.
  */
-export type CheckPassword = (password: string, email: string, related?: readonly string[]) => void;
+export type CheckPassword = (password: string, email: string, related?: readonly string[]) => Promise<void>;
 
 /** Lengths in characters as a person counts them (code points after NFC, as the hash sees them), not UTF-16 units. */
 function lengthOf(password: string): number {
@@ -97,12 +99,26 @@ function weak(message: string, details: Record<string, unknown>): AppError {
   return new AppError("invalid_argument", "WEAK_PASSWORD", message, { details });
 }
 
+let estimator: Promise<ZxcvbnFactory> | undefined;
+
+/**
+ * The estimator, built once per process on first use: ranking the dictionaries takes tens of
+ * milliseconds. Levenshtein matching stays off: it costs ~50 ms per check and changes little once
+ * the threshold is score 3. A failed load is not kept, so the next check tries again.
+ */
+function loadEstimator(): Promise<ZxcvbnFactory> {
+  estimator ??= Promise.all([import("@zxcvbn-ts/core"), import("@zxcvbn-ts/language-common")]).then(
+    ([{ ZxcvbnFactory }, { adjacencyGraphs, dictionary }]) => new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs, maxLength: ESTIMATE_LENGTH }),
+    (error: unknown) => {
+      estimator = undefined;
+      throw error;
+    },
+  );
+  return estimator;
+}
+
 export function createPasswordPolicy({ minLength }: PasswordPolicyOptions): CheckPassword {
-  // Built once per policy, at start: ranking the dictionaries takes tens of
-  // milliseconds. Levenshtein matching stays off: it costs ~50 ms per check
-  // and changes little once the threshold is score 3.
-  const zxcvbn = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs, maxLength: ESTIMATE_LENGTH });
-  return function checkPassword(password, email, related = []) {
+  return async function checkPassword(password, email, related = []) {
     const length = lengthOf(password);
     if (length > MAX_PASSWORD_LENGTH) {
       throw new AppError("invalid_argument", "PASSWORD_TOO_LONG", `Password must be at most ${MAX_PASSWORD_LENGTH} characters`, {
@@ -116,6 +132,7 @@ export function createPasswordPolicy({ minLength }: PasswordPolicyOptions): Chec
     if (password.trim().toLowerCase() === normalizedEmail) {
       throw weak("Password must not be your email address", { reason: "same_as_email" });
     }
+    const zxcvbn = await loadEstimator();
     const { score, feedback } = zxcvbn.check(password, accountWords(normalizedEmail, related));
     if (score >= MIN_SCORE) return;
     const warning = feedback.warning ?? undefined;

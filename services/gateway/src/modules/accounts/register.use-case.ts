@@ -35,7 +35,7 @@ export interface RegisterDeps {
 
 export function createRegister({ accounts, issueSession, checkPassword, hashPassword, afterSignUp }: RegisterDeps) {
   return async function register(input: RegisterInput): Promise<Account & { session: Session }> {
-    checkPassword(input.password, input.email, [input.displayName, input.tenantName, input.tenantSlug]);
+    await checkPassword(input.password, input.email, [input.displayName, input.tenantName, input.tenantSlug]);
     // Hashed before the transaction, which then holds its locks for milliseconds, not the ~0.1 s of scrypt.
     const passwordHash = await hashPassword(input.password);
     const created = await accounts.createTenantWithOwner({

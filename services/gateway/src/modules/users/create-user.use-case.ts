@@ -16,7 +16,7 @@ export interface CreateUserInput {
 export interface CreateUserDeps {
   users: Pick<UsersDirectory, "forTenant">;
   /** Throws 400 WEAK_PASSWORD (or similar) when the password does not meet the policy. */
-  checkPassword(password: string, email: string): void;
+  checkPassword(password: string, email: string): Promise<void>;
   hashPassword(password: string): Promise<string>;
 }
 
@@ -24,7 +24,7 @@ export function createCreateUser({ users, checkPassword, hashPassword }: CreateU
   return async function createUser(actor: Actor, input: CreateUserInput): Promise<UserRecord> {
     authorize(actor, "users:write");
     assertMayManage(actor, null, input.role);
-    checkPassword(input.password, input.email);
+    await checkPassword(input.password, input.email);
     const created = await users.forTenant(actor.tenantId).create({ email: input.email, displayName: input.displayName, role: input.role, passwordHash: await hashPassword(input.password) });
     if (!created) throw new AppError("conflict", "EMAIL_TAKEN", "A user with this email already exists in the tenant");
     return created;

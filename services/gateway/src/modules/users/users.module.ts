@@ -13,7 +13,7 @@ import { usersRoutes } from "./users.routes.js";
 export interface UsersModuleDeps {
   pool: pg.Pool;
   sessions: SessionRevoker;
-  checkPassword(password: string, email: string): void;
+  checkPassword(password: string, email: string): Promise<void>;
   hashPassword(password: string): Promise<string>;
 }
 
