@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { Counter, Gauge, Histogram } from "prom-client";
 import { INBOUND_DEAD_LETTER_STREAM, inboundStream } from "@fleet/contracts";
-import { createLeaseRepository, registerStreamMetrics, streamDeadLetteredCounter, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
+import { createLeaseRepository, registerStreamMetrics, secretKeyringOf, streamDeadLetteredCounter, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import { actionDefinitions } from "./flows/actions/definitions.js";
 import { createFlowActions, type ConversationControl } from "./flows/actions/registry.js";
@@ -65,7 +65,7 @@ export function composeOrchestrator({ config, pool, redis, blockingConnection, s
   const conversations = createConversationsRepository(redis, { partitions: config.INBOUND_PARTITIONS, stateTtlMs: config.CONVERSATION_TTL_MS });
   const timers = createTimersRepository(redis);
   const resume = createResumeConversation({ redis, conversations, partitions: config.INBOUND_PARTITIONS });
-  const tenantHttpSettings = createTenantHttpSettingsRepository(pool, createTenantSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
+  const tenantHttpSettings = createTenantHttpSettingsRepository(pool, createTenantSecretBox(secretKeyringOf(config)), logger);
   const flowsModule = createFlowsModule({
     pool,
     actions: actionDefinitions,

@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import { DEFAULT_INBOUND_PARTITIONS } from "@fleet/contracts";
-import { baseConfigShape, databaseUrl, loadConfig, port, secret } from "@fleet/service-kit";
+import { baseConfigShape, databaseUrl, loadConfig, port, secretKeysShape } from "@fleet/service-kit";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -16,8 +16,12 @@ export const configSchema = z.object({
   GRPC_PORT: port(50053),
   /** Postgres; the orchestrator owns the `orchestrator` schema (flows and their versions). */
   DATABASE_URL: databaseUrl,
-  /** Key that encrypts tenants' http-step secrets at rest (AES-256-GCM via HKDF, a key of its own). Required, ≥ 32 characters. */
-  SECRETS_ENCRYPTION_KEY: secret(32),
+  /**
+   * SECRETS_ENCRYPTION_KEY (required, ≥ 32 characters), SECRETS_ENCRYPTION_KEY_ID and
+   * SECRETS_ENCRYPTION_PREVIOUS_KEYS: the keys that encrypt tenants' http-step secrets at rest
+   * (AES-256-GCM via HKDF, a key of its own), rotated without downtime (docs/operations.md).
+   */
+  ...secretKeysShape,
   /** gRPC address of the whatsapp-adapter (replies are sent through it); `ipv4:a:p,b:p` lists several replicas. */
   ADAPTER_GRPC_URL: z.string().default("127.0.0.1:50052"),
   /** gRPC address of the gateway's CommerceService (catalogue, customers, orders, sellers, shop settings for the flows' actions); `ipv4:a:p,b:p` lists several replicas. */

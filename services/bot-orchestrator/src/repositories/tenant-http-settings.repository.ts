@@ -3,7 +3,7 @@
 // tenant and the name (a sealed value copied to another row does not open), and only
 // resolveSecrets opens them, for the call that sends them; no read returns them.
 import type pg from "pg";
-import { AppError, createSecretBox, inTransaction, type Logger, type SecretBox } from "@fleet/service-kit";
+import { AppError, asKeyring, createSecretBox, inTransaction, type Logger, type SecretBox, type SecretKeyring } from "@fleet/service-kit";
 import { normaliseAllowedHosts } from "../flows/runtime/allowed-hosts.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,8 +24,8 @@ export interface TenantHttpSettings {
  * The box of tenants' http-step secrets: a key derived for this use alone from SECRETS_ENCRYPTION_KEY.
  * Its HKDF salt and info are fixed for good: stored secrets were sealed with the key they derive.
  */
-export function createTenantSecretBox(keyMaterial: string): SecretBox {
-  return createSecretBox({ keyMaterial, salt: "fleet.orchestrator", info: "tenant-http-secrets-v1" });
+export function createTenantSecretBox(keys: string | SecretKeyring): SecretBox {
+  return createSecretBox({ ...asKeyring(keys), salt: "fleet.orchestrator", info: "tenant-http-secrets-v1" });
 }
 
 function requireTenant(tenantId: string): void {
