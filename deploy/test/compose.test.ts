@@ -13,9 +13,9 @@ const service = (name: string) => record(services[name], `services.${name}`);
 const environment = (name: string) => record(service(name).environment, `services.${name}.environment`);
 
 /** Variables that hold secrets: never a literal, never a default. */
-const SECRETS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD"];
+const SECRETS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD", "GRAFANA_ADMIN_PASSWORD"];
 /** Container variables whose whole value is a secret. */
-const SECRET_KEYS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_INITDB_ROOT_PASSWORD"];
+const SECRET_KEYS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_INITDB_ROOT_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD"];
 const REQUIRED = /^\$\{([A-Z_][A-Z0-9_]*):\?[^}]+\}$/;
 
 // ---- Compose Specification schema --------------------------------------------------------------
@@ -146,12 +146,17 @@ describe("docker-compose.yml", () => {
     for (const volume of used) expect(declared).toContain(volume);
   });
 
-  it("publishes only nginx (8080) and Prometheus (9090); nginx waits for healthy gateway and adapter", () => {
+  it("publishes only nginx (8080, HTTPS 8443), Prometheus (9090) and Grafana (loopback); nginx waits for healthy gateway and adapter", () => {
     const published = Object.entries(services).filter(([, svc]) => isRecord(svc) && svc.ports !== undefined);
-    expect(published.map(([name]) => name).sort()).toEqual(["nginx", "prometheus"]);
-    expect(service("nginx").ports).toEqual(["8080:8080"]);
+    expect(published.map(([name]) => name).sort()).toEqual(["grafana", "nginx", "prometheus"]);
+    expect(service("nginx").ports).toEqual(["8080:8080", "8443:8443"]);
     expect(list(service("prometheus").ports, "prometheus.ports")).toEqual([expect.stringMatching(/:9090:9090$|^9090:9090$/)]);
-    expect(list(service("nginx").volumes, "nginx.volumes")).toEqual([expect.stringMatching(/^\.\/nginx:/)]);
+    expect(service("grafana").ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+:3000$/)]);
+    expect(list(service("nginx").volumes, "nginx.volumes")).toEqual([
+      expect.stringMatching(/^\.\/nginx:/),
+      "tls-certs:/etc/fleet/tls:ro",
+      "acme-webroot:/var/www/acme:ro",
+    ]);
     expect(service("nginx").depends_on).toEqual({
       gateway: { condition: "service_healthy" },
       "whatsapp-adapter": { condition: "service_healthy" },

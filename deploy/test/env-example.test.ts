@@ -10,7 +10,7 @@ import { configSchema as adapter } from "../../services/whatsapp-adapter/src/con
 const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
 const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].flatMap((m) => (m[1] ? [m[1]] : [])));
 for (const m of example.matchAll(/\b([A-Z][A-Z0-9_]+)=/g)) if (m[1]) listed.add(m[1]);
-const COMPOSE_ONLY = ["POSTGRES_PASSWORD", "MONGO_PASSWORD"];
+const COMPOSE_ONLY = ["POSTGRES_PASSWORD", "MONGO_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "TLS_CERT_FILE", "TLS_KEY_FILE", "TLS_PUBLIC_PORT"];
 
 describe(".env.example", () => {
   it("lists every configuration key of every service", () => {
@@ -24,7 +24,7 @@ describe(".env.example", () => {
   });
 
   it("holds no secret values", () => {
-    for (const secret of ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD"]) {
+    for (const secret of ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "SECRETS_ENCRYPTION_PREVIOUS_KEYS", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD", "GRAFANA_ADMIN_PASSWORD"]) {
       expect(example).toMatch(new RegExp(`^${secret}=\\s*(#.*)?$`, "m"));
     }
   });

@@ -47,11 +47,28 @@ describe("deploy/prometheus", () => {
         expect.stringMatching(/\bup\{[^}]*\} == 0/),
         expect.stringContaining('http_requests_total{status=~"5.."}'),
         expect.stringContaining('grpc_server_handled_total{grpc_code!="OK"}'),
-        expect.stringMatching(/histogram_quantile\(0\.95, .*http_request_duration_seconds_bucket/),
+        expect.stringMatching(/histogram_quantile\(0\.99, .*http_request_duration_seconds_bucket/),
         // One series per stream and group, whichever replicas report it.
         expect.stringMatching(/deriv\(max by \(stream, group\) \(stream_lag_entries\)\[10m:1m\]\) > 0/),
         expect.stringContaining("increase(stream_dead_lettered_total[15m])"),
+        expect.stringContaining("adapter_provider_circuits_open"),
+        expect.stringContaining('adapter_baileys_sessions{state="needs_link"}'),
+        expect.stringContaining("time() - fleet_backup_last_success_timestamp_seconds"),
+        expect.stringContaining("absent(fleet_backup_last_success_timestamp_seconds)"),
       ]),
     );
+  });
+
+  it("has a promtool test case for every alert rule", () => {
+    const alerts = list(readYaml("deploy/prometheus/alerts.yml").groups, "groups")
+      .flatMap((group) => list(record(group, "group").rules, "rules"))
+      .map((rule) => String(record(rule, "rule").alert));
+    const tested = new Set(
+      list(readYaml("deploy/prometheus/alerts.test.yml").tests, "tests")
+        .flatMap((test) => list(record(test, "test").alert_rule_test ?? [], "alert_rule_test"))
+        .filter((check) => list(record(check, "check").exp_alerts ?? [], "exp_alerts").length > 0)
+        .map((check) => String(record(check, "check").alertname)),
+    );
+    expect(alerts.filter((alert) => !tested.has(alert))).toEqual([]);
   });
 });

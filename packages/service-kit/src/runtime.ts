@@ -63,7 +63,7 @@ export class ServiceRuntime {
     this.redis = this.redisConnection(service);
     if (options.postgresSchema) {
       if (!config.DATABASE_URL) throw new Error(`${service} owns schema ${options.postgresSchema} but has no DATABASE_URL`);
-      const pool = createPostgresPool({ url: config.DATABASE_URL, schema: options.postgresSchema, logger: this.logger });
+      const pool = createPostgresPool({ url: config.DATABASE_URL, schema: options.postgresSchema, logger: this.logger, registry: this.metrics.registry });
       this.closers.push({ name: "postgres", run: () => pool.end() });
       this.postgres = pool;
     } else {
