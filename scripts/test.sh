@@ -11,6 +11,7 @@ ensure_postgres
 ensure_redis
 ensure_promtool
 ensure_nginx
+ensure_kubectl
 
 log "building"
 pnpm run --silent build

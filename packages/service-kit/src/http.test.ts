@@ -210,6 +210,25 @@ describe("createServiceApp /health", () => {
     expect(res.body.details.redis).toContain("50 ms");
   });
 
+  it("answers /health/live with 200 alive while a dependency is down, without asking it", async () => {
+    let asked = 0;
+    const { app } = setup({
+      postgres: () => {
+        asked += 1;
+        return Promise.reject(new Error("ECONNREFUSED 127.0.0.1:5432"));
+      },
+      redis: () => new Promise(() => {}),
+    }, 50);
+    const live = await request(app).get("/health/live");
+    const ready = await request(app).get("/health");
+
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: "alive" });
+    expect(ready.status).toBe(503);
+    // Only the readiness request ran the checks.
+    expect(asked).toBe(1);
+  });
+
   it("reports a dependency switched off by configuration as disabled and stays healthy", async () => {
     const { app } = setup({ postgres: () => Promise.resolve(), mongo: null });
     const res = await request(app).get("/health");

@@ -1,5 +1,5 @@
 // The HTTP skeleton every service shares: request ids and context, metrics,
-// /health and /metrics, and the uniform error body at the edge.
+// /health (readiness), /health/live (liveness) and /metrics, and the uniform error body at the edge.
 import { randomUUID } from "node:crypto";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { runWithContext } from "./context.js";
@@ -78,6 +78,11 @@ export function createServiceApp({ logger, metrics, health, trustProxy = "loopba
   app.set("trust proxy", trustProxy);
   app.use(requestContextMiddleware());
   app.use(httpMetricsMiddleware(metrics));
+  // Liveness: the process answers. Never asks Redis or Postgres, so an orchestrator does not
+  // restart every replica while a dependency is down (that is what /health, readiness, reports).
+  app.get("/health/live", (_req, res) => {
+    res.json({ status: "alive" });
+  });
   app.get("/health", async (_req, res) => {
     const report = await health();
     res.status(report.status === "ok" ? 200 : 503).json(report);
