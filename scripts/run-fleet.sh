@@ -19,7 +19,7 @@ cd "$ROOT"
 
 SERVICES=(whatsapp-adapter gateway bot-orchestrator analytics-worker)
 declare -A HTTP_BASE=([gateway]=3000 [whatsapp-adapter]=3001 [bot-orchestrator]=3002 [analytics-worker]=3003)
-declare -A GRPC_BASE=([gateway]=50051 [whatsapp-adapter]=50052 [bot-orchestrator]=50053)
+declare -A GRPC_BASE=([gateway]=50051 [whatsapp-adapter]=50052 [bot-orchestrator]=50053 [analytics-worker]=50054)
 # Replica i listens on base + 100*i: 20 replicas stay clear of the sandbox, nginx and Redis ports.
 MAX_REPLICAS=20
 declare -A SCALE=()
@@ -49,10 +49,10 @@ Ports: replica i (0, 1, 2, ...) of a service listens on the service's base ports
   gateway            HTTP 3000 + 100*i   gRPC 50051 + 100*i
   whatsapp-adapter   HTTP 3001 + 100*i   gRPC 50052 + 100*i
   bot-orchestrator   HTTP 3002 + 100*i   gRPC 50053 + 100*i
-  analytics-worker   HTTP 3003 + 100*i
+  analytics-worker   HTTP 3003 + 100*i   gRPC 50054 + 100*i
 e.g. with --scale bot-orchestrator=3 the orchestrators answer on 3002, 3102 and 3202. Every
 gateway and adapter replica sits behind nginx; the orchestrators and the gateways call every
-adapter replica over gRPC (round robin), the gateways every orchestrator. Logs:
+adapter replica over gRPC (round robin), the gateways every orchestrator and analytics worker. Logs:
 .run/logs/<name>.log, where replica i > 0 is named <service>-<i>.
 
 A process that exits is started again, like a compose restart policy: after 1 s, doubling up
@@ -257,7 +257,7 @@ launch() { # name: starts (again) one process of the demo
         # told to post webhooks, and the URL Twilio's signatures are checked against.
         whatsapp-adapter) env+=(OFFICIAL_BASE_URL="$D360_SANDBOX_URL" TWILIO_API_BASE_URL="$TWILIO_SANDBOX_URL"
           EVOLUTION_ALLOWED_HOSTS=127.0.0.1 PROVIDER_ALLOW_HTTP=true PUBLIC_BASE_URL="http://127.0.0.1:$NGINX_PORT") ;;
-        gateway) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" ORCHESTRATOR_GRPC_URL="$(grpc_target bot-orchestrator)") ;;
+        gateway) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" ORCHESTRATOR_GRPC_URL="$(grpc_target bot-orchestrator)" ANALYTICS_GRPC_URL="$(grpc_target analytics-worker)") ;;
         # FLOW_TIMER_SCALE: the flows' follow-ups come sooner in the demo (15 min → 45 s by default).
         bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" COMMERCE_GRPC_URL="$(grpc_target gateway)" FLOW_TIMER_SCALE="${FLOW_TIMER_SCALE:-0.05}") ;;
       esac

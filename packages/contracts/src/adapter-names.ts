@@ -33,13 +33,14 @@ export function providerKindOf(name: ProviderKindName): ProviderKind {
   return PROVIDER_KINDS[name];
 }
 
-export const connectionStateNames = ["connected", "connecting", "awaiting_pairing", "disconnected", "misconfigured"] as const;
+export const connectionStateNames = ["connected", "connecting", "awaiting_pairing", "needs_link", "disconnected", "misconfigured"] as const;
 export type ConnectionStateName = (typeof connectionStateNames)[number];
 
 const CONNECTION_STATES: Record<ConnectionStateName, ConnectionState> = {
   connected: ConnectionState.CONNECTED,
   connecting: ConnectionState.CONNECTING,
   awaiting_pairing: ConnectionState.AWAITING_PAIRING,
+  needs_link: ConnectionState.NEEDS_LINK,
   disconnected: ConnectionState.DISCONNECTED,
   misconfigured: ConnectionState.MISCONFIGURED,
 };

@@ -33,7 +33,24 @@ export const ROLLUP_FIELDS = {
   stockLow: "stock_low",
   /** error events (flows that could not go on) */
   errors: "errors",
+  /**
+   * Conversations that converted, counted in the hour and day buckets of the conversation's START
+   * (so conversion over a range = conv_converted / conv_started of the buckets in the range).
+   * A conversation (a `conversation.started` event, with tenantId, botId and a top-level `contact`)
+   * converted when an `order.created` event of the same tenant and the same `contact` occurred at or
+   * after the conversation's start, at most {@link CONVERSION_WINDOW_MS} after it, and before that
+   * contact's next `conversation.started`: each order belongs to the contact's latest conversation
+   * started at or before it (two starts at the same millisecond: the greater event id is the later).
+   * Counted once per conversation, however many orders it led to. Events without a contact take no part.
+   * The live fold sees an order only against the latest conversation folded so far, so an order
+   * folded before its conversation.started (a late event) is missed live; the reconciliation from
+   * MongoDB corrects it, like every other field.
+   */
+  conversationsConverted: "conv_converted",
 } as const;
+
+/** An order converts a conversation it follows by at most this much (7 days, inclusive). */
+export const CONVERSION_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 export type RollupField = (typeof ROLLUP_FIELDS)[keyof typeof ROLLUP_FIELDS];
 
@@ -47,8 +64,12 @@ export function salesField(currency: string): string {
   return `sales:${currency.toUpperCase()}`;
 }
 
-/** How long buckets are kept: hours 35 days, days 400 days; an event's seen-mark 8 days (later duplicates of it are not expected). */
-export const ROLLUP_TTL_SECONDS = { hour: 35 * 24 * 3600, day: 400 * 24 * 3600, seen: 8 * 24 * 3600 } as const;
+/**
+ * How long buckets are kept: hours 35 days, days 400 days; an event's seen-mark and a conversation's
+ * converted-mark 8 days (later duplicates are not expected); a contact's latest conversation 8 days
+ * after its start (one more than the conversion window).
+ */
+export const ROLLUP_TTL_SECONDS = { hour: 35 * 24 * 3600, day: 400 * 24 * 3600, seen: 8 * 24 * 3600, conversation: 8 * 24 * 3600 } as const;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
@@ -70,4 +91,12 @@ export const rollupKeys = {
   hourBots: (tenantId: string, bucket: string) => `analytics:{${tenantId}}:hb:${bucket}`,
   /** An event already folded in (idempotency by event id). */
   seen: (tenantId: string, eventId: string) => `analytics:{${tenantId}}:seen:${eventId}`,
+  /**
+   * A contact's latest conversation folded so far (a hash: s = start in ms since the epoch, id =
+   * event id, h / d = its hour and day buckets, he / de = their expiries in seconds since the epoch); kept
+   * {@link ROLLUP_TTL_SECONDS}.conversation after the start, past which no order can convert it.
+   */
+  latestConversation: (tenantId: string, contact: string) => `analytics:{${tenantId}}:lc:${contact}`,
+  /** A conversation already counted as converted (by its conversation.started event id). */
+  converted: (tenantId: string, conversationEventId: string) => `analytics:{${tenantId}}:cv:${conversationEventId}`,
 } as const;

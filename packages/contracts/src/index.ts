@@ -1,6 +1,6 @@
 // Contracts of the fleet: stream/event schemas here; the generated protobuf
 // code is imported through the subpaths `@fleet/contracts/adapter`,
-// `@fleet/contracts/orchestrator` and `@fleet/contracts/commerce`.
+// `@fleet/contracts/orchestrator`, `@fleet/contracts/commerce` and `@fleet/contracts/analytics`.
 export * from "./streams.js";
 export * from "./partitions.js";
 export * from "./adapter-names.js";

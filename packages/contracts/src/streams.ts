@@ -176,6 +176,8 @@ export const analyticsEventTypes = [
   "handoff.attended",
   /** A hand-off nobody attended went to a supervisor (attributes: reason, supervisors). */
   "handoff.escalated",
+  /** Someone answered a contact from the shop's own phone (a linked Baileys number): a human took over (attributes: provider, message_id). */
+  "handoff.human_replied",
   /** A seller was alerted about a customer, by WhatsApp and on the dashboard (attributes: seller_id, seller_name, reason, priority). */
   "seller.alerted",
   /** Staff paused the bot for a contact (attributes: by, until). */

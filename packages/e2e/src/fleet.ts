@@ -40,7 +40,7 @@ export const SERVICES = ["whatsapp-adapter", "gateway", "bot-orchestrator", "ana
 export type ServiceName = (typeof SERVICES)[number];
 
 /** The analytics worker serves HTTP only (health, metrics); the others also serve gRPC. */
-const SERVES_GRPC: Record<ServiceName, boolean> = { "whatsapp-adapter": true, gateway: true, "bot-orchestrator": true, "analytics-worker": false };
+const SERVES_GRPC: Record<ServiceName, boolean> = { "whatsapp-adapter": true, gateway: true, "bot-orchestrator": true, "analytics-worker": true };
 
 /** A guard against a typo starting hundreds of processes. */
 const MAX_REPLICAS = 32;
@@ -339,6 +339,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
       JWT_SECRET: randomBytes(32).toString("hex"),
       ADAPTER_GRPC_URL: grpcTarget(grpcOf("whatsapp-adapter")),
       ORCHESTRATOR_GRPC_URL: grpcTarget(grpcOf("bot-orchestrator")),
+      ANALYTICS_GRPC_URL: grpcTarget(grpcOf("analytics-worker")),
       // The fleet's combined health asks one replica of each service.
       ADAPTER_HTTP_URL: firstHttp("whatsapp-adapter"),
       ORCHESTRATOR_HTTP_URL: firstHttp("bot-orchestrator"),

@@ -1,5 +1,10 @@
-// gRPC client factory: one typed async function per method. Every call has a
-// deadline (the caller's or the client's default) and carries the request id.
+// gRPC client factory: one typed async function per method. Every unary call
+// has a deadline (the caller's or the client's default) and carries the
+// request id. A server-streaming method returns an async iterable of its
+// messages: the call starts when iteration does, ends with the server's OK,
+// throws the server's AppError, and is cancelled by `signal` (the iteration
+// then just ends) or by leaving the loop. A stream is meant to last (a live
+// feed): it has a deadline only when the caller sets one.
 import { create, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
@@ -11,8 +16,16 @@ export interface CallOptions {
   deadlineMs?: number;
 }
 
+export interface StreamCallOptions {
+  /** Ends the stream: the server sees the call cancelled, the iteration ends without an error. */
+  signal?: AbortSignal;
+  deadlineMs?: number;
+}
+
 export type ServiceClient<T extends GenServiceMethods> = {
-  [K in keyof T]: (request: MessageInitShape<T[K]["input"]>, options?: CallOptions) => Promise<MessageShape<T[K]["output"]>>;
+  [K in keyof T]: T[K]["methodKind"] extends "server_streaming"
+    ? (request: MessageInitShape<T[K]["input"]>, options?: StreamCallOptions) => AsyncIterable<MessageShape<T[K]["output"]>>
+    : (request: MessageInitShape<T[K]["input"]>, options?: CallOptions) => Promise<MessageShape<T[K]["output"]>>;
 } & { close(): void };
 
 export interface ClientOptions {
@@ -32,14 +45,43 @@ export function createServiceClient<T extends GenServiceMethods>(service: GenSer
   });
   const definition = toGrpcDefinition(service);
   const methods: Record<string, unknown> = { close: () => client.close() };
+  const metadataOfContext = () => {
+    const metadata = new Metadata();
+    const { requestId } = currentContext();
+    if (requestId) metadata.set("x-request-id", requestId);
+    return metadata;
+  };
   for (const method of service.methods) {
     const grpcMethod = definition[method.localName];
     if (!grpcMethod) continue;
+    if (method.methodKind === "server_streaming") {
+      methods[method.localName] = (request: MessageInitShape<typeof method.input>, { signal, deadlineMs }: StreamCallOptions = {}) => {
+        // Read now: the iteration may start later, outside the caller's context.
+        const metadata = metadataOfContext();
+        return (async function* stream() {
+          if (signal?.aborted) return;
+          const call = client.makeServerStreamRequest(grpcMethod.path, grpcMethod.requestSerialize, grpcMethod.responseDeserialize, create(method.input, request), metadata, {
+            deadline: deadlineMs === undefined ? Infinity : Date.now() + deadlineMs,
+          });
+          const cancel = () => call.cancel();
+          signal?.addEventListener("abort", cancel, { once: true });
+          try {
+            for await (const message of call) yield message as MessageShape<typeof method.output>;
+          } catch (error) {
+            if (signal?.aborted) return;
+            throw fromServiceError(error, method.name);
+          } finally {
+            signal?.removeEventListener("abort", cancel);
+            // The caller left the loop early: the server stops streaming too.
+            call.cancel();
+          }
+        })();
+      };
+      continue;
+    }
     methods[method.localName] = (request: MessageInitShape<typeof method.input>, options: CallOptions = {}) =>
       new Promise((resolve, reject) => {
-        const metadata = new Metadata();
-        const { requestId } = currentContext();
-        if (requestId) metadata.set("x-request-id", requestId);
+        const metadata = metadataOfContext();
         const deadline = Date.now() + (options.deadlineMs ?? defaultDeadlineMs);
         client.makeUnaryRequest(
           grpcMethod.path,

@@ -9,6 +9,11 @@ export const configSchema = z.object({
   ...baseConfigShape,
   /** Port of health and metrics. */
   HTTP_PORT: port(3003),
+  /** Interface and port of the internal gRPC AnalyticsService (the gateway's event list). */
+  GRPC_HOST: z.string().default("127.0.0.1"),
+  GRPC_PORT: port(50054),
+  /** Longest a MongoDB read of the event list may run before it is abandoned (503 at the gateway), in milliseconds. */
+  EVENTS_QUERY_MAX_TIME_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** MongoDB connection URL. Unset: analytics storage is disabled and events stay pending in the stream. */
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// URL").optional(),
   /** Database name inside MongoDB. */
@@ -50,6 +55,17 @@ export const configSchema = z.object({
    * values in place instead of a gap.
    */
   KPI_CACHE_TTL_S: positiveInt(900),
+  /** Interval between two reconciliations of the live rollups from MongoDB (one replica per interval), in milliseconds. Needs MONGO_URL. */
+  RECONCILE_INTERVAL_MS: positiveInt(300_000),
+  /** Hours recomputed from MongoDB by each reconciliation, back from the last settled hour (the first day is taken whole when MongoDB still keeps it). */
+  RECONCILE_HOURS: positiveInt(48),
+  /** How long after its end an hour is first reconciled (its events are still being folded and stored until then), in milliseconds. */
+  RECONCILE_SETTLE_MS: z.coerce.number().int().min(0).default(300_000),
+  /** A reconciliation is skipped while more events than this wait to be stored or folded: MongoDB and the rollups would not agree yet. */
+  RECONCILE_MAX_PENDING_EVENTS: z.coerce.number().int().min(0).default(5_000),
+}).refine((config) => config.RECONCILE_HOURS <= (config.EVENTS_RETENTION_DAYS - 1) * 24, {
+  message: "must be at most (EVENTS_RETENTION_DAYS - 1) × 24: hours MongoDB is expiring would be recomputed short",
+  path: ["RECONCILE_HOURS"],
 }).refine((config) => config.KPI_CACHE_TTL_S * 1000 > config.KPI_INTERVAL_MS, {
   message: "must be longer than KPI_INTERVAL_MS, or the cached KPIs vanish between two runs",
   path: ["KPI_CACHE_TTL_S"],

@@ -1,22 +1,29 @@
 // Wiring only: config → logger → Redis, live rollups consumer and stream metrics (+ Mongo,
-// events consumer, KPI job and stream trimming when configured) → HTTP → graceful stop.
+// events consumer, KPI job, rollups reconciliation and stream trimming when configured) → HTTP + gRPC (the event list) → graceful stop.
 import { hostname } from "node:os";
 import { STREAMS } from "@fleet/contracts";
+import { startGrpcServer } from "@fleet/grpc-bridge";
 import { ServiceRuntime, configOrExit, deadLetterStream, ensureStreamGroup, registerStreamMetrics } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import { loadAnalyticsConfig } from "./config.js";
 import { EVENTS_GROUP, EventsConsumer } from "./consumers/events.consumer.js";
 import { ROLLUPS_GROUP, RollupsConsumer } from "./consumers/rollups.consumer.js";
+import { analyticsService } from "./grpc/analytics.handler.js";
 import { startPeriodicJob } from "./jobs/periodic.job.js";
 import { createAnalyticsMetrics } from "./metrics.js";
-import { createEventsStreamRepository } from "./repositories/events-stream.repository.js";
+import { createEventsStreamRepository, unhandledEvents } from "./repositories/events-stream.repository.js";
+import { createEventLogRepository } from "./repositories/event-log.repository.js";
 import { createEventsRepository } from "./repositories/events.repository.js";
 import { createKpiCacheRepository } from "./repositories/kpi-cache.repository.js";
 import { createKpiRepository } from "./repositories/kpi.repository.js";
 import { connectMongo, mongoCheck } from "./repositories/mongo.js";
 import { createFoldIntoRollups } from "./rollups/fold-into-rollups.use-case.js";
+import { createLeaseRepository } from "./repositories/lease.repository.js";
+import { createRollupsRecomputeRepository, mongoAggregate } from "./rollups/rollups-recompute.repository.js";
 import { createRollupsRepository } from "./rollups/rollups.repository.js";
+import { createReconcileRollups } from "./use-cases/reconcile-rollups.use-case.js";
 import { createDescribeEvents } from "./use-cases/describe-events.use-case.js";
+import { createListEvents } from "./use-cases/list-events.use-case.js";
 import { createRecordEvents } from "./use-cases/record-events.use-case.js";
 import { createRefreshKpis } from "./use-cases/refresh-kpis.use-case.js";
 
@@ -66,7 +73,21 @@ const storage = mongo
         holder: replica,
         leaseMs: Math.floor(config.KPI_INTERVAL_MS * 0.8),
       });
-      return { consumer, refreshKpis };
+      const streamBacklogs = [EVENTS_GROUP, ROLLUPS_GROUP].map((group) => createEventsStreamRepository(redis, STREAMS.events, group));
+      const reconcileRollups = createReconcileRollups({
+        leases: createLeaseRepository(redis),
+        recompute: createRollupsRecomputeRepository(mongoAggregate(mongo)),
+        rollups: createRollupsRepository(redis),
+        pendingEvents: () => unhandledEvents(streamBacklogs),
+        corrections: analyticsMetrics.rollupCorrections,
+        holder: replica,
+        intervalMs: config.RECONCILE_INTERVAL_MS,
+        hours: config.RECONCILE_HOURS,
+        settleMs: config.RECONCILE_SETTLE_MS,
+        retentionDays: config.EVENTS_RETENTION_DAYS,
+        maxPendingEvents: config.RECONCILE_MAX_PENDING_EVENTS,
+      });
+      return { consumer, refreshKpis, reconcileRollups };
     })()
   : null;
 
@@ -84,9 +105,13 @@ const health = runtime.health({
   info: async () => ({ ...(await describeEvents()), rollups: rollups.status() }),
 });
 await runtime.listen(createApp({ logger, metrics, health }));
+// Without MongoDB the event list answers FAILED_PRECONDITION ANALYTICS_STORAGE_DISABLED.
+const listEvents = createListEvents({ log: mongo ? createEventLogRepository(mongo, { maxTimeMs: config.EVENTS_QUERY_MAX_TIME_MS }) : null });
+const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [analyticsService({ listEvents })] });
 rollups.start();
 storage?.consumer.start();
 const kpiJob = storage ? startPeriodicJob({ name: "kpi-refresh", intervalMs: config.KPI_INTERVAL_MS, run: storage.refreshKpis, logger }) : null;
+const reconcileJob = storage ? startPeriodicJob({ name: "rollups-reconcile", intervalMs: config.RECONCILE_INTERVAL_MS, run: storage.reconcileRollups, logger }) : null;
 // Only what every group acknowledged goes; every replica may run it, trimming twice is harmless.
 // The storage group is made sure of first: it is created when MongoDB is first reachable, and until
 // then the other groups alone (the rollups, the gateway's dashboard) would let the trim drop events never stored.
@@ -95,10 +120,12 @@ const trimStored = async () => {
   return eventsStream.trimStored();
 };
 const trimJob = storage ? startPeriodicJob({ name: "events-trim", intervalMs: config.EVENTS_TRIM_INTERVAL_MS, run: trimStored, logger, finishedLevel: "debug" }) : null;
-runtime.ready({}, [
+runtime.ready({ grpcPort: grpc.port }, [
+  { name: "grpc", run: () => grpc.stop() },
   // First, draining: the folds in hand finish and are acked.
   { name: "rollups consumer", run: async () => rollups.stop() },
   { name: "kpi job", run: async () => kpiJob?.stop() },
+  { name: "rollups reconcile job", run: async () => reconcileJob?.stop() },
   { name: "events trim job", run: async () => trimJob?.stop() },
   // Drain before closing anything: events in hand are written and acked.
   { name: "events consumer", run: async () => storage?.consumer.stop() },

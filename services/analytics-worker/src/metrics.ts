@@ -7,6 +7,7 @@ export interface AnalyticsMetrics {
   eventsRejected: Counter;
   writeFailures: Counter;
   rollupEvents: Counter<"outcome">;
+  rollupCorrections: Counter<"bucket">;
 }
 
 /** What the rollups consumer did with an entry of the `events` stream. */
@@ -29,8 +30,16 @@ export function createAnalyticsMetrics(registry: Registry): AnalyticsMetrics {
     registers: [registry],
   });
   for (const outcome of rollupOutcomes) rollupEvents.inc({ outcome }, 0);
+  const rollupCorrections = new Counter({
+    name: "analytics_rollup_corrections_total",
+    help: "Rollup buckets the reconciliation from MongoDB changed, by bucket: hour, bots (an hour's active bots), day.",
+    labelNames: ["bucket"],
+    registers: [registry],
+  });
+  for (const bucket of ["hour", "bots", "day"]) rollupCorrections.inc({ bucket }, 0);
   return {
     rollupEvents,
+    rollupCorrections,
     eventsWritten,
     eventsRejected: new Counter({
       name: "analytics_events_rejected_total",

@@ -110,4 +110,21 @@ describe("foldEvent", () => {
   ])("counts an order with %s, without any sales field", (_case, attributes) => {
     expect(fieldsOf(foldEvent(analyticsEvent({ type: "order.created", source: "gateway", attributes })))).toEqual({ orders: 1 });
   });
+
+  it("marks a conversation start and an order of a contact for conversion, at their instant", () => {
+    expect(foldEvent(analyticsEvent({ type: "conversation.started", occurredAt: at, contact: "521" }))?.conversion).toEqual({ kind: "started", contact: "521", startMs: Date.parse(at) });
+    expect(foldEvent(analyticsEvent({ type: "order.created", source: "gateway", occurredAt: at, contact: "521", attributes: {} }))?.conversion).toEqual({
+      kind: "order",
+      contact: "521",
+      atMs: Date.parse(at),
+    });
+  });
+
+  it("leaves out of conversion the events without a contact and the other types", () => {
+    const withoutContact: AnalyticsEvent = { ...analyticsEvent({ type: "conversation.started" }), contact: undefined };
+    expect(foldEvent(withoutContact)?.conversion).toBeNull();
+    expect(foldEvent(analyticsEvent({ type: "order.created", source: "gateway", contact: "" }))?.conversion).toBeNull();
+    expect(foldEvent(analyticsEvent({ type: "message.received", contact: "521" }))?.conversion).toBeNull();
+    expect(foldEvent(analyticsEvent({ type: "conversation.ended", contact: "521" }))?.conversion).toBeNull();
+  });
 });

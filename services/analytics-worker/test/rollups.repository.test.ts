@@ -152,3 +152,69 @@ describe("rollups repository on Redis", () => {
     expect(await test.redis.keys(`${test.prefix}analytics:{${tenantId}}:*`)).toEqual([]);
   });
 });
+
+describe("conversion in the live rollups on Redis", () => {
+  let test: TestRedis;
+  let repository: RollupsRepository;
+
+  beforeAll(async () => {
+    test = await createTestRedis();
+    repository = createRollupsRepository(test.redis);
+  });
+
+  afterAll(async () => {
+    await test.cleanup();
+  });
+
+  const hour = (tenantId: string, at: Date) => test.redis.hgetall(rollupKeys.hour(tenantId, hourBucket(at)));
+  const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+  const started = (tenantId: string, at: Date, contact = "c1") => analyticsEvent({ tenantId, type: "conversation.started", occurredAt: at.toISOString(), contact });
+  const order = (tenantId: string, at: Date, contact = "c1") =>
+    analyticsEvent({ tenantId, type: "order.created", source: "gateway", occurredAt: at.toISOString(), contact, attributes: { totalMinor: 100, currency: "USD" } });
+
+  it("counts a conversion once, in the start's hour, however often its orders are delivered", async () => {
+    const tenantId = uniqueTenant();
+    const start = minutesAgo(180);
+    const firstOrder = order(tenantId, minutesAgo(10));
+    await repository.apply(folded(started(tenantId, start)));
+    await repository.apply(folded(firstOrder));
+    await repository.apply(folded(firstOrder));
+    await repository.apply(folded(order(tenantId, minutesAgo(5))));
+    expect(await hour(tenantId, start)).toEqual({ conv_started: "1", conv_converted: "1" });
+    expect(await test.redis.hget(rollupKeys.day(tenantId, dayBucket(start)), "conv_converted")).toBe("1");
+  });
+
+  it("keeps the later conversation when an earlier one arrives late, and credits only the later", async () => {
+    const tenantId = uniqueTenant();
+    const earlier = minutesAgo(300);
+    const later = minutesAgo(120);
+    await repository.apply(folded(started(tenantId, later)));
+    await repository.apply(folded(started(tenantId, earlier)));
+    await repository.apply(folded(order(tenantId, minutesAgo(60))));
+    expect(await hour(tenantId, later)).toMatchObject({ conv_converted: "1" });
+    expect(await hour(tenantId, earlier)).toEqual({ conv_started: "1" });
+    expect(await test.redis.hget(rollupKeys.latestConversation(tenantId, "c1"), "s")).toBe(String(later.getTime()));
+  });
+
+  it("credits nothing for an order before the latest conversation, of another contact or another tenant", async () => {
+    const [tenantId, other] = [uniqueTenant(), uniqueTenant()];
+    const start = minutesAgo(120);
+    await repository.apply(folded(started(tenantId, start)));
+    await repository.apply(folded(order(tenantId, minutesAgo(130))));
+    await repository.apply(folded(order(tenantId, minutesAgo(60), "c2")));
+    await repository.apply(folded(order(other, minutesAgo(60))));
+    expect(await hour(tenantId, start)).not.toHaveProperty("conv_converted");
+    expect(await test.redis.keys(`${test.prefix}analytics:{${tenantId}}:cv:*`)).toEqual([]);
+  });
+
+  it("keeps a contact's latest conversation 8 days from its start, and none older than that", async () => {
+    const tenantId = uniqueTenant();
+    await repository.apply(folded(started(tenantId, minutesAgo(60))));
+    const ttl = await test.redis.pttl(rollupKeys.latestConversation(tenantId, "c1"));
+    expect(ttl).toBeGreaterThan(ROLLUP_TTL_SECONDS.conversation * 1000 - 3_700_000);
+    expect(ttl).toBeLessThanOrEqual(ROLLUP_TTL_SECONDS.conversation * 1000 - 3_500_000);
+    const stale = uniqueTenant();
+    await repository.apply(folded(started(stale, new Date(Date.now() - 9 * 24 * 3600 * 1000))));
+    expect(await test.redis.exists(rollupKeys.latestConversation(stale, "c1"))).toBe(0);
+  });
+});

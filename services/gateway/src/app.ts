@@ -21,6 +21,8 @@ import { securityHeaders } from "./http/security-headers.middleware.js";
 import { buildOpenApiDocument, openApiRoutes } from "./http/openapi.js";
 import { mountRoutes, type Route } from "./http/routes.js";
 import { createAnalyticsModule } from "./modules/analytics/analytics.module.js";
+import type { AnalyticsWorkerClient } from "./modules/analytics/analytics-worker.client.js";
+import type { Analytics } from "./modules/analytics/analytics.use-case.js";
 import { createAccountsModule } from "./modules/accounts/accounts.module.js";
 import { createBotsModule, type BotsAdapter } from "./modules/bots/bots.module.js";
 import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
@@ -53,6 +55,8 @@ export interface GatewayDeps {
   adapter: BotsAdapter;
   /** The bot-orchestrator's client (flows, simulations, conversations). */
   orchestrator: FlowsOrchestratorClient;
+  /** The analytics worker's client (the stored events of GET /api/analytics/events). */
+  analyticsWorker: Pick<AnalyticsWorkerClient, "listEvents">;
   fleetHealth: Pick<FleetHealthClient, "probeAll">;
   auth: {
     jwtSecret: string;
@@ -95,6 +99,8 @@ export interface Gateway {
   commerceService: ServiceRegistration;
   /** Installs the default flow set for shops still waiting for it (main.ts runs it periodically). */
   defaultFlows: Pick<InstallDefaultFlows, "installPending">;
+  /** The shops' fresh KPIs for the dashboard's "kpis" pushes (main.ts wires them to the events consumer). */
+  analytics: Pick<Analytics, "liveKpis">;
   /** Every declared route (the OpenAPI document is built from them). */
   routes: readonly Route[];
   openApi: object;
@@ -128,6 +134,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const settings = createSettingsModule({ pool: deps.pool, bus, now });
   const customers = createCustomersModule({ pool: deps.pool });
   const sellers = createSellersModule({ pool: deps.pool, settings: settings.settings, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, now });
+  const analytics = createAnalyticsModule({ redis: deps.redis, settings: settings.settings, worker: deps.analyticsWorker, now });
   const orders = createOrdersModule({ pool: deps.pool, redis: deps.redis, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, settings: settings.settings });
   const routes: Route[] = [
     ...createHealthModule({ self: deps.health, fleet: deps.fleetHealth }).routes,
@@ -150,7 +157,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...catalogue.routes,
     ...customers.routes,
     ...orders.routes,
-    ...createAnalyticsModule({ redis: deps.redis, settings: settings.settings, now }).routes,
+    ...analytics.routes,
   ];
   const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
   // The commerce modules each answer their part of CommerceService; the rest is UNIMPLEMENTED.
@@ -184,7 +191,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     app.use("/api", api);
     app.use(errorHeaders());
   });
-  return { app, routes, openApi, commerceService, defaultFlows: flows.defaultFlows };
+  return { app, routes, openApi, commerceService, defaultFlows: flows.defaultFlows, analytics: analytics.analytics };
 }
 
 export function createApp(deps: GatewayDeps): Express {

@@ -36,6 +36,8 @@ export const configSchema = z.object({
   ADAPTER_GRPC_URL: z.string().default("127.0.0.1:50052"),
   /** gRPC address of the bot-orchestrator. */
   ORCHESTRATOR_GRPC_URL: z.string().default("127.0.0.1:50053"),
+  /** gRPC address of the analytics-worker (the shop's stored events, GET /api/analytics/events). */
+  ANALYTICS_GRPC_URL: z.string().default("127.0.0.1:50054"),
   /** Deadline of every gRPC call the gateway makes, in milliseconds. */
   GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
   /** Lifetime of an access token in seconds: 900 (15 min) to 86400 (24 h). */
@@ -87,6 +89,8 @@ export const configSchema = z.object({
   WS_USER_RECHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Events older than this (by occurredAt, in milliseconds) are not pushed to /ws clients: after an outage the dashboard reloads state instead of replaying a backlog. */
   WS_EVENT_MAX_AGE_MS: z.coerce.number().int().positive().default(300_000),
+  /** A shop's dashboards get a "kpis" frame (fresh last-24-h KPIs) at most once per this many milliseconds, across all gateway replicas, after events that change them. */
+  KPI_PUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

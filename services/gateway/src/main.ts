@@ -6,6 +6,7 @@ import { ServiceRuntime, configOrExit, registerStreamMetrics } from "@fleet/serv
 import { createGateway } from "./app.js";
 import { createTokens } from "./auth/tokens.js";
 import { createAdapterClient } from "./clients/adapter.client.js";
+import { createAnalyticsWorkerClient } from "./modules/analytics/analytics-worker.client.js";
 import { createFleetHealthClient } from "./clients/fleet-health.client.js";
 import { createOrchestratorClient } from "./clients/orchestrator.client.js";
 import { loadGatewayConfig } from "./config.js";
@@ -19,6 +20,7 @@ import { createSellerEvents } from "./modules/sellers/seller-events.js";
 import { createEventsRepository } from "./repositories/events.repository.js";
 import { createRefreshTokensRepository } from "./modules/accounts/refresh-tokens.repository.js";
 import { createDashboardSocket } from "./ws/dashboard.socket.js";
+import { createKpiPushes } from "./ws/kpi-pushes.js";
 
 const config = configOrExit(loadGatewayConfig);
 const runtime = new ServiceRuntime({ service: "gateway", config, moduleUrl: import.meta.url, postgresSchema: "gateway" });
@@ -26,6 +28,7 @@ const { logger, metrics, pool, redis } = runtime;
 
 const adapter = createAdapterClient(config.ADAPTER_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
 const orchestrator = createOrchestratorClient(config.ORCHESTRATOR_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
+const analyticsWorker = createAnalyticsWorkerClient(config.ANALYTICS_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
 const fleetHealth = createFleetHealthClient({
   timeoutMs: config.HEALTH_FANOUT_TIMEOUT_MS,
   services: { "whatsapp-adapter": config.ADAPTER_HTTP_URL, "bot-orchestrator": config.ORCHESTRATOR_HTTP_URL, "analytics-worker": config.ANALYTICS_HTTP_URL },
@@ -39,6 +42,7 @@ const gateway = createGateway({
   redis,
   adapter,
   orchestrator,
+  analyticsWorker,
   fleetHealth,
   auth: {
     jwtSecret: config.JWT_SECRET,
@@ -64,6 +68,8 @@ const dashboard = createDashboardSocket({
   // Waits for Redis instead of failing while it is away: a subscription is never given up.
   subscriber: runtime.redisConnection("gateway-dashboard-subscriber", true),
   keyPrefix: config.REDIS_KEY_PREFIX,
+  // The live connection (state, QR) of the tenants' Baileys bots, streamed from the adapter.
+  connections: { adapter },
   logger,
   registry: metrics.registry,
   pingIntervalMs: config.WS_PING_INTERVAL_MS,
@@ -71,6 +77,7 @@ const dashboard = createDashboardSocket({
   maxConnectionsPerTenant: config.WS_MAX_CONNECTIONS_PER_TENANT,
   userRecheckIntervalMs: config.WS_USER_RECHECK_INTERVAL_MS,
 });
+const kpiPushes = createKpiPushes({ redis, keyPrefix: config.REDIS_KEY_PREFIX, intervalMs: config.KPI_PUSH_INTERVAL_MS, kpis: (tenantId) => gateway.analytics.liveKpis(tenantId), logger });
 const dashboardEvents = createDashboardEventsConsumer({
   redis,
   blockingRedis: runtime.redisConnection("gateway-dashboard-events", true),
@@ -79,6 +86,7 @@ const dashboardEvents = createDashboardEventsConsumer({
   logger,
   registry: metrics.registry,
   maxAgeMs: config.WS_EVENT_MAX_AGE_MS,
+  kpiPushes,
 });
 void dashboardEvents.start();
 registerStreamMetrics({ registry: metrics.registry, redis, targets: () => [{ stream: STREAMS.events, group: DASHBOARD_EVENTS_GROUP }], logger });
@@ -98,11 +106,13 @@ runtime.ready(
   [
     { name: "grpc", run: () => grpc.stop() },
     { name: "dashboard events consumer", run: () => dashboardEvents.stop() },
+    { name: "dashboard KPI pushes", run: async () => kpiPushes.stop() },
     { name: "refresh token purge", run: () => purgeRefreshTokens.stop() },
     { name: "seller assignment release", run: () => releaseSellerAssignments.stop() },
     { name: "default flows install", run: () => installDefaultFlows.stop() },
     { name: "adapter client", run: async () => adapter.close() },
     { name: "orchestrator client", run: async () => orchestrator.close() },
+    { name: "analytics worker client", run: async () => analyticsWorker.close() },
   ],
   // Open WebSockets would hold the HTTP server's close until the deadline: they are closed (1001) first.
   { beforeHttpClose: [{ name: "dashboard websocket", run: () => dashboard.close() }] },

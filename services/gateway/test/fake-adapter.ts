@@ -14,6 +14,7 @@ import {
   type GetConnectionRequest,
   type GetMediaRequest,
   type ListBotsRequest,
+  type RequestPairingCodeRequest,
   type SendMessageRequest,
 } from "@fleet/contracts/adapter";
 import { implement, startGrpcServer, type CallContext, type RunningGrpcServer } from "@fleet/grpc-bridge";
@@ -50,11 +51,14 @@ export interface FakeAdapter {
   gets: Received<GetBotRequest>[];
   deletes: Received<DeleteBotRequest>[];
   mediaRequests: Received<GetMediaRequest>[];
+  pairingRequests: Received<RequestPairingCodeRequest>[];
   /** Media files by `${botId}/${providerMediaId}` (default: none, NOT_FOUND MEDIA_NOT_FOUND). */
   media: Map<string, { data: Buffer; mimeType: string; filename: string }>;
   /** Replaces the GetConnection behaviour (default: connected on meta). */
   onGetConnection: (request: GetConnectionRequest) => Promise<{ state: ConnectionState; provider: ProviderKind; qr?: string; pairingCode?: string; detail?: string }>;
   onSendMessage: (request: SendMessageRequest) => Promise<{ providerMessageId: string; provider: ProviderKind; replayed: boolean }>;
+  /** Answers RequestPairingCode for one of the tenant's bots (another tenant's is NOT_FOUND first). */
+  onRequestPairingCode: (request: RequestPairingCodeRequest) => Promise<{ pairingCode: string }>;
   /** Stores a bot for the tenant without going through the wire (and without recording a call). */
   addBot(tenantId: string, bot: { displayName: string; providers: FakeProvider[] }): FakeBot;
   /** The tenant's stored bots, oldest first (secret values included, for assertions). */
@@ -67,6 +71,7 @@ export interface FakeAdapter {
 const defaults = {
   onGetConnection: async () => ({ state: ConnectionState.CONNECTED, provider: ProviderKind.META }),
   onSendMessage: async () => ({ providerMessageId: "wamid.fake-1", provider: ProviderKind.META, replayed: false }),
+  onRequestPairingCode: async () => ({ pairingCode: "FAKE1234" }),
 };
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -167,12 +172,13 @@ export async function startFakeAdapter(): Promise<FakeAdapter> {
     gets: [],
     deletes: [],
     mediaRequests: [],
+    pairingRequests: [],
     media: new Map(),
     ...defaults,
     addBot: store,
     botsOf: (tenantId) => [...(tenants.get(tenantId)?.values() ?? [])],
     reset() {
-      for (const calls of [fake.getConnections, fake.sends, fake.configures, fake.lists, fake.gets, fake.deletes, fake.mediaRequests]) calls.length = 0;
+      for (const calls of [fake.getConnections, fake.sends, fake.configures, fake.lists, fake.gets, fake.deletes, fake.mediaRequests, fake.pairingRequests]) calls.length = 0;
       tenants.clear();
       fake.media.clear();
       Object.assign(fake, defaults);
@@ -212,6 +218,17 @@ export async function startFakeAdapter(): Promise<FakeAdapter> {
           const file = fake.media.get(`${request.botId}/${request.providerMediaId}`);
           if (!file) throw new AppError("not_found", "MEDIA_NOT_FOUND", "The provider no longer has this media");
           return file;
+        },
+        async requestPairingCode(request, context) {
+          record(fake.pairingRequests, request, context);
+          find(request.tenantId, request.botId);
+          return fake.onRequestPairingCode(request);
+        },
+        // The dashboard feed's tests stream from the real adapter (whatsapp-adapter's composition).
+        // eslint-disable-next-line require-yield -- refuses before streaming anything
+        async *watchConnection(request) {
+          find(request.tenantId, request.botId);
+          throw new AppError("unimplemented", "NOT_IN_FAKE", "The fake adapter streams no connection updates");
         },
         // Not used by the gateway (yet): the orchestrator marks messages read, operators set quotas.
         async setOutboundQuota() {

@@ -8,7 +8,7 @@ import { SignJWT } from "jose";
 import type pg from "pg";
 import { createHealth, createMetrics, createPostgresPool, createRedisClient, postgresCheck, redisCheck, type RedisClient } from "@fleet/service-kit";
 import { createTestDatabase, createTestRedis, memoryLogger, type TestDatabase, type TestRedis } from "@fleet/testing";
-import { createGateway } from "../src/app.js";
+import { createGateway, type Gateway } from "../src/app.js";
 import type { Route } from "../src/http/routes.js";
 import { checkedAgainstDocument } from "./openapi-conformance.js";
 import { insertTenantUser } from "./seed-users.js";
@@ -16,6 +16,7 @@ import { AUDIENCE, ISSUER, type Role } from "../src/auth/tokens.js";
 import { createAdapterClient, type AdapterClient } from "../src/clients/adapter.client.js";
 import { createFleetHealthClient } from "../src/clients/fleet-health.client.js";
 import { createOrchestratorClient, type OrchestratorClient } from "../src/clients/orchestrator.client.js";
+import { createAnalyticsWorkerClient } from "../src/modules/analytics/analytics-worker.client.js";
 import type { LoginLimits } from "../src/repositories/login-attempts.repository.js";
 
 export interface HarnessOptions {
@@ -23,6 +24,8 @@ export interface HarnessOptions {
   adapterAddress?: string;
   /** gRPC address of the orchestrator (see orchestrator.harness.ts); defaults to a port nobody listens on. */
   orchestratorAddress?: string;
+  /** gRPC address of the analytics worker (see analytics-worker.harness.ts); defaults to a port nobody listens on. */
+  analyticsAddress?: string;
   /** Service name → base URL for GET /api/health. */
   services?: Record<string, string>;
   healthTimeoutMs?: number;
@@ -50,6 +53,8 @@ export interface GatewayHarness {
   app: Express;
   routes: readonly Route[];
   openApi: object;
+  /** The gateway's analytics use cases (the KPIs of the dashboard's "kpis" pushes). */
+  analytics: Gateway["analytics"];
   /** Answers that did not match the document so far. */
   violations: string[];
   /** Another gateway replica on the same database and Redis (start the harness with `replicas: true`). */
@@ -76,6 +81,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
   const jwtSecret = randomBytes(32).toString("hex");
   const adapter: AdapterClient = createAdapterClient(options.adapterAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
   const orchestrator: OrchestratorClient = createOrchestratorClient(options.orchestratorAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
+  const analyticsWorker = createAnalyticsWorkerClient(options.analyticsAddress ?? "127.0.0.1:1", { deadlineMs: 2000 });
   const fleetHealth = createFleetHealthClient({ services: options.services ?? {}, timeoutMs: options.healthTimeoutMs ?? 1000 });
   const health = createHealth({ service: "gateway", version: "0.0.0-test", checks: { postgres: postgresCheck(pool), redis: redisCheck(redis) } });
   const subscribers: RedisClient[] = [];
@@ -93,6 +99,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       redis,
       adapter,
       orchestrator,
+      analyticsWorker,
       fleetHealth,
       auth: {
         jwtSecret,
@@ -118,6 +125,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
     app,
     routes: gateway.routes,
     openApi: gateway.openApi,
+    analytics: gateway.analytics,
     violations,
     jwtSecret,
     logs,
@@ -146,6 +154,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
       for (const subscriber of subscribers) subscriber.disconnect();
       adapter.close();
       orchestrator.close();
+      analyticsWorker.close();
       await pool.end();
       await Promise.all([testRedis.cleanup(), database.drop()]);
       if (violations.length > 0) throw new Error(`answers the OpenAPI document does not describe:\n${violations.join("\n")}`);

@@ -11,6 +11,7 @@ import { createGateway } from "../src/app.js";
 import { createAdapterClient } from "../src/clients/adapter.client.js";
 import { createFleetHealthClient } from "../src/clients/fleet-health.client.js";
 import { createOrchestratorClient } from "../src/clients/orchestrator.client.js";
+import { createAnalyticsWorkerClient } from "../src/modules/analytics/analytics-worker.client.js";
 import { startGateway, tokenFor, type GatewayHarness, type SeededUser } from "./gateway.harness.js";
 import { checkedAgainstDocument } from "./openapi-conformance.js";
 
@@ -44,6 +45,7 @@ export async function startCommerce(startAt = "2025-07-15T17:00:00Z"): Promise<C
   const metrics = createMetrics("gateway");
   const adapter = createAdapterClient("127.0.0.1:1", { deadlineMs: 1000 });
   const orchestrator = createOrchestratorClient("127.0.0.1:1", { deadlineMs: 1000 });
+  const analyticsWorker = createAnalyticsWorkerClient("127.0.0.1:1", { deadlineMs: 1000 });
   const gateway = createGateway({
     keyPrefix: base.testRedis.prefix,
     logger,
@@ -53,6 +55,7 @@ export async function startCommerce(startAt = "2025-07-15T17:00:00Z"): Promise<C
     redis: base.testRedis.redis,
     adapter,
     orchestrator,
+    analyticsWorker,
     fleetHealth: createFleetHealthClient({ services: {}, timeoutMs: 1000 }),
     auth: {
       jwtSecret: base.jwtSecret,
@@ -92,6 +95,7 @@ export async function startCommerce(startAt = "2025-07-15T17:00:00Z"): Promise<C
       await server.stop(100);
       adapter.close();
       orchestrator.close();
+      analyticsWorker.close();
       await base.close();
       if (violations.length > 0) throw new Error(`answers the OpenAPI document does not describe:\n${violations.join("\n")}`);
     },

@@ -8,12 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { AppError } from "@fleet/service-kit";
 import { ConnectionState, ProviderKind } from "@fleet/contracts/adapter";
 import request from "supertest";
+import { startAnalyticsWorker, type AnalyticsWorkerHarness } from "./analytics-worker.harness.js";
 import { startFakeAdapter, type FakeAdapter } from "./fake-adapter.js";
 import { startGateway, tokenFor, type GatewayHarness, type SeededUser } from "./gateway.harness.js";
 import { startOrchestrator, type OrchestratorHarness } from "./orchestrator.harness.js";
 
 let adapter: FakeAdapter;
 let orchestrator: OrchestratorHarness;
+let analyticsWorker: AnalyticsWorkerHarness;
 let gateway: GatewayHarness;
 let victim: SeededUser;
 let victimSeller: SeededUser;
@@ -62,6 +64,8 @@ const BODIES: Record<string, object | string | undefined> = {
   getBotConnection: undefined,
   getBotQr: undefined,
   getBotPairingCode: undefined,
+  getBotConnectionQrPng: undefined,
+  requestBotPairingCode: { phoneNumber: "5215512345678" },
   getContactMedia: undefined,
   sendBotMessage: { to: "5215512345678", text: "hola" },
   listFlows: undefined,
@@ -93,6 +97,7 @@ const BODIES: Record<string, object | string | undefined> = {
   getSettings: undefined,
   getAnalyticsMetrics: undefined,
   getAnalyticsTimeseries: undefined,
+  listAnalyticsEvents: undefined,
   updateSettings: { language: "en" },
   listSellers: undefined,
   createSeller: { name: "Intruder seller", phone: "5215550000009" },
@@ -149,7 +154,8 @@ beforeAll(async () => {
     return { providerMessageId: "wamid.victim", provider: ProviderKind.META, replayed: false };
   };
   orchestrator = await startOrchestrator();
-  gateway = await startGateway({ adapterAddress: adapter.address, orchestratorAddress: orchestrator.address });
+  analyticsWorker = await startAnalyticsWorker({ stored: true });
+  gateway = await startGateway({ adapterAddress: adapter.address, orchestratorAddress: orchestrator.address, analyticsAddress: analyticsWorker.address });
   victim = await gateway.createUser({ tenant: "victima", email: "duena@victima.test", role: "owner" });
   victimSeller = await gateway.createUser({ tenant: "victima", email: "vendedor@victima.test", role: "agent" });
   intruder = await gateway.createUser({ tenant: "intrusa", email: "duena@intrusa.test", role: "owner" });
@@ -175,6 +181,8 @@ beforeAll(async () => {
   victimOrderId = String((await request(gateway.app).post("/api/orders").set(victimAuth).send({ customerId: victimCustomerId, lines: [{ productId: bracelet.body.id, quantity: 1 }] })).body.id);
   // A contact of the victim's bot handed to a person: paused, with variables worth stealing.
   const now = Date.now();
+  // The victim's stored events (the analytics worker's logs of record).
+  analyticsWorker.store([{ v: 1, id: "victim-event-1", tenantId: victim.tenantId, type: "order.created", source: "gateway", occurredAt: new Date(now).toISOString(), botId: victimBotId, contact: VICTIM_CONTACT, attributes: { order_id: victimOrderId } }]);
   await orchestrator.seedConversation(victim.tenantId, victimBotId, VICTIM_CONTACT, {
     v: 1,
     id: "meta:wamid.victim-conversation",
@@ -195,6 +203,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await orchestrator?.stop();
+  await analyticsWorker?.stop();
   await adapter?.stop();
 });
 

@@ -37,3 +37,9 @@ export function createEventsStreamRepository(redis: RedisClient, stream: string,
     },
   };
 }
+
+/** Events the given groups have not handled yet: unread plus unacknowledged, summed over the groups. */
+export async function unhandledEvents(backlogs: readonly EventsStreamRepository[]): Promise<number> {
+  const all = await Promise.all(backlogs.map((repository) => repository.backlog()));
+  return all.reduce((sum, { unread, unacked }) => sum + unread + unacked, 0);
+}

@@ -1,6 +1,7 @@
 // What one event adds to its tenant's live rollups (see @fleet/contracts analytics-rollups): the
-// counters of the UTC hour and day buckets of its occurredAt, and the bot that was active in that
-// hour. Pure: no clock, no Redis. Attributes come from other services, so a bad one (a response
+// counters of the UTC hour and day buckets of its occurredAt, the bot that was active in that
+// hour, and its part in conversion (a conversation.started that an order may convert, an order that
+// may convert one). Pure: no clock, no Redis. Attributes come from other services, so a bad one (a response
 // time that is not a number, an order without a currency) drops only its own part of the event.
 import {
   RESPONSE_MS_BOUNDS,
@@ -37,7 +38,15 @@ export interface EventFold {
    */
   hourExpiresAt: number;
   dayExpiresAt: number;
+  /** Its part in conversion (see ROLLUP_FIELDS.conversationsConverted); null for other events and events without a contact. */
+  conversion: ConversionPart | null;
 }
+
+/**
+ * started: this conversation becomes its contact's latest one (unless a later one was folded already).
+ * order: credits the contact's latest conversation when it started at most CONVERSION_WINDOW_MS before.
+ */
+export type ConversionPart = { kind: "started"; contact: string; startMs: number } | { kind: "order"; contact: string; atMs: number };
 
 export type FoldedEventType =
   | "message.received"
@@ -94,6 +103,23 @@ export function responseHistogramField(responseMs: number): string {
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** When the hour bucket starting at `hourStartMs` expires (ms): its TTL counted from the end of the hour. */
+export function hourExpiresAt(hourStartMs: number): number {
+  return hourStartMs + HOUR_MS + ROLLUP_TTL_SECONDS.hour * 1000;
+}
+
+/** When the day bucket starting at `dayStartMs` expires (ms): its TTL counted from the end of the day. */
+export function dayExpiresAt(dayStartMs: number): number {
+  return dayStartMs + DAY_MS + ROLLUP_TTL_SECONDS.day * 1000;
+}
+
+function conversionOf(event: AnalyticsEvent, atMs: number): ConversionPart | null {
+  if (!event.contact) return null;
+  if (event.type === "conversation.started") return { kind: "started", contact: event.contact, startMs: atMs };
+  if (event.type === "order.created") return { kind: "order", contact: event.contact, atMs };
+  return null;
+}
+
 /** The increments of one event; null for a type the rollups do not count (ignored entirely). */
 export function foldEvent(event: AnalyticsEvent): EventFold | null {
   if (!isFolded(event.type)) return null;
@@ -127,7 +153,8 @@ export function foldEvent(event: AnalyticsEvent): EventFold | null {
     day: dayBucket(at),
     increments,
     botId: event.botId ? event.botId : null,
-    hourExpiresAt: hourStart + HOUR_MS + ROLLUP_TTL_SECONDS.hour * 1000,
-    dayExpiresAt: dayStart + DAY_MS + ROLLUP_TTL_SECONDS.day * 1000,
+    hourExpiresAt: hourExpiresAt(hourStart),
+    dayExpiresAt: dayExpiresAt(dayStart),
+    conversion: conversionOf(event, at.getTime()),
   };
 }

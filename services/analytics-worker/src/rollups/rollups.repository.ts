@@ -1,38 +1,84 @@
-// Writes folded events into the live rollups in Redis, one script per event: the event's seen-mark
-// (SET NX, so a redelivered or re-appended event counts once), the counters of its hour and day
-// buckets, the hour's set of active bots, and each bucket's expiry. Every key of the script carries
-// the tenant as hash tag (see rollupKeys), so it runs on a Redis Cluster too. One script per event
-// rather than per batch: a batch spans tenants, hence slots; ioredis pipelines the calls of a batch
-// anyway (auto-pipelining), which is where the round trips are saved.
-import { ROLLUP_TTL_SECONDS, rollupKeys } from "@fleet/contracts";
+// Writes the live rollups in Redis. Folding: one script per event: the event's seen-mark (SET NX, so
+// a redelivered or re-appended event counts once), the counters of its hour and day buckets, the
+// hour's set of active bots, each bucket's expiry, and its part in conversion (a contact's latest
+// conversation, a conversation's converted-mark, SET NX too). Correcting: one script per tenant and
+// day, which makes the hour buckets, bot sets and day bucket hold what the reconciliation recomputed
+// from MongoDB. Every key of a script carries the tenant as hash tag (see rollupKeys), so it runs on a
+// Redis Cluster too. One script per event rather than per batch: a batch spans tenants, hence slots;
+// ioredis pipelines the calls of a batch anyway (auto-pipelining), which is where the round trips
+// are saved.
+import { CONVERSION_WINDOW_MS, ROLLUP_FIELDS, ROLLUP_TTL_SECONDS, rollupKeys } from "@fleet/contracts";
 import type { RedisClient } from "@fleet/service-kit";
 import { z } from "zod";
-import type { EventFold } from "./fold-event.js";
+import { dayExpiresAt, hourExpiresAt, type EventFold } from "./fold-event.js";
 
 /** folded: counted now. duplicate: counted before. expired: older than every bucket it would go to; nothing written. */
 export type ApplyOutcome = { outcome: "folded"; failedIncrements: number } | { outcome: "duplicate" } | { outcome: "expired" };
 
-export interface RollupsRepository {
-  apply(fold: EventFold): Promise<ApplyOutcome>;
+/** What one hour of a tenant must hold, as recomputed from MongoDB. */
+export interface HourTarget {
+  /** YYYYMMDDHH */
+  hour: string;
+  /** Bucket fields (see ROLLUP_FIELDS, salesField, responseBucketField) and their values. */
+  fields: Record<string, number>;
+  /** The bots active in the hour. */
+  bots: string[];
 }
 
-// KEYS: seen-mark, hour bucket, day bucket, hour's bot set.
-// ARGV: seen TTL (s), hour expire-at (s), day expire-at (s), bot id ('' for none), then triples
+export interface DayCorrection {
+  tenantId: string;
+  /** YYYYMMDD */
+  day: string;
+  /** The recomputed hours of the day (only hours with events). */
+  hours: HourTarget[];
+  /**
+   * The whole day was recomputed: the day bucket becomes the sum of `hours`. Otherwise it only
+   * takes what the hours' corrections changed (the hours outside the recomputed range stay as counted).
+   */
+  wholeDay: boolean;
+}
+
+/** Buckets changed by a correction: hour buckets, hour bot sets, day buckets. */
+export interface CorrectionCounts {
+  hours: number;
+  bots: number;
+  days: number;
+}
+
+export interface RollupsRepository {
+  apply(fold: EventFold): Promise<ApplyOutcome>;
+  correct(correction: DayCorrection): Promise<CorrectionCounts>;
+}
+
+const CONVERTED = ROLLUP_FIELDS.conversationsConverted;
+const FLOAT_FIELD = ROLLUP_FIELDS.responseMsSum;
+
+// KEYS: seen-mark, hour bucket, day bucket, hour's bot set, then for conversion: the contact's latest
+// conversation ('started' and 'order'), the conversation's converted-mark and its hour and day buckets ('order').
+// ARGV: 1 seen TTL (s), 2 hour expire-at (s), 3 day expire-at (s), 4 bot id ('' for none),
+// 5 conversion mode ('' | 'started' | 'order'), 6-10 the mode's arguments, then from 11 triples
 // (op 'i' | 'f', field, increment).
+//   started: 6 start (ms), 7 event id, 8 latest-conversation expire-at (ms), 9 hour bucket, 10 day bucket.
+//   order: 6 the conversation id read before, 7 its hour expire-at (s), 8 its day expire-at (s), 9 mark TTL (s).
 // A bucket whose expiry is already past (by Redis's clock, one clock for every replica) is left
 // alone: EXPIREAT in the past would delete it, and the write would be lost anyway.
 // Increments run under pcall: one that Redis refuses (a field overflowing) must not leave the event
 // marked seen with half of its counters written and the rest never retried. Replies {1, failed}
-// when folded, {0} for a duplicate, {2} when every bucket has expired.
+// when folded, {0} for a duplicate, {2} when every bucket has expired, {3} when the contact's latest
+// conversation changed since it was read (nothing written: read it again).
+// A conversation.started replaces the contact's latest conversation only when it is later (start,
+// then event id): a late one must not take over the orders of the conversation after it.
 const APPLY = `
 local now = tonumber(redis.call('TIME')[1])
 local hourLive = tonumber(ARGV[2]) > now
 local dayLive = tonumber(ARGV[3]) > now
 if not hourLive and not dayLive then return {2} end
+local mode = ARGV[5]
+if mode == 'order' and redis.call('HGET', KEYS[5], 'id') ~= ARGV[6] then return {3} end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return {0} end
 local failed = 0
 local function fold(key, expireAt)
-  for i = 5, #ARGV, 3 do
+  for i = 11, #ARGV, 3 do
     local command = 'HINCRBY'
     if ARGV[i] == 'f' then command = 'HINCRBYFLOAT' end
     local reply = redis.pcall(command, key, ARGV[i + 1], ARGV[i + 2])
@@ -48,34 +94,252 @@ if hourLive then
   end
 end
 if dayLive then fold(KEYS[3], ARGV[3]) end
+if mode == 'started' and tonumber(ARGV[8]) > now * 1000 then
+  local current = redis.call('HMGET', KEYS[5], 's', 'id')
+  local start = tonumber(ARGV[6])
+  local currentStart = tonumber(current[1])
+  if not currentStart or start > currentStart or (start == currentStart and ARGV[7] > current[2]) then
+    redis.call('DEL', KEYS[5])
+    redis.call('HSET', KEYS[5], 's', ARGV[6], 'id', ARGV[7], 'h', ARGV[9], 'd', ARGV[10], 'he', ARGV[2], 'de', ARGV[3])
+    redis.call('PEXPIREAT', KEYS[5], ARGV[8])
+  end
+elseif mode == 'order' and redis.call('SET', KEYS[6], '1', 'NX', 'EX', ARGV[9]) then
+  if tonumber(ARGV[7]) > now then
+    redis.call('HINCRBY', KEYS[7], '${CONVERTED}', 1)
+    redis.call('EXPIREAT', KEYS[7], ARGV[7])
+  end
+  if tonumber(ARGV[8]) > now then
+    redis.call('HINCRBY', KEYS[8], '${CONVERTED}', 1)
+    redis.call('EXPIREAT', KEYS[8], ARGV[8])
+  end
+end
 return {1, failed}
 `;
 
-const ReplySchema = z.union([z.tuple([z.literal(1), z.number().int()]), z.tuple([z.literal(0)]), z.tuple([z.literal(2)])]);
+// KEYS: the day bucket, then per hour its bucket and its bot set.
+// ARGV: 1 day expire-at (s), 2 whole day ('1' | '0'), 3 number of hours, then per hour: expire-at (s),
+// field count n, n fields, n values, bot count m, m bots; then, for a whole day, the day's field count
+// and its fields and values. Makes each hash hold exactly its target (fields absent from the target are
+// removed); a whole day's bucket takes its target, another day takes the changes made to its hours.
+// The response-time sum is a float: a difference below its rounding is no difference. Replies
+// {hours changed, bot sets changed, day changed (0 | 1)}.
+const CORRECT = `
+local now = tonumber(redis.call('TIME')[1])
+local FLOAT = '${FLOAT_FIELD}'
+local function differs(field, have, want)
+  if field == FLOAT then return math.abs(have - want) > 1e-6 * math.max(1, math.abs(want)) end
+  return have ~= want
+end
+local function text(field, value)
+  if field == FLOAT then return string.format('%.17g', value) end
+  return string.format('%d', value)
+end
+local function correct(key, target, deltas)
+  local flat = redis.call('HGETALL', key)
+  local current = {}
+  for i = 1, #flat, 2 do current[flat[i]] = tonumber(flat[i + 1]) or 0 end
+  local changed = false
+  for field, have in pairs(current) do
+    if target[field] == nil then
+      redis.call('HDEL', key, field)
+      changed = true
+      if deltas then deltas[field] = (deltas[field] or 0) - have end
+    end
+  end
+  for field, want in pairs(target) do
+    local have = current[field]
+    if have == nil or differs(field, have, want) then
+      redis.call('HSET', key, field, text(field, want))
+      changed = true
+      if deltas then deltas[field] = (deltas[field] or 0) + want - (have or 0) end
+    end
+  end
+  return changed
+end
+local function readFields(at)
+  local n = tonumber(ARGV[at])
+  local fields = {}
+  for i = 1, n do fields[ARGV[at + i]] = tonumber(ARGV[at + n + i]) end
+  return fields, at + 2 * n + 1
+end
+local dayExpireAt = tonumber(ARGV[1])
+local deltas = {}
+local hours, bots = 0, 0
+local at = 4
+for h = 1, tonumber(ARGV[3]) do
+  local expireAt = tonumber(ARGV[at])
+  local target
+  target, at = readFields(at + 1)
+  local count = tonumber(ARGV[at])
+  local wanted = {}
+  for i = 1, count do wanted[ARGV[at + i]] = true end
+  at = at + count + 1
+  local hourKey, botsKey = KEYS[2 * h], KEYS[2 * h + 1]
+  if expireAt > now then
+    if correct(hourKey, target, deltas) then
+      hours = hours + 1
+      redis.call('EXPIREAT', hourKey, expireAt)
+    end
+    local members = redis.call('SMEMBERS', botsKey)
+    local same = #members == count
+    for _, member in ipairs(members) do if not wanted[member] then same = false end end
+    if not same then
+      redis.call('DEL', botsKey)
+      for bot in pairs(wanted) do redis.call('SADD', botsKey, bot) end
+      if count > 0 then redis.call('EXPIREAT', botsKey, expireAt) end
+      bots = bots + 1
+    end
+  end
+end
+local day = 0
+if dayExpireAt > now then
+  if ARGV[2] == '1' then
+    local target = readFields(at)
+    if correct(KEYS[1], target, nil) then day = 1 end
+  else
+    for field, delta in pairs(deltas) do
+      if field == FLOAT then
+        if math.abs(delta) > 1e-6 then
+          redis.call('HINCRBYFLOAT', KEYS[1], field, string.format('%.17g', delta))
+          day = 1
+        end
+      elseif delta ~= 0 then
+        redis.call('HINCRBY', KEYS[1], field, string.format('%d', delta))
+        day = 1
+      end
+    end
+  end
+  if day == 1 then redis.call('EXPIREAT', KEYS[1], dayExpireAt) end
+end
+return {hours, bots, day}
+`;
+
+const ApplyReplySchema = z.union([z.tuple([z.literal(1), z.number().int()]), z.tuple([z.literal(0)]), z.tuple([z.literal(2)]), z.tuple([z.literal(3)])]);
+const CorrectReplySchema = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
+
+/** A contact's latest conversation as the fold script stores it. */
+const LatestConversationSchema = z.object({
+  s: z.coerce.number().int(),
+  id: z.string().min(1),
+  h: z.string(),
+  d: z.string(),
+  he: z.coerce.number().int(),
+  de: z.coerce.number().int(),
+});
+
+type Args = (string | number)[];
 
 interface RollupCommands {
-  fleetRollupApply(seen: string, hour: string, day: string, hourBots: string, ...args: (string | number)[]): Promise<unknown>;
+  fleetRollupApply(seen: string, hour: string, day: string, hourBots: string, ...args: Args): Promise<unknown>;
+  fleetRollupApplyStarted(seen: string, hour: string, day: string, hourBots: string, latest: string, ...args: Args): Promise<unknown>;
+  fleetRollupApplyOrder(seen: string, hour: string, day: string, hourBots: string, latest: string, mark: string, convHour: string, convDay: string, ...args: Args): Promise<unknown>;
+  fleetRollupCorrect(...keysAndArgs: Args): Promise<unknown>;
+}
+
+// A conversation.started folded between the read of the latest conversation and the script makes
+// the script answer {3}; a few rereads settle it unless the contact starts conversations nonstop.
+const MAX_CONVERSION_ATTEMPTS = 5;
+
+/** The start (ms) of a YYYYMMDDHH bucket. */
+export function hourStartMs(hour: string): number {
+  return Date.UTC(Number(hour.slice(0, 4)), Number(hour.slice(4, 6)) - 1, Number(hour.slice(6, 8)), Number(hour.slice(8, 10)));
 }
 
 export function createRollupsRepository(redis: RedisClient): RollupsRepository {
   redis.defineCommand("fleetRollupApply", { numberOfKeys: 4, lua: APPLY });
+  redis.defineCommand("fleetRollupApplyStarted", { numberOfKeys: 5, lua: APPLY });
+  redis.defineCommand("fleetRollupApplyOrder", { numberOfKeys: 8, lua: APPLY });
+  // Its key count varies with the hours of the day: given as the first argument.
+  redis.defineCommand("fleetRollupCorrect", { lua: CORRECT });
   const commands = redis as unknown as RollupCommands;
+
+  /** The conversation an order may convert: the contact's latest one, when the order is at most the window after its start. */
+  async function creditable(tenantId: string, contact: string, atMs: number): Promise<z.infer<typeof LatestConversationSchema> | null> {
+    const stored = LatestConversationSchema.safeParse(await redis.hgetall(rollupKeys.latestConversation(tenantId, contact)));
+    if (!stored.success) return null;
+    const { s } = stored.data;
+    return s <= atMs && atMs - s <= CONVERSION_WINDOW_MS ? stored.data : null;
+  }
+
+  async function applyOnce(fold: EventFold): Promise<z.infer<typeof ApplyReplySchema>> {
+    const base: Args = [ROLLUP_TTL_SECONDS.seen, Math.ceil(fold.hourExpiresAt / 1000), Math.ceil(fold.dayExpiresAt / 1000), fold.botId ?? ""];
+    const increments: Args = [];
+    for (const { field, by, float } of fold.increments) increments.push(float ? "f" : "i", field, by);
+    const keys = [
+      rollupKeys.seen(fold.tenantId, fold.eventId),
+      rollupKeys.hour(fold.tenantId, fold.hour),
+      rollupKeys.day(fold.tenantId, fold.day),
+      rollupKeys.hourBots(fold.tenantId, fold.hour),
+    ] as const;
+    const { conversion } = fold;
+    let reply: unknown;
+    if (conversion?.kind === "started") {
+      const latestExpiresAt = conversion.startMs + ROLLUP_TTL_SECONDS.conversation * 1000;
+      reply = await commands.fleetRollupApplyStarted(
+        ...keys,
+        rollupKeys.latestConversation(fold.tenantId, conversion.contact),
+        ...base,
+        "started",
+        conversion.startMs,
+        fold.eventId,
+        latestExpiresAt,
+        fold.hour,
+        fold.day,
+        ...increments,
+      );
+    } else {
+      const latest = conversion?.kind === "order" ? await creditable(fold.tenantId, conversion.contact, conversion.atMs) : null;
+      reply =
+        conversion && latest
+          ? await commands.fleetRollupApplyOrder(
+              ...keys,
+              rollupKeys.latestConversation(fold.tenantId, conversion.contact),
+              rollupKeys.converted(fold.tenantId, latest.id),
+              rollupKeys.hour(fold.tenantId, latest.h),
+              rollupKeys.day(fold.tenantId, latest.d),
+              ...base,
+              "order",
+              latest.id,
+              latest.he,
+              latest.de,
+              ROLLUP_TTL_SECONDS.seen,
+              "",
+              ...increments,
+            )
+          : await commands.fleetRollupApply(...keys, ...base, "", "", "", "", "", "", ...increments);
+    }
+    return ApplyReplySchema.parse(reply);
+  }
 
   return {
     async apply(fold) {
-      const args: (string | number)[] = [ROLLUP_TTL_SECONDS.seen, Math.ceil(fold.hourExpiresAt / 1000), Math.ceil(fold.dayExpiresAt / 1000), fold.botId ?? ""];
-      for (const { field, by, float } of fold.increments) args.push(float ? "f" : "i", field, by);
-      const reply = ReplySchema.parse(
-        await commands.fleetRollupApply(
-          rollupKeys.seen(fold.tenantId, fold.eventId),
-          rollupKeys.hour(fold.tenantId, fold.hour),
-          rollupKeys.day(fold.tenantId, fold.day),
-          rollupKeys.hourBots(fold.tenantId, fold.hour),
-          ...args,
-        ),
-      );
-      if (reply[0] === 1) return { outcome: "folded", failedIncrements: reply[1] };
-      return { outcome: reply[0] === 0 ? "duplicate" : "expired" };
+      for (let attempt = 1; ; attempt++) {
+        const reply = await applyOnce(fold);
+        if (reply[0] === 1) return { outcome: "folded", failedIncrements: reply[1] };
+        if (reply[0] === 0) return { outcome: "duplicate" };
+        if (reply[0] === 2) return { outcome: "expired" };
+        // A failure leaves the entry pending: it is folded again later, nothing was written.
+        if (attempt >= MAX_CONVERSION_ATTEMPTS) throw new Error(`the latest conversation of the order's contact kept changing (event ${fold.eventId})`);
+      }
+    },
+
+    async correct({ tenantId, day, hours, wholeDay }) {
+      const keys: string[] = [rollupKeys.day(tenantId, day)];
+      const args: Args = [Math.ceil(dayExpiresAt(hourStartMs(`${day}00`)) / 1000), wholeDay ? "1" : "0", hours.length];
+      const dayTarget: Record<string, number> = {};
+      for (const { hour, fields, bots } of hours) {
+        if (hour.slice(0, 8) !== day) throw new RangeError(`hour ${hour} is not in day ${day}`);
+        keys.push(rollupKeys.hour(tenantId, hour), rollupKeys.hourBots(tenantId, hour));
+        const names = Object.keys(fields);
+        args.push(Math.ceil(hourExpiresAt(hourStartMs(hour)) / 1000), names.length, ...names, ...names.map((name) => String(fields[name])), bots.length, ...bots);
+        for (const name of names) dayTarget[name] = (dayTarget[name] ?? 0) + (fields[name] ?? 0);
+      }
+      if (wholeDay) {
+        const names = Object.keys(dayTarget);
+        args.push(names.length, ...names, ...names.map((name) => String(dayTarget[name])));
+      }
+      const [changedHours, changedBots, changedDay] = CorrectReplySchema.parse(await commands.fleetRollupCorrect(keys.length, ...keys, ...args));
+      return { hours: changedHours, bots: changedBots, days: changedDay };
     },
   };
 }

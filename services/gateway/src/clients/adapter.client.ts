@@ -4,9 +4,9 @@
 // deadline) get a fixed message, because grpc-js writes the adapter's internal
 // address into its own. Bots come back as plain objects with the fleet's
 // provider and state names; their secrets only ever as names.
-import { AdapterService, type Bot as BotMessage, type ProviderKind } from "@fleet/contracts/adapter";
+import { AdapterService, type Bot as BotMessage, type ConnectionUpdate as ConnectionUpdateMessage, type ProviderKind } from "@fleet/contracts/adapter";
 import { connectionStateName, providerKindName, providerKindOf, type ConnectionStateName, type ProviderKindName } from "@fleet/contracts";
-import { createServiceClient, type CallOptions } from "@fleet/grpc-bridge";
+import { createServiceClient, type CallOptions, type StreamCallOptions } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 
 const TRANSPORT_MESSAGES: Partial<Record<AppError["kind"], string>> = {
@@ -88,6 +88,33 @@ function botOf(bot: BotMessage | undefined): Bot {
   };
 }
 
+/** One change of a Baileys bot's live connection, as WatchConnection streams it. */
+export interface ConnectionUpdate {
+  botId: string;
+  /** Null for a state newer than this build. */
+  state: ConnectionStateName | null;
+  qr?: string;
+  pairingCode?: string;
+  detail?: string;
+  /** ISO 8601, UTC. */
+  at: string;
+  /** Increases with every update of the bot (0: the bot's session has not reported yet). */
+  seq: number;
+}
+
+function connectionUpdateOf(update: ConnectionUpdateMessage | undefined): ConnectionUpdate {
+  if (!update) throw new AppError("internal", "ADAPTER_INVALID_RESPONSE", "The WhatsApp adapter streamed an empty connection update");
+  return {
+    botId: update.botId,
+    state: connectionStateName(update.state) ?? null,
+    ...(update.qr ? { qr: update.qr } : {}),
+    ...(update.pairingCode ? { pairingCode: update.pairingCode } : {}),
+    ...(update.detail ? { detail: update.detail } : {}),
+    at: update.time ? isoOf(update.time, "time") : new Date(0).toISOString(),
+    seq: Number(update.seq),
+  };
+}
+
 /** Contact media comes back in one answer: room for the adapter's largest (MEDIA_MAX_BYTES, 16 MiB by default, at most 64). */
 const MAX_ANSWER_BYTES = 65 * 1024 * 1024;
 
@@ -146,6 +173,25 @@ export function createAdapterClient(address: string, { deadlineMs }: { deadlineM
         .getMedia({ tenantId: input.tenantId, botId: input.botId, provider: providerKindOf(input.provider), providerMediaId: input.providerMediaId }, options)
         .catch(withoutTransportDetails);
       return { data: Buffer.from(response.data), mimeType: response.mimeType, filename: response.filename || null };
+    },
+
+    /**
+     * The live connection of one of the tenant's Baileys bots: its latest update, then every change,
+     * until `signal` aborts (the iteration then just ends). not_found BOT_NOT_FOUND like getBot;
+     * failed_precondition NO_LIVE_CONNECTION for a bot without a Baileys provider.
+     */
+    async *watchConnection({ tenantId, botId }: { tenantId: string; botId: string }, options: StreamCallOptions = {}): AsyncGenerator<ConnectionUpdate> {
+      try {
+        for await (const message of client.watchConnection({ tenantId, botId }, options)) yield connectionUpdateOf(message.update);
+      } catch (error) {
+        withoutTransportDetails(error);
+      }
+    },
+
+    /** Asks the bot's Baileys session for a code that links it to `phoneNumber` (digits with the country code). */
+    async requestPairingCode(input: { tenantId: string; botId: string; phoneNumber: string }, options?: CallOptions): Promise<{ pairingCode: string }> {
+      const response = await client.requestPairingCode(input, options).catch(withoutTransportDetails);
+      return { pairingCode: response.pairingCode };
     },
 
     close: () => client.close(),

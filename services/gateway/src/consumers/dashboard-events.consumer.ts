@@ -8,11 +8,15 @@
 //
 // The group holds back trimming of `events` like every group does: while no
 // gateway runs, the stream keeps what the gateways have not read.
+//
+// Each published event is also handed to the KPI pushes (ws/kpi-pushes.ts): an event the analytics
+// worker counts schedules a "kpis" frame for the tenant's dashboards.
 import { AnalyticsEventSchema, STREAMS, decodeStreamEntry } from "@fleet/contracts";
 import { StreamConsumer, ensureStreamGroup, type Logger, type Metrics, type RedisClient, type StreamEntry } from "@fleet/service-kit";
 import { createDashboardPublisher } from "../ws/dashboard-channels.repository.js";
 import { toDashboardEvent } from "../ws/dashboard-messages.schema.js";
 import { dashboardMetrics } from "../ws/dashboard.metrics.js";
+import type { KpiPushes } from "../ws/kpi-pushes.js";
 
 export const DASHBOARD_EVENTS_GROUP = "gateway-dashboard";
 
@@ -29,6 +33,8 @@ export interface DashboardEventsConsumerOptions {
   registry: Metrics["registry"];
   /** Events that occurred longer ago than this are not pushed. */
   maxAgeMs: number;
+  /** Told of each event published, to push the tenant's fresh KPIs; without it no "kpis" frames are sent. */
+  kpiPushes?: Pick<KpiPushes, "eventHandled">;
   /** How long one read blocks; bounds how long stop() waits for the reader. */
   blockMs?: number;
   /** An entry whose publication failed is retried (by any replica) after this long. */
@@ -61,8 +67,9 @@ export function createDashboardEventsConsumer(options: DashboardEventsConsumerOp
       return true;
     }
     // A failure throws: the entry stays pending and is published later (at least once; clients dedupe by id).
-    await publisher.publish(event.tenantId, toDashboardEvent(event));
+    const receivers = await publisher.publish(event.tenantId, toDashboardEvent(event));
     metrics.eventsPublished.inc();
+    await options.kpiPushes?.eventHandled(event, receivers);
     return true;
   }
 

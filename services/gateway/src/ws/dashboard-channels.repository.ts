@@ -5,7 +5,7 @@
 // files, share one Redis). Classic PUBLISH/SUBSCRIBE also works on a Redis Cluster
 // (every node forwards messages), at the cost of cluster-wide traffic.
 import type { Logger, RedisClient } from "@fleet/service-kit";
-import { DashboardPublicationSchema, type DashboardEvent } from "./dashboard-messages.schema.js";
+import { DashboardPublicationSchema, type DashboardPush } from "./dashboard-messages.schema.js";
 
 const CHANNEL = "dashboard:";
 
@@ -15,8 +15,8 @@ export function dashboardChannel(keyPrefix: string, tenantId: string): string {
 
 export function createDashboardPublisher({ redis, keyPrefix }: { redis: RedisClient; keyPrefix: string }) {
   return {
-    /** Sends one event to every replica with clients of the tenant; resolves with how many replicas got it. */
-    async publish(tenantId: string, event: DashboardEvent): Promise<number> {
+    /** Sends one event (or KPIs) to every replica with clients of the tenant; resolves with how many replicas got it. */
+    async publish(tenantId: string, event: DashboardPush): Promise<number> {
       return redis.publish(dashboardChannel(keyPrefix, tenantId), JSON.stringify({ tenantId, event }));
     },
   };
@@ -29,7 +29,7 @@ export interface DashboardSubscriberOptions {
   subscriber: RedisClient;
   keyPrefix: string;
   logger: Logger;
-  onEvent: (tenantId: string, event: DashboardEvent) => void;
+  onEvent: (tenantId: string, event: DashboardPush) => void;
   /** A message on a tenant's channel that is not a valid publication for that tenant. */
   onMalformed: () => void;
 }

@@ -5,7 +5,8 @@
 // state over the REST API, and an event may, rarely, arrive twice (the `events`
 // stream is at-least-once), so clients dedupe by `id`.
 import { z } from "zod";
-import { AnalyticsEventSchema, type AnalyticsEvent } from "@fleet/contracts";
+import { AnalyticsEventSchema, connectionStateNames, type AnalyticsEvent } from "@fleet/contracts";
+import { AnalyticsMetricsSchema } from "../modules/analytics/analytics.schemas.js";
 
 /** The one subprotocol the server speaks; the client offers it beside its `bearer.<token>`. */
 export const DASHBOARD_PROTOCOL = "fleet.v1";
@@ -45,11 +46,47 @@ export type DashboardEvent = z.infer<typeof DashboardEventSchema>;
 export const DashboardReadySchema = z.object({ kind: z.literal("ready"), protocol: z.literal(DASHBOARD_PROTOCOL) });
 export type DashboardReady = z.infer<typeof DashboardReadySchema>;
 
-export const DashboardServerMessageSchema = z.discriminatedUnion("kind", [DashboardReadySchema, DashboardEventSchema]);
+/**
+ * A change of one of the tenant's Baileys bots' live connection (see connection-feed.ts), in the
+ * order the bot's session reported them. The QR payload and pairing code only reach users who may
+ * connect bots; others get the state alone. A client that connects gets each bot's current one.
+ */
+export const DashboardConnectionSchema = z.object({
+  kind: z.literal("connection"),
+  botId: z.string().min(1),
+  state: z.enum(connectionStateNames),
+  /** The payload to draw as a QR code (or fetch GET /api/bots/{botId}/connection/qr.png). */
+  qr: z.string().optional(),
+  pairingCode: z.string().optional(),
+  detail: z.string().optional(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type DashboardConnection = z.infer<typeof DashboardConnectionSchema>;
+
+/**
+ * The shop's fresh KPIs of the last 24 hours (the body of GET /api/analytics/metrics?range=24h),
+ * pushed after events changed them, at most once per KPI_PUSH_INTERVAL_MS per shop (see
+ * kpi-pushes.ts); only to users who may read analytics. They replace the KPIs the dashboard shows;
+ * `at` orders two pushes.
+ */
+export const DashboardKpisSchema = z.object({
+  kind: z.literal("kpis"),
+  /** When they were computed. */
+  at: z.iso.datetime({ offset: true }),
+  range: z.literal("24h"),
+  kpis: AnalyticsMetricsSchema,
+});
+export type DashboardKpis = z.infer<typeof DashboardKpisSchema>;
+
+export const DashboardServerMessageSchema = z.discriminatedUnion("kind", [DashboardReadySchema, DashboardEventSchema, DashboardConnectionSchema, DashboardKpisSchema]);
 export type DashboardServerMessage = z.infer<typeof DashboardServerMessageSchema>;
 
+/** What one replica publishes for every replica's sockets of a tenant: a fleet event or fresh KPIs. */
+export const DashboardPushSchema = z.discriminatedUnion("kind", [DashboardEventSchema, DashboardKpisSchema]);
+export type DashboardPush = z.infer<typeof DashboardPushSchema>;
+
 /** What travels on a tenant's pub/sub channel between gateway replicas. */
-export const DashboardPublicationSchema = z.object({ tenantId: z.string().min(1), event: DashboardEventSchema });
+export const DashboardPublicationSchema = z.object({ tenantId: z.string().min(1), event: DashboardPushSchema });
 export type DashboardPublication = z.infer<typeof DashboardPublicationSchema>;
 
 export function toDashboardEvent(event: AnalyticsEvent): DashboardEvent {

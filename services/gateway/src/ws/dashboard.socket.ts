@@ -6,10 +6,15 @@
 //   user is disabled (checked every userRecheckIntervalMs).
 // - Events reach this replica on its tenants' Redis channels (the events consumer
 //   of one replica publishes each event once), so each client gets only its own
-//   tenant's events, whichever replica it is connected to.
+//   tenant's events, whichever replica it is connected to; so do the tenant's
+//   fresh KPIs ("kpis" frames, see kpi-pushes.ts), to users who may read analytics.
 // - A client that does not answer a ping within pingIntervalMs is cut; one whose
 //   send buffer exceeds maxBufferedBytes is closed with 4008 instead of being
 //   buffered for: the gateway's memory does not depend on its slowest client.
+// - Connection frames (state, QR, pairing code of the tenant's Baileys bots)
+//   come from the adapter's WatchConnection streams this replica holds while it
+//   has sockets of the tenant (see connection-feed.ts); a socket that connects
+//   is sent each bot's current one after "ready".
 // - close() refuses new upgrades (503), closes every socket with 1001 and waits
 //   for them at most closeTimeoutMs, so stopping the HTTP server never hangs on
 //   a WebSocket.
@@ -19,9 +24,10 @@ import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger, Metrics, RedisClient } from "@fleet/service-kit";
 import type { Actor } from "../auth/permissions.js";
-import { mayReceive } from "./dashboard-audience.js";
+import { connectionFrameFor, mayReceive, mayReceiveKpis } from "./dashboard-audience.js";
+import { createConnectionFeed, type ConnectionFeedOptions } from "./connection-feed.js";
 import { createDashboardSubscriber } from "./dashboard-channels.repository.js";
-import { DASHBOARD_CLOSE_CODES, DASHBOARD_PROTOCOL, type DashboardServerMessage } from "./dashboard-messages.schema.js";
+import { DASHBOARD_CLOSE_CODES, DASHBOARD_PROTOCOL, type DashboardConnection, type DashboardServerMessage } from "./dashboard-messages.schema.js";
 import { dashboardMetrics, type UpgradeRefusalReason } from "./dashboard.metrics.js";
 import { createSocketAuth, type SocketAuthDeps } from "./socket-auth.js";
 
@@ -33,6 +39,8 @@ export interface DashboardSocketOptions extends SocketAuthDeps {
   /** REDIS_KEY_PREFIX: channel names carry it, as ioredis does not prefix them. */
   keyPrefix: string;
   logger: Logger;
+  /** The adapter whose WatchConnection streams feed the connection frames; without it, sockets get no connection frames. */
+  connections?: Omit<ConnectionFeedOptions, "logger" | "onFrame">;
   /** The service's registry, for the dashboard_ws_* series. */
   registry: Metrics["registry"];
   path?: string;
@@ -57,6 +65,8 @@ interface Client {
   actor: Actor;
   /** Answered the last ping. */
   alive: boolean;
+  /** Sent "ready": connection frames go to it from then on (the current ones were sent with "ready"). */
+  ready: boolean;
   /** Closing on the server's decision: nothing more is sent to it. */
   closing: boolean;
   timers: Set<NodeJS.Timeout>;
@@ -119,10 +129,25 @@ export function createDashboardSocket(options: DashboardSocketOptions): Dashboar
       const clients = tenants.get(tenantId);
       if (!clients) return;
       const frame = JSON.stringify(event);
-      for (const client of clients) if (mayReceive(client.actor.role, event.type)) send(client, frame);
+      for (const client of clients) if (event.kind === "kpis" ? mayReceiveKpis(client.actor.role) : mayReceive(client.actor.role, event.type)) send(client, frame);
     },
     onMalformed: () => metrics.eventsSkipped.inc({ reason: "bad_publication" }),
   });
+
+  const connectionFeed = options.connections
+    ? createConnectionFeed({
+        ...options.connections,
+        logger,
+        onFrame: (tenantId, frame) => {
+          for (const client of tenants.get(tenantId) ?? []) if (client.ready) sendConnection(client, frame);
+        },
+      })
+    : null;
+
+  function sendConnection(client: Client, frame: DashboardConnection): void {
+    const visible = connectionFrameFor(client.actor.role, frame);
+    if (visible) sendMessage(client, visible);
+  }
 
   function allClients(): Client[] {
     return [...tenants.values()].flatMap((clients) => [...clients]);
@@ -200,11 +225,12 @@ export function createDashboardSocket(options: DashboardSocketOptions): Dashboar
 
   function accept(socket: WebSocket, actor: Actor, expiresAt: number | null): void {
     let resolveClosed: () => void = () => {};
-    const client: Client = { socket, actor, alive: true, closing: false, timers: new Set(), closed: new Promise((resolve) => (resolveClosed = resolve)) };
+    const client: Client = { socket, actor, alive: true, ready: false, closing: false, timers: new Set(), closed: new Promise((resolve) => (resolveClosed = resolve)) };
     const { tenantId } = actor;
     const clients = tenants.get(tenantId) ?? new Set<Client>();
     tenants.set(tenantId, clients);
     clients.add(client);
+    connectionFeed?.watchTenant(tenantId);
     connections++;
     metrics.connections.inc();
     logger.info("dashboard client connected", { tenantId, userId: actor.userId });
@@ -217,7 +243,10 @@ export function createDashboardSocket(options: DashboardSocketOptions): Dashboar
     socket.on("close", (code) => {
       for (const timer of client.timers) clearTimeout(timer);
       clients.delete(client);
-      if (clients.size === 0 && tenants.get(tenantId) === clients) tenants.delete(tenantId);
+      if (clients.size === 0 && tenants.get(tenantId) === clients) {
+        tenants.delete(tenantId);
+        connectionFeed?.unwatchTenant(tenantId);
+      }
       connections--;
       metrics.connections.dec();
       logger.info("dashboard client disconnected", { tenantId, userId: actor.userId, code });
@@ -235,8 +264,11 @@ export function createDashboardSocket(options: DashboardSocketOptions): Dashboar
       client.timers.add(expiry);
     }
     void syncSubscription(tenantId).then(() => {
-      if (subscribed.has(tenantId)) sendMessage(client, { kind: "ready", protocol: DASHBOARD_PROTOCOL });
-      else closeClient(client, DASHBOARD_CLOSE_CODES.unavailable, "event feed unavailable");
+      if (subscribed.has(tenantId)) {
+        sendMessage(client, { kind: "ready", protocol: DASHBOARD_PROTOCOL });
+        client.ready = true;
+        for (const frame of connectionFeed?.current(tenantId) ?? []) sendConnection(client, frame);
+      } else closeClient(client, DASHBOARD_CLOSE_CODES.unavailable, "event feed unavailable");
     });
   }
 
@@ -332,6 +364,7 @@ export function createDashboardSocket(options: DashboardSocketOptions): Dashboar
     stopping = true;
     clearInterval(heartbeatTimer);
     clearInterval(recheckTimer);
+    connectionFeed?.close();
     const clients = allClients();
     for (const client of clients) closeClient(client, DASHBOARD_CLOSE_CODES.goingAway, "server shutting down");
     await Promise.all(clients.map((client) => client.closed));

@@ -22,6 +22,18 @@ export function createAnalyticsRepository(redis: RedisClient) {
       });
     },
 
+    /** One field of the buckets starting at `starts`, in order (null where absent). */
+    async field(tenantId: string, kind: BucketKind, starts: readonly Date[], field: string): Promise<(string | null)[]> {
+      if (starts.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const start of starts) pipeline.hget(keyOf(tenantId, kind, start), field);
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([error, value]) => {
+        if (error) throw error;
+        return typeof value === "string" ? value : null;
+      });
+    },
+
     /** How many different bots had events in these hours. */
     async activeBots(tenantId: string, hourStarts: readonly Date[]): Promise<number> {
       if (hourStarts.length === 0) return 0;

@@ -1,15 +1,18 @@
 // The shop's analytics from the live rollups: KPIs for a range (the last 24 h, 7 d, 30 d, or from/to)
 // and a time series of one metric for charts. Ranges up to 7 days read hour buckets (exact to the
 // hour); longer ones read day buckets (whole UTC days, so a range's first and last day count in
-// full). Engagement by hour of day and active bots come from hour buckets, kept 35 days. Answers
-// are kept a few seconds per tenant and question: a dashboard refreshing is a cache hit.
+// full). Engagement by hour of day and active bots come from hour buckets, kept 35 days. Series
+// come per UTC hour or day, or per week (from Monday) or month in the shop's time zone (see
+// local-periods.ts); the `sales` series gives the orders' count and the amount sold per currency.
+// Answers are kept a few seconds per tenant and question: a dashboard refreshing is a cache hit.
 import { LRUCache } from "lru-cache";
 import { ROLLUP_FIELDS, ROLLUP_TTL_SECONDS } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
 import { authorize, type Caller } from "../../auth/permissions.js";
 import type { SettingsUseCases } from "../settings/settings.use-case.js";
 import type { AnalyticsRepository, BucketKind } from "./analytics.repository.js";
-import { engagementByHour, kpisOf, type Kpis } from "./kpis.js";
+import { engagementByHour, kpisOf, salesOf, sumBuckets, type Bucket, type Kpis } from "./kpis.js";
+import { planPeriods, type PeriodKind } from "./local-periods.js";
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -29,8 +32,13 @@ export const SERIES_METRICS = {
   conversations: ROLLUP_FIELDS.conversationsStarted,
   orders: ROLLUP_FIELDS.ordersCreated,
   handoffs: ROLLUP_FIELDS.handoffsRequested,
+  /** The orders' count, with the amount sold per currency. */
+  sales: ROLLUP_FIELDS.ordersCreated,
 } as const;
 export type SeriesMetric = keyof typeof SERIES_METRICS;
+
+export const SERIES_BUCKETS = ["hour", "day", "week", "month"] as const;
+export type SeriesBucket = (typeof SERIES_BUCKETS)[number];
 
 export interface RangeInput {
   range?: PresetRange | undefined;
@@ -50,10 +58,26 @@ export interface Metrics extends Kpis {
   timeZone: string;
 }
 
+export interface SeriesPoint {
+  start: string;
+  value: number;
+  /** The `sales` series only: amount sold per currency, in minor units. */
+  amounts?: { currency: string; amountMinor: number }[];
+}
+
 export interface Series {
   metric: SeriesMetric;
-  bucket: BucketKind;
-  points: { start: string; value: number }[];
+  bucket: SeriesBucket;
+  /** The time zone weeks and months are cut in (week and month series only). */
+  timeZone?: string;
+  points: SeriesPoint[];
+}
+
+/** One point of a series from the buckets it sums. */
+function pointOf(start: Date, buckets: readonly Bucket[], metric: SeriesMetric): SeriesPoint {
+  const total = sumBuckets(buckets);
+  const value = total.get(SERIES_METRICS[metric]) ?? 0;
+  return { start: start.toISOString(), value, ...(metric === "sales" ? { amounts: salesOf(total) } : {}) };
 }
 
 /** Bucket starts (UTC hours or days) overlapping [from, to). */
@@ -92,6 +116,49 @@ export function createAnalytics({ repository, settings, now = () => new Date(), 
     return value;
   }
 
+  const metricsKey = (tenantId: string, input: RangeInput) => `${tenantId}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`;
+
+  /**
+   * KPIs of a range. Up to 7 days from the hour buckets (whole); longer from the day buckets, with
+   * only the `in` field of each hour bucket (engagement by hour): a 30-day answer reads 720 small
+   * fields and 31 hashes in one pipelined round trip, plus the active bots' set union.
+   */
+  async function computeMetrics(tenantId: string, range: Range): Promise<Metrics> {
+    const { timeZone } = await settings.readSettings(tenantId);
+    const hourly = range.to.getTime() - range.from.getTime() <= HOURLY_UP_TO_MS;
+    const hours = bucketStarts(keptHours(range), "hour");
+    const [buckets, messagesInByHour, activeBots] = await Promise.all([
+      hourly ? repository.buckets(tenantId, "hour", hours) : repository.buckets(tenantId, "day", bucketStarts(range, "day")),
+      hourly ? Promise.resolve(null) : repository.field(tenantId, "hour", hours, ROLLUP_FIELDS.messagesIn),
+      repository.activeBots(tenantId, hours),
+    ]);
+    const hourBuckets: Bucket[] = messagesInByHour ? messagesInByHour.map((value): Bucket => (value === null ? {} : { [ROLLUP_FIELDS.messagesIn]: value })) : buckets;
+    return {
+      ...kpisOf(buckets, activeBots),
+      range: { from: range.from.toISOString(), to: range.to.toISOString() },
+      engagementByHour: engagementByHour(
+        hours.map((start, index) => ({ start, bucket: hourBuckets[index] ?? {} })),
+        timeZone,
+      ),
+      timeZone,
+    };
+  }
+
+  /** A series per local week or month: whole UTC days from day buckets, the days cut by a boundary from hour buckets. */
+  async function periodSeries(tenantId: string, range: Range, metric: SeriesMetric, kind: PeriodKind): Promise<Series> {
+    const { timeZone } = await settings.readSettings(tenantId);
+    // A whole day of hour buckets is kept only from a day after the oldest hour kept.
+    const plan = planPeriods({ start: range.from, end: range.to }, kind, timeZone, new Date(now().getTime() - HOUR_BUCKETS_KEPT_MS + DAY_MS));
+    const [days, hours] = await Promise.all([
+      repository.buckets(tenantId, "day", plan.days.map((day) => day.start)),
+      repository.buckets(tenantId, "hour", plan.hours.map((hour) => hour.start)),
+    ]);
+    const byPeriod = plan.periods.map((): Bucket[] => []);
+    plan.days.forEach((day, index) => byPeriod[day.period]?.push(days[index] ?? {}));
+    plan.hours.forEach((hour, index) => byPeriod[hour.period]?.push(hours[index] ?? {}));
+    return { metric, bucket: kind, timeZone, points: plan.periods.map((period, index) => pointOf(period.start, byPeriod[index] ?? [], metric)) };
+  }
+
   /** The hour buckets of the range still kept (the last 35 days). */
   const keptHours = (range: Range): Range => ({ from: new Date(Math.max(range.from.getTime(), now().getTime() - HOUR_BUCKETS_KEPT_MS)), to: range.to });
 
@@ -99,36 +166,31 @@ export function createAnalytics({ repository, settings, now = () => new Date(), 
     async metrics(caller: Caller, input: RangeInput): Promise<Metrics> {
       authorize(caller, "analytics:read");
       const range = rangeOf(input);
-      return cached(metricsCache, `${caller.tenantId}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`, async () => {
-        const { timeZone } = await settings.readSettings(caller.tenantId);
-        const hourly = range.to.getTime() - range.from.getTime() <= HOURLY_UP_TO_MS;
-        const hours = bucketStarts(keptHours(range), "hour");
-        const [hourBuckets, dayBuckets, activeBots] = await Promise.all([
-          repository.buckets(caller.tenantId, "hour", hours),
-          hourly ? Promise.resolve([]) : repository.buckets(caller.tenantId, "day", bucketStarts(range, "day")),
-          repository.activeBots(caller.tenantId, hours),
-        ]);
-        return {
-          ...kpisOf(hourly ? hourBuckets : dayBuckets, activeBots),
-          range: { from: range.from.toISOString(), to: range.to.toISOString() },
-          engagementByHour: engagementByHour(
-            hours.map((start, index) => ({ start, bucket: hourBuckets[index] ?? {} })),
-            timeZone,
-          ),
-          timeZone,
-        };
-      });
+      return cached(metricsCache, metricsKey(caller.tenantId, input), () => computeMetrics(caller.tenantId, range));
     },
 
-    async timeseries(caller: Caller, input: RangeInput & { metric: SeriesMetric; bucket: BucketKind }): Promise<Series> {
+    /**
+     * The last 24 h KPIs of a tenant computed now (never from the cache), for the dashboards' "kpis"
+     * pushes: the same body as metrics(range=24h), which it refreshes in the cache. Whoever receives
+     * them is checked by the caller (only users who may read analytics).
+     */
+    async liveKpis(tenantId: string): Promise<Metrics> {
+      const input: RangeInput = { range: "24h" };
+      const metrics = await computeMetrics(tenantId, rangeOf(input));
+      metricsCache.set(metricsKey(tenantId, input), metrics);
+      return metrics;
+    },
+
+    async timeseries(caller: Caller, input: RangeInput & { metric: SeriesMetric; bucket: SeriesBucket }): Promise<Series> {
       authorize(caller, "analytics:read");
       const range = rangeOf(input);
-      // At most 840 hours (35 days kept) or 400 days.
-      const starts = bucketStarts(input.bucket === "hour" ? keptHours(range) : range, input.bucket);
-      return cached(seriesCache, `${caller.tenantId}:${input.metric}:${input.bucket}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`, async () => {
-        const buckets = await repository.buckets(caller.tenantId, input.bucket, starts);
-        const field = SERIES_METRICS[input.metric];
-        return { metric: input.metric, bucket: input.bucket, points: starts.map((start, index) => ({ start: start.toISOString(), value: Number(buckets[index]?.[field] ?? 0) || 0 })) };
+      const { metric, bucket } = input;
+      return cached(seriesCache, `${caller.tenantId}:${metric}:${bucket}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`, async () => {
+        if (bucket === "week" || bucket === "month") return periodSeries(caller.tenantId, range, metric, bucket);
+        // At most 840 hours (35 days kept) or 400 days.
+        const starts = bucketStarts(bucket === "hour" ? keptHours(range) : range, bucket);
+        const buckets = await repository.buckets(caller.tenantId, bucket, starts);
+        return { metric, bucket, points: starts.map((start, index) => pointOf(start, [buckets[index] ?? {}], metric)) };
       });
     },
   };

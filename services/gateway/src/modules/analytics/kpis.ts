@@ -16,6 +16,8 @@ export interface Kpis {
   responseMs: { average: number | null; p90: number | null };
   activeBots: number;
   conversations: number;
+  /** Conversations started in the range that led to an order within 7 days, and their share of the conversations started (0 without any). */
+  conversion: { converted: number; rate: number };
   handoffs: { requested: number; attended: number; escalated: number };
   sellers: { assigned: number; released: number; alerted: number };
   orders: number;
@@ -51,16 +53,23 @@ export function p90(total: ReadonlyMap<string, number>): number | null {
   return null;
 }
 
+/** The amount sold per currency (the `sales:<currency>` fields), by currency code. */
+export function salesOf(total: ReadonlyMap<string, number>): { currency: string; amountMinor: number }[] {
+  return [...total.entries()]
+    .filter(([field]) => field.startsWith("sales:"))
+    .map(([field, amount]) => ({ currency: field.slice("sales:".length), amountMinor: amount }))
+    .sort((a, b) => a.currency.localeCompare(b.currency));
+}
+
 export function kpisOf(buckets: readonly Bucket[], activeBots: number): Kpis {
   const total = sumBuckets(buckets);
   const get = (field: string) => total.get(field) ?? 0;
   const out = get(ROLLUP_FIELDS.messagesOut);
   const failed = get(ROLLUP_FIELDS.messagesFailed);
   const responses = get(ROLLUP_FIELDS.responseCount);
-  const sales = [...total.entries()]
-    .filter(([field]) => field.startsWith("sales:"))
-    .map(([field, amount]) => ({ currency: field.slice("sales:".length), amountMinor: amount }))
-    .sort((a, b) => a.currency.localeCompare(b.currency));
+  const started = get(ROLLUP_FIELDS.conversationsStarted);
+  const converted = get(ROLLUP_FIELDS.conversationsConverted);
+  const sales = salesOf(total);
   return {
     messagesIn: get(ROLLUP_FIELDS.messagesIn),
     messagesOut: out,
@@ -68,7 +77,9 @@ export function kpisOf(buckets: readonly Bucket[], activeBots: number): Kpis {
     errorRate: out + failed === 0 ? 0 : failed / (out + failed),
     responseMs: { average: responses === 0 ? null : Math.round(get(ROLLUP_FIELDS.responseMsSum) / responses), p90: p90(total) },
     activeBots,
-    conversations: get(ROLLUP_FIELDS.conversationsStarted),
+    conversations: started,
+    // A conversion counted before its start was folded (a late event) cannot make the rate exceed 1.
+    conversion: { converted, rate: started === 0 ? 0 : Math.min(1, converted / started) },
     handoffs: { requested: get(ROLLUP_FIELDS.handoffsRequested), attended: get(ROLLUP_FIELDS.handoffsAttended), escalated: get(ROLLUP_FIELDS.handoffsEscalated) },
     sellers: { assigned: get(ROLLUP_FIELDS.sellersAssigned), released: get(ROLLUP_FIELDS.sellersReleased), alerted: get(ROLLUP_FIELDS.sellersAlerted) },
     orders: get(ROLLUP_FIELDS.ordersCreated),

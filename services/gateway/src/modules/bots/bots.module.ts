@@ -8,7 +8,7 @@ import { createManageBots } from "./manage-bots.use-case.js";
 import { createPairBot } from "./pair-bot.use-case.js";
 import { createSendMessage } from "./send-message.use-case.js";
 
-export type BotsAdapter = Pick<AdapterClient, "getConnection" | "sendMessage" | "listBots" | "getBot" | "configureBot" | "deleteBot" | "getMedia">;
+export type BotsAdapter = Pick<AdapterClient, "getConnection" | "sendMessage" | "listBots" | "getBot" | "configureBot" | "deleteBot" | "getMedia" | "requestPairingCode">;
 
 export function createBotsModule({ adapter }: { adapter: BotsAdapter }): { routes: Route[] } {
   const getBotConnection = createGetBotConnection({ adapter });
@@ -17,7 +17,7 @@ export function createBotsModule({ adapter }: { adapter: BotsAdapter }): { route
       getBotConnection,
       sendMessage: createSendMessage({ adapter }),
       bots: createManageBots({ adapter }),
-      pairing: createPairBot({ getBotConnection }),
+      pairing: createPairBot({ getBotConnection, adapter }),
       contactMedia: createContactMedia({ adapter }),
     }),
   };

@@ -1,7 +1,7 @@
 // /api/bots: the tenant's bots, served by the whatsapp-adapter over gRPC. The
 // tenant is always the caller's, never one from the request.
 import { z } from "zod";
-import { providerKinds } from "@fleet/contracts";
+import { connectionStateNames, providerKinds } from "@fleet/contracts";
 import { AppError, extendContext } from "@fleet/service-kit";
 import { userRoute, type Route } from "../../http/routes.js";
 import type { GetBotConnection } from "./get-bot-connection.use-case.js";
@@ -18,13 +18,22 @@ const MediaParams = BotParams.extend({
 
 const ConnectionSchema = z
   .object({
-    state: z.enum(["connected", "connecting", "awaiting_pairing", "disconnected", "misconfigured"]),
+    state: z.enum(connectionStateNames),
     provider: z.enum(providerKinds).nullable(),
     qr: z.string().optional(),
     pairingCode: z.string().optional(),
     detail: z.string().optional(),
   })
   .meta({ id: "BotConnection" });
+
+const PairingCodeBody = z
+  .object({
+    phoneNumber: z
+      .string()
+      .regex(/^[1-9]\d{7,14}$/, "must be the number's digits with its country code (8 to 15 digits, no + or spaces)")
+      .meta({ description: "The phone to link, e.g. 5215512345678" }),
+  })
+  .strip();
 
 const SendMessageBody = z
   .object({
@@ -209,6 +218,36 @@ export function botsRoutes(deps: BotsRoutesDeps): Route[] {
       params: BotParams,
       responses: { 200: { description: "The pairing code", schema: z.object({ pairingCode: z.string() }) }, ...notFound, 412: { description: "BOT_NOT_AWAITING_PAIRING" } },
       handle: async ({ actor, params }) => withBot(params.botId, async () => ({ status: 200, body: await deps.pairing.pairingCode(actor, params.botId), headers: { "cache-control": "no-store" } })),
+    }),
+    userRoute({
+      method: "get",
+      path: "/bots/:botId/connection/qr.png",
+      operationId: "getBotConnectionQrPng",
+      summary: "The latest QR code of a bot waiting to be linked (Baileys, Evolution API), as a PNG to scan",
+      tags,
+      permission: "bots:connect",
+      params: BotParams,
+      responses: { 200: { description: "The QR code", contentType: "image/png" }, 404: { description: "BOT_NOT_FOUND, QR_NOT_AVAILABLE (the bot is not waiting to be linked)" } },
+      handle: async ({ actor, params }) =>
+        withBot(params.botId, async () => ({ status: 200, body: await deps.pairing.connectionQrPng(actor, params.botId), headers: { "content-type": "image/png", "cache-control": "no-store" } })),
+    }),
+    userRoute({
+      method: "post",
+      path: "/bots/:botId/connection/pairing-code",
+      operationId: "requestBotPairingCode",
+      summary: "Ask for a code that links a Baileys bot to a phone number (typed in WhatsApp instead of scanning the QR)",
+      tags,
+      permission: "bots:connect",
+      params: BotParams,
+      body: PairingCodeBody,
+      responses: {
+        200: { description: "The pairing code", schema: z.object({ pairingCode: z.string() }).meta({ id: "PairingCode" }) },
+        ...notFound,
+        412: { description: "NO_LIVE_CONNECTION (no Baileys provider), or the bot's session cannot take the request now" },
+        503: { description: "The bot's session is starting or unreachable: retry" },
+      },
+      handle: async ({ actor, params, body }) =>
+        withBot(params.botId, async () => ({ status: 200, body: await deps.pairing.requestPairingCode(actor, params.botId, body.phoneNumber), headers: { "cache-control": "no-store" } })),
     }),
     userRoute({
       method: "get",

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleet/adapter/v1/adapter.proto.
  */
 export const file_fleet_adapter_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCKvAQoMTWVkaWFDb250ZW50EikKBGtpbmQYASABKA4yGy5mbGVldC5hZGFwdGVyLnYxLk1lZGlhS2luZBILCgN1cmwYAiABKAkSDwoHY2FwdGlvbhgDIAEoCRIQCghmaWxlbmFtZRgEIAEoCRIRCgltaW1lX3R5cGUYBSABKAkSMQoIdXBsb2FkZWQYBiABKAsyHy5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZGVkTWVkaWEiUwoNVXBsb2FkZWRNZWRpYRIwCghwcm92aWRlchgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhAKCG1lZGlhX2lkGAIgASgJIj0KC1JlcGx5T3B0aW9uEgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIm4KDkJ1dHRvbnNDb250ZW50EgwKBGJvZHkYASABKAkSLgoHYnV0dG9ucxgCIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuUmVwbHlPcHRpb24SDgoGaGVhZGVyGAMgASgJEg4KBmZvb3RlchgEIAEoCSJJCgtMaXN0U2VjdGlvbhINCgV0aXRsZRgBIAEoCRIrCgRyb3dzGAIgAygLMh0uZmxlZXQuYWRhcHRlci52MS5SZXBseU9wdGlvbiJ8CgtMaXN0Q29udGVudBIMCgRib2R5GAEgASgJEg4KBmJ1dHRvbhgCIAEoCRIvCghzZWN0aW9ucxgDIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdFNlY3Rpb24SDgoGaGVhZGVyGAQgASgJEg4KBmZvb3RlchgFIAEoCSJFCg9UZW1wbGF0ZUNvbnRlbnQSDAoEbmFtZRgBIAEoCRIQCghsYW5ndWFnZRgCIAEoCRISCgpwYXJhbWV0ZXJzGAMgAygJIlUKD0xvY2F0aW9uQ29udGVudBIQCghsYXRpdHVkZRgBIAEoARIRCglsb25naXR1ZGUYAiABKAESDAoEbmFtZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIisKC0NvbnRhY3RDYXJkEgwKBG5hbWUYASABKAkSDgoGcGhvbmVzGAIgAygJIkIKD0NvbnRhY3RzQ29udGVudBIvCghjb250YWN0cxgBIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuQ29udGFjdENhcmQigQMKDk1lc3NhZ2VDb250ZW50Ei0KBHRleHQYASABKAsyHS5mbGVldC5hZGFwdGVyLnYxLlRleHRDb250ZW50SAASLwoFbWVkaWEYAiABKAsyHi5mbGVldC5hZGFwdGVyLnYxLk1lZGlhQ29udGVudEgAEjMKB2J1dHRvbnMYAyABKAsyIC5mbGVldC5hZGFwdGVyLnYxLkJ1dHRvbnNDb250ZW50SAASLQoEbGlzdBgEIAEoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdENvbnRlbnRIABI1Cgh0ZW1wbGF0ZRgFIAEoCzIhLmZsZWV0LmFkYXB0ZXIudjEuVGVtcGxhdGVDb250ZW50SAASNQoIbG9jYXRpb24YBiABKAsyIS5mbGVldC5hZGFwdGVyLnYxLkxvY2F0aW9uQ29udGVudEgAEjUKCGNvbnRhY3RzGAcgASgLMiEuZmxlZXQuYWRhcHRlci52MS5Db250YWN0c0NvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiOQoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSKtAQoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjAKBXN0YXRlGAEgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSMAoIcHJvdmlkZXIYAiABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJIqECCg5Qcm92aWRlckNvbmZpZxIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQAoIc2V0dGluZ3MYAiADKAsyLi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNldHRpbmdzRW50cnkSPgoHc2VjcmV0cxgDIAMoCzItLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2VjcmV0c0VudHJ5Gi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKDAQoTQ29uZmlndXJlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIzCglwcm92aWRlcnMYBCADKAsyIC5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnIskBCg9Qcm92aWRlclN1bW1hcnkSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkEKCHNldHRpbmdzGAIgAygLMi8uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkuU2V0dGluZ3NFbnRyeRIUCgxzZWNyZXRfbmFtZXMYAyADKAkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqoCCgNCb3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRI0Cglwcm92aWRlcnMYBCADKAsyIS5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyU3VtbWFyeRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjsKEGNvbm5lY3Rpb25fc3RhdGUYByABKA4yIS5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25TdGF0ZRIZChFjb25uZWN0aW9uX2RldGFpbBgIIAEoCSI6ChRDb25maWd1cmVCb3RSZXNwb25zZRIiCgNib3QYASABKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdCJLCg9MaXN0Qm90c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlAKEExpc3RCb3RzUmVzcG9uc2USIwoEYm90cxgBIAMoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIyCg1HZXRCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkiNAoOR2V0Qm90UmVzcG9uc2USIgoDYm90GAEgASgLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QiNQoQRGVsZXRlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJIhMKEURlbGV0ZUJvdFJlc3BvbnNlIoEBCg9HZXRNZWRpYVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhkKEXByb3ZpZGVyX21lZGlhX2lkGAQgASgJIkUKEEdldE1lZGlhUmVzcG9uc2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkSEAoIZmlsZW5hbWUYAyABKAkiSQoXU2V0T3V0Ym91bmRRdW90YVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhsKE21lc3NhZ2VzX3Blcl9taW51dGUYAiABKAUiGgoYU2V0T3V0Ym91bmRRdW90YVJlc3BvbnNlIpQBCg9NYXJrUmVhZFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhsKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYBCABKAkSDwoHY29udGFjdBgFIAEoCSIiChBNYXJrUmVhZFJlc3BvbnNlEg4KBm1hcmtlZBgBIAEoCCKcAQoSVXBsb2FkTWVkaWFSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSMAoIcHJvdmlkZXIYAyABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIMCgRkYXRhGAQgASgMEhEKCW1pbWVfdHlwZRgFIAEoCRIQCghmaWxlbmFtZRgGIAEoCSJFChNVcGxvYWRNZWRpYVJlc3BvbnNlEi4KBW1lZGlhGAEgASgLMh8uZmxlZXQuYWRhcHRlci52MS5VcGxvYWRlZE1lZGlhKrMBCgxQcm92aWRlcktpbmQSHQoZUFJPVklERVJfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBST1ZJREVSX0tJTkRfQkFJTEVZUxABEhYKElBST1ZJREVSX0tJTkRfTUVUQRACEhoKFlBST1ZJREVSX0tJTkRfT0ZGSUNJQUwQAxIYChRQUk9WSURFUl9LSU5EX1RXSUxJTxAEEhsKF1BST1ZJREVSX0tJTkRfRVZPTFVUSU9OEAUqmgEKCU1lZGlhS2luZBIaChZNRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASFAoQTUVESUFfS0lORF9JTUFHRRABEhcKE01FRElBX0tJTkRfRE9DVU1FTlQQAhIUChBNRURJQV9LSU5EX0FVRElPEAMSFAoQTUVESUFfS0lORF9WSURFTxAEEhYKEk1FRElBX0tJTkRfU1RJQ0tFUhAFKuIBCg9Db25uZWN0aW9uU3RhdGUSIAocQ09OTkVDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiEKHUNPTk5FQ1RJT05fU1RBVEVfRElTQ09OTkVDVEVEEAESHwobQ09OTkVDVElPTl9TVEFURV9DT05ORUNUSU5HEAISJQohQ09OTkVDVElPTl9TVEFURV9BV0FJVElOR19QQUlSSU5HEAMSHgoaQ09OTkVDVElPTl9TVEFURV9DT05ORUNURUQQBBIiCh5DT05ORUNUSU9OX1NUQVRFX01JU0NPTkZJR1VSRUQQBTKQBwoOQWRhcHRlclNlcnZpY2USWgoLU2VuZE1lc3NhZ2USJC5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXNwb25zZRJgCg1HZXRDb25uZWN0aW9uEiYuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVxdWVzdBonLmZsZWV0LmFkYXB0ZXIudjEuR2V0Q29ubmVjdGlvblJlc3BvbnNlEl0KDENvbmZpZ3VyZUJvdBIlLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVxdWVzdBomLmZsZWV0LmFkYXB0ZXIudjEuQ29uZmlndXJlQm90UmVzcG9uc2USUQoITGlzdEJvdHMSIS5mbGVldC5hZGFwdGVyLnYxLkxpc3RCb3RzUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuTGlzdEJvdHNSZXNwb25zZRJLCgZHZXRCb3QSHy5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlcXVlc3QaIC5mbGVldC5hZGFwdGVyLnYxLkdldEJvdFJlc3BvbnNlElQKCURlbGV0ZUJvdBIiLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVxdWVzdBojLmZsZWV0LmFkYXB0ZXIudjEuRGVsZXRlQm90UmVzcG9uc2USUQoIR2V0TWVkaWESIS5mbGVldC5hZGFwdGVyLnYxLkdldE1lZGlhUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuR2V0TWVkaWFSZXNwb25zZRJpChBTZXRPdXRib3VuZFF1b3RhEikuZmxlZXQuYWRhcHRlci52MS5TZXRPdXRib3VuZFF1b3RhUmVxdWVzdBoqLmZsZWV0LmFkYXB0ZXIudjEuU2V0T3V0Ym91bmRRdW90YVJlc3BvbnNlElEKCE1hcmtSZWFkEiEuZmxlZXQuYWRhcHRlci52MS5NYXJrUmVhZFJlcXVlc3QaIi5mbGVldC5hZGFwdGVyLnYxLk1hcmtSZWFkUmVzcG9uc2USWgoLVXBsb2FkTWVkaWESJC5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZE1lZGlhUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuVXBsb2FkTWVkaWFSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCKvAQoMTWVkaWFDb250ZW50EikKBGtpbmQYASABKA4yGy5mbGVldC5hZGFwdGVyLnYxLk1lZGlhS2luZBILCgN1cmwYAiABKAkSDwoHY2FwdGlvbhgDIAEoCRIQCghmaWxlbmFtZRgEIAEoCRIRCgltaW1lX3R5cGUYBSABKAkSMQoIdXBsb2FkZWQYBiABKAsyHy5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZGVkTWVkaWEiUwoNVXBsb2FkZWRNZWRpYRIwCghwcm92aWRlchgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhAKCG1lZGlhX2lkGAIgASgJIj0KC1JlcGx5T3B0aW9uEgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIm4KDkJ1dHRvbnNDb250ZW50EgwKBGJvZHkYASABKAkSLgoHYnV0dG9ucxgCIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuUmVwbHlPcHRpb24SDgoGaGVhZGVyGAMgASgJEg4KBmZvb3RlchgEIAEoCSJJCgtMaXN0U2VjdGlvbhINCgV0aXRsZRgBIAEoCRIrCgRyb3dzGAIgAygLMh0uZmxlZXQuYWRhcHRlci52MS5SZXBseU9wdGlvbiJ8CgtMaXN0Q29udGVudBIMCgRib2R5GAEgASgJEg4KBmJ1dHRvbhgCIAEoCRIvCghzZWN0aW9ucxgDIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdFNlY3Rpb24SDgoGaGVhZGVyGAQgASgJEg4KBmZvb3RlchgFIAEoCSJFCg9UZW1wbGF0ZUNvbnRlbnQSDAoEbmFtZRgBIAEoCRIQCghsYW5ndWFnZRgCIAEoCRISCgpwYXJhbWV0ZXJzGAMgAygJIlUKD0xvY2F0aW9uQ29udGVudBIQCghsYXRpdHVkZRgBIAEoARIRCglsb25naXR1ZGUYAiABKAESDAoEbmFtZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIisKC0NvbnRhY3RDYXJkEgwKBG5hbWUYASABKAkSDgoGcGhvbmVzGAIgAygJIkIKD0NvbnRhY3RzQ29udGVudBIvCghjb250YWN0cxgBIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuQ29udGFjdENhcmQigQMKDk1lc3NhZ2VDb250ZW50Ei0KBHRleHQYASABKAsyHS5mbGVldC5hZGFwdGVyLnYxLlRleHRDb250ZW50SAASLwoFbWVkaWEYAiABKAsyHi5mbGVldC5hZGFwdGVyLnYxLk1lZGlhQ29udGVudEgAEjMKB2J1dHRvbnMYAyABKAsyIC5mbGVldC5hZGFwdGVyLnYxLkJ1dHRvbnNDb250ZW50SAASLQoEbGlzdBgEIAEoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdENvbnRlbnRIABI1Cgh0ZW1wbGF0ZRgFIAEoCzIhLmZsZWV0LmFkYXB0ZXIudjEuVGVtcGxhdGVDb250ZW50SAASNQoIbG9jYXRpb24YBiABKAsyIS5mbGVldC5hZGFwdGVyLnYxLkxvY2F0aW9uQ29udGVudEgAEjUKCGNvbnRhY3RzGAcgASgLMiEuZmxlZXQuYWRhcHRlci52MS5Db250YWN0c0NvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiOQoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSKtAQoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjAKBXN0YXRlGAEgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSMAoIcHJvdmlkZXIYAiABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJIjsKFldhdGNoQ29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSK9AQoQQ29ubmVjdGlvblVwZGF0ZRIOCgZib3RfaWQYASABKAkSMAoFc3RhdGUYAiABKA4yIS5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25TdGF0ZRIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgsKA3NlcRgHIAEoBCJNChdXYXRjaENvbm5lY3Rpb25SZXNwb25zZRIyCgZ1cGRhdGUYASABKAsyIi5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25VcGRhdGUiVAoZUmVxdWVzdFBhaXJpbmdDb2RlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDHBob25lX251bWJlchgDIAEoCSIyChpSZXF1ZXN0UGFpcmluZ0NvZGVSZXNwb25zZRIUCgxwYWlyaW5nX2NvZGUYASABKAkioQIKDlByb3ZpZGVyQ29uZmlnEiwKBGtpbmQYASABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBJACghzZXR0aW5ncxgCIAMoCzIuLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2V0dGluZ3NFbnRyeRI+CgdzZWNyZXRzGAMgAygLMi0uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlckNvbmZpZy5TZWNyZXRzRW50cnkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGi4KDFNlY3JldHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoMBChNDb25maWd1cmVCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEjMKCXByb3ZpZGVycxgEIAMoCzIgLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWciyQEKD1Byb3ZpZGVyU3VtbWFyeRIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQQoIc2V0dGluZ3MYAiADKAsyLy5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyU3VtbWFyeS5TZXR0aW5nc0VudHJ5EhQKDHNlY3JldF9uYW1lcxgDIAMoCRovCg1TZXR0aW5nc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiqgIKA0JvdBIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEjQKCXByb3ZpZGVycxgEIAMoCzIhLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJTdW1tYXJ5Ei8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOwoQY29ubmVjdGlvbl9zdGF0ZRgHIAEoDjIhLmZsZWV0LmFkYXB0ZXIudjEuQ29ubmVjdGlvblN0YXRlEhkKEWNvbm5lY3Rpb25fZGV0YWlsGAggASgJIjoKFENvbmZpZ3VyZUJvdFJlc3BvbnNlEiIKA2JvdBgBIAEoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90IksKD0xpc3RCb3RzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUAoQTGlzdEJvdHNSZXNwb25zZRIjCgRib3RzGAEgAygLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjIKDUdldEJvdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSI0Cg5HZXRCb3RSZXNwb25zZRIiCgNib3QYASABKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdCI1ChBEZWxldGVCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkiEwoRRGVsZXRlQm90UmVzcG9uc2UigQEKD0dldE1lZGlhUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSGQoRcHJvdmlkZXJfbWVkaWFfaWQYBCABKAkiRQoQR2V0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIQCghmaWxlbmFtZRgDIAEoCSJJChdTZXRPdXRib3VuZFF1b3RhUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSGwoTbWVzc2FnZXNfcGVyX21pbnV0ZRgCIAEoBSIaChhTZXRPdXRib3VuZFF1b3RhUmVzcG9uc2UilAEKD01hcmtSZWFkUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgEIAEoCRIPCgdjb250YWN0GAUgASgJIiIKEE1hcmtSZWFkUmVzcG9uc2USDgoGbWFya2VkGAEgASgIIpwBChJVcGxvYWRNZWRpYVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEgwKBGRhdGEYBCABKAwSEQoJbWltZV90eXBlGAUgASgJEhAKCGZpbGVuYW1lGAYgASgJIkUKE1VwbG9hZE1lZGlhUmVzcG9uc2USLgoFbWVkaWEYASABKAsyHy5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZGVkTWVkaWEqswEKDFByb3ZpZGVyS2luZBIdChlQUk9WSURFUl9LSU5EX1VOU1BFQ0lGSUVEEAASGQoVUFJPVklERVJfS0lORF9CQUlMRVlTEAESFgoSUFJPVklERVJfS0lORF9NRVRBEAISGgoWUFJPVklERVJfS0lORF9PRkZJQ0lBTBADEhgKFFBST1ZJREVSX0tJTkRfVFdJTElPEAQSGwoXUFJPVklERVJfS0lORF9FVk9MVVRJT04QBSqaAQoJTWVkaWFLaW5kEhoKFk1FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIUChBNRURJQV9LSU5EX0lNQUdFEAESFwoTTUVESUFfS0lORF9ET0NVTUVOVBACEhQKEE1FRElBX0tJTkRfQVVESU8QAxIUChBNRURJQV9LSU5EX1ZJREVPEAQSFgoSTUVESUFfS0lORF9TVElDS0VSEAUqgwIKD0Nvbm5lY3Rpb25TdGF0ZRIgChxDT05ORUNUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASIQodQ09OTkVDVElPTl9TVEFURV9ESVNDT05ORUNURUQQARIfChtDT05ORUNUSU9OX1NUQVRFX0NPTk5FQ1RJTkcQAhIlCiFDT05ORUNUSU9OX1NUQVRFX0FXQUlUSU5HX1BBSVJJTkcQAxIeChpDT05ORUNUSU9OX1NUQVRFX0NPTk5FQ1RFRBAEEiIKHkNPTk5FQ1RJT05fU1RBVEVfTUlTQ09ORklHVVJFRBAFEh8KG0NPTk5FQ1RJT05fU1RBVEVfTkVFRFNfTElOSxAGMusICg5BZGFwdGVyU2VydmljZRJaCgtTZW5kTWVzc2FnZRIkLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0GiUuZmxlZXQuYWRhcHRlci52MS5TZW5kTWVzc2FnZVJlc3BvbnNlEmAKDUdldENvbm5lY3Rpb24SJi5mbGVldC5hZGFwdGVyLnYxLkdldENvbm5lY3Rpb25SZXF1ZXN0GicuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVzcG9uc2USaAoPV2F0Y2hDb25uZWN0aW9uEiguZmxlZXQuYWRhcHRlci52MS5XYXRjaENvbm5lY3Rpb25SZXF1ZXN0GikuZmxlZXQuYWRhcHRlci52MS5XYXRjaENvbm5lY3Rpb25SZXNwb25zZTABEm8KElJlcXVlc3RQYWlyaW5nQ29kZRIrLmZsZWV0LmFkYXB0ZXIudjEuUmVxdWVzdFBhaXJpbmdDb2RlUmVxdWVzdBosLmZsZWV0LmFkYXB0ZXIudjEuUmVxdWVzdFBhaXJpbmdDb2RlUmVzcG9uc2USXQoMQ29uZmlndXJlQm90EiUuZmxlZXQuYWRhcHRlci52MS5Db25maWd1cmVCb3RSZXF1ZXN0GiYuZmxlZXQuYWRhcHRlci52MS5Db25maWd1cmVCb3RSZXNwb25zZRJRCghMaXN0Qm90cxIhLmZsZWV0LmFkYXB0ZXIudjEuTGlzdEJvdHNSZXF1ZXN0GiIuZmxlZXQuYWRhcHRlci52MS5MaXN0Qm90c1Jlc3BvbnNlEksKBkdldEJvdBIfLmZsZWV0LmFkYXB0ZXIudjEuR2V0Qm90UmVxdWVzdBogLmZsZWV0LmFkYXB0ZXIudjEuR2V0Qm90UmVzcG9uc2USVAoJRGVsZXRlQm90EiIuZmxlZXQuYWRhcHRlci52MS5EZWxldGVCb3RSZXF1ZXN0GiMuZmxlZXQuYWRhcHRlci52MS5EZWxldGVCb3RSZXNwb25zZRJRCghHZXRNZWRpYRIhLmZsZWV0LmFkYXB0ZXIudjEuR2V0TWVkaWFSZXF1ZXN0GiIuZmxlZXQuYWRhcHRlci52MS5HZXRNZWRpYVJlc3BvbnNlEmkKEFNldE91dGJvdW5kUXVvdGESKS5mbGVldC5hZGFwdGVyLnYxLlNldE91dGJvdW5kUXVvdGFSZXF1ZXN0GiouZmxlZXQuYWRhcHRlci52MS5TZXRPdXRib3VuZFF1b3RhUmVzcG9uc2USUQoITWFya1JlYWQSIS5mbGVldC5hZGFwdGVyLnYxLk1hcmtSZWFkUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuTWFya1JlYWRSZXNwb25zZRJaCgtVcGxvYWRNZWRpYRIkLmZsZWV0LmFkYXB0ZXIudjEuVXBsb2FkTWVkaWFSZXF1ZXN0GiUuZmxlZXQuYWRhcHRlci52MS5VcGxvYWRNZWRpYVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message fleet.adapter.v1.TextContent
@@ -546,6 +546,150 @@ export const GetConnectionResponseSchema: GenMessage<GetConnectionResponse> = /*
   messageDesc(file_fleet_adapter_v1_adapter, 15);
 
 /**
+ * @generated from message fleet.adapter.v1.WatchConnectionRequest
+ */
+export type WatchConnectionRequest = Message<"fleet.adapter.v1.WatchConnectionRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.WatchConnectionRequest.
+ * Use `create(WatchConnectionRequestSchema)` to create a new message.
+ */
+export const WatchConnectionRequestSchema: GenMessage<WatchConnectionRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 16);
+
+/**
+ * One change of a bot's live connection.
+ *
+ * @generated from message fleet.adapter.v1.ConnectionUpdate
+ */
+export type ConnectionUpdate = Message<"fleet.adapter.v1.ConnectionUpdate"> & {
+  /**
+   * @generated from field: string bot_id = 1;
+   */
+  botId: string;
+
+  /**
+   * @generated from field: fleet.adapter.v1.ConnectionState state = 2;
+   */
+  state: ConnectionState;
+
+  /**
+   * QR payload to render while state is AWAITING_PAIRING; each new one
+   * replaces the last.
+   *
+   * @generated from field: string qr = 3;
+   */
+  qr: string;
+
+  /**
+   * The 8-character code to type on the phone, when one was requested.
+   *
+   * @generated from field: string pairing_code = 4;
+   */
+  pairingCode: string;
+
+  /**
+   * Why (e.g. "logged out"); never a secret.
+   *
+   * @generated from field: string detail = 5;
+   */
+  detail: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 6;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * Increases with every update of the bot: updates are ordered by it.
+   *
+   * @generated from field: uint64 seq = 7;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.ConnectionUpdate.
+ * Use `create(ConnectionUpdateSchema)` to create a new message.
+ */
+export const ConnectionUpdateSchema: GenMessage<ConnectionUpdate> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 17);
+
+/**
+ * @generated from message fleet.adapter.v1.WatchConnectionResponse
+ */
+export type WatchConnectionResponse = Message<"fleet.adapter.v1.WatchConnectionResponse"> & {
+  /**
+   * @generated from field: fleet.adapter.v1.ConnectionUpdate update = 1;
+   */
+  update?: ConnectionUpdate | undefined;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.WatchConnectionResponse.
+ * Use `create(WatchConnectionResponseSchema)` to create a new message.
+ */
+export const WatchConnectionResponseSchema: GenMessage<WatchConnectionResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 18);
+
+/**
+ * @generated from message fleet.adapter.v1.RequestPairingCodeRequest
+ */
+export type RequestPairingCodeRequest = Message<"fleet.adapter.v1.RequestPairingCodeRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * The number of the phone to link, digits only with the country code
+   * (e.g. "5215512345678").
+   *
+   * @generated from field: string phone_number = 3;
+   */
+  phoneNumber: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.RequestPairingCodeRequest.
+ * Use `create(RequestPairingCodeRequestSchema)` to create a new message.
+ */
+export const RequestPairingCodeRequestSchema: GenMessage<RequestPairingCodeRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 19);
+
+/**
+ * @generated from message fleet.adapter.v1.RequestPairingCodeResponse
+ */
+export type RequestPairingCodeResponse = Message<"fleet.adapter.v1.RequestPairingCodeResponse"> & {
+  /**
+   * @generated from field: string pairing_code = 1;
+   */
+  pairingCode: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.RequestPairingCodeResponse.
+ * Use `create(RequestPairingCodeResponseSchema)` to create a new message.
+ */
+export const RequestPairingCodeResponseSchema: GenMessage<RequestPairingCodeResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 20);
+
+/**
  * @generated from message fleet.adapter.v1.ProviderConfig
  */
 export type ProviderConfig = Message<"fleet.adapter.v1.ProviderConfig"> & {
@@ -574,7 +718,7 @@ export type ProviderConfig = Message<"fleet.adapter.v1.ProviderConfig"> & {
  * Use `create(ProviderConfigSchema)` to create a new message.
  */
 export const ProviderConfigSchema: GenMessage<ProviderConfig> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 16);
+  messageDesc(file_fleet_adapter_v1_adapter, 21);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotRequest
@@ -610,7 +754,7 @@ export type ConfigureBotRequest = Message<"fleet.adapter.v1.ConfigureBotRequest"
  * Use `create(ConfigureBotRequestSchema)` to create a new message.
  */
 export const ConfigureBotRequestSchema: GenMessage<ConfigureBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 17);
+  messageDesc(file_fleet_adapter_v1_adapter, 22);
 
 /**
  * @generated from message fleet.adapter.v1.ProviderSummary
@@ -639,7 +783,7 @@ export type ProviderSummary = Message<"fleet.adapter.v1.ProviderSummary"> & {
  * Use `create(ProviderSummarySchema)` to create a new message.
  */
 export const ProviderSummarySchema: GenMessage<ProviderSummary> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 18);
+  messageDesc(file_fleet_adapter_v1_adapter, 23);
 
 /**
  * @generated from message fleet.adapter.v1.Bot
@@ -700,7 +844,7 @@ export type Bot = Message<"fleet.adapter.v1.Bot"> & {
  * Use `create(BotSchema)` to create a new message.
  */
 export const BotSchema: GenMessage<Bot> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 19);
+  messageDesc(file_fleet_adapter_v1_adapter, 24);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotResponse
@@ -717,7 +861,7 @@ export type ConfigureBotResponse = Message<"fleet.adapter.v1.ConfigureBotRespons
  * Use `create(ConfigureBotResponseSchema)` to create a new message.
  */
 export const ConfigureBotResponseSchema: GenMessage<ConfigureBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 20);
+  messageDesc(file_fleet_adapter_v1_adapter, 25);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsRequest
@@ -748,7 +892,7 @@ export type ListBotsRequest = Message<"fleet.adapter.v1.ListBotsRequest"> & {
  * Use `create(ListBotsRequestSchema)` to create a new message.
  */
 export const ListBotsRequestSchema: GenMessage<ListBotsRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 21);
+  messageDesc(file_fleet_adapter_v1_adapter, 26);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsResponse
@@ -772,7 +916,7 @@ export type ListBotsResponse = Message<"fleet.adapter.v1.ListBotsResponse"> & {
  * Use `create(ListBotsResponseSchema)` to create a new message.
  */
 export const ListBotsResponseSchema: GenMessage<ListBotsResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 22);
+  messageDesc(file_fleet_adapter_v1_adapter, 27);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotRequest
@@ -794,7 +938,7 @@ export type GetBotRequest = Message<"fleet.adapter.v1.GetBotRequest"> & {
  * Use `create(GetBotRequestSchema)` to create a new message.
  */
 export const GetBotRequestSchema: GenMessage<GetBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 23);
+  messageDesc(file_fleet_adapter_v1_adapter, 28);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotResponse
@@ -811,7 +955,7 @@ export type GetBotResponse = Message<"fleet.adapter.v1.GetBotResponse"> & {
  * Use `create(GetBotResponseSchema)` to create a new message.
  */
 export const GetBotResponseSchema: GenMessage<GetBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 24);
+  messageDesc(file_fleet_adapter_v1_adapter, 29);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotRequest
@@ -833,7 +977,7 @@ export type DeleteBotRequest = Message<"fleet.adapter.v1.DeleteBotRequest"> & {
  * Use `create(DeleteBotRequestSchema)` to create a new message.
  */
 export const DeleteBotRequestSchema: GenMessage<DeleteBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 25);
+  messageDesc(file_fleet_adapter_v1_adapter, 30);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotResponse
@@ -846,7 +990,7 @@ export type DeleteBotResponse = Message<"fleet.adapter.v1.DeleteBotResponse"> & 
  * Use `create(DeleteBotResponseSchema)` to create a new message.
  */
 export const DeleteBotResponseSchema: GenMessage<DeleteBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 26);
+  messageDesc(file_fleet_adapter_v1_adapter, 31);
 
 /**
  * @generated from message fleet.adapter.v1.GetMediaRequest
@@ -880,7 +1024,7 @@ export type GetMediaRequest = Message<"fleet.adapter.v1.GetMediaRequest"> & {
  * Use `create(GetMediaRequestSchema)` to create a new message.
  */
 export const GetMediaRequestSchema: GenMessage<GetMediaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 27);
+  messageDesc(file_fleet_adapter_v1_adapter, 32);
 
 /**
  * @generated from message fleet.adapter.v1.GetMediaResponse
@@ -909,7 +1053,7 @@ export type GetMediaResponse = Message<"fleet.adapter.v1.GetMediaResponse"> & {
  * Use `create(GetMediaResponseSchema)` to create a new message.
  */
 export const GetMediaResponseSchema: GenMessage<GetMediaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 28);
+  messageDesc(file_fleet_adapter_v1_adapter, 33);
 
 /**
  * @generated from message fleet.adapter.v1.SetOutboundQuotaRequest
@@ -933,7 +1077,7 @@ export type SetOutboundQuotaRequest = Message<"fleet.adapter.v1.SetOutboundQuota
  * Use `create(SetOutboundQuotaRequestSchema)` to create a new message.
  */
 export const SetOutboundQuotaRequestSchema: GenMessage<SetOutboundQuotaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 29);
+  messageDesc(file_fleet_adapter_v1_adapter, 34);
 
 /**
  * @generated from message fleet.adapter.v1.SetOutboundQuotaResponse
@@ -946,7 +1090,7 @@ export type SetOutboundQuotaResponse = Message<"fleet.adapter.v1.SetOutboundQuot
  * Use `create(SetOutboundQuotaResponseSchema)` to create a new message.
  */
 export const SetOutboundQuotaResponseSchema: GenMessage<SetOutboundQuotaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 30);
+  messageDesc(file_fleet_adapter_v1_adapter, 35);
 
 /**
  * @generated from message fleet.adapter.v1.MarkReadRequest
@@ -987,7 +1131,7 @@ export type MarkReadRequest = Message<"fleet.adapter.v1.MarkReadRequest"> & {
  * Use `create(MarkReadRequestSchema)` to create a new message.
  */
 export const MarkReadRequestSchema: GenMessage<MarkReadRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 31);
+  messageDesc(file_fleet_adapter_v1_adapter, 36);
 
 /**
  * @generated from message fleet.adapter.v1.MarkReadResponse
@@ -1004,7 +1148,7 @@ export type MarkReadResponse = Message<"fleet.adapter.v1.MarkReadResponse"> & {
  * Use `create(MarkReadResponseSchema)` to create a new message.
  */
 export const MarkReadResponseSchema: GenMessage<MarkReadResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 32);
+  messageDesc(file_fleet_adapter_v1_adapter, 37);
 
 /**
  * @generated from message fleet.adapter.v1.UploadMediaRequest
@@ -1048,7 +1192,7 @@ export type UploadMediaRequest = Message<"fleet.adapter.v1.UploadMediaRequest"> 
  * Use `create(UploadMediaRequestSchema)` to create a new message.
  */
 export const UploadMediaRequestSchema: GenMessage<UploadMediaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 33);
+  messageDesc(file_fleet_adapter_v1_adapter, 38);
 
 /**
  * @generated from message fleet.adapter.v1.UploadMediaResponse
@@ -1065,7 +1209,7 @@ export type UploadMediaResponse = Message<"fleet.adapter.v1.UploadMediaResponse"
  * Use `create(UploadMediaResponseSchema)` to create a new message.
  */
 export const UploadMediaResponseSchema: GenMessage<UploadMediaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 34);
+  messageDesc(file_fleet_adapter_v1_adapter, 39);
 
 /**
  * @generated from enum fleet.adapter.v1.ProviderKind
@@ -1182,6 +1326,14 @@ export enum ConnectionState {
    * @generated from enum value: CONNECTION_STATE_MISCONFIGURED = 5;
    */
   MISCONFIGURED = 5,
+
+  /**
+   * The Baileys session has no linked device (never linked, or logged out):
+   * it needs a QR scan or a pairing code.
+   *
+   * @generated from enum value: CONNECTION_STATE_NEEDS_LINK = 6;
+   */
+  NEEDS_LINK = 6,
 }
 
 /**
@@ -1219,6 +1371,32 @@ export const AdapterService: GenService<{
     methodKind: "unary";
     input: typeof GetConnectionRequestSchema;
     output: typeof GetConnectionResponseSchema;
+  },
+  /**
+   * Streams the live connection of a bot's Baileys session: its latest update
+   * first, then every change (state, each new QR, a pairing code) in order,
+   * until the caller cancels. NOT_FOUND for a bot the tenant does not have;
+   * FAILED_PRECONDITION NO_LIVE_CONNECTION for a bot without a Baileys provider.
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.WatchConnection
+   */
+  watchConnection: {
+    methodKind: "server_streaming";
+    input: typeof WatchConnectionRequestSchema;
+    output: typeof WatchConnectionResponseSchema;
+  },
+  /**
+   * Asks WhatsApp for a pairing code that links the bot's Baileys session to
+   * the phone number given (typed on the phone instead of scanning the QR).
+   * NOT_FOUND like WatchConnection; FAILED_PRECONDITION when the session
+   * cannot take a pairing request now (e.g. it is already linked).
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.RequestPairingCode
+   */
+  requestPairingCode: {
+    methodKind: "unary";
+    input: typeof RequestPairingCodeRequestSchema;
+    output: typeof RequestPairingCodeResponseSchema;
   },
   /**
    * Creates a bot (no bot_id) or updates one of the tenant's bots (bot_id):
