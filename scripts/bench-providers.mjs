@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
-import { startFleet } from "@fleet/e2e";
+import { asGateway, startFleet } from "@fleet/e2e";
 import { createServiceClient } from "@fleet/grpc-bridge";
 import { createD360Sandbox, createEvolutionSandbox, createTwilioSandbox, silentLogger } from "@fleet/provider-sandbox";
 import { listen } from "@fleet/testing";
@@ -60,7 +60,7 @@ const fleet = await startFleet({
   },
 });
 const adapterProcess = fleet.services["whatsapp-adapter"];
-const client = createServiceClient(AdapterService, adapterProcess.grpcAddress, { defaultDeadlineMs: 30_000 });
+const client = createServiceClient(AdapterService, adapterProcess.grpcAddress, { defaultDeadlineMs: 30_000, auth: asGateway("whatsapp-adapter") });
 
 try {
   const tenantId = randomUUID();

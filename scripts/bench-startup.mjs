@@ -22,6 +22,7 @@ const env = {
   REDIS_KEY_PREFIX: `bench-startup:${randomBytes(3).toString("hex")}:`,
   JWT_SECRET: secret(),
   SECRETS_ENCRYPTION_KEY: secret(),
+  FLEET_KEY: secret(),
   META_APP_SECRET: secret(),
   META_VERIFY_TOKEN: secret(),
 };

@@ -150,6 +150,7 @@ ensure_secret() { # NAME value [keeps-db]: appends NAME=value unless .run/local.
 }
 ensure_secret JWT_SECRET "$(openssl rand -hex 32)"
 ensure_secret SECRETS_ENCRYPTION_KEY "$(openssl rand -hex 32)"
+ensure_secret FLEET_KEY "$(openssl rand -hex 32)" keeps-db
 ensure_secret META_APP_SECRET "$(openssl rand -hex 16)"
 ensure_secret META_VERIFY_TOKEN "$(openssl rand -hex 16)"
 ensure_secret DEMO_META_ACCESS_TOKEN "EAAG$(openssl rand -hex 24)"

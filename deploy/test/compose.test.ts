@@ -13,9 +13,9 @@ const service = (name: string) => record(services[name], `services.${name}`);
 const environment = (name: string) => record(service(name).environment, `services.${name}.environment`);
 
 /** Variables that hold secrets: never a literal, never a default. */
-const SECRETS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD", "GRAFANA_ADMIN_PASSWORD"];
+const SECRETS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "FLEET_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD", "GRAFANA_ADMIN_PASSWORD"];
 /** Container variables whose whole value is a secret. */
-const SECRET_KEYS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_INITDB_ROOT_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD"];
+const SECRET_KEYS = ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "FLEET_KEY", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_INITDB_ROOT_PASSWORD", "GF_SECURITY_ADMIN_PASSWORD"];
 const REQUIRED = /^\$\{([A-Z_][A-Z0-9_]*):\?[^}]+\}$/;
 
 // ---- Compose Specification schema --------------------------------------------------------------

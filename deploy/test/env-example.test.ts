@@ -24,7 +24,7 @@ describe(".env.example", () => {
   });
 
   it("holds no secret values", () => {
-    for (const secret of ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "SECRETS_ENCRYPTION_PREVIOUS_KEYS", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD", "GRAFANA_ADMIN_PASSWORD"]) {
+    for (const secret of ["JWT_SECRET", "SECRETS_ENCRYPTION_KEY", "SECRETS_ENCRYPTION_PREVIOUS_KEYS", "FLEET_KEY", "FLEET_PREVIOUS_KEYS", "META_APP_SECRET", "META_VERIFY_TOKEN", "POSTGRES_PASSWORD", "MONGO_PASSWORD", "GRAFANA_ADMIN_PASSWORD"]) {
       expect(example).toMatch(new RegExp(`^${secret}=\\s*(#.*)?$`, "m"));
     }
   });

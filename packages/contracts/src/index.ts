@@ -5,3 +5,4 @@ export * from "./streams.js";
 export * from "./partitions.js";
 export * from "./adapter-names.js";
 export * from "./analytics-rollups.js";
+export * from "./grpc-callers.js";

@@ -12,11 +12,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { AdapterService, ProviderKind } from "@fleet/contracts/adapter";
-import { createServiceClient } from "@fleet/grpc-bridge";
+import { clientAuth, createServiceClient, createTokenSigner, type ClientAuth, type FleetServiceName } from "@fleet/grpc-bridge";
 import { createMetaSandbox, silentLogger, type MetaSandbox } from "@fleet/provider-sandbox";
 import { discoverMigrationOwners, migrateUp, type RedisClient } from "@fleet/service-kit";
 import {
   TEST_DATABASE_URL,
+  TEST_FLEET_KEY,
   createTestDatabase,
   templateDatabase,
   databaseUrl,
@@ -35,6 +36,13 @@ import pg from "pg";
 
 const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+const gatewaySigner = createTokenSigner({ service: "gateway", keys: { current: { id: "1", material: TEST_FLEET_KEY } } });
+
+/** Tokens for a test's own gRPC calls to a fleet service, made as the gateway makes them (the services trust TEST_FLEET_KEY). */
+export function asGateway(audience: FleetServiceName): ClientAuth {
+  return clientAuth(gatewaySigner, audience);
+}
 
 export const SERVICES = ["whatsapp-adapter", "gateway", "bot-orchestrator", "analytics-worker"] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -380,7 +388,7 @@ async function launch(options: FleetOptions, cleanups: (() => Promise<unknown>)[
   cleanups.push(() => nginx.stop());
 
   const tenantId = randomUUID();
-  const adapter = createServiceClient(AdapterService, grpcTarget(grpcOf("whatsapp-adapter")), { defaultDeadlineMs: 5000 });
+  const adapter = createServiceClient(AdapterService, grpcTarget(grpcOf("whatsapp-adapter")), { defaultDeadlineMs: 5000, auth: asGateway("whatsapp-adapter") });
   const bots: FleetBot[] = [];
   try {
     for (const [index, spec] of botSpecs.entries()) {

@@ -2,13 +2,13 @@
 // service (the REST facade over it is the gateway's, tested there).
 import { OrchestratorService, FlowKind } from "@fleet/contracts/orchestrator";
 import { createServiceClient } from "@fleet/grpc-bridge";
-import type { FleetBase } from "./fleet.js";
+import { asGateway, type FleetBase } from "./fleet.js";
 
 /** Creates `document` as the bot's main flow and activates it; returns the flow's id. */
 export async function activateFlow(fleet: Pick<FleetBase, "services" | "tenantId" | "botId">, document: object, botId = fleet.botId): Promise<string> {
   const address = fleet.services["bot-orchestrator"].grpcAddress;
   if (!address) throw new Error("the orchestrator has no gRPC address");
-  const client = createServiceClient(OrchestratorService, address, { defaultDeadlineMs: 10_000 });
+  const client = createServiceClient(OrchestratorService, address, { defaultDeadlineMs: 10_000, auth: asGateway("bot-orchestrator") });
   try {
     const created = await client.createFlow({ tenantId: fleet.tenantId, botId, kind: FlowKind.MAIN, definitionJson: JSON.stringify(document) });
     const flowId = created.flow?.id;

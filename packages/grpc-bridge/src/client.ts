@@ -4,11 +4,13 @@
 // messages: the call starts when iteration does, ends with the server's OK,
 // throws the server's AppError, and is cancelled by `signal` (the iteration
 // then just ends) or by leaving the loop. A stream is meant to last (a live
-// feed): it has a deadline only when the caller sets one.
+// feed): it has a deadline only when the caller sets one. With `auth`, every call carries the
+// calling service's token (auth.ts); it is signed ahead, so a call waits for it only once in a while.
 import { create, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
 import { currentContext } from "@fleet/service-kit";
+import type { ClientAuth } from "./auth.js";
 import { toGrpcDefinition } from "./definition.js";
 import { fromServiceError } from "./status.js";
 
@@ -33,9 +35,11 @@ export interface ClientOptions {
   defaultDeadlineMs: number;
   /** Largest answer accepted (grpc-js default: 4 MiB), e.g. for media files. */
   maxReceiveMessageBytes?: number;
+  /** The calling service's token for every call (every fleet service passes it). */
+  auth?: ClientAuth;
 }
 
-export function createServiceClient<T extends GenServiceMethods>(service: GenService<T>, address: string, { defaultDeadlineMs, maxReceiveMessageBytes }: ClientOptions): ServiceClient<T> {
+export function createServiceClient<T extends GenServiceMethods>(service: GenService<T>, address: string, { defaultDeadlineMs, maxReceiveMessageBytes, auth }: ClientOptions): ServiceClient<T> {
   if (!(defaultDeadlineMs > 0)) throw new Error("defaultDeadlineMs must be positive");
   // Round robin over every address the name resolves to: with `dns:///adapter:50052` calls spread
   // over all replicas instead of sticking to the first one.
@@ -51,6 +55,10 @@ export function createServiceClient<T extends GenServiceMethods>(service: GenSer
     if (requestId) metadata.set("x-request-id", requestId);
     return metadata;
   };
+  const authorize = async (metadata: Metadata) => {
+    if (auth) metadata.set("authorization", `Bearer ${await auth.token()}`);
+    return metadata;
+  };
   for (const method of service.methods) {
     const grpcMethod = definition[method.localName];
     if (!grpcMethod) continue;
@@ -60,6 +68,7 @@ export function createServiceClient<T extends GenServiceMethods>(service: GenSer
         const metadata = metadataOfContext();
         return (async function* stream() {
           if (signal?.aborted) return;
+          await authorize(metadata);
           const call = client.makeServerStreamRequest(grpcMethod.path, grpcMethod.requestSerialize, grpcMethod.responseDeserialize, create(method.input, request), metadata, {
             deadline: deadlineMs === undefined ? Infinity : Date.now() + deadlineMs,
           });
@@ -79,10 +88,10 @@ export function createServiceClient<T extends GenServiceMethods>(service: GenSer
       };
       continue;
     }
-    methods[method.localName] = (request: MessageInitShape<typeof method.input>, options: CallOptions = {}) =>
-      new Promise((resolve, reject) => {
-        const metadata = metadataOfContext();
-        const deadline = Date.now() + (options.deadlineMs ?? defaultDeadlineMs);
+    methods[method.localName] = async (request: MessageInitShape<typeof method.input>, options: CallOptions = {}) => {
+      const deadline = Date.now() + (options.deadlineMs ?? defaultDeadlineMs);
+      const metadata = await authorize(metadataOfContext());
+      return new Promise((resolve, reject) => {
         client.makeUnaryRequest(
           grpcMethod.path,
           grpcMethod.requestSerialize,
@@ -93,6 +102,7 @@ export function createServiceClient<T extends GenServiceMethods>(service: GenSer
           (error, response) => (error ? reject(fromServiceError(error, method.name)) : resolve(response)),
         );
       });
+    };
   }
   return methods as ServiceClient<T>;
 }

@@ -1,3 +1,4 @@
+export * from "./auth.js";
 export * from "./client.js";
 export * from "./definition.js";
 export * from "./server.js";

@@ -6,6 +6,9 @@
 // stopped (its `signal` aborts, and the iteration is returned) when the client
 // cancels, the deadline passes or the server stops, and an error it throws
 // ends the stream with the same status a unary handler's error would get.
+// With `auth`, every call must carry a service token addressed to this server from a service
+// allowed to call the method (auth.ts); otherwise it ends UNAUTHENTICATED or PERMISSION_DENIED
+// before its handler runs.
 import { once } from "node:events";
 import { randomUUID } from "node:crypto";
 import { create, type DescMethod, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
@@ -23,6 +26,7 @@ import {
 } from "@grpc/grpc-js";
 import { AppError, runWithContext, toAppError, type Logger, type Metrics } from "@fleet/service-kit";
 import { HealthImplementation } from "grpc-health-check";
+import { authorizeCall, type FleetServiceName, type ServerAuth } from "./auth.js";
 import { toGrpcDefinition } from "./definition.js";
 import { toStatusObject } from "./status.js";
 
@@ -33,6 +37,8 @@ export interface CallContext {
   requestId: string;
   /** Aborts when the call is over for the server: the client cancelled, the deadline passed, or the server is stopping. */
   signal: AbortSignal;
+  /** The calling service, when the server authenticates calls. */
+  caller?: FleetServiceName;
 }
 
 type UnaryHandler<M extends GenServiceMethods[string]> = (request: MessageShape<M["input"]>, context: CallContext) => Promise<MessageInitShape<M["output"]>>;
@@ -78,6 +84,8 @@ export interface GrpcServerOptions {
   services: ServiceRegistration[];
   /** Largest request accepted (grpc-js default: 4 MiB), e.g. for uploaded files. */
   maxReceiveMessageBytes?: number;
+  /** Service-to-service authentication: every service's main passes it; absent only in in-process tests. */
+  auth?: ServerAuth;
 }
 
 export interface RunningGrpcServer {
@@ -87,7 +95,7 @@ export interface RunningGrpcServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startGrpcServer({ host, port, logger, metrics, services, maxReceiveMessageBytes }: GrpcServerOptions): Promise<RunningGrpcServer> {
+export async function startGrpcServer({ host, port, logger, metrics, services, maxReceiveMessageBytes, auth }: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new Server(maxReceiveMessageBytes ? { "grpc.max_receive_message_length": maxReceiveMessageBytes } : {});
   const statusMap: Record<string, "SERVING"> = { "": "SERVING" };
   // Streams in progress: stopping the server ends them (UNAVAILABLE, so clients go to another replica)
@@ -97,6 +105,13 @@ export async function startGrpcServer({ host, port, logger, metrics, services, m
   const requestIdOf = (metadata: Metadata) => {
     const incoming = metadata.get("x-request-id")[0];
     return typeof incoming === "string" && incoming.length <= 128 ? incoming : randomUUID();
+  };
+
+  /** The calling service (undefined without auth), or the AppError that refuses the call. */
+  const callerOf = async (metadata: Metadata, labels: { grpc_service: string; grpc_method: string }, method: DescMethod): Promise<FleetServiceName | undefined> => {
+    if (!auth) return undefined;
+    const authorization = metadata.get("authorization")[0];
+    return authorizeCall(auth, labels.grpc_service, method.localName, typeof authorization === "string" ? authorization : undefined);
   };
 
   /** The status a failed call ends with, counted and logged like every call of the server. */
@@ -116,7 +131,8 @@ export async function startGrpcServer({ host, port, logger, metrics, services, m
     const stopTimer = metrics.grpcDuration.startTimer(labels);
     runWithContext({ requestId }, () => {
       // Through a promise so a handler that throws before returning one still maps to its status.
-      new Promise<unknown>((resolve) => resolve(handler(call.request as never, { metadata: call.metadata, deadline: call.getDeadline(), requestId, signal: controller.signal })))
+      callerOf(call.metadata, labels, method)
+        .then((caller) => handler(call.request as never, { metadata: call.metadata, deadline: call.getDeadline(), requestId, signal: controller.signal, ...(caller ? { caller } : {}) }))
         .then((result) => {
           metrics.grpcHandled.inc({ ...labels, grpc_code: "OK" });
           callback(null, create(method.output, result as MessageInitShape<typeof method.output>));
@@ -144,7 +160,8 @@ export async function startGrpcServer({ host, port, logger, metrics, services, m
     runWithContext({ requestId }, () => {
       const run = async () => {
         const { signal } = controller;
-        const messages = handler(call.request as never, { metadata: call.metadata, deadline, requestId, signal }) as AsyncIterable<MessageInitShape<typeof method.output>>;
+        const caller = await callerOf(call.metadata, labels, method);
+        const messages = handler(call.request as never, { metadata: call.metadata, deadline, requestId, signal, ...(caller ? { caller } : {}) }) as AsyncIterable<MessageInitShape<typeof method.output>>;
         const iterator = messages[Symbol.asyncIterator]();
         // Raced against every wait, so the call ends on time even when a handler overlooks its signal.
         const stopped = new Promise<never>((_, reject) => {

@@ -2,9 +2,25 @@
 import { z } from "zod";
 import { port, secret } from "./config.js";
 import { isRedisUrl } from "./redis.js";
-import { parsePreviousKeys, type SecretKeyring } from "./secret-box.js";
+import { parsePreviousKeys, type SecretKey, type SecretKeyring } from "./secret-box.js";
 
 export const logLevel = z.enum(["error", "warn", "info", "debug"]).default("info");
+
+/** The id of a rotating key (secrets, fleet): letters, digits, '.', '_', '-'. */
+const keyId = z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1–32 letters, digits, '.', '_' or '-'").default("1");
+
+/** Keys of a ring that still open or verify, never seal or sign: comma-separated `id:material` pairs. */
+const previousKeys = z
+  .string()
+  .default("")
+  .transform((value, ctx) => {
+    try {
+      return parsePreviousKeys(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : "is not a list of id:material pairs" });
+      return z.NEVER;
+    }
+  });
 
 /** Keys common to every service. */
 export const baseConfigShape = {
@@ -22,6 +38,14 @@ export const baseConfigShape = {
   REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]*$/).default("fleet:"),
   /** Milliseconds a SIGTERM waits for in-flight work before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * The fleet key: signs and verifies the short-lived tokens every gRPC call between services
+   * carries (the same on every service). Rotated like the secrets key: FLEET_KEY_ID names it,
+   * FLEET_PREVIOUS_KEYS (`id:material,...`) still verify during a rollout.
+   */
+  FLEET_KEY: secret(32),
+  FLEET_KEY_ID: keyId,
+  FLEET_PREVIOUS_KEYS: previousKeys,
 };
 
 export const databaseUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").default("postgres://postgres@127.0.0.1:5432/fleet");
@@ -34,24 +58,19 @@ export const databaseUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a po
 export const secretKeysShape = {
   SECRETS_ENCRYPTION_KEY: secret(32),
   /** The current key's id, written into every value it seals: letters, digits, '.', '_', '-'. */
-  SECRETS_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1–32 letters, digits, '.', '_' or '-'").default("1"),
+  SECRETS_ENCRYPTION_KEY_ID: keyId,
   /** Keys that still open what they sealed: comma-separated `id:material` pairs. */
-  SECRETS_ENCRYPTION_PREVIOUS_KEYS: z
-    .string()
-    .default("")
-    .transform((value, ctx) => {
-      try {
-        return parsePreviousKeys(value);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : "is not a list of id:material pairs" });
-        return z.NEVER;
-      }
-    }),
+  SECRETS_ENCRYPTION_PREVIOUS_KEYS: previousKeys,
 };
 
 /** The keyring a service's secret boxes are built from. */
 export function secretKeyringOf(config: { SECRETS_ENCRYPTION_KEY: string; SECRETS_ENCRYPTION_KEY_ID: string; SECRETS_ENCRYPTION_PREVIOUS_KEYS: SecretKeyring["previousKeys"] }): SecretKeyring {
   return { keyMaterial: config.SECRETS_ENCRYPTION_KEY, keyId: config.SECRETS_ENCRYPTION_KEY_ID, previousKeys: config.SECRETS_ENCRYPTION_PREVIOUS_KEYS ?? [] };
+}
+
+/** The fleet key ring the services' gRPC authentication is built from (@fleet/grpc-bridge createFleetAuth). */
+export function fleetKeyringOf(config: { FLEET_KEY: string; FLEET_KEY_ID: string; FLEET_PREVIOUS_KEYS: readonly SecretKey[] }): { current: SecretKey; previous: readonly SecretKey[] } {
+  return { current: { id: config.FLEET_KEY_ID, material: config.FLEET_KEY }, previous: config.FLEET_PREVIOUS_KEYS };
 }
 
 export { port };

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { INHERITED_PATH, PROFILE_DIR } from "./config.js";
+import { INHERITED_PATH, PROFILE_DIR, TEST_FLEET_KEY } from "./config.js";
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -17,12 +17,17 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The environment without the variables a test emptied ("" = not set at all). */
+function withoutEmpty(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+}
+
 export async function startServiceProcess(entry: URL | string, env: Record<string, string>, timeoutMs = 10_000): Promise<ServiceProcess> {
   const started = Date.now();
   const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   // setpriv --pdeathsig: the service goes down with the harness even when the harness is killed.
   const child = spawn("setpriv", ["--pdeathsig", "TERM", process.execPath, ...profile, entry instanceof URL ? entry.pathname : entry], {
-    env: { PATH: INHERITED_PATH, HTTP_PORT: "0", GRPC_PORT: "0", ...env },
+    env: withoutEmpty({ PATH: INHERITED_PATH, HTTP_PORT: "0", GRPC_PORT: "0", FLEET_KEY: TEST_FLEET_KEY, ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
@@ -74,7 +79,7 @@ export async function startServiceProcess(entry: URL | string, env: Record<strin
 
 /** Runs a service that is expected to refuse to start; resolves with its exit code and stderr. */
 export async function runUntilExit(entry: URL | string, env: Record<string, string>, timeoutMs = 10_000): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [entry instanceof URL ? entry.pathname : entry], { env: { PATH: INHERITED_PATH, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [entry instanceof URL ? entry.pathname : entry], { env: withoutEmpty({ PATH: INHERITED_PATH, FLEET_KEY: TEST_FLEET_KEY, ...env }), stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);

@@ -14,6 +14,8 @@ export interface ServiceSuiteOptions {
   dependencies: Record<string, "up" | "disabled">;
   /** Extra environment (secrets etc.); DATABASE_URL, REDIS_URL and REDIS_KEY_PREFIX are provided. */
   env?: Record<string, string>;
+  /** One of the service's gRPC calls made without a service token: the process must refuse it (UNAUTHENTICATED). */
+  grpcCallWithoutToken?: (grpcAddress: string) => Promise<unknown>;
 }
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -30,7 +32,7 @@ async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => bool
   }
 }
 
-export function describeServiceProcess({ name, entry, dependencies, env = {} }: ServiceSuiteOptions): void {
+export function describeServiceProcess({ name, entry, dependencies, env = {}, grpcCallWithoutToken }: ServiceSuiteOptions): void {
   describe(`${name} process`, () => {
     let database: TestDatabase;
     let redis: PrivateRedis;
@@ -59,6 +61,13 @@ export function describeServiceProcess({ name, entry, dependencies, env = {} }: 
       expect(typeof body.uptime_s).toBe("number");
       expect(body.memory_mb).toEqual(expect.any(Number));
     });
+
+    if (grpcCallWithoutToken) {
+      it("refuses a gRPC call that carries no service token (UNAUTHENTICATED)", async () => {
+        if (!service.grpcAddress) throw new Error(`${name} reported no gRPC address`);
+        await expect(grpcCallWithoutToken(service.grpcAddress)).rejects.toMatchObject({ kind: "unauthenticated", code: "SERVICE_TOKEN_INVALID" });
+      });
+    }
 
     it("serves metrics that promtool accepts, labelled by route template", async () => {
       await fetch(`${service.httpUrl}/health`);

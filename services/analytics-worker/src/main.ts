@@ -1,9 +1,9 @@
 // Wiring only: config → logger → Redis, live rollups consumer and stream metrics (+ Mongo,
 // events consumer, KPI job, rollups reconciliation and stream trimming when configured) → HTTP + gRPC (the event list) → graceful stop.
 import { hostname } from "node:os";
-import { STREAMS } from "@fleet/contracts";
-import { startGrpcServer } from "@fleet/grpc-bridge";
-import { ServiceRuntime, configOrExit, deadLetterStream, ensureStreamGroup, registerStreamMetrics } from "@fleet/service-kit";
+import { GRPC_CALLERS, STREAMS } from "@fleet/contracts";
+import { createFleetAuth, startGrpcServer } from "@fleet/grpc-bridge";
+import { ServiceRuntime, configOrExit, deadLetterStream, ensureStreamGroup, fleetKeyringOf, registerStreamMetrics } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import { loadAnalyticsConfig } from "./config.js";
 import { EVENTS_GROUP, EventsConsumer } from "./consumers/events.consumer.js";
@@ -107,7 +107,7 @@ const health = runtime.health({
 await runtime.listen(createApp({ logger, metrics, health }));
 // Without MongoDB the event list answers FAILED_PRECONDITION ANALYTICS_STORAGE_DISABLED.
 const listEvents = createListEvents({ log: mongo ? createEventLogRepository(mongo, { maxTimeMs: config.EVENTS_QUERY_MAX_TIME_MS }) : null });
-const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [analyticsService({ listEvents })] });
+const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [analyticsService({ listEvents })], auth: createFleetAuth({ service: "analytics-worker", keys: fleetKeyringOf(config), callers: GRPC_CALLERS }).server });
 rollups.start();
 storage?.consumer.start();
 const kpiJob = storage ? startPeriodicJob({ name: "kpi-refresh", intervalMs: config.KPI_INTERVAL_MS, run: storage.refreshKpis, logger }) : null;

@@ -230,11 +230,11 @@ describe("the reconciliation lease with three workers", () => {
 
 describe("reconciliation settings", () => {
   it("defaults to every 5 minutes over the last 48 hours", () => {
-    expect(loadAnalyticsConfig({})).toMatchObject({ RECONCILE_INTERVAL_MS: 300_000, RECONCILE_HOURS: 48, RECONCILE_SETTLE_MS: 300_000, RECONCILE_MAX_PENDING_EVENTS: 5000 });
+    expect(loadAnalyticsConfig({ FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef" })).toMatchObject({ RECONCILE_INTERVAL_MS: 300_000, RECONCILE_HOURS: 48, RECONCILE_SETTLE_MS: 300_000, RECONCILE_MAX_PENDING_EVENTS: 5000 });
   });
 
   it("refuses a range reaching into the day MongoDB is expiring, naming the variable", () => {
-    expect(() => loadAnalyticsConfig({ EVENTS_RETENTION_DAYS: "3", RECONCILE_HOURS: "49" })).toThrow(/RECONCILE_HOURS/);
-    expect(loadAnalyticsConfig({ EVENTS_RETENTION_DAYS: "3", RECONCILE_HOURS: "48" }).RECONCILE_HOURS).toBe(48);
+    expect(() => loadAnalyticsConfig({ FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef", EVENTS_RETENTION_DAYS: "3", RECONCILE_HOURS: "49" })).toThrow(/RECONCILE_HOURS/);
+    expect(loadAnalyticsConfig({ FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef", EVENTS_RETENTION_DAYS: "3", RECONCILE_HOURS: "48" }).RECONCILE_HOURS).toBe(48);
   });
 });

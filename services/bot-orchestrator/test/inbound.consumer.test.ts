@@ -70,7 +70,7 @@ describe("inbound partitions consumer", () => {
   const noGateway = createCommerceClient("127.0.0.1:1", 500);
 
   function startReplica(name: string, partitions = PARTITIONS): ReturnType<typeof composeOrchestrator> {
-    const config = loadOrchestratorConfig({ CONSUMER_NAME: name, INBOUND_PARTITIONS: String(partitions), PARTITION_LEASE_TTL_MS: "1000", INBOUND_BLOCK_MS: "200", RETRY_BASE_MS: "50", RETRY_MAX_MS: "200", MAX_ATTEMPTS: "5", TRIM_INTERVAL_MS: "200", SECRETS_ENCRYPTION_KEY: "inbound-consumer-test-key-0123456789abcdef" });
+    const config = loadOrchestratorConfig({ CONSUMER_NAME: name, INBOUND_PARTITIONS: String(partitions), PARTITION_LEASE_TTL_MS: "1000", INBOUND_BLOCK_MS: "200", RETRY_BASE_MS: "50", RETRY_MAX_MS: "200", MAX_ATTEMPTS: "5", TRIM_INTERVAL_MS: "200", SECRETS_ENCRYPTION_KEY: "inbound-consumer-test-key-0123456789abcdef", FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef" });
     const orchestrator = composeOrchestrator({
       config,
       pool,

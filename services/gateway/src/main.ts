@@ -1,8 +1,8 @@
 // Wiring only: config → runtime (logger, metrics, pool, Redis) → clients → HTTP + WebSocket + gRPC → graceful stop.
 import { hostname } from "node:os";
-import { STREAMS } from "@fleet/contracts";
-import { startGrpcServer } from "@fleet/grpc-bridge";
-import { ServiceRuntime, configOrExit, registerStreamMetrics } from "@fleet/service-kit";
+import { GRPC_CALLERS, STREAMS } from "@fleet/contracts";
+import { createFleetAuth, startGrpcServer } from "@fleet/grpc-bridge";
+import { ServiceRuntime, configOrExit, fleetKeyringOf, registerStreamMetrics } from "@fleet/service-kit";
 import { createGateway } from "./app.js";
 import { createTokens } from "./auth/tokens.js";
 import { createAdapterClient } from "./clients/adapter.client.js";
@@ -26,9 +26,10 @@ const config = configOrExit(loadGatewayConfig);
 const runtime = new ServiceRuntime({ service: "gateway", config, moduleUrl: import.meta.url, postgresSchema: "gateway" });
 const { logger, metrics, pool, redis } = runtime;
 
-const adapter = createAdapterClient(config.ADAPTER_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
-const orchestrator = createOrchestratorClient(config.ORCHESTRATOR_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
-const analyticsWorker = createAnalyticsWorkerClient(config.ANALYTICS_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS });
+const fleetAuth = createFleetAuth({ service: "gateway", keys: fleetKeyringOf(config), callers: GRPC_CALLERS });
+const adapter = createAdapterClient(config.ADAPTER_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS, auth: fleetAuth.client("whatsapp-adapter") });
+const orchestrator = createOrchestratorClient(config.ORCHESTRATOR_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS, auth: fleetAuth.client("bot-orchestrator") });
+const analyticsWorker = createAnalyticsWorkerClient(config.ANALYTICS_GRPC_URL, { deadlineMs: config.GRPC_DEADLINE_MS, auth: fleetAuth.client("analytics-worker") });
 const fleetHealth = createFleetHealthClient({
   timeoutMs: config.HEALTH_FANOUT_TIMEOUT_MS,
   services: { "whatsapp-adapter": config.ADAPTER_HTTP_URL, "bot-orchestrator": config.ORCHESTRATOR_HTTP_URL, "analytics-worker": config.ANALYTICS_HTTP_URL },
@@ -99,7 +100,7 @@ const releaseSellerAssignments = startReleaseSellerAssignmentsJob({
   logger,
 });
 const installDefaultFlows = startInstallDefaultFlowsJob({ defaultFlows: gateway.defaultFlows, intervalMs: config.DEFAULT_FLOWS_INTERVAL_MS, logger });
-const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [gateway.commerceService] });
+const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, logger, metrics, services: [gateway.commerceService], auth: fleetAuth.server });
 
 runtime.ready(
   { grpcPort: grpc.port },

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@jest/globals";
 import { loadGatewayConfig } from "../src/config.js";
 
 const secret = "k3y-for-tests-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
-const load = (env: Record<string, string> = {}) => loadGatewayConfig({ JWT_SECRET: secret, ...env });
+const load = (env: Record<string, string> = {}) => loadGatewayConfig({ JWT_SECRET: secret, FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef", ...env });
 
 describe("gateway configuration: sessions and limits", () => {
   it("defaults to 30-day refresh tokens also returned in the body, 10-character passwords, 100 requests a minute and no CORS", () => {

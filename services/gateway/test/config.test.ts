@@ -8,7 +8,7 @@ const secret = "k3y-for-tests-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 
 describe("gateway configuration", () => {
   it("defaults the token lifetime to 15 minutes and the fleet health URLs to the local ports", () => {
-    const config = loadGatewayConfig({ JWT_SECRET: secret });
+    const config = loadGatewayConfig({ FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef", JWT_SECRET: secret });
     expect(config).toMatchObject({
       ACCESS_TOKEN_TTL_S: 900,
       LOGIN_MAX_FAILURES_PER_IDENTITY: 5,
@@ -22,9 +22,9 @@ describe("gateway configuration", () => {
   });
 
   it("accepts a token lifetime from 15 minutes to 24 hours only", () => {
-    expect(loadGatewayConfig({ JWT_SECRET: secret, ACCESS_TOKEN_TTL_S: "86400" }).ACCESS_TOKEN_TTL_S).toBe(86_400);
+    expect(loadGatewayConfig({ FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef", JWT_SECRET: secret, ACCESS_TOKEN_TTL_S: "86400" }).ACCESS_TOKEN_TTL_S).toBe(86_400);
     for (const ttl of ["899", "86401", "abc"]) {
-      expect(() => loadGatewayConfig({ JWT_SECRET: secret, ACCESS_TOKEN_TTL_S: ttl })).toThrow(/ACCESS_TOKEN_TTL_S/);
+      expect(() => loadGatewayConfig({ FLEET_KEY: "fleet-key-of-the-tests-0123456789abcdef", JWT_SECRET: secret, ACCESS_TOKEN_TTL_S: ttl })).toThrow(/ACCESS_TOKEN_TTL_S/);
     }
   });
 

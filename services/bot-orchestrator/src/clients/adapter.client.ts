@@ -1,7 +1,7 @@
 // Sends the bot's replies through the whatsapp-adapter over gRPC.
 import { AdapterService, MediaKind } from "@fleet/contracts/adapter";
 import { providerKindLabel } from "@fleet/contracts";
-import { createServiceClient } from "@fleet/grpc-bridge";
+import { createServiceClient, type ClientAuth } from "@fleet/grpc-bridge";
 import type { OutboundContent } from "../flows/engine/effects.js";
 import type { ReplySender } from "../use-cases/handle-inbound.use-case.js";
 
@@ -33,8 +33,8 @@ export function messageContentOf(content: OutboundContent) {
   }
 }
 
-export function createAdapterReplySender(address: string, deadlineMs: number): ReplySender & { close(): void } {
-  const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs });
+export function createAdapterReplySender(address: string, deadlineMs: number, auth?: ClientAuth): ReplySender & { close(): void } {
+  const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs, ...(auth ? { auth } : {}) });
   return {
     async send(target, content, idempotencyKey) {
       const response = await client.sendMessage({

@@ -6,7 +6,7 @@
 // provider and state names; their secrets only ever as names.
 import { AdapterService, type Bot as BotMessage, type ConnectionUpdate as ConnectionUpdateMessage, type ProviderKind } from "@fleet/contracts/adapter";
 import { connectionStateName, providerKindName, providerKindOf, type ConnectionStateName, type ProviderKindName } from "@fleet/contracts";
-import { createServiceClient, type CallOptions, type StreamCallOptions } from "@fleet/grpc-bridge";
+import { createServiceClient, type CallOptions, type ClientAuth, type StreamCallOptions } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 
 const TRANSPORT_MESSAGES: Partial<Record<AppError["kind"], string>> = {
@@ -124,8 +124,8 @@ export interface ContactMedia {
   filename: string | null;
 }
 
-export function createAdapterClient(address: string, { deadlineMs }: { deadlineMs: number }) {
-  const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs, maxReceiveMessageBytes: MAX_ANSWER_BYTES });
+export function createAdapterClient(address: string, { deadlineMs, auth }: { deadlineMs: number; auth?: ClientAuth }) {
+  const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs, maxReceiveMessageBytes: MAX_ANSWER_BYTES, ...(auth ? { auth } : {}) });
   return {
     getConnection: (request: Parameters<typeof client.getConnection>[0], options?: CallOptions) => client.getConnection(request, options).catch(withoutTransportDetails),
     sendMessage: (request: Parameters<typeof client.sendMessage>[0], options?: CallOptions) => client.sendMessage(request, options).catch(withoutTransportDetails),

@@ -19,7 +19,7 @@ import {
   type FlowVersion as FlowVersionMessage,
   type FlowVersionSummary as FlowVersionSummaryMessage,
 } from "@fleet/contracts/orchestrator";
-import { createServiceClient, type CallOptions } from "@fleet/grpc-bridge";
+import { createServiceClient, type CallOptions, type ClientAuth } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 
 const TRANSPORT_MESSAGES: Partial<Record<AppError["kind"], string>> = {
@@ -263,8 +263,8 @@ function inputMessage(input: SimulatedInput) {
   return { kind: { case: "advance" as const, value: { seconds: input.advanceSeconds } } };
 }
 
-export function createOrchestratorClient(address: string, { deadlineMs }: { deadlineMs: number }) {
-  const client = createServiceClient(OrchestratorService, address, { defaultDeadlineMs: deadlineMs });
+export function createOrchestratorClient(address: string, { deadlineMs, auth }: { deadlineMs: number; auth?: ClientAuth }) {
+  const client = createServiceClient(OrchestratorService, address, { defaultDeadlineMs: deadlineMs, ...(auth ? { auth } : {}) });
   return {
     /** The tenant's flows (botId undefined: all; null: the default scope; an id: that bot's). */
     async listFlows({ tenantId, botId }: { tenantId: string; botId?: string | null }, options?: CallOptions): Promise<Flow[]> {

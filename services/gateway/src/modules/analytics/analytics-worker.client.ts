@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { analyticsEventTypes, type AnalyticsEvent } from "@fleet/contracts";
 import { AnalyticsService, type StoredEvent as StoredEventMessage } from "@fleet/contracts/analytics";
-import { createServiceClient } from "@fleet/grpc-bridge";
+import { createServiceClient, type ClientAuth } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 
 export interface EventsQuery {
@@ -92,8 +92,8 @@ function toLoggedEvent(event: StoredEventMessage): LoggedEvent {
   };
 }
 
-export function createAnalyticsWorkerClient(address: string, { deadlineMs }: { deadlineMs: number }) {
-  const client = createServiceClient(AnalyticsService, address, { defaultDeadlineMs: deadlineMs });
+export function createAnalyticsWorkerClient(address: string, { deadlineMs, auth }: { deadlineMs: number; auth?: ClientAuth }) {
+  const client = createServiceClient(AnalyticsService, address, { defaultDeadlineMs: deadlineMs, ...(auth ? { auth } : {}) });
   return {
     /** The events of the query, newest first, at most `limit`. */
     async listEvents(query: EventsQuery): Promise<LoggedEvent[]> {
