@@ -22,3 +22,4 @@ export * from "./stream-replies.js";
 export * from "./stream-stats.js";
 export * from "./fleet-settings.js";
 export * from "./secret-box.js";
+export * from "./reseal.js";

@@ -42,13 +42,13 @@ function checkSecret(name: string, value: string): void {
 }
 
 /** What the seal is bound to. */
-const contextOf = (tenantId: string, name: string): string => `${tenantId.toLowerCase()}/${name}`;
+export const secretContextOf = (tenantId: string, name: string): string => `${tenantId.toLowerCase()}/${name}`;
 
 export function createTenantHttpSettingsRepository(pool: pg.Pool, box: SecretBox, logger?: Logger) {
   // The log names the secret under a key the logger's redaction leaves readable (a name, not a value).
   function openValue(tenantId: string, name: string, sealed: Buffer): string | undefined {
     try {
-      return box.open(sealed, contextOf(tenantId, name)).value;
+      return box.open(sealed, secretContextOf(tenantId, name)).value;
     } catch {
       logger?.error("a tenant secret cannot be decrypted with the configured key; set it again", { tenantId, name });
       return undefined;
@@ -81,7 +81,7 @@ export function createTenantHttpSettingsRepository(pool: pg.Pool, box: SecretBox
     async putSecret(tenantId: string, name: string, value: string): Promise<void> {
       requireTenant(tenantId);
       checkSecret(name, value);
-      const sealed = box.seal({ value }, contextOf(tenantId, name));
+      const sealed = box.seal({ value }, secretContextOf(tenantId, name));
       await pool.query(
         `INSERT INTO tenant_http_secrets (tenant_id, name, sealed) VALUES ($1, $2, $3)
          ON CONFLICT (tenant_id, name) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()`,
