@@ -1,7 +1,8 @@
 // What the HTTP benchmarks share: an express hello-world to compare against, autocannon runs with
-// the server's CPU per request, CPU pinning, percentiles and one line per result.
+// the server's CPU per request, an open-loop paced load, CPU pinning, percentiles and one line per result.
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import autocannon from "autocannon";
 import { startFleet } from "@fleet/e2e";
@@ -43,6 +44,51 @@ export async function measured(pid, url, options) {
   const before = cpuMs(pid);
   const result = await run(url, options);
   return { ...result, cpuUsPerRequest: ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total) };
+}
+
+/**
+ * Open loop at `rate` requests per second, evenly spaced, over at most `connections` keep-alive
+ * sockets, for `seconds`: GET `target`, a URL or a function of the request's index giving its URL
+ * (to vary each request). Latency is counted from each request's planned start, so a stalled server
+ * is not excused by the requests it delayed. Errors: failed requests and answers other than 200.
+ */
+export async function paced(target, { rate, seconds, connections = 32, headers = {} }) {
+  const urlOf = typeof target === "function" ? target : () => target;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies = [];
+  let errors = 0;
+  const total = Math.floor(rate * seconds);
+  const started = performance.now();
+  const inFlight = new Set();
+  const fire = (index, plannedAt) => {
+    const done = new Promise((resolve) => {
+      const req = http.get(urlOf(index), { agent, headers }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          if (res.statusCode !== 200) errors++;
+          latencies.push(performance.now() - plannedAt);
+          resolve();
+        });
+      });
+      req.on("error", () => {
+        errors++;
+        resolve();
+      });
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+    for (; sent < due; sent++) fire(sent, started + (sent / rate) * 1000);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => Math.round(percentile(latencies, q));
+  return { rps: latencies.length / ((performance.now() - started) / 1000), requests: latencies.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), errors };
 }
 
 export const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;

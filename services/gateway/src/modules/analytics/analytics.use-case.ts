@@ -108,15 +108,28 @@ export function createAnalytics({ repository, settings, now = () => new Date(), 
     return { from: new Date(to.getTime() - PRESET_RANGES[input.range ?? "7d"]), to };
   }
 
+  // Answers being computed: requests that miss together (an expired answer under load) share one
+  // computation instead of each reading the buckets again.
+  const inFlight = new Map<string, Promise<object>>();
+
+  /** `key` names the question across both caches (metrics and series keys never collide: see their prefixes). */
   async function cached<T extends object>(cache: LRUCache<string, T>, key: string, compute: () => Promise<T>): Promise<T> {
     const hit = cache.get(key);
     if (hit) return hit;
-    const value = await compute();
-    cache.set(key, value);
-    return value;
+    const flightKey = key;
+    const pending = inFlight.get(flightKey) as Promise<T> | undefined;
+    if (pending) return pending;
+    const computing = compute()
+      .then((value) => {
+        cache.set(key, value);
+        return value;
+      })
+      .finally(() => inFlight.delete(flightKey));
+    inFlight.set(flightKey, computing);
+    return computing;
   }
 
-  const metricsKey = (tenantId: string, input: RangeInput) => `${tenantId}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`;
+  const metricsKey = (tenantId: string, input: RangeInput) => `metrics:${tenantId}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`;
 
   /**
    * KPIs of a range. Up to 7 days from the hour buckets (whole); longer from the day buckets, with
@@ -185,7 +198,7 @@ export function createAnalytics({ repository, settings, now = () => new Date(), 
       authorize(caller, "analytics:read");
       const range = rangeOf(input);
       const { metric, bucket } = input;
-      return cached(seriesCache, `${caller.tenantId}:${metric}:${bucket}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`, async () => {
+      return cached(seriesCache, `series:${caller.tenantId}:${metric}:${bucket}:${input.range ?? ""}:${input.from ?? ""}:${input.to ?? ""}`, async () => {
         if (bucket === "week" || bucket === "month") return periodSeries(caller.tenantId, range, metric, bucket);
         // At most 840 hours (35 days kept) or 400 days.
         const starts = bucketStarts(bucket === "hour" ? keptHours(range) : range, bucket);
