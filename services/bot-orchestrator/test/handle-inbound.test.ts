@@ -74,6 +74,9 @@ function recordingEvents() {
     async emit(event) {
       emitted.push(event);
     },
+    async emitMany(batch) {
+      emitted.push(...batch);
+    },
   };
   return { events, emitted };
 }

@@ -20,7 +20,10 @@ import type { ConversationContext } from "../flows/engine/variables-view.js";
 import type { CallRunner } from "../flows/runtime/call-runner.js";
 import type { FlowSource } from "../flows/runtime/flow-source.js";
 import type { ConversationsRepository } from "../repositories/conversations.repository.js";
-import type { EventsRepository } from "../repositories/events.repository.js";
+import type { EventInput, EventsRepository } from "../repositories/events.repository.js";
+
+/** Records one event of the turn (appended with the others when the turn ends). */
+type Emit = (event: EventInput) => void;
 import { greetingReplies } from "./reply.js";
 
 export interface ReplyTarget {
@@ -189,7 +192,7 @@ export function createHandleInbound({ sender, events, conversations, flows, call
   }
 
   /** Carries out a transition's effects in order; stops at a send that must be retried. */
-  async function carryOut(entry: TurnEntry, contact: string, effects: Effect[]): Promise<Outcome> {
+  async function carryOut(entry: TurnEntry, contact: string, effects: Effect[], emit: Emit): Promise<Outcome> {
     const context = { tenantId: entry.tenantId, botId: entry.botId, contact };
     const target: ReplyTarget = { tenantId: entry.tenantId, botId: entry.botId, recipient: contact, ...(entry.kind === "message" ? { replyTo: entry.providerMessageId } : {}) };
     const started = entry.kind === "message" ? Date.parse(entry.occurredAt) : now();
@@ -198,7 +201,7 @@ export function createHandleInbound({ sender, events, conversations, flows, call
     for (const [index, effect] of effects.entries()) {
       switch (effect.type) {
         case "send": {
-          const outcome = await sendReply(entry, target, effect.content, replyIndex, started, context);
+          const outcome = await sendReply(entry, target, effect.content, replyIndex, started, context, emit);
           replyIndex += 1;
           if (outcome === "ambiguous") ambiguous = true;
           else if (outcome !== "replied") return outcome;
@@ -209,30 +212,30 @@ export function createHandleInbound({ sender, events, conversations, flows, call
           // Applied with the transition's commit, atomically.
           break;
         case "event":
-          await events.emit({ id: `${entry.id}:event:${index}`, type: effect.name, ...context, attributes: effect.attributes });
+          emit({ id: `${entry.id}:event:${index}`, type: effect.name, ...context, attributes: effect.attributes });
           break;
         case "pause":
           // The state carries the pause (GetConversation); the dashboard hears of it here.
-          await events.emit({ id: `${entry.id}:event:${index}`, type: "conversation.paused", ...context, attributes: { until: new Date(effect.until).toISOString(), step: effect.step, by: byOf(entry) } });
+          emit({ id: `${entry.id}:event:${index}`, type: "conversation.paused", ...context, attributes: { until: new Date(effect.until).toISOString(), step: effect.step, by: byOf(entry) } });
           break;
         case "resume":
-          await events.emit({ id: `${entry.id}:event:${index}`, type: "conversation.resumed", ...context, attributes: { by: byOf(entry) } });
+          emit({ id: `${entry.id}:event:${index}`, type: "conversation.resumed", ...context, attributes: { by: byOf(entry) } });
           break;
       }
     }
     return ambiguous ? "ambiguous" : "replied";
   }
 
-  async function sendReply(entry: TurnEntry, target: ReplyTarget, content: OutboundContent, index: number, started: number, context: { tenantId: string; botId: string; contact: string }): Promise<Outcome> {
+  async function sendReply(entry: TurnEntry, target: ReplyTarget, content: OutboundContent, index: number, started: number, context: { tenantId: string; botId: string; contact: string }, emit: Emit): Promise<Outcome> {
     try {
       const sent = await transient.execute(() => sender.send(target, content, `${entry.id}:${index}`));
-      await events.emit({ id: `${entry.id}:reply:${index}`, type: "message.sent", ...context, attributes: { provider: sent.provider, response_ms: Math.max(now() - started, 0), text: summaryOf(content) } });
+      emit({ id: `${entry.id}:reply:${index}`, type: "message.sent", ...context, attributes: { provider: sent.provider, response_ms: Math.max(now() - started, 0), text: summaryOf(content) } });
       return "replied";
     } catch (error) {
       const appError = toAppError(error);
       if (appError.code === SEND_OUTCOME_UNKNOWN) {
         logger.warn("reply may or may not have reached the contact; not sent again", { botId: entry.botId, code: appError.code });
-        await events.emit({ id: `${entry.id}:reply:${index}:ambiguous`, type: "message.send_ambiguous", ...context, attributes: { code: appError.code, provider_code: providerCodeOf(appError.details) } });
+        emit({ id: `${entry.id}:reply:${index}:ambiguous`, type: "message.send_ambiguous", ...context, attributes: { code: appError.code, provider_code: providerCodeOf(appError.details) } });
         return "ambiguous";
       }
       if (appError.retryable) {
@@ -241,22 +244,36 @@ export function createHandleInbound({ sender, events, conversations, flows, call
         return outcome;
       }
       logger.error("reply rejected", { botId: entry.botId, code: appError.code });
-      await events.emit({ id: `${entry.id}:reply:${index}:failed`, type: "message.send_failed", ...context, attributes: { code: appError.code } });
+      emit({ id: `${entry.id}:reply:${index}:failed`, type: "message.send_failed", ...context, attributes: { code: appError.code } });
       return "failed";
     }
   }
 
+  /**
+   * A turn's events (message received, replies sent, the flow's events) are collected and appended
+   * together when the turn ends, in one round trip, whatever its outcome: a retried entry appends
+   * them again under the same ids, which every reader counts once.
+   */
   async function handleTurn(entry: TurnEntry, contact: string): Promise<Outcome> {
+    const pending: EventInput[] = [];
+    try {
+      return await takeTurn(entry, contact, (event) => void pending.push({ occurredAt: new Date(now()).toISOString(), ...event }));
+    } finally {
+      if (pending.length > 0) await events.emitMany(pending);
+    }
+  }
+
+  async function takeTurn(entry: TurnEntry, contact: string, emit: Emit): Promise<Outcome> {
     if (entry.kind === "message") {
       // The text goes to the dashboard's live feed (also while the bot is paused for the contact).
       const text = (entry.text ?? entry.media?.caption ?? "").slice(0, LIVE_FEED_TEXT);
-      await events.emit({ id: `${entry.id}:received`, type: "message.received", tenantId: entry.tenantId, botId: entry.botId, contact, attributes: { provider: entry.provider, type: entry.type, text, name: entry.contactName ?? null } });
+      emit({ id: `${entry.id}:received`, type: "message.received", tenantId: entry.tenantId, botId: entry.botId, contact, attributes: { provider: entry.provider, type: entry.type, text, name: entry.contactName ?? null } });
     }
     const botFlows = await flows.forBot(entry.tenantId, entry.botId);
     if (!botFlows.entry) {
       // No flow for this bot or its tenant: a stateless echo, decided by the message alone.
       if (entry.kind !== "message") return "recorded";
-      return carryOut(entry, contact, greetingReplies(entry).map((reply) => ({ type: "send", content: { type: "text", body: reply.text } })));
+      return carryOut(entry, contact, greetingReplies(entry).map((reply) => ({ type: "send", content: { type: "text", body: reply.text } })), emit);
     }
     let effects: Effect[];
     try {
@@ -268,7 +285,7 @@ export function createHandleInbound({ sender, events, conversations, flows, call
       return "retry_later";
     }
     if (effects.length === 0) return "recorded";
-    return carryOut(entry, contact, effects);
+    return carryOut(entry, contact, effects, emit);
   }
 
   return async function handleInbound(entry: InboundEntry): Promise<Outcome> {
