@@ -132,6 +132,27 @@ describe("docker-compose.yml", () => {
     expect(list(service("redis").volumes, "redis.volumes")).toContain("redis-data:/data");
   });
 
+  it("runs the read caches' Redis on deploy/redis/cache.conf (LRU, nothing persisted) on the data network; only gateway and worker use it", () => {
+    const cache = service("redis-cache");
+    const command = list(cache.command, "redis-cache.command").map(String);
+    expect(command.slice(0, 2)).toEqual(["redis-server", "/usr/local/etc/redis/cache.conf"]);
+    expect(list(cache.volumes, "redis-cache.volumes")).toEqual(["./deploy/redis/cache.conf:/usr/local/etc/redis/cache.conf:ro"]);
+    // The overrides only open it to the compose network; eviction and persistence stay the file's.
+    expect(command.filter((arg) => arg.startsWith("--"))).toEqual(["--bind", "--protected-mode", "--dir", "--pidfile"]);
+    const conf = readFileSync(repoPath("deploy/redis/cache.conf"), "utf8");
+    expect(conf).toMatch(/^maxmemory-policy allkeys-lru$/m);
+    expect(conf).toMatch(/^port 6380$/m);
+    expect(cache.networks).toEqual(["data"]);
+    expect(cache).not.toHaveProperty("ports");
+    expect(record(cache.healthcheck, "redis-cache.healthcheck").test).toEqual(["CMD", "redis-cli", "-p", "6380", "ping"]);
+    const users = Object.entries(services).filter(([, svc]) => isRecord(svc) && isRecord(svc.environment) && "REDIS_CACHE_URL" in svc.environment).map(([name]) => name);
+    expect(users.sort()).toEqual(["analytics-worker", "gateway"]);
+    for (const name of users) {
+      expect(environment(name).REDIS_CACHE_URL).toBe("redis://redis-cache:6380");
+      expect(record(service(name).depends_on, `${name}.depends_on`)).toMatchObject({ "redis-cache": { condition: "service_healthy" } });
+    }
+  });
+
   it("gives Postgres, Redis, MongoDB and Prometheus healthchecks and named volumes", () => {
     expect(record(service("postgres").healthcheck, "postgres.healthcheck").test).toEqual(expect.arrayContaining(["pg_isready"]));
     expect(record(service("redis").healthcheck, "redis.healthcheck").test).toEqual(["CMD", "redis-cli", "ping"]);

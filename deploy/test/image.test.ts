@@ -33,6 +33,21 @@ describe("deploy/Dockerfile", () => {
     expect(runtimeStage.match(/^COPY .*$/gm)).toEqual(["COPY --from=deploy /out/ /app/"]);
   });
 
+  it("assembles the tree deploy/vps/build-release.sh does, which deploy/test/release.test.ts starts as nobody", () => {
+    const releaseScript = readFileSync(repoPath("deploy/vps/build-release.sh"), "utf8");
+    // The same `pnpm deploy` (production dependencies, workspace packages injected as real directories)...
+    for (const flag of ["--prod", "--config.inject-workspace-packages=true deploy"]) {
+      expect({ flag, dockerfile: dockerfile.includes(flag), release: releaseScript.includes(flag) }).toEqual({ flag, dockerfile: true, release: true });
+    }
+    // ...and the same layout around it: the migration script, the probe, the node_modules link migrate.mjs imports through.
+    expect(dockerfile).toContain("cp scripts/migrate.mjs /out/scripts/");
+    expect(releaseScript).toContain('cp "$ROOT/scripts/migrate.mjs" "$OUT/scripts/"');
+    expect(dockerfile).toContain("cp deploy/healthcheck.mjs /out/deploy/");
+    expect(releaseScript).toContain('cp "$ROOT/deploy/healthcheck.mjs" "$OUT/deploy/"');
+    expect(dockerfile).toContain('ln -s "services/${SERVICE}/node_modules" /out/node_modules');
+    expect(releaseScript).toContain('ln -s services/gateway/node_modules "$OUT/node_modules"');
+  });
+
   it("keeps node_modules, dist, .git and .env out of the build context", () => {
     const ignored = readFileSync(repoPath("deploy/Dockerfile.dockerignore"), "utf8").split("\n").map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(["**/node_modules", "**/dist", ".git", ".env", ".env.*"]));

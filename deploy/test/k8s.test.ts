@@ -30,8 +30,12 @@ import { configSchema as gatewayConfig } from "../../services/gateway/src/config
 import { configSchema as adapterConfig } from "../../services/whatsapp-adapter/src/config.js";
 import { FLEET, FLEET_SERVICES, freePort, isRecord, list, record, repoPath, run, type Json } from "./support.js";
 
-const OVERLAYS = ["small", "large"] as const;
+const OVERLAYS = ["small", "large", "canary"] as const;
 type Overlay = (typeof OVERLAYS)[number];
+/** The shop size an overlay deploys: overlays/canary builds on overlays/small. */
+const SIZE: Record<Overlay, "small" | "large"> = { small: "small", large: "large", canary: "small" };
+/** The canary overlay's extra objects: Deployment gateway-canary and its release's migration Job. */
+const CANARY = "gateway-canary";
 type FleetService = (typeof FLEET_SERVICES)[number];
 
 /**
@@ -66,7 +70,9 @@ const CONFIGS: Record<FleetService, ConfigSchema> = {
 /** Variables the manifests give the services that no config.ts reads: KEDA's `addressFromEnv`. */
 const KUBERNETES_ONLY_ENV = ["REDIS_ADDRESS"];
 /** Values that carry a credential: never inline, only from the operator's Secret. */
-const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$|^(DATABASE|REDIS|MONGO)_URL$/;
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY$|^(DATABASE|REDIS|REDIS_CACHE|MONGO)_URL$/;
+/** Secret keys the operator may leave out (`optional: true`): each service's config has a default for them. */
+const OPTIONAL_SECRETS = ["REDIS_CACHE_URL"];
 const SECRET_OBJECT = "fleet-secrets";
 
 /** Who may open which port of which pod: "prometheus" is the monitoring peer, "*" anyone. */
@@ -141,6 +147,12 @@ function imageTag(image: string): string {
   return tag;
 }
 
+/** The labels of a Deployment's pods. */
+const podLabels = (deployment: Json): Json => record(record(record(record(deployment.spec, "spec").template, "template").metadata, "template metadata").labels, "pod labels");
+/** The component a Deployment's pods are (a canary's pods are the gateway's). */
+const appOf = (deployment: Json): string => str(podLabels(deployment)["app.kubernetes.io/name"], "app.kubernetes.io/name");
+const matches = (selector: Json, labels: Json): boolean => Object.entries(selector).every(([key, value]) => labels[key] === value);
+
 const probePath = (container: Json, probe: string): unknown => record(record(container[probe], probe).httpGet, `${probe}.httpGet`).path;
 
 async function kustomize(overlay: Overlay): Promise<Rendered> {
@@ -192,7 +204,7 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
 
   it("gives every container resources and a hardened security context, every pod a non-root user", () => {
     const workloads = [...rendered.all("Deployment"), ...rendered.all("Job"), ...rendered.all("CronJob")];
-    expect(workloads.length).toBe(7);
+    expect(workloads.length).toBe(overlay === "canary" ? 9 : 7);
     for (const workload of workloads) {
       const pod = podSpec(workload);
       expect({ workload: nameOf(workload), runAsNonRoot: record(pod.securityContext, "pod securityContext").runAsNonRoot }).toEqual({ workload: nameOf(workload), runAsNonRoot: true });
@@ -243,7 +255,8 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
           const name = str(entry.name, "env name");
           if (SECRET_NAME.test(name)) {
             expect({ name, value: entry.value }).toEqual({ name, value: undefined });
-            expect(record(record(entry.valueFrom, `${name} valueFrom`).secretKeyRef, `${name} secretKeyRef`)).toEqual({ name: SECRET_OBJECT, key: name });
+            const ref = record(record(entry.valueFrom, `${name} valueFrom`).secretKeyRef, `${name} secretKeyRef`);
+            expect(ref).toEqual({ name: SECRET_OBJECT, key: name, ...(OPTIONAL_SECRETS.includes(name) ? { optional: true } : {}) });
           }
         }
       }
@@ -310,7 +323,7 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
 
     // Every port a pod listens on is in that table (none left closed by omission), and every peer exists.
     for (const deployment of rendered.all("Deployment")) {
-      const name = nameOf(deployment);
+      const name = appOf(deployment);
       const ports = containersOf(podSpec(deployment)).main.flatMap((c) => list(c.ports, "ports").map((p) => Number(record(p, "port").containerPort)));
       expect({ name, ports: ports.sort() }).toEqual({ name, ports: Object.keys(EXPECTED_INGRESS[name] ?? {}).map(Number).sort() });
     }
@@ -322,10 +335,8 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
     for (const service of rendered.all("Service")) {
       const spec = record(service.spec, "Service spec");
       const selector = record(spec.selector, "selector");
-      const targets = rendered.all("Deployment").filter((deployment) => {
-        const labels = record(record(record(record(deployment.spec, "spec").template, "template").metadata, "metadata").labels, "labels");
-        return Object.entries(selector).every(([key, value]) => labels[key] === value);
-      });
+      // A canary shares the stable gateway's Services on purpose (checked below): one stable target each.
+      const targets = rendered.all("Deployment").filter((deployment) => nameOf(deployment) !== CANARY && matches(selector, podLabels(deployment)));
       expect({ service: nameOf(service), targets: targets.length }).toEqual({ service: nameOf(service), targets: 1 });
       const portNames = containersOf(podSpec(targets[0] as Json)).main.flatMap((c) => list(c.ports, "ports").map((p) => record(p, "port").name));
       for (const port of list(spec.ports, "ports").map((p) => record(p, "port"))) expect(portNames).toContain(port.targetPort);
@@ -342,7 +353,7 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
       expect(rendered.one("Deployment", str(ref.name, "target"))).toBeDefined();
       expect(spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
       expect(Number(spec.minReplicas)).toBeGreaterThanOrEqual(1);
-      expect(Number(spec.maxReplicas)).toBe(overlay === "small" ? 2 : 10);
+      expect(Number(spec.maxReplicas)).toBe(SIZE[overlay] === "small" ? 2 : 10);
     }
     const scaled = rendered.all("ScaledObject").map((object) => record(object.spec, "ScaledObject spec"));
     expect(scaled.map((spec) => record(spec.scaleTargetRef, "scaleTargetRef").name).sort()).toEqual(["analytics-worker", "bot-orchestrator"]);
@@ -351,7 +362,7 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
       expect(rendered.one("Deployment", target)).toBeDefined();
       // Never to zero (timers, KPIs); and never two autoscalers on one Deployment.
       expect(Number(spec.minReplicaCount)).toBeGreaterThanOrEqual(1);
-      expect(overlay === "small" ? Number(spec.maxReplicaCount) <= 2 : Number(spec.maxReplicaCount) > 2).toBe(true);
+      expect(SIZE[overlay] === "small" ? Number(spec.maxReplicaCount) <= 2 : Number(spec.maxReplicaCount) > 2).toBe(true);
       expect(hpaTargets.map((ref) => ref.name)).not.toContain(target);
       // Every Deployment an autoscaler owns leaves `replicas` to it.
       expect(record(rendered.one("Deployment", target).spec, "spec").replicas).toBeUndefined();
@@ -399,18 +410,28 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
     ].sort());
   });
 
+  it("rolls every Deployment out one surge pod at a time, never below its replicas, keeping revisions for `rollout undo`", () => {
+    for (const deployment of rendered.all("Deployment")) {
+      const spec = record(deployment.spec, "spec");
+      expect({ name: nameOf(deployment), strategy: spec.strategy }).toEqual({ name: nameOf(deployment), strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } });
+      expect(Number(spec.revisionHistoryLimit)).toBeGreaterThanOrEqual(2);
+    }
+  });
+
   it("keeps a PodDisruptionBudget per Deployment that never blocks a drain of a single replica", () => {
     const budgets = rendered.all("PodDisruptionBudget").map((pdb) => record(pdb.spec, "PDB spec"));
     for (const deployment of rendered.all("Deployment")) {
-      const name = nameOf(deployment);
+      const name = appOf(deployment);
       expect(budgets).toContainEqual({ maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: { "app.kubernetes.io/name": name } } });
     }
   });
 
   it("runs the release's migrations in a Job named after it, and holds every Postgres service's new pods until they are applied", () => {
     const jobs = rendered.all("Job");
-    expect(jobs.length).toBe(1);
-    const job = jobs[0] as Json;
+    expect(jobs.length).toBe(overlay === "canary" ? 2 : 1);
+    // The stable release's Job: the one in the stable gateway's image.
+    const stableImage = (containersOf(podSpec(rendered.one("Deployment", "gateway"))).main[0] as Json).image;
+    const job = jobs.find((candidate) => (containersOf(podSpec(candidate)).main[0] as Json).image === stableImage) as Json;
     const migrate = containersOf(podSpec(job)).main[0] as Json;
     expect(migrate.command).toEqual(["node", "scripts/migrate.mjs"]);
     const release = imageTag(str(migrate.image, "image"));
@@ -454,6 +475,90 @@ describe.each(OVERLAYS)("deploy/k8s/overlays/%s", (overlay) => {
     for (const name of envOf(rendered, container).keys()) expect({ name, read: backupScript.includes(`\${${name}`) }).toEqual({ name, read: true });
     expect(readFileSync(repoPath("deploy/k8s/images/backup.Dockerfile"), "utf8")).toContain("COPY deploy/backup/ /opt/fleet/backup/");
     expect(rendered.one("PersistentVolumeClaim", "fleet-backups")).toBeDefined();
+  });
+});
+
+describe("deploy/k8s/overlays/canary", () => {
+  let canary: Rendered;
+  let small: Rendered;
+  beforeAll(async () => {
+    [canary, small] = await Promise.all([kustomize("canary"), kustomize("small")]);
+  });
+
+  const deploymentSpec = (rendered: Rendered, name: string) => record(rendered.one("Deployment", name).spec, `${name} spec`);
+  const selectorOf = (rendered: Rendered, name: string) => record(record(deploymentSpec(rendered, name).selector, "selector").matchLabels, "matchLabels");
+  const imagesOf = (pod: Json) => {
+    const { init, main } = containersOf(pod);
+    return [...init, ...main].map((container) => str(container.image, "image"));
+  };
+
+  it("adds exactly the canary Deployment and its release's migration Job to the shop overlay it builds on", () => {
+    const ids = (rendered: Rendered) => rendered.objects.map((object) => `${str(object.kind, "kind")}/${nameOf(object)}`);
+    const added = ids(canary).filter((id) => !ids(small).includes(id));
+    const canaryTag = imageTag(str((containersOf(podSpec(canary.one("Deployment", CANARY))).main[0] as Json).image, "image"));
+    expect(added.sort()).toEqual([`Deployment/${CANARY}`, `Job/fleet-migrate-${canaryTag}`].sort());
+    expect(ids(small).filter((id) => !ids(canary).includes(id))).toEqual([]);
+  });
+
+  it("puts the canary behind every Service of the gateway, told apart by its track label, without overlapping the stable Deployment", () => {
+    const canaryPods = podLabels(canary.one("Deployment", CANARY));
+    const stablePods = podLabels(canary.one("Deployment", "gateway"));
+    expect(canaryPods.track).toBe("canary");
+    expect(stablePods.track).toBe("stable");
+    // Every Service that reaches the stable gateway reaches the canary too, and no Service picks one track.
+    const gatewayServices = canary.all("Service").filter((service) => matches(record(record(service.spec, "spec").selector, "selector"), stablePods));
+    expect(gatewayServices.map(nameOf).sort()).toEqual(["gateway", "gateway-grpc"]);
+    for (const service of gatewayServices) {
+      const selector = record(record(service.spec, "spec").selector, "selector");
+      expect({ service: nameOf(service), canary: matches(selector, canaryPods), track: selector.track }).toEqual({ service: nameOf(service), canary: true, track: undefined });
+    }
+    // Each Deployment owns only its own pods.
+    expect(matches(selectorOf(canary, "gateway"), canaryPods)).toBe(false);
+    expect(matches(selectorOf(canary, CANARY), stablePods)).toBe(false);
+    expect(matches(selectorOf(canary, CANARY), canaryPods)).toBe(true);
+    // The stable gateway's NetworkPolicies, its PodDisruptionBudget and the fleet's default deny cover the canary.
+    const policies = canary.all("NetworkPolicy").map((policy) => record(record(record(policy.spec, "spec").podSelector, "podSelector").matchLabels ?? {}, "matchLabels"));
+    expect(policies.filter((selector) => matches(selector, stablePods))).toEqual(policies.filter((selector) => matches(selector, canaryPods)));
+    expect(policies.filter((selector) => matches(selector, canaryPods)).length).toBeGreaterThanOrEqual(2);
+    const budgets = canary.all("PodDisruptionBudget").map((pdb) => record(record(record(pdb.spec, "spec").selector, "selector").matchLabels, "matchLabels"));
+    expect(budgets.filter((selector) => matches(selector, canaryPods)).length).toBe(1);
+  });
+
+  it("runs the stable gateway's pod exactly, in the new release's image, on one fixed replica the autoscaler leaves alone", () => {
+    const stable = podSpec(canary.one("Deployment", "gateway"));
+    const candidate = podSpec(canary.one("Deployment", CANARY));
+    const stableImage = str((containersOf(stable).main[0] as Json).image, "image");
+    const canaryImage = str((containersOf(candidate).main[0] as Json).image, "image");
+    expect(imageTag(canaryImage)).not.toBe(imageTag(stableImage));
+    expect(canaryImage.slice(0, canaryImage.lastIndexOf(":"))).toBe(stableImage.slice(0, stableImage.lastIndexOf(":")));
+    // Service and migration check alike run the new image (it waits for the new release's migrations).
+    expect(new Set(imagesOf(candidate))).toEqual(new Set([canaryImage]));
+    const asStable = JSON.parse(JSON.stringify(candidate).replaceAll(canaryImage, stableImage)) as Json;
+    expect(asStable).toEqual(stable);
+    // The stable gateway is as the shop overlay renders it.
+    expect(canary.one("Deployment", "gateway")).toEqual(small.one("Deployment", "gateway"));
+    expect(deploymentSpec(canary, CANARY).replicas).toBe(1);
+    const targets = canary.all("HorizontalPodAutoscaler").map((hpa) => record(record(hpa.spec, "spec").scaleTargetRef, "scaleTargetRef").name);
+    expect(targets).not.toContain(CANARY);
+    expect(record(record(deploymentSpec(canary, CANARY).template, "template").metadata, "metadata").annotations).toEqual(
+      record(record(deploymentSpec(canary, "gateway").template, "template").metadata, "metadata").annotations,
+    );
+  });
+
+  it("migrates the canary's release with the stable Job's exact spec in the new image, so promoting the canary applies it unchanged", () => {
+    const canaryImage = str((containersOf(podSpec(canary.one("Deployment", CANARY))).main[0] as Json).image, "image");
+    const stableJob = small.all("Job")[0] as Json;
+    const stableImage = str((containersOf(podSpec(stableJob)).main[0] as Json).image, "image");
+    const canaryJob = canary.one("Job", `fleet-migrate-${imageTag(canaryImage)}`);
+    const promoted = JSON.parse(JSON.stringify(stableJob).replaceAll(stableImage, canaryImage).replace(`"fleet-migrate-${imageTag(stableImage)}"`, `"fleet-migrate-${imageTag(canaryImage)}"`)) as Json;
+    expect(canaryJob).toEqual(promoted);
+  });
+
+  it("documents the canary, its promotion and both rollbacks in deploy/k8s/README.md", () => {
+    const readme = readFileSync(repoPath("deploy/k8s/README.md"), "utf8");
+    expect(readme).toContain("kubectl apply -n fleet -k deploy/k8s/overlays/canary");
+    expect(readme).toContain(`kubectl -n fleet delete deployment ${CANARY}`);
+    expect(readme).toContain("kubectl -n fleet rollout undo deployment/gateway");
   });
 });
 

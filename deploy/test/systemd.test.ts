@@ -275,6 +275,38 @@ describe("deploy/vps/install.sh --prefix", () => {
     expect(readdirSync(join(prefix, "opt/fleet/releases")).sort()).toEqual(releases);
   }, 150_000);
 
+  it("--redis-roles installs both Redis roles' files and points the gateway's and worker's caches at the cache Redis", async () => {
+    // Without it (the first run) the line stays commented: the caches share REDIS_URL.
+    expect(readFileSync(join(etc, "gateway.env"), "utf8")).toMatch(/^# REDIS_CACHE_URL=/m);
+    expect(readFileSync(join(etc, "gateway.env"), "utf8")).not.toMatch(/^REDIS_CACHE_URL=/m);
+    const roles = mkdtempSync(join(tmpdir(), "fleet-vps-roles-"));
+    try {
+      const release = realpathSync(join(prefix, "opt/fleet/current"));
+      await run(INSTALL, ["--prefix", roles, "--redis-roles", "--release", release], { env, timeout: 120_000 });
+      for (const role of ["streams", "cache"]) {
+        expect(readFileSync(join(roles, `etc/redis/redis-${role}.conf`), "utf8")).toBe(readFileSync(repoPath(`deploy/redis/${role}.conf`), "utf8"));
+      }
+      const cachePort = /^port (\d+)$/m.exec(readFileSync(repoPath("deploy/redis/cache.conf"), "utf8"))?.[1];
+      expect(cachePort).toBe("6380");
+      const cacheUrl = (service: string) => /^REDIS_CACHE_URL=(.*)$/m.exec(readFileSync(join(roles, "etc/fleet", `${service}.env`), "utf8"))?.[1];
+      for (const service of FLEET_SERVICES) {
+        const expected = service === "gateway" || service === "analytics-worker" ? `redis://127.0.0.1:${cachePort}` : undefined;
+        expect({ service, url: cacheUrl(service) }).toEqual({ service, url: expected });
+      }
+      // The streams Redis stays where common.env says.
+      expect(readFileSync(join(roles, "etc/fleet/common.env"), "utf8")).toMatch(/^REDIS_URL=redis:\/\/127\.0\.0\.1:6379$/m);
+
+      // An env file written before is kept as it is; the run says what to add to it.
+      const gatewayEnv = join(roles, "etc/fleet/gateway.env");
+      writeFileSync(gatewayEnv, readFileSync(gatewayEnv, "utf8").replace(/^REDIS_CACHE_URL=.*\n/m, ""));
+      const { stdout } = await run(INSTALL, ["--prefix", roles, "--redis-roles", "--release", release], { env, timeout: 120_000 });
+      expect(stdout).toContain(`--redis-roles: set REDIS_CACHE_URL=redis://127.0.0.1:6380 in ${gatewayEnv}`);
+      expect(cacheUrl("gateway")).toBeUndefined();
+    } finally {
+      rmSync(roles, { recursive: true, force: true });
+    }
+  }, 150_000);
+
   it("--dry-run prints the plan and changes nothing (and prints no secret)", async () => {
     const dry = mkdtempSync(join(tmpdir(), "fleet-vps-dry-"));
     try {

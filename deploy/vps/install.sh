@@ -210,13 +210,21 @@ render_env() { # template
       line="${line//@SECRET:$name@/$value}"
     done
     line="${line//@PUBLIC_BASE_URL@/$PUBLIC_BASE_URL}"
+    # --redis-roles: the caches go to the cache Redis (the templates carry the line commented).
+    if [ "$REDIS_ROLES" -eq 1 ] && [[ "$line" == "# REDIS_CACHE_URL="* ]]; then line="${line#\# }"; fi
     printf '%s\n' "$line"
   done < "$1"
 }
 
 for template in "$HERE"/env/*.env; do
   file="$ETC_DIR/$(basename "$template")"
-  if [ -e "$file" ]; then say "kept $file"; continue; fi
+  if [ -e "$file" ]; then
+    say "kept $file"
+    if [ "$REDIS_ROLES" -eq 1 ] && grep -q '^# REDIS_CACHE_URL=' "$template" && ! grep -q '^REDIS_CACHE_URL=' "$file"; then
+      say "--redis-roles: set $(grep '^# REDIS_CACHE_URL=' "$template" | cut -c3-) in $file to use the cache Redis"
+    fi
+    continue
+  fi
   render_env "$template" | put_file "$file" 0600 root:fleet
   say "wrote $file"
 done

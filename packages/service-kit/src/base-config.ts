@@ -22,6 +22,14 @@ const previousKeys = z
     }
   });
 
+/**
+ * A second Redis for read caches only (REDIS_CACHE_URL of the gateway and the analytics worker),
+ * in the same forms as REDIS_URL. Unset: the caches live in REDIS_URL. Only data rebuilt from its
+ * source may go there (it may evict, deploy/redis/cache.conf); never streams, leases,
+ * idempotency keys, rate limits or sessions (deploy/redis/README.md).
+ */
+export const redisCacheUrl = z.string().refine(isRedisUrl, "must be redis://host:port or redis-cluster://host:port,host:port,...").optional();
+
 /** Keys common to every service. */
 export const baseConfigShape = {
   /** Log level: error | warn | info | debug (message bodies are only logged at debug). */

@@ -19,6 +19,12 @@ export interface RedisOptions {
   name: string;
   /** Blocking readers (XREADGROUP BLOCK) need their own connection without a per-command retry limit. */
   blocking?: boolean;
+  /**
+   * Whether commands wait (queued) while the connection is down, until it is back or the retries
+   * run out. false: they fail at once, for a cache whose callers fall back to the source rather
+   * than wait on a server that is away.
+   */
+  offlineQueue?: boolean;
 }
 
 const CLUSTER_SCHEME = "redis-cluster://";
@@ -63,9 +69,10 @@ export function isRedisUrl(url: string): boolean {
   return /^rediss?:\/\/./.test(url);
 }
 
-export function createRedisClient({ url, keyPrefix, logger, name, blocking = false }: RedisOptions): RedisClient {
+export function createRedisClient({ url, keyPrefix, logger, name, blocking = false, offlineQueue = true }: RedisOptions): RedisClient {
   const common: IORedisOptions = {
     connectionName: name,
+    enableOfflineQueue: offlineQueue,
     maxRetriesPerRequest: blocking ? null : 3,
     retryStrategy: (times) => Math.min(times * 100, 2000),
     reconnectOnError: (error) => error.message.startsWith("READONLY") || error.message.startsWith("LOADING"),
@@ -78,6 +85,7 @@ export function createRedisClient({ url, keyPrefix, logger, name, blocking = fal
     ? new Cluster(cluster.nodes, {
         keyPrefix,
         enableAutoPipelining,
+        enableOfflineQueue: offlineQueue,
         clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
         redisOptions: { ...common, password: cluster.password, username: cluster.username },
       })
@@ -87,7 +95,7 @@ export function createRedisClient({ url, keyPrefix, logger, name, blocking = fal
     const now = Date.now();
     if (now - lastLogged > 5000) {
       lastLogged = now;
-      logger.warn("redis connection error", { error: error.message });
+      logger.warn("redis connection error", { connection: name, error: error.message });
     }
   });
   redis.on("ready", () => logger.info("redis ready"));

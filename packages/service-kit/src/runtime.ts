@@ -24,6 +24,8 @@ export interface RuntimeConfig {
   REDIS_KEY_PREFIX: string;
   SHUTDOWN_TIMEOUT_MS: number;
   DATABASE_URL?: string;
+  /** The read caches' Redis (gateway, analytics worker); REDIS_URL when unset. */
+  REDIS_CACHE_URL?: string;
 }
 
 export interface RuntimeOptions {
@@ -52,6 +54,7 @@ export class ServiceRuntime {
   readonly redis: RedisClient;
   private readonly postgres: pg.Pool | null;
   private readonly closers: ShutdownStep[] = [];
+  private cache: RedisClient | null = null;
   private server: Server | null = null;
   private httpPort = 0;
 
@@ -82,6 +85,24 @@ export class ServiceRuntime {
     const redis = this.openRedisConnection(name, blocking);
     this.closers.push({ name: `redis ${name}`, run: () => redis.quit() });
     return redis;
+  }
+
+  /**
+   * The connection of the read caches (REDIS_CACHE_URL): a server of its own, closed on stop, or
+   * the command connection itself when REDIS_CACHE_URL is unset or names REDIS_URL. For data
+   * rebuilt from its source only; the server may evict it.
+   */
+  cacheRedis(): RedisClient {
+    const { config, service } = this.options;
+    if (!config.REDIS_CACHE_URL || config.REDIS_CACHE_URL === config.REDIS_URL) return this.redis;
+    if (!this.cache) {
+      // A cache that is away fails its commands at once (the callers read the source instead).
+      const cache = createRedisClient({ url: config.REDIS_CACHE_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger: this.logger, name: `${service}-cache`, offlineQueue: false });
+      // quit() cannot queue either: with the server away the connection is simply dropped.
+      this.closers.push({ name: "redis cache", run: () => cache.quit().then(() => undefined, () => cache.disconnect()) });
+      this.cache = cache;
+    }
+    return this.cache;
   }
 
   /** A Redis connection its caller closes (e.g. one per partition reader, which come and go). */

@@ -1,7 +1,7 @@
 // Configuration of the analytics-worker, validated at start. Every key is
 // documented here (and, for operators, in the root .env.example).
 import { z } from "zod";
-import { baseConfigShape, loadConfig, port } from "@fleet/service-kit";
+import { baseConfigShape, loadConfig, port, redisCacheUrl } from "@fleet/service-kit";
 
 const positiveInt = (defaultValue: number) => z.coerce.number().int().positive().default(defaultValue);
 
@@ -9,6 +9,16 @@ export const configSchema = z.object({
   ...baseConfigShape,
   /** Port of health and metrics. */
   HTTP_PORT: port(3003),
+  /**
+   * The Redis of the read caches; unset: REDIS_URL. Where the worker's Redis keys live:
+   * - REDIS_CACHE_URL: `analytics:metrics:<tenantId>:<kpi>` only (the KPI documents, rewritten every
+   *   KPI_INTERVAL_MS, expiring after KPI_CACHE_TTL_S).
+   * - REDIS_URL: the `events` stream, its consumer groups and dead letters; the live rollups
+   *   (`analytics:{tenant}:*`: counters folded exactly once per event through seen-marks, rebuilt from
+   *   MongoDB only for RECONCILE_HOURS); and the leases of the KPI refresh
+   *   (`analytics:kpi-refresh-lease`) and the reconciliation, which evicted would let two replicas run.
+   */
+  REDIS_CACHE_URL: redisCacheUrl,
   /** Interface and port of the internal gRPC AnalyticsService (the gateway's event list). */
   GRPC_HOST: z.string().default("127.0.0.1"),
   GRPC_PORT: port(50054),

@@ -68,7 +68,8 @@ const storage = mongo
       });
       const refreshKpis = createRefreshKpis({
         kpis: createKpiRepository(mongo),
-        cache: createKpiCacheRepository(redis),
+        // KPI documents in the cache Redis (REDIS_CACHE_URL), the refresh lease in the main one.
+        cache: createKpiCacheRepository(redis, runtime.cacheRedis()),
         ttlS: config.KPI_CACHE_TTL_S,
         holder: replica,
         leaseMs: Math.floor(config.KPI_INTERVAL_MS * 0.8),

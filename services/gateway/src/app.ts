@@ -52,6 +52,8 @@ export interface GatewayDeps {
   pool: pg.Pool;
   /** The gateway's Redis client (keys under REDIS_KEY_PREFIX). */
   redis: RedisClient;
+  /** The catalogue read cache's Redis (REDIS_CACHE_URL, see config.ts); `redis` when absent. */
+  cacheRedis?: RedisClient;
   adapter: BotsAdapter;
   /** The bot-orchestrator's client (flows, simulations, conversations). */
   orchestrator: FlowsOrchestratorClient;
@@ -129,13 +131,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     refreshTokenInBody: auth.refreshTokenInBody,
     passwordMinLength: auth.passwordMinLength,
   });
-  const catalogue = createCatalogueModule({ pool: deps.pool, redis: deps.redis, logger: deps.logger, events: createEventsRepository(deps.redis) });
+  const cacheRedis = deps.cacheRedis ?? deps.redis;
+  const catalogue = createCatalogueModule({ pool: deps.pool, redis: cacheRedis, logger: deps.logger, events: createEventsRepository(deps.redis) });
   const now = deps.now ?? (() => new Date());
   const settings = createSettingsModule({ pool: deps.pool, bus, now });
   const customers = createCustomersModule({ pool: deps.pool });
   const sellers = createSellersModule({ pool: deps.pool, settings: settings.settings, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, now });
   const analytics = createAnalyticsModule({ redis: deps.redis, settings: settings.settings, worker: deps.analyticsWorker, now });
-  const orders = createOrdersModule({ pool: deps.pool, redis: deps.redis, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, settings: settings.settings });
+  const orders = createOrdersModule({ pool: deps.pool, redis: cacheRedis, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, settings: settings.settings });
   const routes: Route[] = [
     ...createHealthModule({ self: deps.health, fleet: deps.fleetHealth }).routes,
     ...accounts.routes,

@@ -1,7 +1,7 @@
 // Configuration of the gateway, validated at start. Every key is documented
 // here and in .env.example.
 import { z } from "zod";
-import { baseConfigShape, databaseUrl, envBoolean, loadConfig, port, secret } from "@fleet/service-kit";
+import { baseConfigShape, databaseUrl, envBoolean, loadConfig, port, redisCacheUrl, secret } from "@fleet/service-kit";
 
 /** `https://a.example,https://b.example` → the list; each must be a bare origin (scheme, host, port), never `*`, since credentials are allowed. */
 const corsOrigins = z
@@ -26,6 +26,19 @@ export const configSchema = z.object({
   /** Interface and port of the internal gRPC commerce service (for the orchestrator). */
   GRPC_HOST: z.string().default("127.0.0.1"),
   GRPC_PORT: port(50051),
+  /**
+   * The Redis of the read caches; unset: REDIS_URL. Where the gateway's Redis keys live:
+   * - REDIS_CACHE_URL: `catalogue:<tenantId>` only (the catalogue read cache, one hash per tenant,
+   *   60 s TTL; written by catalogue reads, dropped by catalogue writes and by orders changing stock).
+   * - REDIS_URL, because losing them loses work or weakens a guarantee: the `events` stream and the
+   *   dashboard consumer group on it; the rate limiters (`gateway:rate:*`) and login failure counters
+   *   (`gateway:login-fail:*`); the
+   *   dashboard KPI push slots (`dashboard:kpis:*`); pub/sub of cache invalidations and dashboard
+   *   frames; and the analytics worker's live rollups (`analytics:{tenant}:*`), which the KPI reads
+   *   come from: counters kept exactly once per event (seen-marks), not a cache.
+   * The bots read cache, the active-users cache and the tenant settings cache are in process memory.
+   */
+  REDIS_CACHE_URL: redisCacheUrl,
   /** Postgres; the gateway owns the `gateway` schema (tenants, users, commerce). */
   DATABASE_URL: databaseUrl,
   /** HS256 key for access tokens. Required, at least 32 characters, no default. */

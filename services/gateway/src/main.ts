@@ -41,6 +41,8 @@ const gateway = createGateway({
   health: runtime.health(),
   pool,
   redis,
+  // The catalogue read cache only (REDIS_CACHE_URL; the same connection when unset).
+  cacheRedis: runtime.cacheRedis(),
   adapter,
   orchestrator,
   analyticsWorker,

@@ -15,6 +15,7 @@ import { createSearchProducts } from "./search-products.use-case.js";
 
 export interface CatalogueModuleDeps {
   pool: pg.Pool;
+  /** The catalogue read cache's Redis (REDIS_CACHE_URL); nothing else of the module uses Redis. */
   redis: RedisClient;
   logger: Logger;
   events: Pick<EventsRepository, "emit">;

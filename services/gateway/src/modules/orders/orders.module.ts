@@ -21,7 +21,7 @@ import { createRecordPayment } from "./record-payment.use-case.js";
 
 export interface OrdersModuleDeps {
   pool: pg.Pool;
-  /** For the catalogue's cached reads, dropped when orders change stock. */
+  /** The catalogue read cache's Redis (REDIS_CACHE_URL): its entries are dropped when orders change stock. */
   redis: RedisClient;
   events: Pick<EventsRepository, "emit">;
   logger: Logger;
