@@ -37,12 +37,12 @@ describe("re-sealing tenant secrets after a key rotation", () => {
     const lost = createTenantHttpSettingsRepository(pool, createTenantSecretBox(randomBytes(32).toString("hex")), logger);
     await lost.putSecret(tenants[0] ?? "", "LOST", "gone");
 
-    const rotatedBox = createTenantSecretBox({ keyMaterial: NEW.material, keyId: NEW.id, previousKeys: [OLD] });
-    const during = createTenantHttpSettingsRepository(pool, rotatedBox, logger);
+    const rotated = { keyMaterial: NEW.material, keyId: NEW.id, previousKeys: [OLD] };
+    const during = createTenantHttpSettingsRepository(pool, createTenantSecretBox(rotated), logger);
     expect(await during.resolveSecrets(tenants[1] ?? "", ["CRM_TOKEN", "ERP_KEY"])).toEqual({ CRM_TOKEN: "token-1", ERP_KEY: "erp-1" });
 
-    expect(await resealSecrets(pool, rotatedBox)).toEqual([{ table: "tenant_http_secrets", resealed: 4, alreadyCurrent: 0, unreadable: 1 }]);
-    expect(await resealSecrets(pool, rotatedBox)).toEqual([{ table: "tenant_http_secrets", resealed: 0, alreadyCurrent: 4, unreadable: 1 }]);
+    expect(await resealSecrets(pool, rotated)).toEqual([{ table: "tenant_http_secrets", resealed: 4, alreadyCurrent: 0, unreadable: 1 }]);
+    expect(await resealSecrets(pool, rotated)).toEqual([{ table: "tenant_http_secrets", resealed: 0, alreadyCurrent: 4, unreadable: 1 }]);
 
     const after = createTenantHttpSettingsRepository(pool, createTenantSecretBox({ keyMaterial: NEW.material, keyId: NEW.id }), logger);
     for (const [index, tenantId] of tenants.entries()) {

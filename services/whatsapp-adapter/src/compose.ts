@@ -2,11 +2,11 @@
 // cases, the HTTP app and the gRPC service. Shared by main.ts and the tests.
 import type pg from "pg";
 import { Counter, Gauge, Histogram } from "prom-client";
-import { AppError, createEventPublisher, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
+import type { ClientAuth } from "@fleet/grpc-bridge";
+import { AppError, createEventPublisher, secretKeyringOf, type HealthReport, type Logger, type Metrics, type RedisClient } from "@fleet/service-kit";
 import { createApp } from "./app.js";
 import type { AdapterConfig } from "./config.js";
 import { adapterService } from "./grpc/adapter.handler.js";
-import { baileysProvider } from "./providers/baileys/baileys.provider.js";
 import { basePolicy } from "./providers/base-url.js";
 import { metaProvider } from "./providers/meta/meta.provider.js";
 import { evolutionProvider } from "./providers/evolution/evolution.provider.js";
@@ -23,6 +23,9 @@ import { createOfferedChoicesRepository } from "./repositories/offered-choices.r
 import { createOutboundQuotasRepository } from "./repositories/outbound-quotas.repository.js";
 import { createRedisPacer, createSlidingWindow } from "./repositories/pacer.js";
 import { createWebhookDeadLetterRepository } from "./repositories/webhook-dead-letter.repository.js";
+import { createBaileysModule } from "./sessions/baileys/baileys.module.js";
+import type { BaileysSocketFactory } from "./sessions/baileys/baileys-socket.js";
+import { createConnectionUpdates } from "./sessions/connection-updates.js";
 import { createConfigureBot } from "./use-cases/configure-bot.use-case.js";
 import { createDeleteBot } from "./use-cases/delete-bot.use-case.js";
 import { createGetBot } from "./use-cases/get-bot.use-case.js";
@@ -32,19 +35,27 @@ import { createMarkRead } from "./use-cases/mark-read.use-case.js";
 import { createUploadMedia } from "./use-cases/media-upload.use-case.js";
 import { createListBots } from "./use-cases/list-bots.use-case.js";
 import { createReceiveWebhook } from "./use-cases/receive-webhook.use-case.js";
+import { createRequestPairingCode } from "./use-cases/request-pairing-code.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
 import { createSetOutboundQuota } from "./use-cases/set-outbound-quota.use-case.js";
+import { createWatchConnection } from "./use-cases/watch-connection.use-case.js";
 
 export interface AdapterInfra {
   config: AdapterConfig;
   pool: pg.Pool;
   redis: RedisClient;
+  /** A connection used only for SUBSCRIBE (the live connection feed of Baileys bots). */
+  subscriber: RedisClient;
   logger: Logger;
   metrics: Metrics;
   health: () => Promise<HealthReport>;
+  /** Baileys sockets: the real makeWASocket unless given (tests pass a fake). */
+  baileysSockets?: BaileysSocketFactory;
+  /** This replica's service token for the other adapter replicas (sends forwarded to a bot's Baileys session); absent without gRPC auth. */
+  baileysPeerAuth?: ClientAuth;
 }
 
-export function composeAdapter({ config, pool, redis, logger, metrics, health }: AdapterInfra) {
+export function composeAdapter({ config, pool, redis, subscriber, logger, metrics, health, baileysSockets, baileysPeerAuth }: AdapterInfra) {
   const registers = [metrics.registry];
   const counters = {
     inbound: new Counter({ name: "adapter_inbound_items_total", help: "Webhook items by provider, type and outcome.", labelNames: ["provider", "type", "outcome"] as const, registers }),
@@ -63,19 +74,23 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
   const allowHttp = config.PROVIDER_ALLOW_HTTP;
   const mediaMaxBytes = config.MEDIA_MAX_BYTES;
-  const webhookKeys = createWebhookKeys(config.SECRETS_ENCRYPTION_KEY);
+  const secretKeys = secretKeyringOf(config);
+  const webhookKeys = createWebhookKeys(secretKeys);
   const publicBaseUrl = config.PUBLIC_BASE_URL.replace(/\/+$/, "");
+  const choices = createOfferedChoicesRepository(redis);
+  const inbound = createInboundRepository(redis, { dedupeTtlS: config.INBOUND_DEDUPE_TTL_S, partitions: config.INBOUND_PARTITIONS });
+  const connectionUpdates = createConnectionUpdates({ redis, subscriber, keyPrefix: config.REDIS_KEY_PREFIX });
+  const baileys = createBaileysModule({ config, pool, redis, logger, connectionUpdates, inbound, choices, counters, sockets: baileysSockets, peerAuth: baileysPeerAuth, secretKeys });
   const providers = createProviderRegistry([
     metaProvider({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs, appSecret: config.META_APP_SECRET, mediaMaxBytes, baseUrls: basePolicy(config.META_GRAPH_BASE_URL, config.META_ALLOWED_HOSTS, allowHttp) }),
     officialProvider({ baseUrl: config.OFFICIAL_BASE_URL, timeoutMs, webhookKeys, publicBaseUrl, mediaMaxBytes, baseUrls: basePolicy(config.OFFICIAL_BASE_URL, config.OFFICIAL_ALLOWED_HOSTS, allowHttp) }),
     twilioProvider({ baseUrl: config.TWILIO_API_BASE_URL, timeoutMs, mediaMaxBytes, statusCallbackUrl: `${publicBaseUrl}/webhooks/twilio`, baseUrls: basePolicy(config.TWILIO_API_BASE_URL, config.TWILIO_ALLOWED_HOSTS, allowHttp) }),
     evolutionProvider({ timeoutMs, webhookKeys, publicBaseUrl, mediaMaxBytes, baseUrls: basePolicy(undefined, config.EVOLUTION_ALLOWED_HOSTS, allowHttp) }),
-    baileysProvider(),
+    baileys.descriptor,
   ]);
-  const choices = createOfferedChoicesRepository(redis);
   const quotas = createOutboundQuotasRepository(pool, { ttlMs: config.QUOTA_CACHE_TTL_MS });
 
-  const bots = createBotsRepository(pool, createProviderSecretBox(config.SECRETS_ENCRYPTION_KEY), logger);
+  const bots = createBotsRepository(pool, createProviderSecretBox(secretKeys), logger);
   const botCache = createBotCache(bots, { ttlMs: config.BOT_CACHE_TTL_MS, generation: createRedisBotCacheGeneration(redis), logger });
   const botHealth = createBotHealthRepository(redis);
   const sendMessage = createSendMessage({
@@ -105,21 +120,25 @@ export function composeAdapter({ config, pool, redis, logger, metrics, health }:
     providers,
     choices,
     bots: botCache,
-    inbound: createInboundRepository(redis, { dedupeTtlS: config.INBOUND_DEDUPE_TTL_S, partitions: config.INBOUND_PARTITIONS }),
+    inbound,
     deadLetters: createWebhookDeadLetterRepository(redis, { maxLen: config.WEBHOOK_DEAD_LETTER_MAXLEN }),
     logger,
     counters,
   });
 
   return {
+    /** The Baileys sessions of this replica: main.ts starts them once gRPC listens and stops them on SIGTERM. */
+    baileys,
     app: createApp({ logger, metrics, health, webhooks: { metaVerifyToken: config.META_VERIFY_TOKEN, publicBaseUrl, providers, receive: receiveWebhook } }),
     grpcService: adapterService({
       configureBot: createConfigureBot({ bots, cache: botCache, botHealth, providers, timeoutMs }),
       listBots: createListBots({ bots, botHealth, providers }),
       getBot: createGetBot({ bots, botHealth, providers }),
       deleteBot: createDeleteBot({ bots, cache: botCache, botHealth, providers, logger, timeoutMs }),
-      sendMessage,
-      getConnection: createGetConnection({ bots: botCache, botHealth, providers, timeoutMs }),
+      sendMessage: baileys.forwardSends(sendMessage, botCache),
+      getConnection: createGetConnection({ bots: botCache, botHealth, providers, liveConnections: connectionUpdates, timeoutMs }),
+      watchConnection: createWatchConnection({ bots: botCache, updates: connectionUpdates }),
+      requestPairingCode: createRequestPairingCode({ bots: botCache, pairingCodes: baileys.pairingCodes }),
       getMedia: createGetMedia({ bots: botCache, providers, timeoutMs }),
       setOutboundQuota: createSetOutboundQuota({ quotas }),
       markRead: createMarkRead({ bots: botCache, providers, timeoutMs }),

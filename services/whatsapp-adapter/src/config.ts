@@ -2,7 +2,7 @@
 // documented here and in .env.example.
 import { z } from "zod";
 import { DEFAULT_INBOUND_PARTITIONS } from "@fleet/contracts";
-import { baseConfigShape, databaseUrl, envBoolean, loadConfig, port, secret } from "@fleet/service-kit";
+import { baseConfigShape, databaseUrl, envBoolean, loadConfig, port, secret, secretKeysShape } from "@fleet/service-kit";
 
 /** A comma-separated list of host names ("*.example.com" for subdomains). */
 const hostList = z
@@ -20,8 +20,13 @@ export const configSchema = z.object({
   GRPC_PORT: port(50052),
   /** Postgres; the adapter owns the `adapter` schema (bots, provider config, sessions). */
   DATABASE_URL: databaseUrl,
-  /** Key that encrypts provider credentials at rest (AES-256-GCM via HKDF). Required, ≥ 32 characters. */
-  SECRETS_ENCRYPTION_KEY: secret(32),
+  /**
+   * SECRETS_ENCRYPTION_KEY (required, ≥ 32 characters), SECRETS_ENCRYPTION_KEY_ID and
+   * SECRETS_ENCRYPTION_PREVIOUS_KEYS: the keys that encrypt provider credentials and linked-session
+   * state at rest (AES-256-GCM via HKDF) and make webhook URL keys; rotated without downtime
+   * (docs/operations.md).
+   */
+  ...secretKeysShape,
   /** App secret of the platform's Meta app: verifies X-Hub-Signature-256 of every Cloud API webhook. */
   META_APP_SECRET: secret(16),
   /** Token Meta echoes in the webhook verification GET (hub.verify_token). */
@@ -73,6 +78,22 @@ export const configSchema = z.object({
   QUOTA_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(30_000),
   /** How long bot configuration is cached in memory before re-reading Postgres. */
   BOT_CACHE_TTL_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /**
+   * Where the other adapter replicas reach this one's gRPC server (host:port), advertised in the
+   * lease of every Baileys session it runs. Default: GRPC_HOST:GRPC_PORT.
+   */
+  BAILEYS_ADVERTISED_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, "must be host:port").optional(),
+  /** A Baileys session's lease: another replica takes the bot over this long after its owner died. */
+  BAILEYS_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** How often a replica renews its leases, takes free bots and hands surplus ones over (well under the TTL). */
+  BAILEYS_RENEW_MS: z.coerce.number().int().min(100).default(5000),
+  /** Longest wait before reconnecting a Baileys session that closed unexpectedly (the backoff's cap). */
+  BAILEYS_RECONNECT_MAX_MS: z.coerce.number().int().min(100).default(60_000),
+  /** "Typing…" shown before each Baileys message, per character of text, and at most (0: never). Below PROVIDER_TIMEOUT_MS. */
+  BAILEYS_TYPING_MS_PER_CHAR: z.coerce.number().int().nonnegative().default(35),
+  BAILEYS_TYPING_MAX_MS: z.coerce.number().int().nonnegative().max(8000).default(3000),
+  /** How the linked device is named on the shop's phone (Linked devices). */
+  BAILEYS_BROWSER_NAME: z.string().min(1).max(40).default("Chrome"),
 });
 
 export type AdapterConfig = z.infer<typeof configSchema>;

@@ -34,6 +34,8 @@ export interface AdapterHarness {
   /** The adapter's HTTP app (webhooks, health, metrics) for supertest. */
   app: Express;
   client: AdapterClient;
+  /** host:port of the adapter's gRPC service, for clients of other services (e.g. the gateway's). */
+  grpcAddress: string;
   sandbox: MetaSandbox;
   /** Base URL of the sandbox (the Graph API fake), e.g. for a bot's own `base_url` or a second sender. */
   sandboxUrl: string;
@@ -90,6 +92,7 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond, confi
     REDIS_URL: testRedis.url,
     REDIS_KEY_PREFIX: testRedis.prefix,
     SECRETS_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    FLEET_KEY: randomBytes(32).toString("hex"),
     META_APP_SECRET: appSecret,
     META_VERIFY_TOKEN: verifyToken,
     META_GRAPH_BASE_URL: graph.url,
@@ -109,9 +112,10 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond, confi
 
   function compose(redisUrl: string, keyPrefix: string, { pool: ownPool = pool }: { pool?: pg.Pool } = {}): Composition {
     const redis = createRedisClient({ url: redisUrl, keyPrefix, logger, name: SERVICE });
-    redisClients.push(redis);
+    const subscriber = createRedisClient({ url: redisUrl, keyPrefix, logger, name: `${SERVICE}-subscriber` });
+    redisClients.push(redis, subscriber);
     const health = createHealth({ service: SERVICE, version: "test", checks: { postgres: postgresCheck(ownPool), redis: redisCheck(redis) } });
-    const adapter = composeAdapter({ config, pool: ownPool, redis, logger, metrics: createMetrics(SERVICE), health });
+    const adapter = composeAdapter({ config, pool: ownPool, redis, subscriber, logger, metrics: createMetrics(SERVICE), health });
     return { app: adapter.app, grpcService: adapter.grpcService, redis };
   }
 
@@ -124,6 +128,7 @@ export async function startAdapterHarness({ phoneNumberIds, ratePerSecond, confi
     config,
     app: main.app,
     client,
+    grpcAddress: `127.0.0.1:${grpc.port}`,
     sandbox,
     sandboxUrl: graph.url,
     redis: main.redis,

@@ -9,6 +9,9 @@ import type { DeleteBot } from "../use-cases/delete-bot.use-case.js";
 import type { BotView, GetBot } from "../use-cases/get-bot.use-case.js";
 import type { GetConnection } from "../use-cases/get-connection.use-case.js";
 import type { GetMedia } from "../use-cases/get-media.use-case.js";
+import type { RequestPairingCode } from "../use-cases/request-pairing-code.use-case.js";
+import type { WatchConnection } from "../use-cases/watch-connection.use-case.js";
+import type { ConnectionUpdate } from "../sessions/connection-updates.js";
 import type { MarkRead } from "../use-cases/mark-read.use-case.js";
 import type { UploadMedia } from "../use-cases/media-upload.use-case.js";
 import type { ListBots } from "../use-cases/list-bots.use-case.js";
@@ -80,6 +83,18 @@ function timestampOf(date: Date) {
   return { seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
+function connectionUpdateMessage(update: ConnectionUpdate) {
+  return {
+    botId: update.botId,
+    state: connectionStateOf(update.state),
+    qr: update.qr ?? "",
+    pairingCode: update.pairingCode ?? "",
+    detail: update.detail ?? "",
+    time: timestampOf(new Date(update.at)),
+    seq: BigInt(update.seq),
+  };
+}
+
 function botMessage(bot: BotView) {
   return {
     id: bot.id,
@@ -100,13 +115,15 @@ export interface AdapterUseCases {
   deleteBot: DeleteBot;
   sendMessage: SendMessage;
   getConnection: GetConnection;
+  watchConnection: WatchConnection;
+  requestPairingCode: RequestPairingCode;
   getMedia: GetMedia;
   setOutboundQuota: SetOutboundQuota;
   markRead: MarkRead;
   uploadMedia: UploadMedia;
 }
 
-export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, getMedia, setOutboundQuota, markRead, uploadMedia }: AdapterUseCases): ServiceRegistration {
+export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, watchConnection, requestPairingCode, getMedia, setOutboundQuota, markRead, uploadMedia }: AdapterUseCases): ServiceRegistration {
   return implement(AdapterService, {
     async sendMessage(request, context) {
       const deadline = context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
@@ -125,6 +142,14 @@ export function adapterService({ configureBot, listBots, getBot, deleteBot, send
     async getConnection(request) {
       const view = await getConnection(request.tenantId, request.botId);
       return { state: connectionStateOf(view.state), provider: providerKindOf(view.provider), qr: view.qr ?? "", pairingCode: view.pairingCode ?? "", detail: view.detail ?? "" };
+    },
+
+    async *watchConnection(request, context) {
+      for await (const update of watchConnection(request.tenantId, request.botId, context.signal)) yield { update: connectionUpdateMessage(update) };
+    },
+
+    async requestPairingCode(request) {
+      return requestPairingCode({ tenantId: request.tenantId, botId: request.botId, phoneNumber: request.phoneNumber });
     },
 
     async configureBot(request) {

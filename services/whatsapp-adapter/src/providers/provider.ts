@@ -32,6 +32,8 @@ export interface SendRequest {
   recipient: string;
   content: OutboundContent;
   replyToProviderMessageId?: string;
+  /** The bot sending: providers with a session per bot (Baileys) send through that bot's session. */
+  botId?: string;
 }
 
 export interface ProviderAccount {

@@ -6,7 +6,7 @@
 // bot's own tenant (or registered with the provider by the adapter itself).
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { ProviderKindName } from "@fleet/contracts";
-import { AppError } from "@fleet/service-kit";
+import { AppError, asKeyring, type SecretKeyring } from "@fleet/service-kit";
 import type { WebhookRequest, WebhookTarget } from "./provider.js";
 
 export interface WebhookKeys {
@@ -17,17 +17,28 @@ export interface WebhookKeys {
 
 const KEY = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
 
-export function createWebhookKeys(encryptionKey: string): WebhookKeys {
-  const secret = Buffer.from(hkdfSync("sha256", encryptionKey, "fleet-webhook-keys", "webhook url keys v1", 32));
-  const mac = (kind: ProviderKindName, botId: string) => createHmac("sha256", secret).update(`${kind}:${botId}`).digest();
+/**
+ * Keys are made with the current secrets key and accepted when made with any key of the ring: after a
+ * rotation, URLs registered with the previous key keep working while it is configured (configuring a
+ * bot again registers its URL with the new key).
+ */
+export function createWebhookKeys(keys: string | SecretKeyring): WebhookKeys {
+  const ring = asKeyring(keys);
+  const secrets = [ring.keyMaterial, ...(ring.previousKeys ?? []).map((key) => key.material)].map((material) => Buffer.from(hkdfSync("sha256", material, "fleet-webhook-keys", "webhook url keys v1", 32)));
+  const mac = (secret: Buffer, kind: ProviderKindName, botId: string) => createHmac("sha256", secret).update(`${kind}:${botId}`).digest();
+  const current = secrets[0] ?? Buffer.alloc(32);
   return {
-    keyFor: (kind, botId) => `${botId}.${mac(kind, botId).toString("base64url")}`,
+    keyFor: (kind, botId) => `${botId}.${mac(current, kind, botId).toString("base64url")}`,
     botOf(kind, key) {
       const match = KEY.exec(key);
       if (!match?.[1] || !match[2]) return null;
+      const botId = match[1];
       const given = Buffer.from(match[2], "base64url");
-      const expected = mac(kind, match[1]);
-      return given.length === expected.length && timingSafeEqual(given, expected) ? match[1] : null;
+      const genuine = secrets.some((secret) => {
+        const expected = mac(secret, kind, botId);
+        return given.length === expected.length && timingSafeEqual(given, expected);
+      });
+      return genuine ? botId : null;
     },
   };
 }

@@ -3,7 +3,7 @@
 // Every query that starts from a caller's bot id also filters by its tenant.
 import type pg from "pg";
 import type { ProviderKindName } from "@fleet/contracts";
-import { AppError, createSecretBox, type Logger, type SecretBox } from "@fleet/service-kit";
+import { AppError, asKeyring, createSecretBox, type Logger, type SecretBox, type SecretKeyring } from "@fleet/service-kit";
 
 const UNIQUE_VIOLATION = "23505";
 const ROUTING_KEY_INDEX = "bot_providers_routing_idx";
@@ -61,9 +61,16 @@ interface BotRow {
  * The box of provider credentials. Its HKDF salt and info are fixed for good: credentials already
  * stored were sealed with the key they derive.
  */
-export function createProviderSecretBox(keyMaterial: string): SecretBox {
-  return createSecretBox({ keyMaterial, salt: "fleet.adapter", info: "provider-secrets-v1" });
+export function createProviderSecretBox(keys: string | SecretKeyring): SecretBox {
+  return createSecretBox({ ...asKeyring(keys), salt: "fleet.adapter", info: "provider-secrets-v1" });
 }
+
+/**
+ * What a provider's sealed credentials are bound to: its bot and its kind, so a value copied to
+ * another row does not open. Values sealed before the binding (no context) still open, and the
+ * re-seal command binds them.
+ */
+export const providerSecretsContext = (botId: string, kind: string): string => `${botId.toLowerCase()}/${kind}`;
 
 /** Whether a string can name a bot or a tenant: anything else would make Postgres raise 22P02. */
 export function isUuid(value: string): boolean {
@@ -74,7 +81,12 @@ export function createBotsRepository(pool: pg.Pool, box: SecretBox, logger?: Log
   // Secrets sealed with another key (a rotated or mistyped SECRETS_ENCRYPTION_KEY) read as absent: the
   // bot then reports missing credentials and configuring it again replaces them, instead of every
   // call on that bot failing with an internal error.
-  function openSecrets(botId: string, sealed: Buffer): Record<string, string> {
+  function openSecrets(botId: string, kind: string, sealed: Buffer): Record<string, string> {
+    try {
+      return box.open(sealed, providerSecretsContext(botId, kind));
+    } catch {
+      // Sealed before credentials were bound to their bot and provider.
+    }
     try {
       return box.open(sealed);
     } catch {
@@ -94,7 +106,7 @@ export function createBotsRepository(pool: pg.Pool, box: SecretBox, logger?: Log
       }
       // A bot without providers comes back from the LEFT JOIN as one row of nulls.
       if (row.kind === null) continue;
-      bot.providers.push({ kind: row.kind, settings: row.settings ?? {}, secrets: row.secrets ? openSecrets(row.id, row.secrets) : {}, routingKey: row.routing_key });
+      bot.providers.push({ kind: row.kind, settings: row.settings ?? {}, secrets: row.secrets ? openSecrets(row.id, row.kind, row.secrets) : {}, routingKey: row.routing_key });
     }
     return [...bots.values()];
   }
@@ -173,7 +185,7 @@ export function createBotsRepository(pool: pg.Pool, box: SecretBox, logger?: Log
           await client.query(
             `INSERT INTO bot_providers (bot_id, position, kind, settings, secrets, routing_key) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (bot_id, kind) DO UPDATE SET position = EXCLUDED.position, settings = EXCLUDED.settings, secrets = EXCLUDED.secrets, routing_key = EXCLUDED.routing_key`,
-            [saved.id, position, provider.kind, provider.settings, Object.keys(provider.secrets).length > 0 ? box.seal(provider.secrets) : null, provider.routingKey],
+            [saved.id, position, provider.kind, provider.settings, Object.keys(provider.secrets).length > 0 ? box.seal(provider.secrets, providerSecretsContext(saved.id, provider.kind)) : null, provider.routingKey],
           );
         }
         await client.query("COMMIT");

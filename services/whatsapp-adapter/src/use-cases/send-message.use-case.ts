@@ -287,7 +287,7 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
             // Once the request leaves, it runs to its own timeout even if our caller gives up: aborting
             // it could leave a message the provider accepted without a stored result, and the
             // caller's retry would send it again.
-            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content: degraded.content, replyToProviderMessageId: input.replyToProviderMessageId }, NEVER_ABORTED);
+            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content: degraded.content, replyToProviderMessageId: input.replyToProviderMessageId, botId: bot.id }, NEVER_ABORTED);
           } catch (error) {
             // A sender answers with AppErrors; anything else is a bug in it, and whether the request left is unknown.
             throw error instanceof AppError ? error : new MaybeSentError(provider.kind, "PROVIDER_FAILED", "Provider call failed", { cause: error });
