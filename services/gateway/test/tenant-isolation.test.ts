@@ -62,8 +62,6 @@ const BODIES: Record<string, object | string | undefined> = {
   updateBot: { displayName: "Hacked", providers: [{ kind: "meta", settings: { phone_number_id: "999000112" } }] },
   deleteBot: undefined,
   getBotConnection: undefined,
-  getBotQr: undefined,
-  getBotPairingCode: undefined,
   getBotConnectionQrPng: undefined,
   requestBotPairingCode: { phoneNumber: "5215512345678" },
   getContactMedia: undefined,
@@ -271,14 +269,12 @@ describe("bots through the API", () => {
   });
 
   it("renders the QR code of a bot waiting to be linked as a PNG, for managers only", async () => {
-    const png = await request(gateway.app).get(`/api/bots/${victimBotId}/qr`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).buffer(true);
+    const png = await request(gateway.app).get(`/api/bots/${victimBotId}/connection/qr.png`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`).buffer(true);
     expect(png.status).toBe(200);
     expect(png.headers["content-type"]).toBe("image/png");
     expect((png.body as Buffer).subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
-    const bySeller = await request(gateway.app).get(`/api/bots/${victimBotId}/qr`).set("authorization", `Bearer ${await tokenFor(gateway, victimSeller)}`);
+    const bySeller = await request(gateway.app).get(`/api/bots/${victimBotId}/connection/qr.png`).set("authorization", `Bearer ${await tokenFor(gateway, victimSeller)}`);
     expect(bySeller.status).toBe(403);
-    const code = await request(gateway.app).post(`/api/bots/${victimBotId}/pairing-code`).set("authorization", `Bearer ${await tokenFor(gateway, victim)}`);
-    expect(code.body).toEqual({ pairingCode: "VICT-1234" });
   });
 
   it("serves a contact's media to the bot's tenant: images inline, anything else as a download; an unknown reference is 404 and a malformed one 400", async () => {

@@ -179,18 +179,6 @@ export function botsRoutes(deps: BotsRoutesDeps): Route[] {
     }),
     userRoute({
       method: "get",
-      path: "/bots/:botId/qr",
-      operationId: "getBotQr",
-      summary: "The QR code to link a WhatsApp Web (Baileys) bot, as a PNG",
-      tags,
-      permission: "bots:connect",
-      params: BotParams,
-      responses: { 200: { description: "The QR code", contentType: "image/png" }, ...notFound, 412: { description: "BOT_NOT_AWAITING_PAIRING" } },
-      handle: async ({ actor, params }) =>
-        withBot(params.botId, async () => ({ status: 200, body: await deps.pairing.qrPng(actor, params.botId), headers: { "content-type": "image/png", "cache-control": "no-store" } })),
-    }),
-    userRoute({
-      method: "get",
       path: "/bots/:botId/media/:provider/:mediaId",
       operationId: "getContactMedia",
       summary: "A contact's photo, voice note, video or document, fetched from the provider by the media reference of its message",
@@ -207,17 +195,6 @@ export function botsRoutes(deps: BotsRoutesDeps): Route[] {
           const file = await deps.contactMedia(actor, params.botId, params.provider, params.mediaId);
           return { status: 200, body: file.data, headers: { "content-type": file.contentType, "content-disposition": file.disposition, "cache-control": "private, max-age=300" } };
         }),
-    }),
-    userRoute({
-      method: "post",
-      path: "/bots/:botId/pairing-code",
-      operationId: "getBotPairingCode",
-      summary: "The code to type in WhatsApp to link a WhatsApp Web (Baileys) bot",
-      tags,
-      permission: "bots:connect",
-      params: BotParams,
-      responses: { 200: { description: "The pairing code", schema: z.object({ pairingCode: z.string() }) }, ...notFound, 412: { description: "BOT_NOT_AWAITING_PAIRING" } },
-      handle: async ({ actor, params }) => withBot(params.botId, async () => ({ status: 200, body: await deps.pairing.pairingCode(actor, params.botId), headers: { "cache-control": "no-store" } })),
     }),
     userRoute({
       method: "get",

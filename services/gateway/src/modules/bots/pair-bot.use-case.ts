@@ -11,17 +11,8 @@ import type { GetBotConnection } from "./get-bot-connection.use-case.js";
 
 const QR_OPTIONS = { type: "png", errorCorrectionLevel: "M", margin: 2, width: 320 } as const;
 
-const notWaiting = (what: string) =>
-  new AppError("failed_precondition", "BOT_NOT_AWAITING_PAIRING", `The bot has no ${what}: only a bot on a linked-device provider (Baileys, Evolution API) waiting to be linked has one`);
-
 export function createPairBot({ getBotConnection, adapter }: { getBotConnection: GetBotConnection; adapter: Pick<AdapterClient, "requestPairingCode"> }) {
   return {
-    async qrPng(actor: Actor, botId: string): Promise<Buffer> {
-      authorize(actor, "bots:connect");
-      const connection = await getBotConnection(actor, botId);
-      if (!connection.qr) throw notWaiting("QR code");
-      return QRCode.toBuffer(connection.qr, QR_OPTIONS);
-    },
     /** The bot's latest QR as a PNG; not_found QR_NOT_AVAILABLE when it has none to show (linked, or no linked-device provider). */
     async connectionQrPng(actor: Actor, botId: string): Promise<Buffer> {
       authorize(actor, "bots:connect");
@@ -33,12 +24,6 @@ export function createPairBot({ getBotConnection, adapter }: { getBotConnection:
     async requestPairingCode(actor: Actor, botId: string, phoneNumber: string): Promise<{ pairingCode: string }> {
       authorize(actor, "bots:connect");
       return adapter.requestPairingCode({ tenantId: actor.tenantId, botId, phoneNumber });
-    },
-    async pairingCode(actor: Actor, botId: string): Promise<{ pairingCode: string }> {
-      authorize(actor, "bots:connect");
-      const connection = await getBotConnection(actor, botId);
-      if (!connection.pairingCode) throw notWaiting("pairing code");
-      return { pairingCode: connection.pairingCode };
     },
   };
 }
