@@ -211,3 +211,26 @@ describe("docker-compose.yml", () => {
     expect(composeText.replace(/\$\{[^}]*\}/g, "")).not.toContain("${");
   });
 });
+
+describe("docker-compose.yml networks", () => {
+  const networksOf = (name: string) => list(service(name).networks, `services.${name}.networks`).map(String).sort();
+  const declared = record(compose.networks, "networks");
+  const internal = (name: string) => isRecord(declared[name]) && declared[name].internal === true;
+
+  it("keeps nginx on the public edge with only the two services it proxies to", () => {
+    expect(networksOf("nginx")).toEqual(["edge"]);
+    const onEdge = Object.keys(services).filter((name) => networksOf(name).includes("edge"));
+    expect(onEdge.sort()).toEqual(["certbot", "gateway", "nginx", "whatsapp-adapter"]);
+  });
+
+  it("joins the services over an internal network nginx is not on, and keeps the databases off every network with a way out", () => {
+    expect(internal("fleet")).toBe(true);
+    expect(internal("data")).toBe(true);
+    for (const name of FLEET_SERVICES) expect(networksOf(name)).toEqual(expect.arrayContaining(["fleet", "data"]));
+    expect(networksOf("prometheus")).toContain("fleet");
+    for (const store of ["postgres", "redis", "redis-cache", "mongo"]) expect(networksOf(store)).toEqual(["data"]);
+    // The orchestrator's way out (http steps) is a network of its own.
+    expect(Object.keys(services).filter((name) => networksOf(name).includes("outbound"))).toEqual(["bot-orchestrator"]);
+    expect(networksOf("analytics-worker")).toEqual(["data", "fleet"]);
+  });
+});
