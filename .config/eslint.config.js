@@ -19,6 +19,15 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in browsers; its build configuration reads the environment like a config.ts.
+    files: ["packages/dashboard/src/**"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ["packages/dashboard/vite.config.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
+  {
     files: ["**/config.ts", "**/*.test.ts", "scripts/**", "deploy/**", "packages/testing/**", ".config/**"],
     rules: { "no-restricted-properties": "off" },
   },

@@ -328,6 +328,12 @@ NGINX_PREFIX="$(mktemp -d "${TMPDIR:-/tmp}/fleet-demo-nginx.XXXXXX")"
 chmod 755 "$NGINX_PREFIX"
 NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 nginx_args=(--out "$NGINX_PREFIX/nginx.conf" --listen "127.0.0.1:$NGINX_PORT" --copy-static --log-dir "$RUN_DIR/logs/nginx")
+# The dashboard built above is the static root; nginx/static only if its build is missing.
+if [ -f packages/dashboard/dist/index.html ]; then
+  nginx_args+=(--static-root packages/dashboard/dist)
+else
+  log "packages/dashboard/dist is missing: serving nginx/static at /"
+fi
 for name in "${REPLICAS[@]}"; do
   service="${SERVICE_OF[$name]}" i="${INDEX_OF[$name]}"
   case "$service" in
@@ -426,6 +432,7 @@ The demo bot "Demo Shop" is connected to $provider_about.
     curl -s '$replies_url'
 
 Fleet health:       curl -s http://127.0.0.1:$NGINX_PORT/api/health
+Dashboard:          http://127.0.0.1:$NGINX_PORT/ (in a browser on this machine)
 Dashboard login:    owner@demo.shop, password in .run/local.env (DEMO_OWNER_PASSWORD)
                     curl -s -X POST http://127.0.0.1:$NGINX_PORT/api/auth/login -H 'content-type: application/json' \\
                       -d "{\\"email\\":\\"owner@demo.shop\\",\\"password\\":\\"\$(grep DEMO_OWNER_PASSWORD .run/local.env | cut -d= -f2)\\"}"

@@ -12,6 +12,7 @@ ensure_redis
 ensure_promtool
 ensure_nginx
 ensure_kubectl
+ensure_chromium
 
 log "building"
 pnpm run --silent build

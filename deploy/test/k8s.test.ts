@@ -575,6 +575,8 @@ describe("deploy/k8s edge start script", () => {
       const local = str(script, "script")
         .replaceAll("/etc/resolv.conf", resolvConf)
         .replaceAll("/etc/fleet/nginx", repoPath("nginx"))
+        // The image's dashboard (built into /etc/fleet/dashboard); any directory of static files stands in for it.
+        .replaceAll("/etc/fleet/dashboard", repoPath("nginx/static"))
         .replaceAll("/var/cache/nginx", dir)
         .replace("exec nginx ", "exec nginx -t ");
       // stdout on a file: the config logs to /dev/stdout, which nginx cannot open on the socket pair node gives a child.

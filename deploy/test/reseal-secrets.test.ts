@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomBytes, randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
-import type pg from "pg";
 import { createPostgresPool } from "@fleet/service-kit";
 import { createTestDatabase, memoryLogger, type TestDatabase } from "@fleet/testing";
 import { createBotsRepository, createProviderSecretBox } from "../../services/whatsapp-adapter/src/repositories/bots.repository.js";
@@ -16,8 +15,8 @@ const { logger } = memoryLogger("reseal-test", "error");
 const OLD = { id: "1", material: randomBytes(32).toString("hex") };
 const NEW = { id: "2", material: randomBytes(32).toString("hex") };
 let database: TestDatabase;
-let adapterPool: pg.Pool;
-let orchestratorPool: pg.Pool;
+let adapterPool: ReturnType<typeof createPostgresPool>;
+let orchestratorPool: ReturnType<typeof createPostgresPool>;
 
 function reseal(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 # Sourced by the test and run scripts: makes sure the machine has what the
-# fleet needs (pnpm, dependencies, Postgres, Redis, promtool, nginx, kubectl), installing
+# fleet needs (pnpm, dependencies, Postgres, Redis, promtool, nginx, kubectl, chromium), installing
 # from Debian's packages and the npm registry when something is missing.
 # Idempotent: on a ready machine it only checks.
 
@@ -58,3 +58,5 @@ ensure_nginx() { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || a
 # needed. The machines ship a current kubectl (Kustomize v5); Debian 12's kubernetes-client (1.20,
 # Kustomize v2) is only the fallback, and the test names the version it needs when it is too old.
 ensure_kubectl() { command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client; }
+# Chromium drives the dashboard's real-browser tests (packages/e2e/test/dashboard*.e2e.test.ts).
+ensure_chromium() { [ -x /usr/bin/chromium ] || apt_install chromium; }

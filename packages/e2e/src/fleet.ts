@@ -178,6 +178,12 @@ interface Nginx {
   stop(): Promise<void>;
 }
 
+/** The built dashboard (`pnpm run build`) as nginx's static root; nginx/static when it was not built. */
+function staticRootArgs(): string[] {
+  const dashboard = join(ROOT, "packages/dashboard/dist");
+  return existsSync(join(dashboard, "index.html")) ? ["--static-root", dashboard] : [];
+}
+
 async function startNginx(listenPort: number, gateways: string[], adapters: string[]): Promise<Nginx> {
   // nginx workers run as an unprivileged user (nobody, under root) and must reach their temp
   // files and the static root: both live in this world-readable prefix, never in the checkout,
@@ -186,7 +192,7 @@ async function startNginx(listenPort: number, gateways: string[], adapters: stri
   chmodSync(prefix, 0o755);
   const conf = join(prefix, "nginx.conf");
   const upstreams = [...gateways.flatMap((address) => ["--gateway", address]), ...adapters.flatMap((address) => ["--adapter", address])];
-  await run(join(ROOT, "nginx/render.sh"), ["--out", conf, "--listen", `127.0.0.1:${listenPort}`, ...upstreams, "--copy-static"]);
+  await run(join(ROOT, "nginx/render.sh"), ["--out", conf, "--listen", `127.0.0.1:${listenPort}`, ...upstreams, ...staticRootArgs(), "--copy-static"]);
   // setpriv --pdeathsig: nginx goes down with the harness even when it is killed.
   const child = spawn("setpriv", ["--pdeathsig", "TERM", nginxBinary(), "-p", prefix, "-c", conf, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
