@@ -153,7 +153,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       checkPassword: accounts.checkPassword,
       hashPassword,
     }).routes,
-    ...createBotsModule({ adapter: bots }).routes,
+    ...createBotsModule({ adapter: bots, events: createEventsRepository(deps.redis), logger: deps.logger }).routes,
     ...flows.routes,
     ...settings.routes,
     ...sellers.routes,

@@ -105,6 +105,19 @@ describe("POST /api/bots/:botId/messages", () => {
     expect(sent?.content?.kind).toEqual({ case: "text", value: expect.objectContaining({ body: "¡Hola! Tu pedido está listo." }) });
   });
 
+  it("records the manual message as a message.sent event of the conversation, once per key, for every dashboard and the KPIs", async () => {
+    adapter.onSendMessage = async () => ({ providerMessageId: "wamid.manual", provider: ProviderKind.META, replayed: false });
+    expect((await sendMessage({ to: "5215599887766", text: "Le escribe Ana de la tienda" }, { key: "manual-event-1" })).status).toBe(202);
+    adapter.onSendMessage = async () => ({ providerMessageId: "wamid.manual", provider: ProviderKind.META, replayed: true });
+    expect((await sendMessage({ to: "5215599887766", text: "Le escribe Ana de la tienda" }, { key: "manual-event-1" })).status).toBe(202);
+    const events = (await gateway.testRedis.redis.xrange("events", "-", "+"))
+      .map(([, fields]) => JSON.parse(fields[1] ?? "{}") as { id: string; type: string; tenantId: string; botId: string; contact: string; attributes: Record<string, unknown> })
+      .filter((event) => event.id === `dashboard:${agent.id}:manual-event-1`);
+    expect(events[0]).toMatchObject({ type: "message.sent", tenantId: agent.tenantId, botId, contact: "5215599887766", attributes: { provider: "meta", text: "Le escribe Ana de la tienda", by: agent.id, manual: true } });
+    // A replayed key appends the same id again; every reader counts an id once.
+    expect(new Set(events.map((event) => event.id)).size).toBe(1);
+  });
+
   it("sends for the token's tenant whatever tenant the body or query names", async () => {
     const other = await gateway.createUser({ tenant: "rival-shop", email: "owner@rival.test", role: "owner" });
     const response = await request(gateway.app)
