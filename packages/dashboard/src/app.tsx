@@ -12,10 +12,27 @@ const BotsPage = lazy(() => import("./pages/bots/bots.page"));
 const BotCreatePage = lazy(() => import("./pages/bots/bot-create.page"));
 const BotDetailPage = lazy(() => import("./pages/bots/bot-detail.page"));
 const AnalyticsPage = lazy(() => import("./pages/analytics/analytics.page"));
+const UsersPage = lazy(() => import("./pages/users/users.page"));
+const SettingsPage = lazy(() => import("./pages/settings/settings.page"));
+const ConversationsPage = lazy(() => import("./pages/conversations/conversations.page"));
+const CataloguePage = lazy(() => import("./pages/catalogue/catalogue.page"));
+const CatalogueImportPage = lazy(() => import("./pages/catalogue/catalogue-import.page"));
+const ProductPage = lazy(() => import("./pages/catalogue/product.page"));
+const FlowsPage = lazy(() => import("./pages/flows/flows.page"));
+const FlowPage = lazy(() => import("./pages/flows/flow.page"));
+const OrdersPage = lazy(() => import("./pages/orders/orders.page"));
+const OrderCreatePage = lazy(() => import("./pages/orders/order-create.page"));
+const OrderDetailPage = lazy(() => import("./pages/orders/order-detail.page"));
+const CustomersPage = lazy(() => import("./pages/customers/customers.page"));
+const CustomerCreatePage = lazy(() => import("./pages/customers/customer-create.page"));
+const CustomerDetailPage = lazy(() => import("./pages/customers/customer-detail.page"));
+const SellersPage = lazy(() => import("./pages/sellers/sellers.page"));
+const SellerCreatePage = lazy(() => import("./pages/sellers/seller-create.page"));
+const SellerDetailPage = lazy(() => import("./pages/sellers/seller-detail.page"));
 const ComingSoonPage = lazy(() => import("./shell/coming-soon.page"));
 
 /** Sections whose page exists; the others show the coming-soon page. */
-const BUILT: ReadonlySet<Section> = new Set(["bots", "analytics"]);
+const BUILT: ReadonlySet<Section> = new Set(["bots", "analytics", "users", "settings", "conversations", "catalogue", "flows", "orders", "customers", "sellers"]);
 
 function Loading() {
   const { t } = useTranslation();
@@ -68,6 +85,24 @@ export function App() {
             <Route path="/bots/new" element={<BotCreatePage />} />
             <Route path="/bots/:botId" element={<BotDetailPage />} />
             <Route path="/analytics" element={<AnalyticsPage />} />
+            <Route path="/users" element={<UsersPage />} />
+            <Route path="/settings" element={<SettingsPage />} />
+            <Route path="/conversations" element={<ConversationsPage />} />
+            <Route path="/catalogue" element={<CataloguePage />} />
+            <Route path="/catalogue/new" element={<ProductPage />} />
+            <Route path="/catalogue/import" element={<CatalogueImportPage />} />
+            <Route path="/catalogue/:productId" element={<ProductPage />} />
+            <Route path="/flows" element={<FlowsPage />} />
+            <Route path="/flows/:flowId" element={<FlowPage />} />
+            <Route path="/orders" element={<OrdersPage />} />
+            <Route path="/orders/new" element={<OrderCreatePage />} />
+            <Route path="/orders/:orderId" element={<OrderDetailPage />} />
+            <Route path="/customers" element={<CustomersPage />} />
+            <Route path="/customers/new" element={<CustomerCreatePage />} />
+            <Route path="/customers/:customerId" element={<CustomerDetailPage />} />
+            <Route path="/sellers" element={<SellersPage />} />
+            <Route path="/sellers/new" element={<SellerCreatePage />} />
+            <Route path="/sellers/:sellerId" element={<SellerDetailPage />} />
             {SECTIONS.filter((section) => !BUILT.has(section)).map((section) => (
               <Route key={section} path={`/${section}`} element={<ComingSoonPage section={section} />} />
             ))}

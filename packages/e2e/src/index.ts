@@ -1,3 +1,4 @@
+export * from "./browser.js";
 export * from "./customer.js";
 export * from "./fleet.js";
 export * from "./flows.js";
