@@ -1264,6 +1264,8 @@ export interface components {
             updatedAt: string;
         };
         OrderDetail: {
+            /** @description The statuses the order may move to now (POST /orders/{orderId}/status) */
+            allowedStatuses: components["schemas"]["OrderStatus"][];
             /** @description totalMinor − paidMinor */
             balanceMinor: number;
             botId: string | null;

@@ -1,38 +1,24 @@
 // One order: its customer, lines and totals (money from minor units in the order's currency), its
 // status with the moves it allows, its payments and balance, and its history. Sellers and managers
 // move it along and record payments; viewers read.
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { ApiError } from "../../api/client";
 import { useAuth } from "../../auth/auth";
 import { ApiErrorMessage } from "../../ui/api-error";
 import { formatMoney } from "../analytics/format";
 import { useLiveRefresh } from "./live-refresh";
 import { toMajorText, toMinor } from "./money";
-import { ORDER_STATUSES, nextStatuses, orderKey, useChangeStatus, useOrder, useRecordPayment, type OrderDetail, type OrderStatus } from "./orders.queries";
+import { orderKey, useChangeStatus, useOrder, useRecordPayment, type OrderDetail, type OrderStatus } from "./orders.queries";
 import { StatusBadge } from "./status-badge";
-
-/** The statuses an INVALID_TRANSITION answer says the order may move to. */
-function allowedOf(error: unknown): OrderStatus[] | null {
-  if (!(error instanceof ApiError) || error.code !== "INVALID_TRANSITION") return null;
-  const details: unknown = error.details;
-  if (typeof details !== "object" || details === null || !("allowed" in details) || !Array.isArray(details.allowed)) return null;
-  return ORDER_STATUSES.filter((status) => (details.allowed as unknown[]).includes(status));
-}
 
 function StatusChange({ order }: { order: OrderDetail }) {
   const { t } = useTranslation();
   const id = useId();
   const change = useChangeStatus(order.id);
   const [note, setNote] = useState("");
-  const [allowed, setAllowed] = useState<readonly OrderStatus[]>(() => nextStatuses(order.status));
-  // A new status (here or elsewhere): its own next moves.
-  useEffect(() => setAllowed(nextStatuses(order.status)), [order.status]);
-  useEffect(() => {
-    const fromApi = allowedOf(change.error);
-    if (fromApi) setAllowed(fromApi);
-  }, [change.error]);
+  // The API lists the moves the order allows now (its one transition table).
+  const allowed = order.allowedStatuses;
 
   if (allowed.length === 0) return <p className="help">{t("orders.final")}</p>;
   const move = (status: OrderStatus) =>

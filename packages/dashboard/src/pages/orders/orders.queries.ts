@@ -83,24 +83,4 @@ export function useProductSearch(q: string) {
   });
 }
 
-/**
- * The statuses an order may move to. The API does not list them on the order: this mirrors the
- * lifecycle its OpenAPI document describes (pending → confirmed → in_process → packed → ready →
- * on_the_way → delivered, a pickup from ready straight to delivered, or cancelled before delivery),
- * and the page replaces it with `details.allowed` whenever the API answers INVALID_TRANSITION, so
- * the API stays the authority.
- */
-const LIFECYCLE: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  pending: ["confirmed", "cancelled"],
-  confirmed: ["in_process", "cancelled"],
-  in_process: ["packed", "cancelled"],
-  packed: ["ready", "cancelled"],
-  ready: ["on_the_way", "delivered", "cancelled"],
-  on_the_way: ["delivered", "cancelled"],
-  delivered: [],
-  cancelled: [],
-};
 
-export function nextStatuses(status: OrderStatus): readonly OrderStatus[] {
-  return LIFECYCLE[status];
-}

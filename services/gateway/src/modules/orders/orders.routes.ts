@@ -8,7 +8,8 @@ import { PageQuery, pageSchema } from "../../http/pagination.js";
 import { CustomerParams, WhatsappIdSchema } from "../customers/customers.routes.js";
 import type { ChangeStatus } from "./change-status.use-case.js";
 import { MAX_LINES, type CreateOrder } from "./create-order.use-case.js";
-import { orderStatuses } from "./order-status.js";
+import { allowedTransitions, orderStatuses } from "./order-status.js";
+import type { OrderDetail } from "./orders.repository.js";
 import type { ReadOrders } from "./read-orders.use-case.js";
 import type { RecordPayment } from "./record-payment.use-case.js";
 
@@ -53,7 +54,11 @@ const OrderDetailSchema = OrderSchema.extend({
   ),
   payments: z.array(z.object({ id: z.uuid(), amountMinor: z.number().int(), method: z.string(), reference: z.string(), paidAt: Time, recordedBy: z.string() }).meta({ id: "OrderPayment" })),
   statusHistory: z.array(z.object({ from: StatusSchema.nullable(), to: StatusSchema, by: z.string(), at: Time, note: z.string() }).meta({ id: "OrderStatusChange" })),
+  allowedStatuses: z.array(StatusSchema).meta({ description: "The statuses the order may move to now (POST /orders/{orderId}/status)" }),
 }).meta({ id: "OrderDetail" });
+
+/** An order as the API shows it: with the statuses it may move to, from the one transition table. */
+const shown = (order: OrderDetail) => ({ ...order, allowedStatuses: [...allowedTransitions(order.status)] });
 
 const OrderParams = z.object({ orderId: z.uuid("must be a UUID") });
 
@@ -152,7 +157,7 @@ export function ordersRoutes({ read, createOrder, changeStatus, recordPayment }:
         const { customerId, whatsappId, customerName, ...order } = body;
         const customer = customerId !== undefined ? { id: customerId } : { whatsappId: whatsappId ?? "", name: customerName };
         const result = await createOrder(actor, { ...order, source: "dashboard", customer, idempotencyKey: idempotencyKeyOf(headers["idempotency-key"]) });
-        return { status: result.replayed ? 200 : 201, body: result.order };
+        return { status: result.replayed ? 200 : 201, body: shown(result.order) };
       },
     }),
     userRoute({
@@ -164,7 +169,7 @@ export function ordersRoutes({ read, createOrder, changeStatus, recordPayment }:
       permission: "orders:read",
       params: OrderParams,
       responses: { 200: { description: "The order", schema: OrderDetailSchema }, 404: { description: "ORDER_NOT_FOUND" } },
-      handle: async ({ actor, params }) => ({ status: 200, body: await read.get(actor, params.orderId) }),
+      handle: async ({ actor, params }) => ({ status: 200, body: shown(await read.get(actor, params.orderId)) }),
     }),
     userRoute({
       method: "post",
@@ -180,7 +185,7 @@ export function ordersRoutes({ read, createOrder, changeStatus, recordPayment }:
         404: { description: "ORDER_NOT_FOUND" },
         409: { description: "INVALID_TRANSITION: details.allowed lists the statuses the order may move to" },
       },
-      handle: async ({ actor, params, body }) => ({ status: 200, body: await changeStatus(actor, params.orderId, body) }),
+      handle: async ({ actor, params, body }) => ({ status: 200, body: shown(await changeStatus(actor, params.orderId, body)) }),
     }),
     userRoute({
       method: "post",
@@ -196,7 +201,7 @@ export function ordersRoutes({ read, createOrder, changeStatus, recordPayment }:
         404: { description: "ORDER_NOT_FOUND" },
         409: { description: "PAYMENT_EXCEEDS_BALANCE (details.balanceMinor) or ORDER_CANCELLED" },
       },
-      handle: async ({ actor, params, body }) => ({ status: 201, body: await recordPayment(actor, params.orderId, body) }),
+      handle: async ({ actor, params, body }) => ({ status: 201, body: shown(await recordPayment(actor, params.orderId, body)) }),
     }),
     userRoute({
       method: "get",
