@@ -80,7 +80,7 @@ export function composeAdapter({ config, pool, redis, subscriber, logger, metric
   const choices = createOfferedChoicesRepository(redis);
   const inbound = createInboundRepository(redis, { dedupeTtlS: config.INBOUND_DEDUPE_TTL_S, partitions: config.INBOUND_PARTITIONS });
   const connectionUpdates = createConnectionUpdates({ redis, subscriber, keyPrefix: config.REDIS_KEY_PREFIX });
-  const baileys = createBaileysModule({ config, pool, redis, logger, connectionUpdates, inbound, choices, counters, sockets: baileysSockets, peerAuth: baileysPeerAuth, secretKeys });
+  const baileys = createBaileysModule({ config, pool, redis, logger, connectionUpdates, inbound, choices, counters, registry: metrics.registry, sockets: baileysSockets, peerAuth: baileysPeerAuth, secretKeys });
   const providers = createProviderRegistry([
     metaProvider({ baseUrl: config.META_GRAPH_BASE_URL, version: config.META_GRAPH_VERSION, timeoutMs, appSecret: config.META_APP_SECRET, mediaMaxBytes, baseUrls: basePolicy(config.META_GRAPH_BASE_URL, config.META_ALLOWED_HOSTS, allowHttp) }),
     officialProvider({ baseUrl: config.OFFICIAL_BASE_URL, timeoutMs, webhookKeys, publicBaseUrl, mediaMaxBytes, baseUrls: basePolicy(config.OFFICIAL_BASE_URL, config.OFFICIAL_ALLOWED_HOSTS, allowHttp) }),

@@ -19,7 +19,9 @@ const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_P
 // Baileys sessions start once this replica can be reached at the address its leases advertise.
 await adapter.baileys.start();
 
+// Baileys sessions stop first: their leases are released while this replica still forwards the
+// sends that reach it to the replicas taking the bots over.
 runtime.ready({ grpcPort: grpc.port }, [
-  { name: "grpc", run: () => grpc.stop() },
   { name: "baileys sessions", run: () => adapter.baileys.stop() },
+  { name: "grpc", run: () => grpc.stop() },
 ]);

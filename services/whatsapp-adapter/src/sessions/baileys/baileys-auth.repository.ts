@@ -6,18 +6,10 @@
 // write would leave sessions the phone can no longer decrypt. Rows are
 // written in (type, id) order, so concurrent sets never deadlock.
 import type pg from "pg";
-import {
-  BufferJSON,
-  initAuthCreds,
-  makeCacheableSignalKeyStore,
-  type AuthenticationCreds,
-  type AuthenticationState,
-  type SignalDataSet,
-  type SignalDataTypeMap,
-  type SignalKeyStore,
-} from "@whiskeysockets/baileys";
+import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap, SignalKeyStore } from "@whiskeysockets/baileys";
 import { asKeyring, createSecretBox, type Logger, type SecretBox, type SecretKeyring } from "@fleet/service-kit";
 import type { ProviderKindName } from "@fleet/contracts";
+import { loadBaileys, type BaileysLibrary } from "./baileys-library.js";
 import { baileysLogger } from "./baileys-socket.js";
 
 const KIND: ProviderKindName = "baileys";
@@ -49,8 +41,15 @@ export interface BaileysAuthState {
   saveCreds(): Promise<void>;
 }
 
-function sealValue(box: SecretBox, value: unknown, context: string): Buffer {
-  return box.seal({ json: JSON.stringify(value, BufferJSON.replacer) }, context);
+type BufferCodec = BaileysLibrary["BufferJSON"];
+
+function sealValue(box: SecretBox, codec: BufferCodec, value: unknown, context: string): Buffer {
+  return box.seal({ json: JSON.stringify(value, codec.replacer) }, context);
+}
+
+/** Baileys' JSON codec for Buffers (the library is loaded by the first session that needs it). */
+async function bufferCodec(): Promise<BufferCodec> {
+  return (await loadBaileys()).BufferJSON;
 }
 
 export function createBaileysAuthRepository(pool: pg.Pool, box: SecretBox, logger: Logger) {
@@ -61,11 +60,11 @@ export function createBaileysAuthRepository(pool: pg.Pool, box: SecretBox, logge
    * Opens a sealed value. The box authenticates it with its bot, type and id, so what opens is what
    * this repository wrote for that slot; a value sealed with another key reads as absent (logged).
    */
-  function openValue(sealed: Buffer, context: string, botId: string): unknown {
+  function openValue(codec: BufferCodec, sealed: Buffer, context: string, botId: string): unknown {
     try {
       const { json } = box.open(sealed, context);
       if (json === undefined) return undefined;
-      return JSON.parse(json, BufferJSON.reviver) as unknown;
+      return JSON.parse(json, codec.reviver) as unknown;
     } catch {
       logger.error("baileys auth state cannot be decrypted with the configured key; the bot must be linked again", { botId });
       return undefined;
@@ -76,16 +75,17 @@ export function createBaileysAuthRepository(pool: pg.Pool, box: SecretBox, logge
     const { rows } = await pool.query<{ sealed: Buffer }>("SELECT sealed FROM session_creds WHERE bot_id = $1 AND kind = $2", [botId, KIND]);
     const row = rows[0];
     if (!row) return null;
-    const value = openValue(row.sealed, credsContext(botId), botId);
+    const value = openValue(await bufferCodec(), row.sealed, credsContext(botId), botId);
     // Authenticated as what writeCreds stored for this bot: Baileys' own creds object.
     return value && typeof value === "object" ? (value as AuthenticationCreds) : null;
   }
 
   async function writeCreds(botId: string, creds: AuthenticationCreds): Promise<void> {
+    const sealed = sealValue(box, await bufferCodec(), creds, credsContext(botId));
     await pool.query(
       `INSERT INTO session_creds (bot_id, kind, sealed) VALUES ($1, $2, $3)
        ON CONFLICT (bot_id, kind) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()`,
-      [botId, KIND, sealValue(box, creds, credsContext(botId))],
+      [botId, KIND, sealed],
     );
   }
 
@@ -95,24 +95,26 @@ export function createBaileysAuthRepository(pool: pg.Pool, box: SecretBox, logge
       async get<T extends KeyType>(type: T, ids: string[]) {
         const found: { [id: string]: SignalDataTypeMap[T] } = {};
         if (ids.length === 0) return found;
+        const codec = await bufferCodec();
         const { rows } = await pool.query<{ id: string; sealed: Buffer }>(
           "SELECT id, sealed FROM session_keys WHERE bot_id = $1 AND kind = $2 AND type = $3 AND id = ANY($4::text[])",
           [botId, KIND, type, ids],
         );
         for (const row of rows) {
-          const value = openValue(row.sealed, keyContext(botId, type, row.id), botId);
+          const value = openValue(codec, row.sealed, keyContext(botId, type, row.id), botId);
           // Authenticated as what set() stored for this (bot, type, id): a value of that key type.
           if (value !== undefined && value !== null) found[row.id] = value as SignalDataTypeMap[T];
         }
         return found;
       },
       async set(data: SignalDataSet) {
+        const codec = await bufferCodec();
         const writes: { type: string; id: string; sealed: Buffer }[] = [];
         const deletes: { type: string; id: string }[] = [];
         for (const [type, values] of Object.entries(data)) {
           for (const [id, value] of Object.entries(values ?? {})) {
             if (value === null || value === undefined) deletes.push({ type, id });
-            else writes.push({ type, id, sealed: sealValue(box, value, keyContext(botId, type, id)) });
+            else writes.push({ type, id, sealed: sealValue(box, codec, value, keyContext(botId, type, id)) });
           }
         }
         if (writes.length === 0 && deletes.length === 0) return;
@@ -175,6 +177,7 @@ export function createBaileysAuthRepository(pool: pg.Pool, box: SecretBox, logge
      * linked) and the bot's keys behind Baileys' cache.
      */
     async load(botId: string): Promise<BaileysAuthState> {
+      const { initAuthCreds, makeCacheableSignalKeyStore } = await loadBaileys();
       let creds = await readCreds(botId);
       if (!creds) {
         creds = initAuthCreds();

@@ -3,8 +3,14 @@
 // provider is Baileys that lands on another replica is forwarded, as it came
 // (same idempotency key, the caller's remaining deadline), to the replica its
 // session lease names; that replica runs the whole send (idempotency, pacing,
-// fallback) once. With no owner yet, or when this replica owns the bot, the
-// send runs here. The owner's answer, success or error, is the answer.
+// fallback) once. When no replica runs the bot's session (a graceful handover
+// in progress: the old owner stopped it and released the lease, the next one
+// takes it on its next tick), the send waits a little for an owner instead of
+// failing; with still no owner after that, or when this replica owns the bot,
+// the send runs here; if the session moves away while it runs (this replica
+// handing the bot over), or the owner cannot be reached (it is stopping), the
+// send goes to the next owner the lease names, with the same idempotency key.
+// The owner's answer, success or error, is the answer.
 import { AdapterService, MediaKind } from "@fleet/contracts/adapter";
 import { providerKindName, providerKindOf } from "@fleet/contracts";
 import { createServiceClient, type ClientAuth } from "@fleet/grpc-bridge";
@@ -75,6 +81,10 @@ export interface ForwardingDeps {
   logger: Logger;
   /** Deadline of a forwarded call when the caller's is further away. */
   maxDeadlineMs: number;
+  /** How long a send for a bot no replica owns waits for one to take it (within the caller's deadline; 0: not at all). */
+  ownerWaitMs?: number;
+  /** Between two looks at the lease while waiting for an owner. */
+  ownerPollMs?: number;
   /** This replica's service token for the other replicas (when gRPC calls are authenticated). */
   auth?: ClientAuth;
 }
@@ -83,7 +93,7 @@ function newClient(address: string, defaultDeadlineMs: number, auth: ClientAuth 
   return createServiceClient(AdapterService, address, { defaultDeadlineMs, ...(auth ? { auth } : {}) });
 }
 
-export function createSendForwarding({ bots, runsHere, ownerOf, replicaId, logger, maxDeadlineMs, auth }: ForwardingDeps) {
+export function createSendForwarding({ bots, runsHere, ownerOf, replicaId, logger, maxDeadlineMs, ownerWaitMs = 0, ownerPollMs = 50, auth }: ForwardingDeps) {
   const clients = new Map<string, ReturnType<typeof newClient>>();
 
   function clientFor(address: string) {
@@ -95,21 +105,27 @@ export function createSendForwarding({ bots, runsHere, ownerOf, replicaId, logge
     return client;
   }
 
-  async function ownerElsewhere(input: SendMessageInput): Promise<SessionOwner | null> {
+  /** The replica running the bot's session, if another one; `unreachable`: one that just failed to answer, waited past like no owner. */
+  async function ownerElsewhere(input: SendMessageInput, unreachable?: SessionOwner): Promise<SessionOwner | null> {
     if (runsHere(input.botId)) return null;
     const bot = await bots.find(input.tenantId, input.botId);
     if (bot?.providers[0]?.kind !== "baileys") return null;
-    const owner = await ownerOf(bot.id);
-    return owner && owner.replicaId !== replicaId ? owner : null;
+    // Leave the caller time for the send itself: wait at most half of what is left of its deadline.
+    const waitUntil = Date.now() + Math.min(ownerWaitMs, (input.deadline - Date.now()) / 2);
+    for (;;) {
+      const owner = await ownerOf(bot.id);
+      if (owner && owner.replicaId !== replicaId && owner.replicaId !== unreachable?.replicaId) return owner;
+      // No owner, or this replica's lease on a session not running here (being stopped, or started): wait for it to settle.
+      if (runsHere(bot.id) || Date.now() + ownerPollMs > waitUntil) return null;
+      await new Promise((resolve) => setTimeout(resolve, ownerPollMs));
+    }
   }
 
   return {
     clientFor,
     /** SendMessage that runs where the bot's Baileys session is. */
     wrap(sendMessage: SendMessage): SendMessage {
-      return async (input) => {
-        const owner = input.content ? await ownerElsewhere(input) : null;
-        if (!owner || !input.content) return sendMessage(input);
+      async function forward(owner: SessionOwner, input: SendMessageInput, content: OutboundContent): Promise<SendMessageResult> {
         const remainingMs = Math.min(input.deadline - Date.now(), maxDeadlineMs);
         if (remainingMs <= 0) throw new AppError("deadline_exceeded", "DEADLINE_EXCEEDED", "The caller's deadline passed before the send could be forwarded");
         logger.debug("send forwarded to the replica running the bot's baileys session", { botId: input.botId, owner: owner.address });
@@ -120,14 +136,45 @@ export function createSendForwarding({ bots, runsHere, ownerOf, replicaId, logge
             recipient: input.recipient,
             idempotencyKey: input.idempotencyKey,
             replyToProviderMessageId: input.replyToProviderMessageId ?? "",
-            content: messageContentOf(input.content),
+            content: messageContentOf(content),
           },
           { deadlineMs: remainingMs },
         );
         const provider = providerKindName(answer.provider);
         if (!provider) throw new AppError("internal", "FORWARDED_SEND_UNREADABLE", "The owning replica answered without a provider");
-        const result: SendMessageResult = { providerMessageId: answer.providerMessageId, provider, replayed: answer.replayed };
-        return result;
+        return { providerMessageId: answer.providerMessageId, provider, replayed: answer.replayed };
+      }
+
+      // Every retry below keeps the idempotency key: a send that may have gone out on one replica is
+      // answered as such by the next, never sent twice.
+      return async (input) => {
+        const content = input.content;
+        if (!content) return sendMessage(input);
+        let owner: SessionOwner | null = await ownerElsewhere(input);
+        if (!owner) {
+          try {
+            return await sendMessage(input);
+          } catch (error) {
+            // The session left this replica while the send ran here (a handover): its new owner sends it.
+            if (runsHere(input.botId) || input.deadline <= Date.now()) throw error;
+            owner = await ownerElsewhere(input).catch(() => null);
+            if (!owner) throw error;
+          }
+        }
+        for (let attempt = 1; ; attempt++) {
+          const target: SessionOwner = owner;
+          try {
+            return await forward(target, input, content);
+          } catch (error) {
+            // The owner could not be reached (stopping, or dead): the send goes where the lease names next.
+            const unreachable = error instanceof AppError && error.code === "GRPC_UNAVAILABLE";
+            if (!unreachable || attempt >= 3 || input.deadline <= Date.now()) throw error;
+            const next: SessionOwner | null = await ownerElsewhere(input, target).catch(() => null);
+            if (next) owner = next;
+            else if (runsHere(input.botId)) return sendMessage(input);
+            else throw error;
+          }
+        }
       };
     },
     close(): void {

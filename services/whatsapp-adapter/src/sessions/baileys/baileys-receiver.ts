@@ -7,7 +7,7 @@
 // ignored unless the bot's settings enable them. LIDs learned beside a phone
 // number are stored in the session's `lid-mapping` keys (Baileys' own
 // layout), so a later message from the LID alone still finds the phone.
-import { isLidUser, jidNormalizedUser, type SignalKeyStore, type WAMessage } from "@whiskeysockets/baileys";
+import type { SignalKeyStore, WAMessage } from "@whiskeysockets/baileys";
 import type { InboundMessage, ProviderEntry } from "@fleet/contracts";
 import type { EventPublisher, Logger } from "@fleet/service-kit";
 import type { Counter } from "prom-client";
@@ -15,7 +15,8 @@ import { choiceOf } from "../../providers/degrade.js";
 import type { InboundRepository } from "../../repositories/inbound.repository.js";
 import type { OfferedChoicesRepository } from "../../repositories/offered-choices.repository.js";
 import type { BaileysBot } from "./baileys-auth.repository.js";
-import { inboundMessageOf, isGroup, isNotAChat, isPhoneJid, jidUser, lidPhonePair, senderJids } from "./baileys-inbound.js";
+import { baileysMessages, type BaileysMessages } from "./baileys-inbound.js";
+import { loadBaileys } from "./baileys-library.js";
 
 export interface ReceiveContext {
   bot: BaileysBot;
@@ -48,11 +49,12 @@ export function groupsEnabled(settings: Record<string, string>): boolean {
 
 export function createBaileysReceiver({ inbound, events, choices, logger, counters, now = () => new Date() }: BaileysReceiverDeps): BaileysReceiver {
   const count = (type: string, outcome: string, n = 1) => counters.inbound.inc({ provider: "baileys", type, outcome }, n);
+  let tools: BaileysMessages | null = null;
 
   /** Stores the pair unless already known, in Baileys' layout: {pnUser: lidUser, "<lidUser>_reverse": pnUser}. */
-  async function learn(keys: SignalKeyStore, lid: string, phone: string): Promise<void> {
-    const lidUser = jidUser(lid);
-    const pnUser = jidUser(phone);
+  async function learn(m: BaileysMessages, keys: SignalKeyStore, lid: string, phone: string): Promise<void> {
+    const lidUser = m.jidUser(lid);
+    const pnUser = m.jidUser(phone);
     if (!lidUser || !pnUser) return;
     const known = await keys.get("lid-mapping", [`${lidUser}_reverse`]);
     if (known[`${lidUser}_reverse`] === pnUser) return;
@@ -63,20 +65,20 @@ export function createBaileysReceiver({ inbound, events, choices, logger, counte
    * The conversation's contact as the fleet addresses it: the phone's digits when known, else the
    * LID JID as given (a reply to it still reaches the contact), the group JID for a group.
    */
-  async function contactOf(keys: SignalKeyStore, message: WAMessage): Promise<string | null> {
+  async function contactOf(m: BaileysMessages, keys: SignalKeyStore, message: WAMessage): Promise<string | null> {
     const chat = message.key.remoteJid;
     if (!chat) return null;
-    if (isGroup(chat)) return chat;
-    const { jid, alt } = senderJids(message);
-    if (isPhoneJid(jid)) return jidUser(jid) ?? null;
-    if (isPhoneJid(alt)) return jidUser(alt) ?? null;
-    if (jid && isLidUser(jid)) {
-      const lidUser = jidUser(jid);
+    if (m.isGroup(chat)) return chat;
+    const { jid, alt } = m.senderJids(message);
+    if (m.isPhoneJid(jid)) return m.jidUser(jid) ?? null;
+    if (m.isPhoneJid(alt)) return m.jidUser(alt) ?? null;
+    if (jid && m.isLidUser(jid)) {
+      const lidUser = m.jidUser(jid);
       if (lidUser) {
         const stored = (await keys.get("lid-mapping", [`${lidUser}_reverse`]))[`${lidUser}_reverse`];
         if (typeof stored === "string" && /^\d{5,20}$/.test(stored)) return stored;
       }
-      return jidNormalizedUser(jid);
+      return m.jidNormalizedUser(jid);
     }
     return null;
   }
@@ -89,27 +91,28 @@ export function createBaileysReceiver({ inbound, events, choices, logger, counte
   }
 
   return async function receive({ bot, keys, sentByUs }, messages) {
+    const m = (tools ??= baileysMessages(await loadBaileys()));
     const entries: ProviderEntry[] = [];
     const receivedAt = now();
     const ref = { botId: bot.botId, tenantId: bot.tenantId };
     for (const message of messages) {
       const chat = message.key.remoteJid;
       const id = message.key.id;
-      if (!chat || !id || isNotAChat(chat)) {
+      if (!chat || !id || m.isNotAChat(chat)) {
         count("any", "ignored");
         continue;
       }
-      if (isGroup(chat) && !groupsEnabled(bot.settings)) {
+      if (m.isGroup(chat) && !groupsEnabled(bot.settings)) {
         count("group", "ignored");
         continue;
       }
-      const pair = lidPhonePair(message);
+      const pair = m.lidPhonePair(message);
       if (pair) {
-        await learn(keys, pair.lid, pair.phone).catch((error: unknown) =>
+        await learn(m, keys, pair.lid, pair.phone).catch((error: unknown) =>
           logger.warn("LID mapping not stored", { botId: bot.botId, error: error instanceof Error ? error.message : String(error) }),
         );
       }
-      const contact = await contactOf(keys, message);
+      const contact = await contactOf(m, keys, message);
       if (!contact) {
         count("any", "ignored");
         continue;
@@ -128,7 +131,7 @@ export function createBaileysReceiver({ inbound, events, choices, logger, counte
         count("from_me", "handoff");
         continue;
       }
-      const entry = inboundMessageOf(message, ref, contact, receivedAt);
+      const entry = m.inboundMessageOf(message, ref, contact, receivedAt);
       if (!entry) {
         count("any", "ignored");
         continue;

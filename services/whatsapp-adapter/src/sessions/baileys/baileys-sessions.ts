@@ -10,15 +10,18 @@
 //   report, never fight for it;
 // - anything else: a new socket after a jittered exponential backoff.
 // A send that fails while the socket says "open" probes it with a presence
-// update; a probe that fails or hangs replaces the socket.
+// update; a probe that fails or hangs replaces the socket. A send that finds
+// the session connecting (taken over a moment ago, or reconnecting) waits a
+// little for it to open, so a handover between replicas fails no send.
 // Stopping a session (handover, shutdown) ends its socket without logging
 // out, so the next owner resumes from the stored state.
-import { DisconnectReason, type AnyMessageContent, type proto } from "@whiskeysockets/baileys";
+import type { AnyMessageContent, proto } from "@whiskeysockets/baileys";
 import { LRUCache } from "lru-cache";
 import { AppError, type Logger } from "@fleet/service-kit";
 import { MaybeSentError } from "../../providers/provider.js";
 import type { ConnectionUpdates, LinkState } from "../connection-updates.js";
 import type { BaileysAuthRepository, BaileysAuthState, BaileysBot } from "./baileys-auth.repository.js";
+import { loadBaileys, type BaileysLibrary } from "./baileys-library.js";
 import type { BaileysReceiver } from "./baileys-receiver.js";
 import type { BaileysSocket, BaileysSocketEvents, BaileysSocketFactory } from "./baileys-socket.js";
 
@@ -41,6 +44,11 @@ export interface BaileysSessionsDeps {
   probeTimeoutMs?: number;
   /** How long a pairing-code request waits for the socket's first QR. */
   pairingTimeoutMs?: number;
+  /**
+   * How long a send waits for a session that is connecting (just taken over from another replica,
+   * or reconnecting) to open, before failing with BAILEYS_NOT_CONNECTED (0: fail at once).
+   */
+  connectWaitMs?: number;
   random?: () => number;
   now?: () => number;
 }
@@ -59,20 +67,32 @@ export function disconnectCode(error: unknown): number | undefined {
   return typeof statusCode === "number" ? statusCode : undefined;
 }
 
-const REASON_NAMES = new Map<number, string>([
-  [DisconnectReason.connectionClosed, "connection closed"],
-  [DisconnectReason.connectionLost, "connection lost or timed out"],
-  [DisconnectReason.connectionReplaced, "connection replaced"],
-  [DisconnectReason.loggedOut, "logged out"],
-  [DisconnectReason.badSession, "bad session"],
-  [DisconnectReason.restartRequired, "restart required"],
-  [DisconnectReason.multideviceMismatch, "multi-device mismatch"],
-  [DisconnectReason.forbidden, "forbidden"],
-  [DisconnectReason.unavailableService, "service unavailable"],
-]);
+type DisconnectReasons = BaileysLibrary["DisconnectReason"];
 
-function reasonOf(code: number | undefined): string {
-  return (code !== undefined && REASON_NAMES.get(code)) || `closed${code === undefined ? "" : ` (${code})`}`;
+function reasonNames(reasons: DisconnectReasons): Map<number, string> {
+  return new Map<number, string>([
+    [reasons.connectionClosed, "connection closed"],
+    [reasons.connectionLost, "connection lost or timed out"],
+    [reasons.connectionReplaced, "connection replaced"],
+    [reasons.loggedOut, "logged out"],
+    [reasons.badSession, "bad session"],
+    [reasons.restartRequired, "restart required"],
+    [reasons.multideviceMismatch, "multi-device mismatch"],
+    [reasons.forbidden, "forbidden"],
+    [reasons.unavailableService, "service unavailable"],
+  ]);
+}
+
+let names: Map<number, string> | null = null;
+
+function reasonOf(reasons: DisconnectReasons, code: number | undefined): string {
+  names ??= reasonNames(reasons);
+  return (code !== undefined && names.get(code)) || `closed${code === undefined ? "" : ` (${code})`}`;
+}
+
+/** The library's DisconnectReason codes (loaded with the session's auth state, before its first socket). */
+async function disconnectReasons(): Promise<DisconnectReasons> {
+  return (await loadBaileys()).DisconnectReason;
 }
 
 function notConnected(state: LinkState): AppError {
@@ -106,10 +126,12 @@ class Session {
   private detach: (() => void) | null = null;
   /** Messages this session sent: their echoes are ours, and Baileys may ask for them to retry a delivery. */
   private readonly sent = new LRUCache<string, proto.IMessage>({ max: 500 });
+  /** Sends waiting for the session to leave "connecting", woken by every published state. */
+  private readonly stateWaiters = new Set<() => void>();
 
   constructor(
     public bot: BaileysBot,
-    private readonly deps: Required<Pick<BaileysSessionsDeps, "backoff" | "probeTimeoutMs" | "pairingTimeoutMs" | "random" | "now">> & BaileysSessionsDeps,
+    private readonly deps: Required<Pick<BaileysSessionsDeps, "backoff" | "probeTimeoutMs" | "pairingTimeoutMs" | "connectWaitMs" | "random" | "now">> & BaileysSessionsDeps,
   ) {}
 
   get state(): SessionView {
@@ -127,6 +149,7 @@ class Session {
 
   private async publish(view: SessionView): Promise<void> {
     this.view = view;
+    this.wakeWaiters();
     try {
       await this.deps.updates.publish({ botId: this.bot.botId, tenantId: this.bot.tenantId, ...view, at: this.deps.now() });
     } catch (error) {
@@ -205,7 +228,9 @@ class Session {
 
   private async onClose(code: number | undefined): Promise<void> {
     if (this.stopped) return;
-    const reason = reasonOf(code);
+    const DisconnectReason = await disconnectReasons();
+    if (this.stopped) return;
+    const reason = reasonOf(DisconnectReason, code);
     if (code === DisconnectReason.restartRequired) {
       this.log("baileys session restarting", { reason });
       this.view = { state: "connecting", detail: reason };
@@ -314,7 +339,30 @@ class Session {
 
   // ---- sending ----
 
+  private wakeWaiters(): void {
+    for (const wake of [...this.stateWaiters]) wake();
+  }
+
+  /** Resolves once the session is no longer connecting (or stopped, halted, or the wait is over). */
+  private async leftConnecting(waitMs: number): Promise<void> {
+    const until = this.deps.now() + waitMs;
+    while (this.view.state === "connecting" && !this.stopped && !this.halted) {
+      const leftMs = until - this.deps.now();
+      if (leftMs <= 0) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.stateWaiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, leftMs);
+        this.stateWaiters.add(wake);
+      });
+    }
+  }
+
   async send(jid: string, content: AnyMessageContent, { typingMs }: SendOptions): Promise<string> {
+    if (this.deps.connectWaitMs > 0) await this.leftConnecting(this.deps.connectWaitMs);
     const socket = this.socket;
     if (!socket || this.view.state !== "connected") throw notConnected(this.view.state);
     if (typingMs > 0) {
@@ -328,6 +376,7 @@ class Session {
       sent = await socket.sendMessage(jid, content);
     } catch (error) {
       const code = disconnectCode(error);
+      const DisconnectReason = await disconnectReasons();
       // Closed before the message was written: nothing left, another try (or provider) is safe.
       if (code === DisconnectReason.connectionClosed || socket !== this.socket) throw new AppError("unavailable", "BAILEYS_NOT_CONNECTED", "The WhatsApp session closed before the message was sent", { cause: error });
       void this.probe(socket);
@@ -372,6 +421,7 @@ class Session {
   /** Ends the socket; with `logout`, unlinks the device and clears the stored state too (the bot is deleted or unlinked). */
   async stop({ logout }: { logout: boolean }): Promise<void> {
     this.stopped = true;
+    this.wakeWaiters();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.failPairing(new AppError("unavailable", "BAILEYS_SESSION_MOVED", "The WhatsApp session stopped on this replica; try again"));
@@ -394,6 +444,7 @@ export function createBaileysSessions(deps: BaileysSessionsDeps) {
     backoff: { initialMs: 1000, maxMs: 60_000 },
     probeTimeoutMs: 5000,
     pairingTimeoutMs: 30_000,
+    connectWaitMs: 0,
     random: Math.random,
     now: Date.now,
     ...deps,

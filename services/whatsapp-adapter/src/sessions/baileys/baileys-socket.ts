@@ -5,20 +5,20 @@
 // notifications), no history sync (QR loops under CPU starvation come from
 // pre-key generation plus history sync), and a logger that forwards only
 // warnings and errors, without the objects Baileys attaches (keys, JIDs).
-import {
-  Browsers,
-  makeWASocket,
-  type AnyMessageContent,
-  type AuthenticationState,
-  type BaileysEventMap,
-  type Contact,
-  type MiscMessageGenerationOptions,
-  type WAMessage,
-  type WAMessageKey,
-  type WAPresence,
-  type proto,
+// The library itself is loaded with the first socket (baileys-library.ts).
+import type {
+  AnyMessageContent,
+  AuthenticationState,
+  BaileysEventMap,
+  Contact,
+  MiscMessageGenerationOptions,
+  WAMessage,
+  WAMessageKey,
+  WAPresence,
+  proto,
 } from "@whiskeysockets/baileys";
 import type { Logger } from "@fleet/service-kit";
+import { loadBaileys } from "./baileys-library.js";
 
 /** The events a session listens to, with Baileys' own payload types. */
 export type BaileysSocketEvents = Pick<BaileysEventMap, "connection.update" | "creds.update" | "messages.upsert" | "lid-mapping.update">;
@@ -106,33 +106,61 @@ export interface RealFactoryOptions {
   webSocketUrl?: string;
 }
 
-/** Sockets over the real makeWASocket. */
+/**
+ * Sockets over the real makeWASocket. `create` answers at once, as sessions expect; the socket
+ * underneath is made as soon as the library is loaded (at once after the first time), and
+ * listeners added meanwhile are attached to it before it can emit anything.
+ */
 export function createBaileysSocketFactory({ logger, browserName, webSocketUrl }: RealFactoryOptions): BaileysSocketFactory {
   return {
     create(auth, { botId, getMessage }) {
-      const socket = makeWASocket({
-        auth,
-        logger: baileysLogger(logger, botId),
-        browser: Browsers.ubuntu(browserName),
-        markOnlineOnConnect: false,
-        syncFullHistory: false,
-        shouldSyncHistoryMessage: () => false,
-        fireInitQueries: true,
-        getMessage,
-        ...(webSocketUrl ? { waWebSocketUrl: webSocketUrl } : {}),
+      type RealSocket = ReturnType<Awaited<ReturnType<typeof loadBaileys>>["makeWASocket"]>;
+      let socket: RealSocket | null = null;
+      /** ev.on / ev.off calls made before the socket exists, replayed on it in order. */
+      let pending: ((real: RealSocket) => void)[] = [];
+      let endedEarly: { error: Error | undefined } | null = null;
+      const ready = loadBaileys().then(({ makeWASocket, Browsers }) => {
+        const real = makeWASocket({
+          auth,
+          logger: baileysLogger(logger, botId),
+          browser: Browsers.ubuntu(browserName),
+          markOnlineOnConnect: false,
+          syncFullHistory: false,
+          shouldSyncHistoryMessage: () => false,
+          fireInitQueries: true,
+          getMessage,
+          ...(webSocketUrl ? { waWebSocketUrl: webSocketUrl } : {}),
+        });
+        for (const replay of pending) replay(real);
+        pending = [];
+        socket = real;
+        if (endedEarly) void real.end(endedEarly.error).catch(() => undefined);
+        return real;
       });
+      // A library that cannot be loaded fails every call on this socket; the session's auth state load reports it first.
+      ready.catch((error: unknown) => logger.error("baileys library not loaded", { botId, error: error instanceof Error ? error.message : String(error) }));
+      const whenReady = <T>(call: (real: RealSocket) => Promise<T>): Promise<T> => (socket ? call(socket) : ready.then(call));
       return {
         ev: {
-          on: (event, listener) => socket.ev.on(event, listener),
-          off: (event, listener) => socket.ev.off(event, listener),
+          on: (event, listener) => {
+            if (socket) socket.ev.on(event, listener);
+            else pending.push((real) => real.ev.on(event, listener));
+          },
+          off: (event, listener) => {
+            if (socket) socket.ev.off(event, listener);
+            else pending.push((real) => real.ev.off(event, listener));
+          },
         },
-        sendMessage: (jid, content, options) => socket.sendMessage(jid, content, options),
-        sendPresenceUpdate: (type, toJid) => socket.sendPresenceUpdate(type, toJid),
-        requestPairingCode: (phoneNumber) => socket.requestPairingCode(phoneNumber),
-        logout: () => socket.logout(),
-        end: (error) => socket.end(error),
+        sendMessage: (jid, content, options) => whenReady((real) => real.sendMessage(jid, content, options)),
+        sendPresenceUpdate: (type, toJid) => whenReady((real) => real.sendPresenceUpdate(type, toJid)),
+        requestPairingCode: (phoneNumber) => whenReady((real) => real.requestPairingCode(phoneNumber)),
+        logout: () => whenReady((real) => real.logout()),
+        async end(error) {
+          if (socket) return socket.end(error);
+          endedEarly = { error };
+        },
         get user() {
-          return socket.user;
+          return socket?.user;
         },
       };
     },

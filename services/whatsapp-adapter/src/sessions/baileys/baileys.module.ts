@@ -5,7 +5,7 @@
 // stops it on SIGTERM (sockets end without logging out, leases are released).
 import type pg from "pg";
 import type { ClientAuth } from "@fleet/grpc-bridge";
-import type { Counter } from "prom-client";
+import type { Counter, Registry } from "prom-client";
 import { AppError, createEventPublisher, type Logger, type RedisClient, type SecretKeyring } from "@fleet/service-kit";
 import type { AdapterConfig } from "../../config.js";
 import { baileysProvider } from "../../providers/baileys/baileys.provider.js";
@@ -17,6 +17,7 @@ import type { SendMessage } from "../../use-cases/send-message.use-case.js";
 import { createBaileysAuthRepository, createSessionSecretBox } from "./baileys-auth.repository.js";
 import { createSendForwarding } from "./baileys-forwarding.js";
 import { createBaileysOwnership } from "./baileys-ownership.js";
+import { registerBaileysMetrics } from "./baileys-metrics.js";
 import { createBaileysReceiver } from "./baileys-receiver.js";
 import { createBaileysSessions } from "./baileys-sessions.js";
 import { createBaileysSocketFactory, type BaileysSocketFactory } from "./baileys-socket.js";
@@ -30,6 +31,8 @@ export interface BaileysModuleDeps {
   inbound: InboundRepository;
   choices: Pick<OfferedChoicesRepository, "find">;
   counters: { received: Counter<"provider">; inbound: Counter<"provider" | "type" | "outcome"> };
+  /** Where adapter_baileys_sessions and adapter_baileys_owned_bots are registered (absent: not exported). */
+  registry?: Registry;
   /** The real makeWASocket unless given (tests pass a fake). */
   sockets?: BaileysSocketFactory;
   /** This replica's service token for calls to the other adapter replicas (forwarded sends and pairing requests). */
@@ -38,7 +41,7 @@ export interface BaileysModuleDeps {
   secretKeys: SecretKeyring;
 }
 
-export function createBaileysModule({ config, pool, redis, logger, connectionUpdates, inbound, choices, counters, sockets, peerAuth, secretKeys }: BaileysModuleDeps) {
+export function createBaileysModule({ config, pool, redis, logger, connectionUpdates, inbound, choices, counters, registry, sockets, peerAuth, secretKeys }: BaileysModuleDeps) {
   const auth = createBaileysAuthRepository(pool, createSessionSecretBox(secretKeys), logger);
   const sessions = createBaileysSessions({
     factory: sockets ?? createBaileysSocketFactory({ logger, browserName: config.BAILEYS_BROWSER_NAME }),
@@ -47,6 +50,8 @@ export function createBaileysModule({ config, pool, redis, logger, connectionUpd
     receive: createBaileysReceiver({ inbound, events: createEventPublisher(redis, "whatsapp-adapter"), choices, logger, counters }),
     logger,
     backoff: { initialMs: 1000, maxMs: config.BAILEYS_RECONNECT_MAX_MS },
+    // A send during a handover waits for the new socket to open, leaving half of a provider call's time for the send.
+    connectWaitMs: Math.floor(config.PROVIDER_TIMEOUT_MS / 2),
   });
   const ownership = createBaileysOwnership({
     redis,
@@ -57,6 +62,7 @@ export function createBaileysModule({ config, pool, redis, logger, connectionUpd
     ttlMs: config.BAILEYS_LEASE_TTL_MS,
     renewMs: config.BAILEYS_RENEW_MS,
   });
+  if (registry) registerBaileysMetrics(registry, { sessions, ownership });
   const descriptor = baileysProvider({
     sessions,
     ownerOf: (botId) => ownership.ownerOf(botId),
@@ -76,6 +82,8 @@ export function createBaileysModule({ config, pool, redis, logger, connectionUpd
       replicaId: ownership.replicaId,
       logger,
       maxDeadlineMs: config.PROVIDER_TIMEOUT_MS * 3,
+      // A released lease is taken by another replica on its next tick.
+      ownerWaitMs: config.BAILEYS_RENEW_MS + 1000,
       ...(peerAuth ? { auth: peerAuth } : {}),
     });
     return forwarding;
