@@ -246,6 +246,8 @@ describe("orders, customers and sellers in Chromium", () => {
     expect(linked.status).toBe(200);
     const assigned = await shop.api("POST", "/sellers/assignments", { customerId, sellerId, reason: "prueba" });
     expect(assigned.status).toBe(201);
+    // A customer the agent does not attend: out of their list until they ask for everyone.
+    expect((await shop.api("POST", "/customers", { name: "Rosa Otra", phone: "5215500002222" })).status).toBe(201);
 
     const current = await openPage({ width: 360, height: 740 });
     await screenshotOnFailure("agent-phone", async () => {
@@ -269,6 +271,9 @@ describe("orders, customers and sellers in Chromium", () => {
       await current.getByRole("button", { name: "Menú" }).click();
       await goToSection(current, "Clientes");
       await current.getByRole("row", { name: /María Pérez/ }).getByText("tuyo").waitFor();
+      expect(await current.getByRole("row", { name: /Rosa Otra/ }).count()).toBe(0);
+      await current.getByLabel("Solo mis clientes").uncheck();
+      await current.getByRole("row", { name: /Rosa Otra/ }).waitFor();
       await current.getByRole("button", { name: "Menú" }).click();
       await goToSection(current, "Pedidos");
       await current.getByRole("link", { name: orderName, exact: true }).waitFor();

@@ -3911,6 +3911,8 @@ export interface operations {
                 priceTier?: string;
                 /** @description Part of the name, phone or WhatsApp id; case and accents are ignored ("maria" finds "María") */
                 q?: string;
+                /** @description Only the customers this seller attends now (an agent's own customers) */
+                sellerId?: string;
                 tag?: string;
             };
             header?: never;

@@ -563,6 +563,7 @@ export const en: Texts<typeof es> = {
     tags: "Tags",
     tagsHelp: "Separated by commas.",
     seller: "Seller",
+    onlyMine: "Only my customers",
     yours: "yours",
     addresses: "Addresses",
     noAddresses: "No addresses.",

@@ -559,6 +559,7 @@ export const es = {
     tags: "Etiquetas",
     tagsHelp: "Separadas por comas.",
     seller: "Vendedor",
+    onlyMine: "Solo mis clientes",
     yours: "tuyo",
     addresses: "Direcciones",
     noAddresses: "Sin direcciones.",

@@ -1,5 +1,6 @@
-// The shop's customers, newest first, searched by name or phone (accents ignored by the API); an
-// agent's own customers (those their seller attends now) are marked as theirs.
+// The shop's customers, newest first, searched by name or phone (accents ignored by the API). An
+// agent sees their own customers (those their seller attends now) first, and may widen to all;
+// their own are marked as theirs in either list.
 import { useDeferredValue, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -14,10 +15,12 @@ export default function CustomersPage() {
   const { can } = useAuth();
   const [q, setQ] = useState("");
   const search = useDeferredValue(q);
-  const customers = useCustomers(search);
+  const own = useOwnSeller();
+  const [onlyMine, setOnlyMine] = useState(true);
+  const mineOnly = own !== undefined && onlyMine;
+  const customers = useCustomers(search, mineOnly ? own.id : undefined);
   // A new assignment changes who attends a customer.
   useLiveRefresh(["seller."], [customersKey]);
-  const own = useOwnSeller();
   const items = customers.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
@@ -35,6 +38,12 @@ export default function CustomersPage() {
           {t("customers.search")}
           <input type="search" name="q" maxLength={100} value={q} onChange={(event) => setQ(event.target.value)} />
         </label>
+        {own !== undefined && (
+          <label className="check">
+            <input type="checkbox" name="mine" checked={onlyMine} onChange={(event) => setOnlyMine(event.target.checked)} />
+            {t("customers.onlyMine")}
+          </label>
+        )}
       </div>
       {customers.isPending && <p role="status">{t("common.loading")}</p>}
       <ApiErrorMessage error={customers.error} />

@@ -12,12 +12,14 @@ export type CustomerChanges = paths["/api/customers/{customerId}"]["patch"]["req
 export const customersKey = ["customers"] as const;
 export const customerKey = (customerId: string) => ["customers", "detail", customerId] as const;
 
-export function useCustomers(q: string) {
+/** The shop's customers matching `q`; with `sellerId`, only those that seller attends now. */
+export function useCustomers(q: string, sellerId?: string) {
   const term = q.trim();
   return useInfiniteQuery({
-    queryKey: [...customersKey, "list", term],
+    queryKey: [...customersKey, "list", term, sellerId ?? "all"],
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.GET("/api/customers", { params: { query: { limit: 25, ...(term ? { q: term } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.GET("/api/customers", { params: { query: { limit: 25, ...(term ? { q: term } : {}), ...(sellerId ? { sellerId } : {}), ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });

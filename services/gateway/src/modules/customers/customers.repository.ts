@@ -118,6 +118,8 @@ export interface CustomerFilter {
   q?: string;
   tag?: string;
   priceTier?: string;
+  /** Only the customers this seller attends now (their open assignment). */
+  sellerId?: string;
   limit: number;
   /** The last row of the previous page. */
   after?: CreatedPosition;
@@ -147,7 +149,7 @@ export interface TenantCustomers {
 
 export function tenantCustomers(db: pg.Pool | pg.PoolClient, tenantId: string): TenantCustomers {
   return {
-    async list({ q, tag, priceTier, limit, after }) {
+    async list({ q, tag, priceTier, sellerId, limit, after }) {
       const where = ["tenant_id = $1"];
       const values: unknown[] = [tenantId];
       const add = (sql: (n: number) => string, value: unknown) => {
@@ -158,6 +160,12 @@ export function tenantCustomers(db: pg.Pool | pg.PoolClient, tenantId: string): 
       if (q) add((n) => `search_text LIKE catalogue_fold($${n})`, likePattern(q));
       if (tag) add((n) => `tags @> ARRAY[$${n}::text]`, tag);
       if (priceTier) add((n) => `price_tier = $${n}`, priceTier);
+      if (sellerId) {
+        add(
+          (n) => `EXISTS (SELECT 1 FROM seller_assignments a WHERE a.tenant_id = customers.tenant_id AND a.customer_id = customers.id AND a.released_at IS NULL AND a.seller_id = $${n}::uuid)`,
+          sellerId,
+        );
+      }
       if (after) {
         values.push(after.createdAt, after.id);
         where.push(`(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);

@@ -41,6 +41,7 @@ const ListQuery = PageQuery.extend({
   q: z.string().trim().min(1).max(100).optional().meta({ description: "Part of the name, phone or WhatsApp id; case and accents are ignored (\"maria\" finds \"María\")" }),
   tag: TagSchema.optional(),
   priceTier: PriceTierSchema.optional(),
+  sellerId: z.uuid("must be a UUID").optional().meta({ description: "Only the customers this seller attends now (an agent's own customers)" }),
 });
 
 const fields = {

@@ -10,16 +10,17 @@ export interface ListCustomersInput {
   q?: string;
   tag?: string;
   priceTier?: string;
+  sellerId?: string;
   limit: number;
   cursor?: string;
 }
 
 export function createManageCustomers({ customers }: { customers: Pick<CustomersDirectory, "forTenant"> }) {
   return {
-    async list(actor: Caller, { q, tag, priceTier, limit, cursor }: ListCustomersInput): Promise<Page<CustomerRecord>> {
+    async list(actor: Caller, { q, tag, priceTier, sellerId, limit, cursor }: ListCustomersInput): Promise<Page<CustomerRecord>> {
       authorize(actor, "customers:read");
       const after = decodeCreatedCursor(cursor);
-      const rows = await customers.forTenant(actor.tenantId).list({ q, tag, priceTier, limit, after });
+      const rows = await customers.forTenant(actor.tenantId).list({ q, tag, priceTier, ...(sellerId ? { sellerId } : {}), limit, after });
       const page = pageOf(rows, limit, (row) => [row.position.createdAt, row.position.id]);
       return { items: page.items.map((row) => row.customer), nextCursor: page.nextCursor };
     },
