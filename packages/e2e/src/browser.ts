@@ -3,6 +3,7 @@
 // signing in through the login page, and axe-core's serious and critical violations of a page.
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { z } from "zod";
 
@@ -53,4 +54,62 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     await page.evaluate("axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.length })))"),
   );
   return found.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+}
+
+/**
+ * One browser test file's way through the dashboard: a fresh session per `open` (the previous one
+ * closed), accessibility checks that save a screenshot and name the offending elements when they
+ * fail, a screenshot of the page when a step fails, and the side navigation.
+ */
+export interface DashboardPages {
+  /** A new signed-out page at `viewport` (desktop width by default); closes the previous session. */
+  open(viewport?: { width: number; height: number }): Promise<Page>;
+  /** Throws, after saving a screenshot, when axe-core finds serious or critical violations. */
+  expectAccessible(page: Page, name: string): Promise<void>;
+  /** Runs `work`; if it throws, saves a screenshot of the current page first. */
+  screenshotOnFailure<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Follows a section's link in the side navigation and waits for its heading. */
+  goToSection(page: Page, link: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function dashboardPages({ browser, baseURL, screenshots }: { browser: () => Browser; baseURL: () => string; screenshots: string }): DashboardPages {
+  let context: BrowserContext | undefined;
+  let current: Page | undefined;
+  const shot = async (page: Page, name: string): Promise<string> => {
+    const path = join(screenshots, `${name}.png`);
+    await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+    return path;
+  };
+  return {
+    async open(viewport) {
+      await context?.close();
+      context = await newDashboardContext(browser(), { baseURL: baseURL(), ...(viewport ? { viewport } : {}) });
+      current = await context.newPage();
+      return current;
+    },
+    async expectAccessible(page, name) {
+      const blocking = await seriousAxeViolations(page);
+      if (blocking.length === 0) return;
+      const path = await shot(page, `axe-${name}`);
+      // Where: the elements at fault (axe is on the page since the check above).
+      const where: unknown = await page.evaluate("axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(' | ')))");
+      throw new Error(`accessibility violations on ${name} (screenshot ${path}): ${JSON.stringify(blocking)}\n${JSON.stringify(where, null, 1)}`);
+    },
+    async screenshotOnFailure(name, work) {
+      try {
+        return await work();
+      } catch (error) {
+        if (current && !current.isClosed()) console.log(`dashboard screenshot (${name}): ${await shot(current, name)}`);
+        throw error;
+      }
+    },
+    async goToSection(page, link) {
+      await page.getByRole("navigation", { name: "Secciones" }).getByRole("link", { name: link }).click();
+      await page.getByRole("heading", { level: 1, name: link }).waitFor();
+    },
+    async close() {
+      await context?.close();
+    },
+  };
 }

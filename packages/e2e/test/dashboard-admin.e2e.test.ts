@@ -7,9 +7,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
-import { launchChromium, newDashboardContext, openShop, seriousAxeViolations, signInThroughPage, startFleet, type Fleet, type Shop } from "../src/index.js";
+import { dashboardPages, launchChromium, openShop, signInThroughPage, startFleet, type Fleet, type Shop } from "../src/index.js";
 
 const SCREENSHOTS = mkdtempSync(join(tmpdir(), "dashboard-admin-e2e-"));
 const PASSWORD = "panel-Prueba-2026-rio-luna";
@@ -23,8 +23,6 @@ const Settings = z.object({ timeZone: z.string(), businessHours: z.array(z.objec
 let fleet: Fleet;
 let shop: Shop;
 let browser: Browser;
-let context: BrowserContext | undefined;
-let page: Page | undefined;
 
 beforeAll(async () => {
   // One after the other: whichever fails, afterAll stops what did start.
@@ -43,40 +41,7 @@ afterAll(async () => {
   await fleet?.stop();
 });
 
-async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-  await context?.close();
-  context = await newDashboardContext(browser, { baseURL: fleet.url, ...(viewport ? { viewport } : {}) });
-  page = await context.newPage();
-  return page;
-}
-
-async function expectAccessible(current: Page, name: string): Promise<void> {
-  const blocking = await seriousAxeViolations(current);
-  if (blocking.length > 0) {
-    const path = join(SCREENSHOTS, `axe-${name}.png`);
-    await current.screenshot({ path, fullPage: true });
-    console.log(`dashboard screenshot (${name}): ${path}`);
-  }
-  expect({ page: name, violations: blocking }).toEqual({ page: name, violations: [] });
-}
-
-async function screenshotOnFailure<T>(name: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (page && !page.isClosed()) {
-      const path = join(SCREENSHOTS, `${name}.png`);
-      await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-      console.log(`dashboard screenshot (${name}): ${path}`);
-    }
-    throw error;
-  }
-}
-
-async function goToSection(current: Page, link: string): Promise<void> {
-  await current.getByRole("navigation", { name: "Secciones" }).getByRole("link", { name: link }).click();
-  await current.getByRole("heading", { level: 1, name: link }).waitFor();
-}
+const { open: openPage, expectAccessible, screenshotOnFailure, goToSection } = dashboardPages({ browser: () => browser, baseURL: () => fleet.url, screenshots: SCREENSHOTS });
 
 /** The card of one user on the users page (a list item headed by their name). */
 function userCard(current: Page, name: string) {

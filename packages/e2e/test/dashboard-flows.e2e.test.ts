@@ -9,9 +9,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
-import { eventually, launchChromium, newDashboardContext, openShop, seriousAxeViolations, signInThroughPage, startFleet, type Fleet, type Shop } from "../src/index.js";
+import { eventually, dashboardPages, launchChromium, openShop, signInThroughPage, startFleet, type Fleet, type Shop } from "../src/index.js";
 
 const SCREENSHOTS = mkdtempSync(join(tmpdir(), "dashboard-flows-e2e-"));
 const PASSWORD = "flujos-Prueba-2026-sol-mar";
@@ -27,8 +27,6 @@ const FlowList = z.object({ flows: z.array(z.object({ id: z.string(), slug: z.st
 let fleet: Fleet;
 let shop: Shop;
 let browser: Browser;
-let context: BrowserContext | undefined;
-let page: Page | undefined;
 
 beforeAll(async () => {
   // One after the other: whichever fails, afterAll stops what did start.
@@ -52,37 +50,7 @@ afterAll(async () => {
   await fleet?.stop();
 });
 
-async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-  await context?.close();
-  context = await newDashboardContext(browser, { baseURL: fleet.url, ...(viewport ? { viewport } : {}) });
-  page = await context.newPage();
-  return page;
-}
-
-async function expectAccessible(current: Page, name: string): Promise<void> {
-  const blocking = await seriousAxeViolations(current);
-  if (blocking.length > 0) {
-    const path = join(SCREENSHOTS, `axe-${name}.png`);
-    await current.screenshot({ path, fullPage: true });
-    // Where: the elements at fault (axe is on the page since the check above).
-    const where: unknown = await current.evaluate("axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(' | ')))");
-    console.log(`dashboard screenshot (${name}): ${path}\n${JSON.stringify(where, null, 1)}`);
-  }
-  expect({ page: name, violations: blocking }).toEqual({ page: name, violations: [] });
-}
-
-async function screenshotOnFailure<T>(name: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (page && !page.isClosed()) {
-      const path = join(SCREENSHOTS, `${name}.png`);
-      await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-      console.log(`dashboard screenshot (${name}): ${path}`);
-    }
-    throw error;
-  }
-}
+const { open: openPage, expectAccessible, screenshotOnFailure } = dashboardPages({ browser: () => browser, baseURL: () => fleet.url, screenshots: SCREENSHOTS });
 
 async function openWelcomeFlow(current: Page): Promise<void> {
   await current.getByRole("navigation", { name: "Secciones" }).getByRole("link", { name: "Flujos" }).click();
