@@ -19,10 +19,9 @@
 // to parse) loses more.
 //
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
-import http from "node:http";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { fmt, measured, run, startBenchServers, summary } from "./lib/bench.mjs";
+import { fmt, measured, paced, run, startBenchServers, summary } from "./lib/bench.mjs";
 
 const { values } = parseArgs({ options: { connections: { type: "string", default: "32" }, seconds: { type: "string", default: "10" }, pin: { type: "boolean", default: false }, "gateway-node-options": { type: "string", default: "" } } });
 const connections = Number(values.connections);
@@ -32,47 +31,6 @@ const duration = Number(values.seconds);
 const load = (url, options = {}) => run(url, { connections, duration, ...options });
 const measure = (pid, url, options = {}) => measured(pid, url, { connections, duration, ...options });
 
-/**
- * Open loop at `rate` requests per second, evenly spaced, over at most `connections` keep-alive
- * sockets, for `seconds`. Latency is measured from the planned start of each request.
- */
-async function paced(url, { rate, seconds, headers }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies = [];
-  let errors = 0;
-  const total = Math.floor(rate * seconds);
-  const started = performance.now();
-  const inFlight = new Set();
-  const fire = (plannedAt) => {
-    const done = new Promise((resolve) => {
-      const req = http.get(url, { agent, headers }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          if (res.statusCode !== 200) errors++;
-          latencies.push(performance.now() - plannedAt);
-          resolve();
-        });
-      });
-      req.on("error", () => {
-        errors++;
-        resolve();
-      });
-    });
-    inFlight.add(done);
-    void done.then(() => inFlight.delete(done));
-  };
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
-    for (; sent < due; sent++) fire(started + (sent / rate) * 1000);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  await Promise.all(inFlight);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
-  return { rps: latencies.length / ((performance.now() - started) / 1000), p50: at(0.5), p99: at(0.99), errors };
-}
 
 
 
@@ -102,7 +60,7 @@ try {
   const api = summary(await measure(gatewayPid, `${gateway}/api/bots`, authed));
   const halfRate = Math.max(1, Math.floor(baseline.rps / 2));
   const atHalf = summary(await measure(gatewayPid, `${gateway}/api/bots`, { ...authed, overallRate: halfRate }));
-  const atHalfPaced = await paced(`${gateway}/api/bots`, { rate: halfRate, seconds: duration, ...authed });
+  const atHalfPaced = await paced(`${gateway}/api/bots`, { rate: halfRate, seconds: duration, connections, ...authed });
 
   console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "unknown"}), node ${process.version}; autocannon, ${connections} connections, ${duration} s each${values.pin ? "; servers on CPU 0, load generator on the rest" : ""}`);
   console.log(`express hello-world        ${fmt(baseline)}`);
