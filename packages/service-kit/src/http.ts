@@ -6,7 +6,7 @@ import { runWithContext } from "./context.js";
 import { AppError, httpStatusOf, toAppError } from "./errors.js";
 import type { HealthReport } from "./health.js";
 import type { Logger } from "./logger.js";
-import { httpMetricsMiddleware, type Metrics } from "./metrics.js";
+import { httpMetricsMiddleware, trackEndpoints, type Metrics } from "./metrics.js";
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -77,6 +77,7 @@ export function createServiceApp({ logger, metrics, health, trustProxy = "loopba
   app.disable("etag");
   app.set("trust proxy", trustProxy);
   app.use(requestContextMiddleware());
+  trackEndpoints(app);
   app.use(httpMetricsMiddleware(metrics));
   // Liveness: the process answers. Never asks Redis or Postgres, so an orchestrator does not
   // restart every replica while a dependency is down (that is what /health, readiness, reports).

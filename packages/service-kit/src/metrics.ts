@@ -53,35 +53,67 @@ export function createMetrics(service: string): Metrics {
   };
 }
 
+const ROUTE = Symbol("route");
+const ENDPOINT = Symbol("endpoint");
+
+interface Tracked {
+  [ROUTE]?: unknown;
+  [ENDPOINT]?: string;
+  baseUrl: string;
+}
+
 /**
- * The route template that matched (e.g. `/api/bots/:botId`), or `unmatched` so 404 probes cannot blow up cardinality.
- * Recorded when express assigns `req.route`: by the time the response finishes, an error that left a mounted
- * router has already reset `req.baseUrl`, and the label would lose its mount path.
+ * Makes every request of `app` remember the route template that matched (e.g. `/api/bots/:botId`)
+ * when express assigns `req.route`: by the time the response finishes, an error that left a mounted
+ * router has already reset `req.baseUrl`, and the label would lose its mount path. One accessor on
+ * the app's request prototype, so no request pays for a property definition or closures of its own.
+ * A handler that dispatches routes itself sets `req.route = { path }` the same way.
  */
-function trackEndpoint(req: Request): () => string {
-  let endpoint = "unmatched";
-  let route: unknown = req.route;
-  Object.defineProperty(req, "route", {
+export function trackEndpoints(app: { request: object }): void {
+  Object.defineProperty(app.request, "route", {
     configurable: true,
     enumerable: true,
-    get: () => route,
-    set: (value: unknown) => {
-      route = value;
-      if (value && typeof value === "object" && "path" in value && typeof value.path === "string") endpoint = `${req.baseUrl}${value.path}`;
+    get(this: Tracked) {
+      return this[ROUTE];
+    },
+    set(this: Tracked, value: unknown) {
+      this[ROUTE] = value;
+      if (value && typeof value === "object" && "path" in value && typeof value.path === "string") this[ENDPOINT] = `${this.baseUrl}${value.path}`;
     },
   });
-  return () => endpoint;
+}
+
+/** The template `trackEndpoints` recorded, or `unmatched` so 404 probes cannot blow up cardinality. */
+function endpointOf(req: Request): string {
+  return (req as unknown as Tracked)[ENDPOINT] ?? "unmatched";
+}
+
+/** Children of the HTTP series per label set, so a request does not hash its labels twice. */
+interface HttpSeries {
+  inc(): void;
+  observe(seconds: number): void;
 }
 
 export function httpMetricsMiddleware(metrics: Metrics) {
+  // Bounded: methods × statuses × route templates (raw URLs never become labels).
+  const series = new Map<string, HttpSeries>();
+  const seriesOf = (method: string, status: number, endpoint: string): HttpSeries => {
+    const key = `${method} ${status} ${endpoint}`;
+    let found = series.get(key);
+    if (!found) {
+      const requests = metrics.httpRequests.labels({ method, status: String(status), endpoint });
+      const duration = metrics.httpDuration.labels({ method, endpoint });
+      found = { inc: () => requests.inc(), observe: (seconds) => duration.observe(seconds) };
+      series.set(key, found);
+    }
+    return found;
+  };
   return (req: Request, res: Response, next: NextFunction): void => {
-    const stop = process.hrtime.bigint();
-    const endpointOf = trackEndpoint(req);
+    const start = process.hrtime.bigint();
     res.on("finish", () => {
-      const endpoint = endpointOf();
-      const seconds = Number(process.hrtime.bigint() - stop) / 1e9;
-      metrics.httpRequests.inc({ method: req.method, status: String(res.statusCode), endpoint });
-      metrics.httpDuration.observe({ method: req.method, endpoint }, seconds);
+      const measured = seriesOf(req.method, res.statusCode, endpointOf(req));
+      measured.inc();
+      measured.observe(Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   };

@@ -2,7 +2,7 @@
 // A list of domain modules; each builds its own routes, use cases and
 // repositories from the infrastructure it is given. Every route is declared
 // once, which also gives the OpenAPI document at /api/openapi.json.
-import express, { type Express } from "express";
+import type { Express } from "express";
 import type pg from "pg";
 import { CommerceService } from "@fleet/contracts/commerce";
 import type { InstallDefaultFlows } from "./modules/flows/install-default-flows.use-case.js";
@@ -19,6 +19,7 @@ import { jsonBody } from "./http/json-body.middleware.js";
 import { rateLimit, tenantFromBearer } from "./http/rate-limit.middleware.js";
 import { securityHeaders } from "./http/security-headers.middleware.js";
 import { buildOpenApiDocument, openApiRoutes } from "./http/openapi.js";
+import { inSequence } from "./http/in-sequence.js";
 import { mountRoutes, type Route } from "./http/routes.js";
 import { createAnalyticsModule } from "./modules/analytics/analytics.module.js";
 import type { AnalyticsWorkerClient } from "./modules/analytics/analytics-worker.client.js";
@@ -174,24 +175,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // CORS first, so preflights are answered without being counted.
     app.use(dashboardCors({ origins: deps.corsOrigins }));
     app.use(securityHeaders({ docsPath: "/api/docs" }));
-    const api = express.Router();
-    api.use(
-      rateLimit({
-        redis: deps.redis,
-        logger: deps.logger,
-        tenantOf: tenantFromBearer(verifiedTokens),
-        tenantLimit: (tenantId) => settings.settings.rateLimitPerMinute(tenantId),
-        perTenantPerMinute: deps.limits.perTenantPerMinute,
-        perIpPerMinute: deps.limits.perIpPerMinute,
-      }),
-    );
     const flowBody = jsonBody({ limit: FLOW_BODY_LIMIT });
     const body = jsonBody({ limit: BODY_LIMIT });
     const importBody = csvBody({ limit: CSV_IMPORT_LIMIT });
-    api.use((req, res, next) => (req.path === "/products/import" && req.is("text/csv") ? importBody : req.path === "/flows" || req.path.startsWith("/flows/") ? flowBody : body)(req, res, next));
-    api.use(openApiRoutes(openApi));
-    api.use(mountRoutes(routes, createAuthenticate({ tokens: verifiedTokens, users: activeUsers })));
-    app.use("/api", api);
+    app.use(
+      "/api",
+      inSequence(
+        rateLimit({
+          redis: deps.redis,
+          logger: deps.logger,
+          tenantOf: tenantFromBearer(verifiedTokens),
+          tenantLimit: (tenantId) => settings.settings.rateLimitPerMinute(tenantId),
+          perTenantPerMinute: deps.limits.perTenantPerMinute,
+          perIpPerMinute: deps.limits.perIpPerMinute,
+        }),
+        (req, res, next) => (req.path === "/products/import" && req.is("text/csv") ? importBody : req.path === "/flows" || req.path.startsWith("/flows/") ? flowBody : body)(req, res, next),
+        mountRoutes(routes, createAuthenticate({ tokens: verifiedTokens, users: activeUsers })),
+        openApiRoutes(openApi),
+      ),
+    );
     app.use(errorHeaders());
   });
   return { app, routes, openApi, commerceService, defaultFlows: flows.defaultFlows, analytics: analytics.analytics };

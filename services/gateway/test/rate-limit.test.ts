@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import request from "supertest";
 import { freePort, createTestRedis, type TestRedis } from "@fleet/testing";
 import type { RedisClient } from "@fleet/service-kit";
+import { createVerifiedTokensCache } from "../src/auth/verified-tokens.cache.js";
 import { rateLimit, tenantFromBearer, type RateLimitOptions } from "../src/http/rate-limit.middleware.js";
 import { startAccounts, type AccountsHarness, type SeededAccount } from "./accounts.harness.js";
 import { tinyApp } from "./tiny-app.harness.js";
@@ -44,7 +45,7 @@ function limitedApp(options: Partial<RateLimitOptions> & { store?: RedisClient }
       rateLimit({
         redis: options.store ?? redis.redis,
         logger,
-        tenantOf: tenantFromBearer(h.tokens),
+        tenantOf: tenantFromBearer(createVerifiedTokensCache(h.tokens)),
         // The settings read uncached here, so a document edited in the database applies at once.
         tenantLimit: (tenantId) => createSettingsUseCases({ settings: createSettingsRepository(h.pool), now: () => new Date() }).rateLimitPerMinute(tenantId),
         perTenantPerMinute: 3,
@@ -261,19 +262,22 @@ describe("tenantFromBearer", () => {
   it("names the tenant of a valid access token and nothing for a missing, malformed or forged one", async () => {
     const [owner] = await tenant();
     const { app } = tinyApp((app) => {
-      const tenantOf = tenantFromBearer(h.tokens);
+      const tenantOf = tenantFromBearer(createVerifiedTokensCache(h.tokens));
       app.get("/who", async (req, res) => {
-        res.json({ tenantId: await tenantOf(req) });
+        const tenantId = tenantOf(req);
+        res.json({ tenantId: await tenantId, immediate: !(tenantId instanceof Promise) });
       });
     });
     const { token } = await h.tokens.issueAccessToken({ userId: owner.id, tenantId: owner.tenantId, role: "owner" });
     const who = async (authorization?: string) => {
       const call = request(app).get("/who");
-      return (await (authorization ? call.set("authorization", authorization) : call)).body as { tenantId: string | null };
+      return (await (authorization ? call.set("authorization", authorization) : call)).body as { tenantId: string | null; immediate: boolean };
     };
-    expect(await who(`Bearer ${token}`)).toEqual({ tenantId: owner.tenantId });
-    expect(await who()).toEqual({ tenantId: null });
-    expect(await who("Basic abc")).toEqual({ tenantId: null });
-    expect(await who(`Bearer ${token}x`)).toEqual({ tenantId: null });
+    expect(await who(`Bearer ${token}`)).toEqual({ tenantId: owner.tenantId, immediate: false });
+    // Verified once, the same token names its tenant without waiting.
+    expect(await who(`Bearer ${token}`)).toEqual({ tenantId: owner.tenantId, immediate: true });
+    expect(await who()).toEqual({ tenantId: null, immediate: true });
+    expect(await who("Basic abc")).toEqual({ tenantId: null, immediate: true });
+    expect(await who(`Bearer ${token}x`)).toEqual({ tenantId: null, immediate: false });
   });
 });

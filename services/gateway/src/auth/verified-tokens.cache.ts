@@ -9,9 +9,15 @@ import type { AccessClaims, Tokens } from "./tokens.js";
 
 const MAX_REMEMBER_MS = 60_000;
 
-export function createVerifiedTokensCache(tokens: Pick<Tokens, "verifyAccessToken">, { max = 50_000, now = Date.now }: { max?: number; now?: () => number } = {}): Pick<Tokens, "verifyAccessToken"> {
+export interface VerifiedTokens extends Pick<Tokens, "verifyAccessToken"> {
+  /** The claims of a token verified recently and not expired, without waiting; undefined otherwise. */
+  known(token: string): AccessClaims | undefined;
+}
+
+export function createVerifiedTokensCache(tokens: Pick<Tokens, "verifyAccessToken">, { max = 50_000, now = Date.now }: { max?: number; now?: () => number } = {}): VerifiedTokens {
   const cache = new LRUCache<string, AccessClaims>({ max, ttlAutopurge: false });
   return {
+    known: (token) => cache.get(token),
     async verifyAccessToken(token: string): Promise<AccessClaims> {
       const known = cache.get(token);
       if (known) return known;

@@ -21,10 +21,10 @@
 // capacity fairly, and refusing every request would turn a Redis outage into
 // an outage of the whole dashboard, including endpoints that never touch
 // Redis. Per-replica counting still stops a runaway client.
-import type { Request, RequestHandler, Response } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
 import { AppError, type Logger, type RedisClient } from "@fleet/service-kit";
-import type { Tokens } from "../auth/tokens.js";
+import type { VerifiedTokens } from "../auth/verified-tokens.cache.js";
 
 const WINDOW_SECONDS = 60;
 /**
@@ -73,6 +73,8 @@ interface Counted {
 
 interface CachedLimit {
   limit: Promise<number>;
+  /** The limit once read. */
+  value?: number;
   expiresAt: number;
 }
 
@@ -121,16 +123,21 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     allowances.set(key, { countedAfter: counted.consumedPoints, left: batch, resetAt: now() + counted.msBeforeNext });
   }
 
-  /** Spends one point of this replica's allowance for `key`, reserving a new batch when it is spent or its window ended. */
+  /** Spends one point of this replica's allowance for `key` when it has one left in the current window (no waiting). */
+  function spend(key: string, reserved = false): Counted | null {
+    const allowance = allowances.get(key);
+    const at = now();
+    // Right after a reservation its points are spent even if the window just ended (no spinning on a window's edge).
+    if (!allowance || !(reserved || allowance.resetAt > at) || allowance.left <= 0) return null;
+    allowance.left--;
+    return { consumed: allowance.countedAfter - allowance.left, msBeforeNext: Math.max(0, allowance.resetAt - at) };
+  }
+
+  /** Spends one point, reserving a new batch when the allowance is spent or its window ended. */
   async function count(key: string, limit: number): Promise<Counted> {
     for (let reserved = false; ; reserved = true) {
-      const allowance = allowances.get(key);
-      const at = now();
-      // Right after a reservation its points are spent even if the window just ended (no spinning on a window's edge).
-      if (allowance && (reserved || allowance.resetAt > at) && allowance.left > 0) {
-        allowance.left--;
-        return { consumed: allowance.countedAfter - allowance.left, msBeforeNext: Math.max(0, allowance.resetAt - at) };
-      }
+      const counted = spend(key, reserved);
+      if (counted) return counted;
       // Requests arriving together share one reservation; whoever finds it spent reserves the next.
       let pending = reserving.get(key);
       if (!pending) {
@@ -152,32 +159,54 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
   }
 
   /** The tenant's limit, read at most once per TTL (one read in flight shared by concurrent requests). */
-  function limitOf(tenantId: string): Promise<number> {
+  function limitOf(tenantId: string): CachedLimit {
     const at = now();
     const cached = limits.get(tenantId);
-    if (cached && cached.expiresAt > at) return cached.limit;
+    if (cached && cached.expiresAt > at) return cached;
     limits.delete(tenantId);
     if (limits.size >= MAX_CACHED_TENANTS) {
       // Maps iterate in insertion order: the first key is the oldest entry.
       const oldest = limits.keys().next();
       if (!oldest.done) limits.delete(oldest.value);
     }
-    const limit = readLimit(tenantId);
-    limits.set(tenantId, { limit, expiresAt: at + limitCacheTtlMs });
-    return limit;
+    const entry: CachedLimit = { limit: readLimit(tenantId), expiresAt: at + limitCacheTtlMs };
+    void entry.limit.then((value) => (entry.value = value));
+    limits.set(tenantId, entry);
+    return entry;
   }
 
-  return async (req, res, next) => {
-    const tenantId = await tenantOf(req);
-    const key = tenantId ? `tenant:${tenantId}` : `ip:${req.ip ?? req.socket.remoteAddress ?? "unknown"}`;
-    const limit = tenantId ? await limitOf(tenantId) : perIpPerMinute;
-    const counted = await count(key, limit);
+  /** The answer's RateLimit headers; then the request goes on, or is refused. */
+  function decide(res: Response, limit: number, counted: Counted, next: NextFunction): void {
     const { resetS } = setHeaders(res, limit, counted);
     if (counted.consumed > limit) {
       res.setHeader("retry-after", String(resetS));
-      throw new AppError("rate_limited", "RATE_LIMITED", "Too many requests; slow down and try again later", { details: { retryAfterS: resetS, limit } });
+      next(new AppError("rate_limited", "RATE_LIMITED", "Too many requests; slow down and try again later", { details: { retryAfterS: resetS, limit } }));
+      return;
     }
     next();
+  }
+
+  const keyOf = (req: Request, tenantId: string | null) => (tenantId ? `tenant:${tenantId}` : `ip:${req.ip ?? req.socket.remoteAddress ?? "unknown"}`);
+
+  async function waitAndDecide(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const tenantId = await tenantOf(req);
+    const limit = tenantId ? await limitOf(tenantId).limit : perIpPerMinute;
+    decide(res, limit, await count(keyOf(req, tenantId), limit), next);
+  }
+
+  // Most requests are decided from memory (a token already verified, a limit already read,
+  // points left in the allowance) without waiting for anything; the others wait for what they need.
+  return (req, res, next) => {
+    const tenantId = tenantOf(req);
+    if (!(tenantId instanceof Promise)) {
+      const limit = tenantId ? limitOf(tenantId).value : perIpPerMinute;
+      const counted = limit === undefined ? null : spend(keyOf(req, tenantId));
+      if (limit !== undefined && counted) {
+        decide(res, limit, counted, next);
+        return;
+      }
+    }
+    waitAndDecide(req, res, next).catch(next);
   };
 }
 
@@ -187,16 +216,17 @@ const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i;
  * `tenantOf` for a limiter mounted before the routes authenticate: the tenant
  * of a valid bearer access token (signature and expiry checked, no database
  * read), null otherwise — a request with a bad token then counts per IP and
- * its route answers 401 as usual.
+ * its route answers 401 as usual. A token verified moments ago answers at once.
  */
-export function tenantFromBearer(tokens: Pick<Tokens, "verifyAccessToken">): (req: Request) => Promise<string | null> {
-  return async (req) => {
+export function tenantFromBearer(tokens: VerifiedTokens): (req: Request) => string | null | Promise<string | null> {
+  return (req) => {
     const token = BEARER.exec(req.header("authorization") ?? "")?.[1];
     if (!token) return null;
-    try {
-      return (await tokens.verifyAccessToken(token)).tenantId;
-    } catch {
-      return null;
-    }
+    const known = tokens.known(token);
+    if (known) return known.tenantId;
+    return tokens.verifyAccessToken(token).then(
+      (claims) => claims.tenantId,
+      () => null,
+    );
   };
 }

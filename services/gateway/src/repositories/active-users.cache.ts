@@ -19,6 +19,8 @@ export function createActiveUsersCache({ users, bus, ttlMs = 30_000, max = 50_00
       if (user) cache.set(key, user);
       return user;
     },
+    /** The user when remembered (enabled, current role), without waiting; undefined otherwise. */
+    known: (tenantId: string, userId: string): ActiveUser | undefined => cache.get(keyOf(tenantId, userId)),
     /** The user changed in a way that may end or narrow their access. */
     invalidate: (tenantId: string, userId: string): Promise<void> => bus.publish("user", keyOf(tenantId, userId)),
   };
