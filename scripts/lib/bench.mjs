@@ -2,7 +2,7 @@
 // the server's CPU per request, an open-loop paced load, CPU pinning, percentiles and one line per result.
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import autocannon from "autocannon";
 import { startFleet } from "@fleet/e2e";
@@ -51,44 +51,103 @@ export async function measured(pid, url, options) {
  * sockets, for `seconds`: GET `target`, a URL or a function of the request's index giving its URL
  * (to vary each request). Latency is counted from each request's planned start, so a stalled server
  * is not excused by the requests it delayed. Errors: failed requests and answers other than 200.
+ *
+ * The client is raw sockets writing prepared request bytes and reading only the status line and
+ * the body's length: Node's own HTTP client costs the generator more per request than the servers
+ * it measures, and at a few thousand requests per second its pauses showed up as the servers'
+ * latency (p99 of hundreds of milliseconds against the hello-world).
  */
 export async function paced(target, { rate, seconds, connections = 32, headers = {} }) {
   const urlOf = typeof target === "function" ? target : () => target;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const first = new URL(urlOf(0));
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+  const requestBytes = (url) => {
+    const { pathname, search } = new URL(url);
+    return Buffer.from(`GET ${pathname}${search} HTTP/1.1\r\nhost: ${first.host}\r\n${extra}\r\n`, "latin1");
+  };
+  const fixed = typeof target === "function" ? null : requestBytes(target);
   const latencies = [];
   let errors = 0;
   const total = Math.floor(rate * seconds);
-  const started = performance.now();
-  const inFlight = new Set();
-  const fire = (index, plannedAt) => {
-    const done = new Promise((resolve) => {
-      const req = http.get(urlOf(index), { agent, headers }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          if (res.statusCode !== 200) errors++;
-          latencies.push(performance.now() - plannedAt);
-          resolve();
-        });
-      });
-      req.on("error", () => {
-        errors++;
-        resolve();
-      });
-    });
-    inFlight.add(done);
-    void done.then(() => inFlight.delete(done));
+  const waiting = [];
+  const idle = [];
+  const sockets = [];
+  let answered = 0;
+  let finish;
+  const finished = new Promise((resolve) => (finish = resolve));
+  const settle = (plannedAt, ok) => {
+    if (!ok) errors++;
+    latencies.push(performance.now() - plannedAt);
+    if (++answered === total) finish();
   };
+
+  const connection = () => {
+    const socket = net.connect({ host: first.hostname, port: Number(first.port), noDelay: true });
+    sockets.push(socket);
+    let pending = null;
+    let buffered = Buffer.alloc(0);
+    const self = {
+      send(job) {
+        pending = job;
+        socket.write(job.bytes);
+      },
+    };
+    const next = () => {
+      pending = null;
+      const job = waiting.shift();
+      if (job) self.send(job);
+      else idle.push(self);
+    };
+    socket.on("data", (chunk) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end === -1 || pending === null) return;
+        const head = buffered.toString("latin1", 0, end);
+        const status = Number(head.slice(9, 12));
+        const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+        let size;
+        if (length) size = end + 4 + Number(length[1]);
+        else {
+          const last = buffered.indexOf("\r\n0\r\n\r\n", end);
+          if (last === -1) return;
+          size = last + 7;
+        }
+        if (buffered.length < size) return;
+        buffered = buffered.subarray(size);
+        settle(pending.plannedAt, status === 200);
+        next();
+      }
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      if (pending) settle(pending.plannedAt, false);
+      const index = idle.indexOf(self);
+      if (index !== -1) idle.splice(index, 1);
+    });
+    socket.once("connect", next);
+  };
+  for (let i = 0; i < connections; i++) connection();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  const started = performance.now();
   let sent = 0;
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
-    for (; sent < due; sent++) fire(sent, started + (sent / rate) * 1000);
+    for (; sent < due; sent++) {
+      const job = { bytes: fixed ?? requestBytes(urlOf(sent)), plannedAt: started + (sent / rate) * 1000 };
+      const free = idle.pop();
+      if (free) free.send(job);
+      else waiting.push(job);
+    }
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await Promise.all(inFlight);
-  agent.destroy();
+  await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  const elapsed = (performance.now() - started) / 1000;
+  for (const socket of sockets) socket.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q) => Math.round(percentile(latencies, q));
-  return { rps: latencies.length / ((performance.now() - started) / 1000), requests: latencies.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), errors };
+  return { rps: latencies.length / elapsed, requests: latencies.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), errors: errors + (total - answered) };
 }
 
 export const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -125,4 +184,31 @@ export async function startBenchServers({ pin, gatewayNodeOptions }) {
       await fleet.stop();
     },
   };
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * A server against the hello-world, in alternating slices: `rounds` × (hello-world for seconds/rounds,
+ * then the server for as long), so both see the same machine. A shared machine's other load comes
+ * and goes over seconds; back-to-back runs of several seconds each could catch one quiet and the
+ * other busy, while alternating slices share whatever the machine is doing. Returns the summaries
+ * summed over the slices, and the median of the per-round ratios (req/s and CPU per request).
+ */
+export async function versusHelloWorld({ hello, target, rounds, seconds, connections, options = {} }) {
+  const slice = Math.max(1, Math.round(seconds / rounds));
+  const ratios = [];
+  const cpuRatios = [];
+  const baselines = [];
+  const results = [];
+  for (let round = 0; round < rounds; round++) {
+    const baseline = summary(await measured(hello.pid, hello.url, { connections, duration: slice }));
+    const result = summary(await measured(target.pid, target.url, { connections, duration: slice, ...options }));
+    baselines.push(baseline);
+    results.push(result);
+    ratios.push(result.rps / baseline.rps);
+    cpuRatios.push(baseline.cpuUs / result.cpuUs);
+  }
+  const combined = (list) => ({ rps: median(list.map((s) => s.rps)), p50: median(list.map((s) => s.p50)), p99: median(list.map((s) => s.p99)), errors: list.reduce((sum, s) => sum + s.errors, 0), cpuUs: median(list.map((s) => s.cpuUs)) });
+  return { baseline: combined(baselines), result: combined(results), ratio: median(ratios), cpuRatio: median(cpuRatios), ratios };
 }
