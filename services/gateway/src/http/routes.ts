@@ -104,17 +104,17 @@ function send(res: Response, reply: Reply): void {
   res.statusCode = reply.status;
   if (reply.body === undefined) res.end();
   else if (Buffer.isBuffer(reply.body)) res.send(reply.body);
-  else sendJson(res, reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body));
+  else sendJson(res, reply.body instanceof JsonText ? reply.body.bytes : JSON.stringify(reply.body));
 }
 
 /**
  * What `res.json` sends — the same Content-Type, Content-Length and text — written at once: the
  * API sets no ETag or Last-Modified, so express's conditional-GET and ETag steps have nothing to do.
  */
-function sendJson(res: Response, text: string): void {
+function sendJson(res: Response, body: string | Buffer): void {
   if (res.getHeader("content-type") === undefined) res.setHeader("content-type", "application/json; charset=utf-8");
-  res.setHeader("content-length", Buffer.byteLength(text));
-  res.end(text);
+  res.setHeader("content-length", typeof body === "string" ? Buffer.byteLength(body) : body.length);
+  res.end(body);
 }
 
 export function publicRoute<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, H extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(spec: PublicRouteSpec<P, Q, H, B>): Route {

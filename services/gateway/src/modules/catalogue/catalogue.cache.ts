@@ -1,13 +1,15 @@
 // Reads of the catalogue cached in Redis, shared by every gateway replica: one hash per tenant
-// (product lists, single products, shopper searches), dropped whole on any write to that tenant's
-// catalogue, so no replica serves a product as it was before a change. A read racing a write may
-// store the old answer again; the short TTL bounds that.
+// (product lists, single products, shopper searches) and a version stamp per tenant, replaced on
+// any write to that tenant's catalogue. Entries are stored under the version they were read at, so
+// a read that raced a write (loaded before it, stored after it) is filed under the old version and
+// never served again, and no replica serves a product as it was before a change.
 //
-// Redis stays the only source of truth: every read asks it. What a replica keeps in memory is only
-// the work done on an entry's text — parsed and validated once, serialised once for the API — and
-// is used while Redis answers the very same text; any other text (a write dropped the entry and
-// another replica filled it again) is parsed afresh. So a busy list costs one HGET, not a JSON
-// parse, a zod validation and a JSON serialisation of the whole page on every request.
+// Redis stays the judge of freshness: every read asks it for the tenant's version. What a replica
+// keeps in memory is an entry's value (parsed and validated once) and its JSON, encoded once, for
+// the version it belongs to; while the version stands, a busy list costs one GET of a short stamp —
+// not a transfer of the whole page, a JSON parse, a validation and a serialisation every time.
+// When Redis cannot answer, reads go to Postgres and a warning is logged.
+import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { z } from "zod";
 import type { Logger, RedisClient } from "@fleet/service-kit";
@@ -15,11 +17,11 @@ import { JsonText } from "../../http/json-text.js";
 
 const TTL_SECONDS = 60;
 /**
- * Parsed entries kept per kind of read, and their largest total size in characters of stored text
- * (held about three times over: as stored, parsed, and serialised for the API).
+ * Entries kept in memory per kind of read, and their largest total size in characters of JSON
+ * (held twice over: parsed, and encoded for the API).
  */
-const MAX_PARSED_ENTRIES = 2000;
-const MAX_PARSED_CHARS = 4_000_000;
+const MAX_KNOWN_ENTRIES = 2000;
+const MAX_KNOWN_CHARS = 4_000_000;
 
 /** Cached reads of one kind of value (one schema). */
 export interface CachedReads<T> {
@@ -36,56 +38,72 @@ export interface CatalogueCache {
   invalidate(tenantId: string): Promise<void>;
 }
 
-/** An entry's stored text, the value it parsed to, and that value serialised for the API once asked. */
-interface Parsed<T> {
-  raw: string;
+/** An entry's value, the version it belongs to, and that value serialised for the API once asked. */
+interface Known<T> {
+  version: string | null;
   value: T;
   json?: JsonText;
+  /** Characters of JSON, for the memory bound. */
+  size: number;
 }
 
 export function createCatalogueCache({ redis, logger }: { redis: RedisClient; logger: Logger }): CatalogueCache {
-  const keyOf = (tenantId: string) => `catalogue:${tenantId}`;
+  const entriesKey = (tenantId: string) => `catalogue:${tenantId}`;
+  const versionKey = (tenantId: string) => `catalogue:${tenantId}:version`;
   const warn = (what: string) => (error: unknown) => {
     logger.warn(what, { error: error instanceof Error ? error.message : String(error) });
     return null;
   };
 
+  /**
+   * The tenant's catalogue version; a stamp of its own is set the first time (never a counter from
+   * zero, which after a Redis restart could count up to a stamp some replica still holds). Null when
+   * Redis cannot answer.
+   */
+  async function versionOf(tenantId: string): Promise<string | null> {
+    const version = await redis.get(versionKey(tenantId)).catch(warn("catalogue cache version not read"));
+    if (version !== null) return version;
+    const fresh = randomUUID();
+    const earlier = await redis.set(versionKey(tenantId), fresh, "NX", "GET").catch(warn("catalogue cache version not set"));
+    return earlier ?? fresh;
+  }
+
   function reads<T>(schema: z.ZodType<T>): CachedReads<T> {
-    const parsed = new LRUCache<string, Parsed<T>>({ max: MAX_PARSED_ENTRIES, maxSize: MAX_PARSED_CHARS, sizeCalculation: (entry) => Math.max(1, entry.raw.length) });
+    const known = new LRUCache<string, Known<T>>({ max: MAX_KNOWN_ENTRIES, maxSize: MAX_KNOWN_CHARS, sizeCalculation: (entry) => Math.max(1, entry.size), ttl: TTL_SECONDS * 1000 });
 
-    /** The entry Redis holds for `field`, parsed (once per distinct text); null on a miss or an unreadable entry. */
-    async function cached(tenantId: string, field: string): Promise<Parsed<T> | null> {
-      const raw = await redis.hget(keyOf(tenantId), field).catch(warn("catalogue cache not read"));
-      if (raw === null) return null;
+    /** The entry for `field` at the tenant's current version: from memory, from Redis, or loaded and stored. */
+    async function entryOf(tenantId: string, field: string, load: () => Promise<T>): Promise<Known<T>> {
+      const version = await versionOf(tenantId);
+      if (version === null) return knownOf(null, await load(), 0);
       const memoKey = `${tenantId}|${field}`;
-      const known = parsed.get(memoKey);
-      if (known?.raw === raw) return known;
-      const result = schema.safeParse(safeJson(raw));
-      if (!result.success) return null;
-      const entry: Parsed<T> = { raw, value: deepFreeze(result.data) };
-      parsed.set(memoKey, entry);
-      return entry;
-    }
-
-    async function fill(tenantId: string, field: string, load: () => Promise<T>): Promise<T> {
+      const remembered = known.get(memoKey);
+      if (remembered?.version === version) return remembered;
+      const stored = `${version}|${field}`;
+      const raw = await redis.hget(entriesKey(tenantId), stored).catch(warn("catalogue cache not read"));
+      const parsed = raw === null ? null : schema.safeParse(safeJson(raw));
+      if (raw !== null && parsed?.success) return remember(memoKey, knownOf(version, parsed.data, raw.length));
       const value = await load();
+      const json = JsonText.of(value);
       await redis
         .multi()
-        .hset(keyOf(tenantId), field, JSON.stringify(value))
-        .expire(keyOf(tenantId), TTL_SECONDS)
+        .hset(entriesKey(tenantId), stored, json.text)
+        .expire(entriesKey(tenantId), TTL_SECONDS)
         .exec()
         .catch(warn("catalogue cache not written"));
-      return value;
+      return remember(memoKey, { ...knownOf(version, value, json.text.length), json });
+    }
+
+    function remember(memoKey: string, entry: Known<T>): Known<T> {
+      known.set(memoKey, entry);
+      return entry;
     }
 
     return {
       async read(tenantId, field, load) {
-        const entry = await cached(tenantId, field);
-        return entry ? entry.value : fill(tenantId, field, load);
+        return (await entryOf(tenantId, field, load)).value;
       },
       async readJson(tenantId, field, load) {
-        const entry = await cached(tenantId, field);
-        if (!entry) return JsonText.of(await fill(tenantId, field, load));
+        const entry = await entryOf(tenantId, field, load);
         entry.json ??= JsonText.of(entry.value);
         return entry.json;
       },
@@ -95,11 +113,15 @@ export function createCatalogueCache({ redis, logger }: { redis: RedisClient; lo
   return {
     reads,
     async invalidate(tenantId) {
-      await redis.del(keyOf(tenantId)).catch(warn("catalogue cache not invalidated"));
+      await redis.multi().set(versionKey(tenantId), randomUUID()).del(entriesKey(tenantId)).exec().catch(warn("catalogue cache not invalidated"));
     },
   };
 }
 
+/** A value as every request shares it (frozen), for the version it was read at (null: Redis did not answer). */
+function knownOf<T>(version: string | null, value: T, size: number): Known<T> {
+  return { version, value: deepFreeze(value), size };
+}
 function safeJson(raw: string): unknown {
   try {
     return JSON.parse(raw);

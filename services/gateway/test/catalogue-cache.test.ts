@@ -1,0 +1,111 @@
+// The catalogue's read cache on real Redis: two caches stand for two gateway replicas.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { createLogger, type RedisClient } from "@fleet/service-kit";
+import { createTestRedis, freePort, type TestRedis } from "@fleet/testing";
+import { createCatalogueCache } from "../src/modules/catalogue/catalogue.cache.js";
+
+const Page = z.object({ names: z.array(z.string()) });
+type Page = z.infer<typeof Page>;
+
+let redis: TestRedis;
+let seq = 0;
+const logger = createLogger({ service: "test", level: "error" });
+
+beforeAll(async () => {
+  redis = await createTestRedis();
+});
+
+afterAll(async () => {
+  await redis?.cleanup();
+});
+
+/** A tenant of its own, and a "database" whose loads are counted. */
+function shop(names: string[]) {
+  const tenantId = `tenant-${++seq}`;
+  const db = { names, loads: 0 };
+  const load = async (): Promise<Page> => {
+    db.loads++;
+    return { names: [...db.names] };
+  };
+  return { tenantId, db, load };
+}
+
+describe("catalogue cache", () => {
+  it("loads once, then answers from the cache on every replica, as the same JSON", async () => {
+    const a = createCatalogueCache({ redis: redis.redis, logger }).reads(Page);
+    const b = createCatalogueCache({ redis: redis.redis, logger }).reads(Page);
+    const { tenantId, db, load } = shop(["Anillo"]);
+    expect(await a.read(tenantId, "list", load)).toEqual({ names: ["Anillo"] });
+    expect(await a.read(tenantId, "list", load)).toEqual({ names: ["Anillo"] });
+    expect((await b.readJson(tenantId, "list", load)).text).toBe('{"names":["Anillo"]}');
+    expect(db.loads).toBe(1);
+    const json = await a.readJson(tenantId, "list", load);
+    expect(json.bytes.toString("utf8")).toBe(json.text);
+    expect(Object.isFrozen(await a.read(tenantId, "list", load))).toBe(true);
+  });
+
+  it("shows a write made through one replica on the other at its next read", async () => {
+    const cacheA = createCatalogueCache({ redis: redis.redis, logger });
+    const cacheB = createCatalogueCache({ redis: redis.redis, logger });
+    const { tenantId, db, load } = shop(["Anillo"]);
+    expect(await cacheB.reads(Page).read(tenantId, "list", load)).toEqual({ names: ["Anillo"] });
+    db.names = ["Anillo", "Cadena"];
+    await cacheA.invalidate(tenantId);
+    expect(await cacheB.reads(Page).read(tenantId, "list", load)).toEqual({ names: ["Anillo", "Cadena"] });
+    expect(db.loads).toBe(2);
+  });
+
+  it("never serves an answer loaded before a write that finished while it was loading", async () => {
+    const cache = createCatalogueCache({ redis: redis.redis, logger });
+    const reads = cache.reads(Page);
+    const { tenantId, db } = shop(["Anillo"]);
+    // The first read loads the old catalogue; the write lands (and invalidates) before it stores it.
+    const racing = reads.read(tenantId, "list", async () => {
+      const old = { names: [...db.names] };
+      db.names = ["Anillo", "Cadena"];
+      await cache.invalidate(tenantId);
+      return old;
+    });
+    expect(await racing).toEqual({ names: ["Anillo"] });
+    const after = await reads.read(tenantId, "list", async () => ({ names: [...db.names] }));
+    expect(after).toEqual({ names: ["Anillo", "Cadena"] });
+    const otherReplica = await createCatalogueCache({ redis: redis.redis, logger }).reads(Page).read(tenantId, "list", async () => ({ names: ["loaded again"] }));
+    expect(otherReplica).toEqual({ names: ["Anillo", "Cadena"] });
+  });
+
+  it("keeps tenants apart", async () => {
+    const reads = createCatalogueCache({ redis: redis.redis, logger }).reads(Page);
+    const one = shop(["Anillo"]);
+    const two = shop(["Reloj"]);
+    expect(await reads.read(one.tenantId, "list", one.load)).toEqual({ names: ["Anillo"] });
+    expect(await reads.read(two.tenantId, "list", two.load)).toEqual({ names: ["Reloj"] });
+  });
+
+  it("reads an entry Redis holds in a shape the schema refuses as a miss, loading it again", async () => {
+    const reads = createCatalogueCache({ redis: redis.redis, logger }).reads(Page);
+    const { tenantId, db, load } = shop(["Anillo"]);
+    await reads.read(tenantId, "list", load);
+    const version = await redis.redis.get(`catalogue:${tenantId}:version`);
+    await redis.redis.hset(`catalogue:${tenantId}`, `${version}|list`, '{"names":"not a list"}');
+    expect(await createCatalogueCache({ redis: redis.redis, logger }).reads(Page).read(tenantId, "list", load)).toEqual({ names: ["Anillo"] });
+    expect(db.loads).toBe(2);
+  });
+
+  it("reads from the database, logging a warning, when Redis cannot answer", async () => {
+    const gone = new Redis(`redis://127.0.0.1:${await freePort()}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const warnings: string[] = [];
+    const watched = { ...logger, warn: (message: string) => void warnings.push(message) } as typeof logger;
+    try {
+      const reads = createCatalogueCache({ redis: gone as unknown as RedisClient, logger: watched }).reads(Page);
+      const { tenantId, db, load } = shop(["Anillo"]);
+      expect(await reads.read(tenantId, "list", load)).toEqual({ names: ["Anillo"] });
+      expect(await reads.read(tenantId, "list", load)).toEqual({ names: ["Anillo"] });
+      expect(db.loads).toBe(2);
+      expect(warnings.length).toBeGreaterThan(0);
+    } finally {
+      gone.disconnect();
+    }
+  });
+});
