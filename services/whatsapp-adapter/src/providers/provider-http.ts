@@ -5,6 +5,7 @@
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
 import { Agent, request } from "undici";
+import { deadline } from "./deadline.js";
 import { MaybeSentError } from "./provider.js";
 
 /** Errors of the connect phase (DNS, TCP connect): the request was never written. */
@@ -84,20 +85,24 @@ async function send(url: string, init: ProviderRequest, signal: AbortSignal): Pr
 }
 
 export async function callProvider({ provider, label, url, init, timeoutMs, idempotent = false }: ProviderCall): Promise<ProviderAnswer> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  let response: { status: number; json(): Promise<unknown> };
+  const limit = deadline(timeoutMs, init.signal);
   try {
-    response = await send(url, init, init.signal ? AbortSignal.any([init.signal, timeout]) : timeout);
-  } catch (error) {
-    if (idempotent) throw new AppError("unavailable", timeout.aborted ? "PROVIDER_TIMEOUT" : "PROVIDER_UNREACHABLE", `${label} did not answer`, { cause: error });
-    // Our timeout may have cut a request already written: checked before the connect-phase codes.
-    if (timeout.aborted) throw new MaybeSentError(provider, "PROVIDER_TIMEOUT", `${label} did not answer within ${timeoutMs} ms`, { cause: error });
-    if (neverSent(error)) throw new AppError("unavailable", "PROVIDER_UNREACHABLE", `${label} could not be reached`, { cause: error });
-    throw new MaybeSentError(provider, "PROVIDER_CONNECTION_LOST", `The connection to ${label} was lost after the request was sent`, { cause: error });
+    let response: { status: number; json(): Promise<unknown> };
+    try {
+      response = await send(url, init, limit.signal);
+    } catch (error) {
+      if (idempotent) throw new AppError("unavailable", limit.expired ? "PROVIDER_TIMEOUT" : "PROVIDER_UNREACHABLE", `${label} did not answer`, { cause: error });
+      // Our timeout may have cut a request already written: checked before the connect-phase codes.
+      if (limit.expired) throw new MaybeSentError(provider, "PROVIDER_TIMEOUT", `${label} did not answer within ${timeoutMs} ms`, { cause: error });
+      if (neverSent(error)) throw new AppError("unavailable", "PROVIDER_UNREACHABLE", `${label} could not be reached`, { cause: error });
+      throw new MaybeSentError(provider, "PROVIDER_CONNECTION_LOST", `The connection to ${label} was lost after the request was sent`, { cause: error });
+    }
+    // An unreadable body (connection lost or timed out while reading it, or not JSON) reads as no body.
+    const body: unknown = await response.json().catch(() => null);
+    return { status: response.status, ok: response.status >= 200 && response.status < 300, body };
+  } finally {
+    limit.clear();
   }
-  // An unreadable body (connection lost or timed out while reading it, or not JSON) reads as no body.
-  const body: unknown = await response.json().catch(() => null);
-  return { status: response.status, ok: response.status >= 200 && response.status < 300, body };
 }
 
 /** A 2xx answer without the message id the provider always gives: it took the request, and nobody can tell what it will do. */

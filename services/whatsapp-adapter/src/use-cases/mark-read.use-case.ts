@@ -2,6 +2,7 @@
 // delivered it, when that provider has read receipts.
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError } from "@fleet/service-kit";
+import { deadline } from "../providers/deadline.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { BotCache } from "../repositories/bot-cache.js";
 import { botNotFound } from "./get-bot.use-case.js";
@@ -22,7 +23,12 @@ export function createMarkRead({ bots, providers, timeoutMs }: { bots: Pick<BotC
     const account = bot.providers.find((p) => p.kind === input.provider);
     const mark = providers.get(input.provider)?.markRead;
     if (!account || !mark) return { marked: false };
-    await mark({ settings: account.settings, secrets: account.secrets }, { providerMessageId: input.providerMessageId, contact: input.contact }, AbortSignal.timeout(timeoutMs));
+    const limit = deadline(timeoutMs);
+    try {
+      await mark({ settings: account.settings, secrets: account.secrets }, { providerMessageId: input.providerMessageId, contact: input.contact }, limit.signal);
+    } finally {
+      limit.clear();
+    }
     return { marked: true };
   };
 }

@@ -13,6 +13,7 @@ import { LRUCache } from "lru-cache";
 import type { ProviderKindName } from "@fleet/contracts";
 import { AppError, type EventPublisher, type Logger } from "@fleet/service-kit";
 import type { Counter, Gauge, Histogram } from "prom-client";
+import { deadline } from "../providers/deadline.js";
 import { degrade } from "../providers/degrade.js";
 import { isMaybeSent, MaybeSentError, type OutboundContent, type ReplyOption } from "../providers/provider.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
@@ -332,13 +333,9 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
     throw lastError ?? new AppError("failed_precondition", "BOT_HAS_NO_PROVIDER", "Bot has no provider configured");
   }
 
-  return async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
-    const content = validate(input);
-    // Before any replay: idempotency keys are scoped by bot id, so the bot must belong to the caller's tenant.
-    const bot = await bots.find(input.tenantId, input.botId);
-    if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+  /** Claims the idempotency key, sends within `signal`'s time, and records the outcome. */
+  async function claimAndSend(input: SendMessageInput, bot: BotRecord, content: OutboundContent, signal: AbortSignal): Promise<SendMessageResult> {
     const key = `${input.botId}:${input.idempotencyKey}`;
-    const signal = AbortSignal.timeout(Math.max(input.deadline - Date.now(), 1));
     // This call's own claims: a claim resent after a Redis restart finds the record it made, not a stranger's.
     const owner = randomUUID();
     for (;;) {
@@ -379,6 +376,19 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
     // The message is out: failing now would invite a retry. Unrecorded, the key's lease ends as "ambiguous", never free.
     await idempotency.complete(key, result).catch((cause: unknown) => logger.warn("send result not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) }));
     return { ...result, replayed: false };
+  }
+
+  return async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+    const content = validate(input);
+    // Before any replay: idempotency keys are scoped by bot id, so the bot must belong to the caller's tenant.
+    const bot = await bots.find(input.tenantId, input.botId);
+    if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
+    const limit = deadline(Math.max(input.deadline - Date.now(), 1));
+    try {
+      return await claimAndSend(input, bot, content, limit.signal);
+    } finally {
+      limit.clear();
+    }
   };
 }
 
