@@ -90,6 +90,8 @@ describe("grpc bridge: a real server and client", () => {
   let client: ReturnType<typeof connect>;
   let healthClient: Client;
   let received: SendMessageRequest | undefined;
+  /** Each handler's signal, by bot id (sendMessage) or "slow" (configureBot). */
+  const signals = new Map<string, AbortSignal>();
 
   beforeAll(async () => {
     server = await startGrpcServer({
@@ -102,6 +104,7 @@ describe("grpc bridge: a real server and client", () => {
           ...unimplemented(AdapterService),
           sendMessage: async (request, context) => {
             received = request;
+            signals.set(request.botId, context.signal);
             switch (request.botId) {
               case "missing":
                 throw new AppError("not_found", "BOT_NOT_FOUND", `Bot ${request.botId} does not exist`, { details: { botId: request.botId } });
@@ -117,7 +120,8 @@ describe("grpc bridge: a real server and client", () => {
           getConnection: (request) => {
             throw new AppError("invalid_argument", "BOT_ID_REQUIRED", `botId is required (tenant ${request.tenantId})`);
           },
-          configureBot: async () => {
+          configureBot: async (_request, context) => {
+            signals.set("slow", context.signal);
             await delay(500);
             return {};
           },
@@ -204,6 +208,15 @@ describe("grpc bridge: a real server and client", () => {
     expect(error.kind).toBe("deadline_exceeded");
     expect(error.retryable).toBe(true);
     expect(Date.now() - started).toBeLessThan(450);
+    // The handler still running hears that the call is over.
+    await delay(50);
+    expect(signals.get("slow")?.aborted).toBe(true);
+  });
+
+  it("leaves the signal of a call that answered alone when its stream closes", async () => {
+    await client.sendMessage({ tenantId: "tenant-1", botId: "answered", idempotencyKey: "k-answered" });
+    await delay(100);
+    expect(signals.get("answered")?.aborted).toBe(false);
   });
 
   it("passes the caller's request id to the handler's context", async () => {

@@ -127,7 +127,10 @@ export async function startGrpcServer({ host, port, logger, metrics, services, m
   const serveUnary = (method: DescMethod, handler: ServiceRegistration["handlers"][string], labels: { grpc_service: string; grpc_method: string }) => (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     const requestId = requestIdOf(call.metadata);
     const controller = new AbortController();
-    call.once("cancelled", () => controller.abort());
+    // grpc-js reports "cancelled" when the call's stream closes, also after a call that answered:
+    // the signal follows it only until the handler is done (an abort builds an error with a stack).
+    const cancelled = () => controller.abort();
+    call.once("cancelled", cancelled);
     const stopTimer = metrics.grpcDuration.startTimer(labels);
     runWithContext({ requestId }, () => {
       // Through a promise so a handler that throws before returning one still maps to its status.
@@ -138,7 +141,10 @@ export async function startGrpcServer({ host, port, logger, metrics, services, m
           callback(null, create(method.output, result as MessageInitShape<typeof method.output>));
         })
         .catch((error: unknown) => callback(failure(error, labels), null))
-        .finally(() => stopTimer());
+        .finally(() => {
+          call.removeListener("cancelled", cancelled);
+          stopTimer();
+        });
     });
   };
 
