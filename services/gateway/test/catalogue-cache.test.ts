@@ -108,3 +108,46 @@ describe("catalogue cache", () => {
     }
   });
 });
+
+describe("catalogue cache version reads", () => {
+  /** The test's Redis, counting the version reads (GET) it is asked for. */
+  function counting() {
+    const counter = { gets: 0 };
+    const client = new Proxy(redis.redis, {
+      get(target, property, receiver) {
+        if (property === "get") {
+          return (...args: Parameters<typeof target.get>) => {
+            counter.gets++;
+            return target.get(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return { client: client as unknown as RedisClient, counter };
+  }
+
+  it("shares one version read among the reads of a tenant that arrive together", async () => {
+    const { client, counter } = counting();
+    const reads = createCatalogueCache({ redis: client, logger }).reads(Page);
+    const { tenantId, load } = shop(["Anillo"]);
+    await reads.read(tenantId, "list", load);
+    counter.gets = 0;
+    const together = await Promise.all(Array.from({ length: 20 }, () => reads.read(tenantId, "list", load)));
+    expect(together.every((page) => page.names[0] === "Anillo")).toBe(true);
+    expect(counter.gets).toBe(1);
+  });
+
+  it("shows a write that finished before a read came in, though another read of the tenant was already waiting for its version", async () => {
+    const { client } = counting();
+    const reads = createCatalogueCache({ redis: client, logger }).reads(Page);
+    const { tenantId, db, load } = shop(["Anillo"]);
+    await reads.read(tenantId, "list", load);
+    const waiting = reads.read(tenantId, "list", load);
+    db.names = ["Anillo", "Cadena"];
+    await createCatalogueCache({ redis: client, logger }).invalidate(tenantId);
+    expect(await reads.read(tenantId, "list", load)).toEqual({ names: ["Anillo", "Cadena"] });
+    await waiting;
+  });
+});

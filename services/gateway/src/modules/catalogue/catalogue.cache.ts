@@ -60,12 +60,35 @@ export function createCatalogueCache({ redis, logger }: { redis: RedisClient; lo
    * zero, which after a Redis restart could count up to a stamp some replica still holds). Null when
    * Redis cannot answer.
    */
-  async function versionOf(tenantId: string): Promise<string | null> {
-    const version = await redis.get(versionKey(tenantId)).catch(warn("catalogue cache version not read"));
-    if (version !== null) return version;
-    const fresh = randomUUID();
-    const earlier = await redis.set(versionKey(tenantId), fresh, "NX", "GET").catch(warn("catalogue cache version not set"));
-    return earlier ?? fresh;
+  async function readVersion(tenantId: string): Promise<string | null> {
+    try {
+      const version = await redis.get(versionKey(tenantId));
+      if (version !== null) return version;
+      const fresh = randomUUID();
+      return (await redis.set(versionKey(tenantId), fresh, "NX", "GET")) ?? fresh;
+    } catch (error) {
+      return warn("catalogue cache version not read")(error);
+    }
+  }
+
+  const versionReads = new Map<string, Promise<string | null>>();
+
+  /**
+   * `readVersion`, shared by the reads of a tenant that arrive in the same turn of the event loop:
+   * one GET, sent once the turn is over — after every one of those requests arrived, so each still
+   * sees any write that finished before it came in. Under load that is one GET for many reads.
+   */
+  function versionOf(tenantId: string): Promise<string | null> {
+    const pending = versionReads.get(tenantId);
+    if (pending) return pending;
+    const read = new Promise<string | null>((resolve) => {
+      setImmediate(() => {
+        versionReads.delete(tenantId);
+        resolve(readVersion(tenantId));
+      });
+    });
+    versionReads.set(tenantId, read);
+    return read;
   }
 
   function reads<T>(schema: z.ZodType<T>): CachedReads<T> {
