@@ -14,6 +14,9 @@ import type { Authenticate } from "./routes.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i;
 
+/** The request's bearer token, or undefined when it has none (or a malformed one). */
+export const bearerToken = (req: Request): string | undefined => BEARER.exec(req.header("authorization") ?? "")?.[1];
+
 export interface AuthDeps {
   tokens: VerifiedTokens;
   users: Pick<ActiveUsersCache, "findActiveUser" | "known">;
@@ -29,7 +32,7 @@ export function createAuthenticate({ tokens, users }: AuthDeps): Authenticate {
     return actorOf(user);
   }
   return (req: Request): Actor | Promise<Actor> => {
-    const token = BEARER.exec(req.header("authorization") ?? "")?.[1];
+    const token = bearerToken(req);
     if (!token) throw unauthenticated();
     const claims = tokens.known(token);
     const user = claims && users.known(claims.tenantId, claims.userId);

@@ -25,6 +25,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
 import { AppError, type Logger, type RedisClient } from "@fleet/service-kit";
 import type { VerifiedTokens } from "../auth/verified-tokens.cache.js";
+import { bearerToken } from "./auth.middleware.js";
 
 const WINDOW_SECONDS = 60;
 /**
@@ -210,8 +211,6 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
   };
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i;
-
 /**
  * `tenantOf` for a limiter mounted before the routes authenticate: the tenant
  * of a valid bearer access token (signature and expiry checked, no database
@@ -220,7 +219,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i;
  */
 export function tenantFromBearer(tokens: VerifiedTokens): (req: Request) => string | null | Promise<string | null> {
   return (req) => {
-    const token = BEARER.exec(req.header("authorization") ?? "")?.[1];
+    const token = bearerToken(req);
     if (!token) return null;
     const known = tokens.known(token);
     if (known) return known.tenantId;
