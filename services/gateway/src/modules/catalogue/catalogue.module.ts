@@ -26,7 +26,7 @@ export function createCatalogueModule({ pool, redis, logger, events }: Catalogue
   const cache = createCatalogueCache({ redis, logger });
   const products = createManageProducts({ catalogue, cache, events });
   const search = createSearchProducts({ catalogue, cache });
-  const importProducts = createImportProducts({ catalogue, cache });
+  const importProducts = createImportProducts({ catalogue, cache, logger });
   const exportProducts = createExportProducts({ catalogue });
   return { routes: catalogueRoutes({ products, search, importProducts, exportProducts }), commerce: catalogueCommerceHandlers({ products, search }) };
 }

@@ -252,20 +252,23 @@ function tenantCatalogue(db: Db, tenantId: string) {
       params.push(groupQuery(group, false), groupQuery(group, true));
       return `(to_tsquery('spanish', $${params.length - 1}) || to_tsquery('simple', $${params.length}))`;
     });
-    const tsquery = groups.length > 0 ? groups.join(` ${joiner} `) : null;
-    const order =
-      request.query.order === "price_asc"
-        ? "p.price_minor ASC, rank DESC, p.id"
-        : request.query.order === "price_desc"
-          ? "p.price_minor DESC, rank DESC, p.id"
-          : tsquery
-            ? "rank DESC, p.price_minor ASC, p.id"
-            : "p.name, p.id";
+    if (groups.length > 0) {
+      // Ranked by the migration's catalogue_search (which always reads the search index), then the
+      // few products it found read in its order.
+      params.push(request.query.order);
+      const { rows } = await db.query<ProductRow>(
+        `SELECT ${PRODUCT_COLUMNS}
+         FROM catalogue_search($1, ${groups.join(` ${joiner} `)}, $2, $3, $4, $5, $${params.length}, $6) WITH ORDINALITY AS found(id, rank, position)
+         JOIN products p ON p.tenant_id = $1 AND p.id = found.id
+         ORDER BY found.position`,
+        params,
+      );
+      return rows;
+    }
+    const order = request.query.order === "price_asc" ? "p.price_minor ASC, p.id" : request.query.order === "price_desc" ? "p.price_minor DESC, p.id" : "p.name, p.id";
     const { rows } = await db.query<ProductRow>(
-      `SELECT ${PRODUCT_COLUMNS}, ${tsquery ? "ts_rank(p.search_vector, q.query)" : "0"} AS rank
-       FROM products p ${tsquery ? `, (SELECT ${tsquery} AS query) q` : ""}
+      `SELECT ${PRODUCT_COLUMNS} FROM products p
        WHERE p.tenant_id = $1 AND p.active
-         ${tsquery ? "AND p.search_vector @@ q.query" : ""}
          AND ($2::bigint IS NULL OR p.price_minor >= $2)
          AND ($3::bigint IS NULL OR p.price_minor <= $3)
          AND ($4::text IS NULL OR lower(p.category) = lower($4))
@@ -573,6 +576,15 @@ export function createCatalogueRepository(pool: pg.Pool) {
     forTenant: (tenantId: string): TenantCatalogue => tenantCatalogue(pool, tenantId),
     /** Runs `work` on one tenant's catalogue in a transaction (committed when it resolves). */
     transaction: <T>(tenantId: string, work: (catalogue: TenantCatalogue) => Promise<T>): Promise<T> => inTransaction(pool, (client) => work(tenantCatalogue(client, tenantId))),
+    /**
+     * Refreshes the planner's statistics of the catalogue tables. Autovacuum does it within a minute
+     * or so of a bulk write; until then Postgres plans searches for the table as it was (after an
+     * import of 10,000 products into an empty shop: scanning every product of the tenant instead of
+     * the search index). Samples a bounded number of rows, however large the tables.
+     */
+    async refreshStatistics(): Promise<void> {
+      await pool.query("ANALYZE products, product_variants, catalogue_words");
+    },
   };
 }
 

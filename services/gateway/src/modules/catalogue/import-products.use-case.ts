@@ -2,6 +2,7 @@
 // rules, SKUs unique in the file and held by no one else in the catalogue, each variant's product
 // in the file or the catalogue), then either a report only (dry run) or every row upserted by SKU
 // in one transaction — one bad row and nothing is written. The cache is dropped after the commit.
+import type { Logger } from "@fleet/service-kit";
 import { authorize, type Caller } from "../../auth/permissions.js";
 import type { CatalogueCache } from "./catalogue.cache.js";
 import { parseCatalogueCsv, type ImportProblem, type ParsedCsv } from "./catalogue-csv.js";
@@ -69,7 +70,10 @@ async function check(tenant: TenantCatalogue, parsed: ParsedCsv): Promise<Checke
   return { report: { ok: errors.length === 0, rows: parsed.rows, created, updated, errors }, products, variants };
 }
 
-export function createImportProducts({ catalogue, cache }: { catalogue: CatalogueRepository; cache: CatalogueCache }) {
+/** Imports writing at least this many rows refresh the planner's statistics before answering. */
+const BULK_ROWS = 500;
+
+export function createImportProducts({ catalogue, cache, logger }: { catalogue: CatalogueRepository; cache: CatalogueCache; logger: Logger }) {
   return async function importProducts(caller: Caller, csv: string, { dryRun }: { dryRun: boolean }): Promise<ImportReport> {
     authorize(caller, "products:write");
     const currency = await catalogue.forTenant(caller.tenantId).currency();
@@ -85,6 +89,11 @@ export function createImportProducts({ catalogue, cache }: { catalogue: Catalogu
       return { ...checked.report, created: products.created + variants.created, updated: products.updated + variants.updated };
     });
     if (report.ok) await cache.invalidate(caller.tenantId);
+    // Before answering, so the shop's first searches after a large import are planned for it.
+    // The import is committed either way: a failure here is only logged.
+    if (report.ok && report.created + report.updated >= BULK_ROWS) {
+      await catalogue.refreshStatistics().catch((error: unknown) => logger.warn("catalogue statistics refresh failed after an import", { tenantId: caller.tenantId, error }));
+    }
     return report;
   };
 }
