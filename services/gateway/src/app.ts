@@ -106,7 +106,8 @@ export interface Gateway {
   analytics: Pick<Analytics, "liveKpis">;
   /** Every declared route (the OpenAPI document is built from them). */
   routes: readonly Route[];
-  openApi: object;
+  /** The OpenAPI document of the routes, generated when first read. */
+  readonly openApi: object;
 }
 
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -163,7 +164,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...orders.routes,
     ...analytics.routes,
   ];
-  const openApi = buildOpenApiDocument(routes, deps.version ?? "0.0.0");
+  let document: object | undefined;
+  const openApi = () => (document ??= buildOpenApiDocument(routes, deps.version ?? "0.0.0"));
   // The commerce modules each answer their part of CommerceService; the rest is UNIMPLEMENTED.
   const commerceHandlers: CommerceHandlers[] = [];
   commerceHandlers.push(settings.commerce, sellers.commerce);
@@ -196,7 +198,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
     );
     app.use(errorHeaders());
   });
-  return { app, routes, openApi, commerceService, defaultFlows: flows.defaultFlows, analytics: analytics.analytics };
+  return {
+    app,
+    routes,
+    get openApi() {
+      return openApi();
+    },
+    commerceService,
+    defaultFlows: flows.defaultFlows,
+    analytics: analytics.analytics,
+  };
 }
 
 export function createApp(deps: GatewayDeps): Express {

@@ -3,8 +3,8 @@
 // configured dashboard origins only.
 import { describe, expect, it } from "@jest/globals";
 import request from "supertest";
-import swaggerUi from "swagger-ui-express";
 import { dashboardCors } from "../src/http/cors.middleware.js";
+import { openApiRoutes } from "../src/http/openapi.js";
 import { securityHeaders } from "../src/http/security-headers.middleware.js";
 import { tinyApp } from "./tiny-app.harness.js";
 
@@ -17,7 +17,7 @@ function app(origins: string[] = [DASHBOARD]) {
     app.get("/api/ping", (_req, res) => {
       res.json({ ok: true });
     });
-    app.use("/api/docs", swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: "/api/openapi.json" } }));
+    app.use("/api", openApiRoutes(() => ({ openapi: "3.1.0", info: { title: "test", version: "0" }, paths: {} })));
   }).app;
 }
 
@@ -71,6 +71,16 @@ describe("securityHeaders", () => {
       expect(attributes).toMatch(/src="\.\/[\w.-]+\.js"/);
       expect(body?.trim()).toBe("");
     }
+  });
+
+  it("serves the docs page's files, loaded on the first request, and the document", async () => {
+    const served = app();
+    const [page, style, document] = await Promise.all([request(served).get("/api/docs/"), request(served).get("/api/docs/swagger-ui.css"), request(served).get("/api/openapi.json")]);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("swagger-ui");
+    expect(style.status).toBe(200);
+    expect(style.headers["content-type"]).toMatch(/^text\/css/);
+    expect(document.body).toEqual({ openapi: "3.1.0", info: { title: "test", version: "0" }, paths: {} });
   });
 
   it("gives a path that only begins like the docs path the API policy", async () => {

@@ -1,9 +1,10 @@
 // The OpenAPI 3.1 document of /api, generated from the declared routes (zod
 // schemas through zod-openapi), served at /api/openapi.json with a docs page
 // at /api/docs. Every route also documents the uniform error body for the
-// answers any route may give.
-import { Router } from "express";
-import swaggerUi from "swagger-ui-express";
+// answers any route may give. Neither is needed to serve the API: the
+// document is generated, and the docs page's package loaded, when first asked
+// for (together about a tenth of the gateway's start).
+import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { openApiPath, type Route } from "./routes.js";
@@ -79,12 +80,16 @@ export function buildOpenApiDocument(routes: readonly Route[], version: string):
   });
 }
 
-/** GET /openapi.json and the docs page at /docs (relative to /api). */
-export function openApiRoutes(document: object): Router {
+/** GET /openapi.json and the docs page at /docs (relative to /api); `document` is called once, when first needed. */
+export function openApiRoutes(document: () => object): Router {
   const router = Router();
   router.get("/openapi.json", (_req, res) => {
-    res.json(document);
+    res.json(document());
   });
-  router.use("/docs", swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: "/api/openapi.json" } }));
+  let docsPage: Promise<RequestHandler> | undefined;
+  router.use("/docs", (req, res, next) => {
+    docsPage ??= import("swagger-ui-express").then(({ default: swaggerUi }) => Router().use(swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: "/api/openapi.json" } })));
+    docsPage.then((page) => page(req, res, next), next);
+  });
   return router;
 }
