@@ -84,7 +84,7 @@ describe("a main and a cache Redis under the built gateway and analytics worker"
     await Promise.all([main?.destroy(), cache?.destroy(), database?.drop()]);
   });
 
-  it("keeps only the catalogue cache and the KPI documents in the cache server; streams, rollups, limits and leases in the main one", async () => {
+  it("keeps only the read caches (catalogue, customers) and the KPI documents in the cache server; streams, rollups, limits and leases in the main one", async () => {
     if (!gateway || !worker) throw new Error("services not started");
     const registered = await call(gateway.httpUrl, "/api/auth/register", {
       method: "POST",
@@ -97,8 +97,10 @@ describe("a main and a cache Redis under the built gateway and analytics worker"
     // Stock under its minimum: the creation also appends stock.low to the events stream.
     const created = await call(gateway.httpUrl, "/api/products", { method: "POST", token, body: { sku: "CACHE-1", name: "Cached ring", priceMinor: 1000, stock: 1, stockMin: 5 } });
     expect(created.status).toBe(201);
-    // A miss that fills the cache, then a hit.
+    // A miss that fills the cache, then a hit; the same for customers.
     for (let i = 0; i < 2; i++) expect((await call(gateway.httpUrl, "/api/products", { token })).status).toBe(200);
+    expect((await call(gateway.httpUrl, "/api/customers", { method: "POST", token, body: { name: "Cached customer" } })).status).toBe(201);
+    for (let i = 0; i < 2; i++) expect((await call(gateway.httpUrl, "/api/customers", { token })).status).toBe(200);
 
     // The worker folded the stream's entries into its rollups (in the main Redis).
     const folded = await eventually(
@@ -129,12 +131,19 @@ describe("a main and a cache Redis under the built gateway and analytics worker"
       prefixedCache.disconnect();
     }
 
-    // The catalogue's entries and its version stamp (if the cache server evicts the stamp, a new one is drawn and the entries are read again).
-    expect(await keysOf(cacheClient)).toEqual([`${PREFIX}analytics:metrics:${tenantId}:messages_24h`, `${PREFIX}catalogue:${tenantId}`, `${PREFIX}catalogue:${tenantId}:version`]);
+    // The catalogue's and the customers' entries and version stamps (if the cache server evicts a stamp, a new one is drawn and the entries are read again).
+    expect(await keysOf(cacheClient)).toEqual([
+      `${PREFIX}analytics:metrics:${tenantId}:messages_24h`,
+      `${PREFIX}catalogue:${tenantId}`,
+      `${PREFIX}catalogue:${tenantId}:version`,
+      `${PREFIX}customers:${tenantId}`,
+      `${PREFIX}customers:${tenantId}:version`,
+    ]);
     expect(await cacheClient.hlen(`${PREFIX}catalogue:${tenantId}`)).toBeGreaterThan(0);
+    expect(await cacheClient.hlen(`${PREFIX}customers:${tenantId}`)).toBeGreaterThan(0);
 
     const mainKeys = await keysOf(mainClient);
-    expect(mainKeys.filter((key) => key.startsWith(`${PREFIX}catalogue:`) || key.startsWith(`${PREFIX}analytics:metrics:`))).toEqual([]);
+    expect(mainKeys.filter((key) => ["catalogue:", "customers:", "orders:", "sellers:", "analytics:metrics:"].some((part) => key.startsWith(`${PREFIX}${part}`)))).toEqual([]);
     expect(mainKeys).toEqual(expect.arrayContaining([`${PREFIX}events`, `${PREFIX}analytics:kpi-refresh-lease`]));
     expect(await mainClient.type(`${PREFIX}events`)).toBe("stream");
     expect(await mainClient.xlen(`${PREFIX}events`)).toBeGreaterThan(0);

@@ -27,12 +27,12 @@ import type { Analytics } from "./modules/analytics/analytics.use-case.js";
 import { createAccountsModule } from "./modules/accounts/accounts.module.js";
 import { createBotsModule, type BotsAdapter } from "./modules/bots/bots.module.js";
 import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
-import { createCustomersModule } from "./modules/customers/customers.module.js";
+import { createCustomersCache, createCustomersModule } from "./modules/customers/customers.module.js";
 import { csvBody } from "./modules/catalogue/csv-body.middleware.js";
 import { createFlowsModule, type FlowsOrchestratorClient } from "./modules/flows/flows.module.js";
 import { createHealthModule } from "./modules/health/health.module.js";
-import { createOrdersModule } from "./modules/orders/orders.module.js";
-import { createSellersModule } from "./modules/sellers/sellers.module.js";
+import { createOrdersCache, createOrdersModule } from "./modules/orders/orders.module.js";
+import { createSellersCache, createSellersModule } from "./modules/sellers/sellers.module.js";
 import { createSettingsModule } from "./modules/settings/settings.module.js";
 import { createUsersModule } from "./modules/users/users.module.js";
 import { createLoginAttemptsRepository, type LoginLimits } from "./repositories/login-attempts.repository.js";
@@ -53,7 +53,7 @@ export interface GatewayDeps {
   pool: pg.Pool;
   /** The gateway's Redis client (keys under REDIS_KEY_PREFIX). */
   redis: RedisClient;
-  /** The catalogue read cache's Redis (REDIS_CACHE_URL, see config.ts); `redis` when absent. */
+  /** The read caches' Redis (catalogue, customers, orders, sellers: REDIS_CACHE_URL, see config.ts); `redis` when absent. */
   cacheRedis?: RedisClient;
   adapter: BotsAdapter;
   /** The bot-orchestrator's client (flows, simulations, conversations). */
@@ -137,10 +137,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const catalogue = createCatalogueModule({ pool: deps.pool, redis: cacheRedis, logger: deps.logger, events: createEventsRepository(deps.redis) });
   const now = deps.now ?? (() => new Date());
   const settings = createSettingsModule({ pool: deps.pool, bus, now });
-  const customers = createCustomersModule({ pool: deps.pool });
-  const sellers = createSellersModule({ pool: deps.pool, settings: settings.settings, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, now });
+  const caches = {
+    customers: createCustomersCache({ redis: cacheRedis, logger: deps.logger }),
+    orders: createOrdersCache({ redis: cacheRedis, logger: deps.logger }),
+    sellers: createSellersCache({ redis: cacheRedis, logger: deps.logger }),
+  };
+  const customers = createCustomersModule({ pool: deps.pool, caches });
+  const sellers = createSellersModule({ pool: deps.pool, settings: settings.settings, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, caches, now });
   const analytics = createAnalyticsModule({ redis: deps.redis, settings: settings.settings, worker: deps.analyticsWorker, now });
-  const orders = createOrdersModule({ pool: deps.pool, redis: cacheRedis, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, settings: settings.settings });
+  const orders = createOrdersModule({ pool: deps.pool, redis: cacheRedis, cache: caches.orders, events: createEventsRepository(deps.redis), logger: deps.logger, upsertCustomer: customers.upsertCustomer, settings: settings.settings });
   const routes: Route[] = [
     ...createHealthModule({ self: deps.health, fleet: deps.fleetHealth }).routes,
     ...accounts.routes,

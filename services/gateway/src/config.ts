@@ -28,9 +28,10 @@ export const configSchema = z.object({
   GRPC_PORT: port(50051),
   /**
    * The Redis of the read caches; unset: REDIS_URL. Where the gateway's Redis keys live:
-   * - REDIS_CACHE_URL: `catalogue:<tenantId>` and `catalogue:<tenantId>:version` only (the catalogue
-   *   read cache, one hash per tenant, 60 s TTL, and its version stamp; written by catalogue reads,
-   *   replaced by catalogue writes and by orders changing stock).
+   * - REDIS_CACHE_URL: `<part>:<tenantId>` and `<part>:<tenantId>:version` only, for the parts
+   *   `catalogue`, `customers`, `orders` and `sellers` (the read caches, one hash per tenant and
+   *   part, 60 s TTL, and its version stamp; written by reads, replaced by writes to that part: the
+   *   catalogue's also by orders changing stock, the customers' and sellers' also by assignments).
    * - REDIS_URL, because losing them loses work or weakens a guarantee: the `events` stream and the
    *   dashboard consumer group on it; the rate limiters (`gateway:rate:*`) and login failure counters
    *   (`gateway:login-fail:*`); the

@@ -16,7 +16,9 @@ import { startInstallDefaultFlowsJob } from "./jobs/install-default-flows.job.js
 import { startPurgeRefreshTokensJob } from "./jobs/purge-refresh-tokens.job.js";
 import { startReleaseSellerAssignmentsJob } from "./jobs/release-seller-assignments.job.js";
 import { createAssignmentTimeoutsRepository } from "./modules/sellers/assignment-timeouts.repository.js";
+import { createCustomersCache } from "./modules/customers/customers.module.js";
 import { createSellerEvents } from "./modules/sellers/seller-events.js";
+import { createSellersCache } from "./modules/sellers/sellers.module.js";
 import { createEventsRepository } from "./repositories/events.repository.js";
 import { createRefreshTokensRepository } from "./modules/accounts/refresh-tokens.repository.js";
 import { createDashboardSocket } from "./ws/dashboard.socket.js";
@@ -41,7 +43,7 @@ const gateway = createGateway({
   health: runtime.health(),
   pool,
   redis,
-  // The catalogue read cache only (REDIS_CACHE_URL; the same connection when unset).
+  // The read caches only (catalogue, customers, orders, sellers: REDIS_CACHE_URL; the same connection when unset).
   cacheRedis: runtime.cacheRedis(),
   adapter,
   orchestrator,
@@ -97,7 +99,7 @@ const purgeRefreshTokens = startPurgeRefreshTokensJob({ refreshTokens: createRef
 // Timeouts are minutes long: a pass a minute (by default) releases an assignment at most a minute late.
 const releaseSellerAssignments = startReleaseSellerAssignmentsJob({
   assignments: createAssignmentTimeoutsRepository(pool),
-  events: createSellerEvents({ events: createEventsRepository(redis), logger }),
+  events: createSellerEvents({ events: createEventsRepository(redis), stale: [createCustomersCache({ redis: runtime.cacheRedis(), logger }), createSellersCache({ redis: runtime.cacheRedis(), logger })], logger }),
   intervalMs: config.SELLER_RELEASE_INTERVAL_MS,
   logger,
 });

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { STREAMS } from "@fleet/contracts";
 import { memoryLogger } from "@fleet/testing";
 import { startReleaseSellerAssignmentsJob } from "../src/jobs/release-seller-assignments.job.js";
+import { createCustomersCache } from "../src/modules/customers/customers.module.js";
 import { createAssignmentTimeoutsRepository } from "../src/modules/sellers/assignment-timeouts.repository.js";
 import { createSellerEvents } from "../src/modules/sellers/seller-events.js";
+import { createSellersCache } from "../src/modules/sellers/sellers.module.js";
 import { createEventsRepository } from "../src/repositories/events.repository.js";
 import { startCommerce, type CommerceHarness } from "./sellers.harness.js";
 
@@ -24,7 +26,7 @@ function replicaJob() {
   const { logger } = memoryLogger("gateway");
   return startReleaseSellerAssignmentsJob({
     assignments: createAssignmentTimeoutsRepository(h.base.pool),
-    events: createSellerEvents({ events: createEventsRepository(h.base.testRedis.redis), logger }),
+    events: createSellerEvents({ events: createEventsRepository(h.base.testRedis.redis), stale: [createCustomersCache({ redis: h.base.testRedis.redis, logger }), createSellersCache({ redis: h.base.testRedis.redis, logger })], logger }),
     intervalMs: 3_600_000,
     logger,
     now: () => h.clock.now,
@@ -46,6 +48,10 @@ describe("releasing assignments nobody released", () => {
       for (const contact of ["5215511110001", "5215511110002"]) await h.grpc.assignSeller({ tenantId: owner.tenantId, customerContact: contact });
     }
     const [first, second] = [replicaJob(), replicaJob()];
+    const sellersOfCustomers = async () => ((await (await h.as(shortShop)).get("/api/customers")).body.items as Array<{ seller: { name: string } | null }>).map((customer) => customer.seller?.name ?? null);
+    // Read (and cached) while assigned; the job's release shows at once, not when the cache expires.
+    expect(await sellersOfCustomers()).toEqual(["Ana", "Ana"]);
+    expect(((await (await h.as(shortShop)).get("/api/sellers")).body.items as Array<{ currentLoad: number }>).map((seller) => seller.currentLoad)).toEqual([2]);
 
     h.clock.advanceMinutes(29);
     expect(await first.runOnce()).toBe(0);
@@ -54,6 +60,8 @@ describe("releasing assignments nobody released", () => {
     expect(released[0] + released[1]).toBe(2);
     expect(await openAssignments(shortShop.tenantId)).toBe(0);
     expect(await openAssignments(defaultShop.tenantId)).toBe(2);
+    expect(await sellersOfCustomers()).toEqual([null, null]);
+    expect(((await (await h.as(shortShop)).get("/api/sellers")).body.items as Array<{ currentLoad: number }>).map((seller) => seller.currentLoad)).toEqual([0]);
 
     h.clock.advanceMinutes(90);
     expect((await Promise.all([first.runOnce(), second.runOnce()])).reduce((a, b) => a + b)).toBe(2);

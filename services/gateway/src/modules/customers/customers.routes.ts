@@ -2,8 +2,9 @@
 // is always the caller's.
 import { z } from "zod";
 import { userRoute, type Route } from "../../http/routes.js";
-import { PageQuery, pageSchema } from "../../http/pagination.js";
+import { PageQuery } from "../../http/pagination.js";
 import { AddressSchema } from "./customers.repository.js";
+import { CustomerPageSchema, CustomerSchema } from "./customers.schemas.js";
 import type { ManageCustomers } from "./manage-customers.use-case.js";
 
 export const WhatsappIdSchema = z.string().trim().regex(/^[A-Za-z0-9@._:+-]{3,128}$/, "must be a WhatsApp id (phone digits or a JID)");
@@ -11,29 +12,6 @@ const PhoneSchema = z.string().trim().regex(/^\+?[0-9]{7,15}$/, "must be a phone
 const PriceTierSchema = z.string().trim().regex(/^[a-z][a-z0-9_]{0,31}$/, "must be a price tier such as retail, wholesale or vip");
 const TagSchema = z.string().trim().min(1).max(40);
 
-const CustomerSchema = z
-  .object({
-    id: z.uuid(),
-    whatsappId: z.string().nullable(),
-    name: z.string(),
-    phone: z.string().nullable(),
-    nationalId: z.string().nullable(),
-    addresses: z.array(
-      z.object({ label: z.string(), line1: z.string(), line2: z.string(), city: z.string(), state: z.string(), postalCode: z.string(), country: z.string(), notes: z.string() }).meta({ id: "Address" }),
-    ),
-    priceTier: z.string(),
-    tags: z.array(z.string()),
-    notes: z.string(),
-    firstContactAt: z.iso.datetime({ offset: true }).nullable(),
-    lastContactAt: z.iso.datetime({ offset: true }).nullable(),
-    createdAt: z.iso.datetime({ offset: true }),
-    updatedAt: z.iso.datetime({ offset: true }),
-    seller: z
-      .object({ id: z.uuid(), name: z.string() })
-      .nullable()
-      .meta({ id: "CustomerSeller", description: "The seller attending the customer now (their open assignment); null when none" }),
-  })
-  .meta({ id: "Customer" });
 
 export const CustomerParams = z.object({ customerId: z.uuid("must be a UUID") });
 
@@ -94,7 +72,7 @@ export function customersRoutes({ customers }: { customers: ManageCustomers }): 
       tags,
       permission: "customers:read",
       query: ListQuery,
-      responses: { 200: { description: "A page of customers", schema: pageSchema(CustomerSchema) } },
+      responses: { 200: { description: "A page of customers", schema: CustomerPageSchema } },
       handle: async ({ actor, query }) => ({ status: 200, body: await customers.list(actor, query) }),
     }),
     userRoute({

@@ -1,6 +1,7 @@
 // Moves an order along its lifecycle (order-status.ts), recording who and when. Cancelling puts
 // back exactly the stock the order reserved, once, in the same transaction.
 import { authorize, type Caller } from "../../auth/permissions.js";
+import type { TenantReadsCache } from "../../cache/tenant-reads.cache.js";
 import { actorName, orderNotFound, type PublishEvents, type StockChanges } from "./order-rules.js";
 import { assertTransition, type OrderStatus } from "./order-status.js";
 import type { OrderDetail, OrdersStore } from "./orders.repository.js";
@@ -10,7 +11,7 @@ export interface ChangeStatusInput {
   note?: string;
 }
 
-export function createChangeStatus({ orders, publish, stock }: { orders: Pick<OrdersStore, "forTenant" | "transaction">; publish: PublishEvents; stock: StockChanges }) {
+export function createChangeStatus({ orders, cache, publish, stock }: { orders: Pick<OrdersStore, "forTenant" | "transaction">; cache: Pick<TenantReadsCache, "invalidate">; publish: PublishEvents; stock: StockChanges }) {
   return async function changeStatus(actor: Caller, orderId: string, { status, note = "" }: ChangeStatusInput): Promise<OrderDetail> {
     authorize(actor, "orders:write");
     const by = actorName(actor);
@@ -23,6 +24,7 @@ export function createChangeStatus({ orders, publish, stock }: { orders: Pick<Or
       const restored = status === "cancelled" && (await tx.restoreStock(order.id));
       return { ...order, restored };
     });
+    await cache.invalidate(actor.tenantId);
     if (before.restored) await stock.changed(actor.tenantId, []);
     const order = await orders.forTenant(actor.tenantId).find(before.id);
     if (!order) throw orderNotFound();

@@ -7,6 +7,7 @@
 // shop's setting, read through the settings module (cached per tenant).
 import { AppError } from "@fleet/service-kit";
 import { authorize, type Caller } from "../../auth/permissions.js";
+import type { TenantReadsCache } from "../../cache/tenant-reads.cache.js";
 import type { CustomerRecord, CustomersDirectory } from "../customers/customers.repository.js";
 import { customerNotFound } from "../customers/customer-rules.js";
 import type { UpsertCustomer } from "../customers/upsert-customer.use-case.js";
@@ -104,6 +105,8 @@ class KeyTaken extends Error {}
 
 export interface CreateOrderDeps {
   orders: Pick<OrdersStore, "forTenant" | "transaction">;
+  /** The orders part of the read cache, dropped once an order is committed. */
+  cache: Pick<TenantReadsCache, "invalidate">;
   customers: Pick<CustomersDirectory, "forTenant">;
   upsertCustomer: UpsertCustomer;
   settings: Pick<SettingsUseCases, "readSettings">;
@@ -111,7 +114,7 @@ export interface CreateOrderDeps {
   stock: StockChanges;
 }
 
-export function createCreateOrder({ orders, customers, upsertCustomer, settings, publish, stock }: CreateOrderDeps) {
+export function createCreateOrder({ orders, cache, customers, upsertCustomer, settings, publish, stock }: CreateOrderDeps) {
   async function customerOf(actor: Caller, input: CreateOrderInput["customer"]): Promise<CustomerRecord> {
     if ("id" in input) {
       const customer = await customers.forTenant(actor.tenantId).find(input.id);
@@ -180,6 +183,7 @@ export function createCreateOrder({ orders, customers, upsertCustomer, settings,
       throw error;
     }
 
+    await cache.invalidate(actor.tenantId);
     const order = await tenantOrders.find(created.orderId);
     if (!order) throw new Error("created order not found");
     await stock.changed(actor.tenantId, created.levels);

@@ -4,58 +4,17 @@
 import { z } from "zod";
 import { AppError } from "@fleet/service-kit";
 import { userRoute, type Route } from "../../http/routes.js";
-import { PageQuery, pageSchema } from "../../http/pagination.js";
+import { PageQuery } from "../../http/pagination.js";
 import { CustomerParams, WhatsappIdSchema } from "../customers/customers.routes.js";
 import type { ChangeStatus } from "./change-status.use-case.js";
 import { MAX_LINES, type CreateOrder } from "./create-order.use-case.js";
-import { allowedTransitions, orderStatuses } from "./order-status.js";
+import { allowedTransitions } from "./order-status.js";
+import { DeliveryMethodSchema, OrderDetailSchema, OrderPageSchema, StatusSchema, Time } from "./orders.schemas.js";
 import type { OrderDetail } from "./orders.repository.js";
 import type { ReadOrders } from "./read-orders.use-case.js";
 import type { RecordPayment } from "./record-payment.use-case.js";
 
 const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const StatusSchema = z.enum(orderStatuses).meta({ id: "OrderStatus", description: "pending → confirmed → in_process → packed → ready → on_the_way → delivered, or cancelled" });
-const DeliveryMethodSchema = z.enum(["pickup", "delivery"]);
-const Time = z.iso.datetime({ offset: true });
-
-const OrderSchema = z
-  .object({
-    id: z.uuid(),
-    number: z.number().int().meta({ description: "The shop's order number" }),
-    status: StatusSchema,
-    source: z.enum(["chat", "dashboard"]),
-    customer: z.object({ id: z.uuid(), name: z.string(), phone: z.string().nullable(), whatsappId: z.string().nullable() }).meta({ description: "The customer as they were when ordering" }),
-    sellerId: z.uuid().nullable(),
-    botId: z.uuid().nullable(),
-    currency: z.string(),
-    subtotalMinor: z.number().int(),
-    discountMinor: z.number().int(),
-    taxRateBps: z.number().int().meta({ description: "Tax rate in basis points (1600 = 16 %), applied to subtotal − discount, rounded half up" }),
-    taxMinor: z.number().int(),
-    deliveryMinor: z.number().int(),
-    totalMinor: z.number().int(),
-    paidMinor: z.number().int(),
-    balanceMinor: z.number().int().meta({ description: "totalMinor − paidMinor" }),
-    paymentMethod: z.string(),
-    deliveryMethod: DeliveryMethodSchema,
-    deliveryAddress: z.string(),
-    notes: z.string(),
-    createdBy: z.string().meta({ description: "The user who took the order, or `bot`" }),
-    createdAt: Time,
-    updatedAt: Time,
-  })
-  .meta({ id: "Order" });
-
-const OrderDetailSchema = OrderSchema.extend({
-  lines: z.array(
-    z
-      .object({ productId: z.uuid(), variantId: z.uuid().nullable(), sku: z.string(), name: z.string(), unitPriceMinor: z.number().int(), quantity: z.number().int(), lineTotalMinor: z.number().int() })
-      .meta({ id: "OrderLine" }),
-  ),
-  payments: z.array(z.object({ id: z.uuid(), amountMinor: z.number().int(), method: z.string(), reference: z.string(), paidAt: Time, recordedBy: z.string() }).meta({ id: "OrderPayment" })),
-  statusHistory: z.array(z.object({ from: StatusSchema.nullable(), to: StatusSchema, by: z.string(), at: Time, note: z.string() }).meta({ id: "OrderStatusChange" })),
-  allowedStatuses: z.array(StatusSchema).meta({ description: "The statuses the order may move to now (POST /orders/{orderId}/status)" }),
-}).meta({ id: "OrderDetail" });
 
 /** An order as the API shows it: with the statuses it may move to, from the one transition table. */
 const shown = (order: OrderDetail) => ({ ...order, allowedStatuses: [...allowedTransitions(order.status)] });
@@ -135,7 +94,7 @@ export function ordersRoutes({ read, createOrder, changeStatus, recordPayment }:
       tags,
       permission: "orders:read",
       query: ListQuery,
-      responses: { 200: { description: "A page of orders", schema: pageSchema(OrderSchema) } },
+      responses: { 200: { description: "A page of orders", schema: OrderPageSchema } },
       handle: async ({ actor, query }) => ({ status: 200, body: await read.list(actor, query) }),
     }),
     userRoute({
@@ -212,7 +171,7 @@ export function ordersRoutes({ read, createOrder, changeStatus, recordPayment }:
       permission: "orders:read",
       params: CustomerParams,
       query: PageQuery,
-      responses: { 200: { description: "A page of the customer's orders", schema: pageSchema(OrderSchema) }, 404: { description: "CUSTOMER_NOT_FOUND" } },
+      responses: { 200: { description: "A page of the customer's orders", schema: OrderPageSchema }, 404: { description: "CUSTOMER_NOT_FOUND" } },
       handle: async ({ actor, params, query }) => ({ status: 200, body: await read.ofCustomer(actor, params.customerId, query) }),
     }),
   ];

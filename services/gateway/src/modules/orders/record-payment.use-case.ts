@@ -3,6 +3,7 @@
 // modelled, so paid never exceeds the total. A cancelled order takes no payments.
 import { AppError } from "@fleet/service-kit";
 import { authorize, type Caller } from "../../auth/permissions.js";
+import type { TenantReadsCache } from "../../cache/tenant-reads.cache.js";
 import { actorName, orderNotFound } from "./order-rules.js";
 import type { OrderDetail, OrdersStore } from "./orders.repository.js";
 
@@ -14,7 +15,7 @@ export interface PaymentInput {
   paidAt?: string;
 }
 
-export function createRecordPayment({ orders }: { orders: Pick<OrdersStore, "forTenant" | "transaction"> }) {
+export function createRecordPayment({ orders, cache }: { orders: Pick<OrdersStore, "forTenant" | "transaction">; cache: Pick<TenantReadsCache, "invalidate"> }) {
   return async function recordPayment(actor: Caller, orderId: string, input: PaymentInput): Promise<OrderDetail> {
     authorize(actor, "orders:write");
     if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor < 1) throw new AppError("invalid_argument", "INVALID_AMOUNT", "A payment is a whole, positive number of minor units");
@@ -28,6 +29,7 @@ export function createRecordPayment({ orders }: { orders: Pick<OrdersStore, "for
       await tx.addPayment(order.id, { amountMinor: input.amountMinor, method: input.method, reference: input.reference ?? "", paidAt: input.paidAt ?? null, recordedBy: actorName(actor) });
       return order.id;
     });
+    await cache.invalidate(actor.tenantId);
     const order = await orders.forTenant(actor.tenantId).find(id);
     if (!order) throw orderNotFound();
     return order;

@@ -1,17 +1,32 @@
 // seller.assigned / seller.released on the fleet's events stream (analytics, the dashboard's live
 // view). Ids are derived from the assignment, so a fact emitted twice is one fact for readers.
+// Every committed assignment change comes through here (assigning, releasing, the timeout job), so
+// this is also where the read caches it makes stale are dropped — customers show their current
+// seller, sellers their load — before the event, so whoever reads on the news reads the change.
 import type { Logger } from "@fleet/service-kit";
+import type { TenantReadsCache } from "../../cache/tenant-reads.cache.js";
 import type { EventsRepository } from "../../repositories/events.repository.js";
 import type { AssignmentRecord } from "./sellers.repository.js";
 
 export type SellerEvents = ReturnType<typeof createSellerEvents>;
 
-export function createSellerEvents({ events, logger }: { events: Pick<EventsRepository, "emit">; logger: Pick<Logger, "warn"> }) {
+export function createSellerEvents({
+  events,
+  stale,
+  logger,
+}: {
+  events: Pick<EventsRepository, "emit">;
+  /** The read caches an assignment change makes stale (customers', sellers'). */
+  stale: ReadonlyArray<Pick<TenantReadsCache, "invalidate">>;
+  logger: Pick<Logger, "warn">;
+}) {
   // The assignment is already committed: a stream outage costs the event, not the assignment.
-  const emit = (event: Parameters<EventsRepository["emit"]>[0]): Promise<void> =>
-    events.emit(event).catch((error: unknown) => {
+  const emit = async (event: Parameters<EventsRepository["emit"]>[0] & { tenantId: string }): Promise<void> => {
+    for (const cache of stale) await cache.invalidate(event.tenantId);
+    await events.emit(event).catch((error: unknown) => {
       logger.warn("seller event not emitted", { type: event.type, error: error instanceof Error ? error.message : String(error) });
     });
+  };
   return {
     assigned: (tenantId: string, assignment: AssignmentRecord) =>
       emit({
