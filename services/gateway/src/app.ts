@@ -159,6 +159,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
       checkPassword: accounts.checkPassword,
       hashPassword,
+      // A seller who was the user loses the link: the cached sellers show it.
+      userRemoved: (tenantId) => caches.sellers.invalidate(tenantId),
     }).routes,
     ...createBotsModule({ adapter: bots, events: createEventsRepository(deps.redis), logger: deps.logger }).routes,
     ...flows.routes,

@@ -162,5 +162,12 @@ describe("sellers", () => {
     h.clock.set("2025-07-16T01:00:00Z");
     expect(await roster()).toEqual(["Eva R.:0:off", "Fabi:0:off"]);
     expect(await onDutyNow()).toEqual([]);
+
+    // A seller who is a dashboard user; the user removed, the seller stays, unlinked.
+    const agent = await h.base.createUser({ tenant: "joyeria-turnos", email: "agente@turnos.test", role: "agent" });
+    expect((await staff.patch(`/api/sellers/${eva}`, { userId: agent.id })).status).toBe(200);
+    expect((await staff.get(`/api/sellers/${eva}`)).body.userId).toBe(agent.id);
+    expect((await staff.delete(`/api/users/${agent.id}`)).status).toBe(204);
+    expect((await staff.get(`/api/sellers/${eva}`)).body.userId).toBeNull();
   });
 });

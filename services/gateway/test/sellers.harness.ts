@@ -26,7 +26,7 @@ export interface CommerceHarness {
   grpc: CommerceClient;
   clock: { now: Date; set(iso: string): void; advanceMinutes(minutes: number): void };
   /** Supertest calls as `user`. */
-  as(user: SeededUser): Promise<{ get(path: string): request.Test; post(path: string, body?: object): request.Test; patch(path: string, body: object): request.Test; put(path: string, body: object): request.Test }>;
+  as(user: SeededUser): Promise<{ get(path: string): request.Test; post(path: string, body?: object): request.Test; patch(path: string, body: object): request.Test; put(path: string, body: object): request.Test; delete(path: string): request.Test }>;
   close(): Promise<void>;
 }
 
@@ -88,6 +88,7 @@ export async function startCommerce(startAt = "2025-07-15T17:00:00Z"): Promise<C
         post: (path, body) => auth(request(app).post(path)).send(body ?? {}),
         patch: (path, body) => auth(request(app).patch(path)).send(body),
         put: (path, body) => auth(request(app).put(path)).send(body),
+        delete: (path) => auth(request(app).delete(path)),
       };
     },
     async close() {

@@ -1,9 +1,10 @@
-// A manager removes a user; their sessions end at once.
+// A manager removes a user; their sessions end at once. A seller who was this user stays a seller,
+// without a user (the database unlinks them): `removed` tells whoever caches sellers.
 import { authorize, type Actor } from "../../auth/permissions.js";
 import { assertKeepsAnOwner, assertMayManage, userNotFound, type SessionRevoker } from "./user-rules.js";
 import type { UsersDirectory } from "./users.repository.js";
 
-export function createRemoveUser({ users, sessions }: { users: Pick<UsersDirectory, "transaction">; sessions: SessionRevoker }) {
+export function createRemoveUser({ users, sessions, removed }: { users: Pick<UsersDirectory, "transaction">; sessions: SessionRevoker; removed: (tenantId: string) => Promise<void> }) {
   return async function removeUser(actor: Actor, userId: string): Promise<void> {
     authorize(actor, "users:write");
     await users.transaction(actor.tenantId, async (tenantUsers) => {
@@ -14,6 +15,7 @@ export function createRemoveUser({ users, sessions }: { users: Pick<UsersDirecto
       if (!(await tenantUsers.remove(userId))) throw userNotFound();
     });
     await sessions.revokeAllForUser(actor.tenantId, userId);
+    await removed(actor.tenantId);
   };
 }
 

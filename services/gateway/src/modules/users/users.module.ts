@@ -15,9 +15,11 @@ export interface UsersModuleDeps {
   sessions: SessionRevoker;
   checkPassword(password: string, email: string): Promise<void>;
   hashPassword(password: string): Promise<string>;
+  /** After a user is removed (and unlinked from the seller they were, if any). */
+  userRemoved(tenantId: string): Promise<void>;
 }
 
-export function createUsersModule({ pool, sessions, checkPassword, hashPassword }: UsersModuleDeps): { routes: Route[] } {
+export function createUsersModule({ pool, sessions, checkPassword, hashPassword, userRemoved }: UsersModuleDeps): { routes: Route[] } {
   const users = createUsersDirectory(pool);
   return {
     routes: usersRoutes({
@@ -25,7 +27,7 @@ export function createUsersModule({ pool, sessions, checkPassword, hashPassword 
       getUser: createGetUser({ users }),
       createUser: createCreateUser({ users, checkPassword, hashPassword }),
       updateUser: createUpdateUser({ users, sessions }),
-      removeUser: createRemoveUser({ users, sessions }),
+      removeUser: createRemoveUser({ users, sessions, removed: userRemoved }),
     }),
   };
 }
