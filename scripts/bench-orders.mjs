@@ -4,7 +4,8 @@
 // conditional UPDATE per line, the per-tenant number counter, the order, its lines and history in
 // one transaction, then order.created on the events stream). Prints throughput and latency
 // percentiles, and checks afterwards that the stock taken equals the orders created (no oversell,
-// no lost reservation).
+// no lost reservation). Then the dashboard's first page of orders and of customers under the same
+// load (served from the read cache).
 //
 //   node scripts/bench-orders.mjs [--connections 50] [--seconds 10] [--products 1]
 //
@@ -87,6 +88,15 @@ try {
   );
   console.log(`stock check: ${created} orders stored (answered 2xx: ${warm["2xx"] + result["2xx"]}; highest number ${highest || "-"}), ${taken} units taken → ${created === taken ? "consistent" : "INCONSISTENT"}`);
   if (created !== taken || result.non2xx > 0) process.exitCode = 1;
+
+  // The dashboard's first pages over those orders (read through the orders' and customers' read cache).
+  for (const path of ["/api/orders?limit=25", "/api/customers?limit=25"]) {
+    const url = `${gateway}${path}`;
+    await run({ url, headers: { authorization: `Bearer ${token}` }, duration: 1 });
+    const read = await run({ url, headers: { authorization: `Bearer ${token}` } });
+    console.log(`GET ${path.padEnd(22)} ${read.requests.average.toFixed(0).padStart(6)} req/s   p50 ${read.latency.p50} ms   p99 ${read.latency.p99} ms   non-2xx ${read.non2xx}`);
+    if (read.non2xx > 0) process.exitCode = 1;
+  }
 } finally {
   await fleet.stop();
 }
