@@ -22,38 +22,20 @@ CREATE FUNCTION catalogue_search(tenant uuid, query tsquery, min_price bigint, m
   RETURNS TABLE (id uuid, rank real)
   LANGUAGE plpgsql STABLE ROWS 20
   SET search_path = gateway, public
-  SET enable_seqscan = off
-  -- Planned for each search's own words: "aretes baratos" is best answered by walking the price
-  -- index until ten earrings are found, a rare word by the search index then a sort.
-  SET plan_cache_mode = force_custom_plan AS $$
+  SET enable_seqscan = off AS $$
 BEGIN
-  -- One statement per order, so each can use the price index (an ORDER BY choosing its column by
-  -- a CASE could not).
-  IF sort = 'price_asc' THEN
-    RETURN QUERY
-    SELECT p.id, ts_rank(p.search_vector, query) FROM products p
-    WHERE p.tenant_id = tenant AND p.active AND p.search_vector @@ query
-      AND (min_price IS NULL OR p.price_minor >= min_price) AND (max_price IS NULL OR p.price_minor <= max_price)
-      AND (wanted_category IS NULL OR lower(p.category) = lower(wanted_category)) AND (wanted_material IS NULL OR lower(p.material) = lower(wanted_material))
-    ORDER BY p.price_minor ASC, 2 DESC, p.id
-    LIMIT wanted;
-  ELSIF sort = 'price_desc' THEN
-    RETURN QUERY
-    SELECT p.id, ts_rank(p.search_vector, query) FROM products p
-    WHERE p.tenant_id = tenant AND p.active AND p.search_vector @@ query
-      AND (min_price IS NULL OR p.price_minor >= min_price) AND (max_price IS NULL OR p.price_minor <= max_price)
-      AND (wanted_category IS NULL OR lower(p.category) = lower(wanted_category)) AND (wanted_material IS NULL OR lower(p.material) = lower(wanted_material))
-    ORDER BY p.price_minor DESC, 2 DESC, p.id
-    LIMIT wanted;
-  ELSE
-    RETURN QUERY
-    SELECT p.id, ts_rank(p.search_vector, query) FROM products p
-    WHERE p.tenant_id = tenant AND p.active AND p.search_vector @@ query
-      AND (min_price IS NULL OR p.price_minor >= min_price) AND (max_price IS NULL OR p.price_minor <= max_price)
-      AND (wanted_category IS NULL OR lower(p.category) = lower(wanted_category)) AND (wanted_material IS NULL OR lower(p.material) = lower(wanted_material))
-    ORDER BY 2 DESC, p.price_minor ASC, p.id
-    LIMIT wanted;
-  END IF;
+  -- Run as dynamic SQL: planned for each search's own words ("aretes baratos" is best answered by
+  -- walking the price index until ten earrings are found, a rare word by the search index then a
+  -- sort), and with the order's own columns, so the price orders can use that index (an ORDER BY
+  -- choosing its column by a CASE could not). The order is one of three fixed texts.
+  RETURN QUERY EXECUTE format(
+    'SELECT p.id, ts_rank(p.search_vector, $2) FROM products p
+     WHERE p.tenant_id = $1 AND p.active AND p.search_vector @@ $2
+       AND ($3::bigint IS NULL OR p.price_minor >= $3) AND ($4::bigint IS NULL OR p.price_minor <= $4)
+       AND ($5::text IS NULL OR lower(p.category) = lower($5)) AND ($6::text IS NULL OR lower(p.material) = lower($6))
+     ORDER BY %s LIMIT $7',
+    CASE sort WHEN 'price_asc' THEN 'p.price_minor ASC, 2 DESC, p.id' WHEN 'price_desc' THEN 'p.price_minor DESC, 2 DESC, p.id' ELSE '2 DESC, p.price_minor ASC, p.id' END)
+  USING tenant, query, min_price, max_price, wanted_category, wanted_material, wanted;
 END $$;
 
 -- Down Migration
