@@ -111,6 +111,44 @@ function percentile(sorted, p) {
 
 const TITLES = { none: "no flow: stateless echo", wait: "flow with a durable wait (engine, state, timers)", shop: "the shop's default flows: menu, catalogue question, order" };
 
+
+/** Counters of every replica's /metrics, summed: gRPC calls handled by method, Postgres queries by name. */
+async function callCounters(fleet) {
+  const totals = new Map();
+  for (const [service, list] of Object.entries(fleet.replicas)) {
+    for (const replica of list) {
+      const text = await fetch(`${replica.httpUrl}/metrics`).then((response) => response.text(), () => "");
+      for (const line of text.split("\n")) {
+        const grpc = /^grpc_server_handled_total\{.*grpc_method="([^"]+)".*\} (\d+)/.exec(line);
+        const db = /^db_query_duration_seconds_count\{[^}]*query="([^"]+)"[^}]*\} (\d+)/.exec(line);
+        const match = grpc ?? db;
+        if (!match) continue;
+        const key = `${service} ${grpc ? "gRPC" : "Postgres"} ${match[1]}`;
+        totals.set(key, (totals.get(key) ?? 0) + Number(match[2]));
+      }
+    }
+  }
+  return totals;
+}
+
+/** Redis commands served so far, by command (one redis-server; a cluster's nodes are not summed). */
+async function redisCommands(fleet) {
+  const totals = new Map();
+  if (fleet.redisCluster) return totals;
+  const info = await fleet.redisClient.info("commandstats");
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) totals.set(`Redis ${match[1]}`, Number(match[2]));
+  return totals;
+}
+
+/** What each message cost in calls between the parts: the counters' growth over the run, per message. */
+function printCallsPerMessage(before, after, count) {
+  const rows = [...after].map(([key, value]) => [key, (value - (before.get(key) ?? 0)) / count]).filter(([, perMessage]) => perMessage >= 0.01);
+  rows.sort((a, b) => b[1] - a[1]);
+  const sum = (prefix) => rows.filter(([key]) => key.includes(prefix)).reduce((total, [, n]) => total + n, 0);
+  console.log(`calls per message: gRPC ${sum(" gRPC ").toFixed(2)}, Postgres queries ${sum(" Postgres ").toFixed(2)}, Redis commands ${sum("Redis ").toFixed(2)}`);
+  for (const [key, perMessage] of rows.slice(0, 30)) console.log(`  ${perMessage.toFixed(2).padStart(6)}  ${key}`);
+}
+
 async function runOnce(mode) {
 const fleet = await startFleet({ ratePerSecond: 1000, scale, redis: values.redis, spareNumbers: 1, env: { "bot-orchestrator": { ACTIVE_FLOW_CACHE_MS: "200" } } });
 const onSigint = () => void fleet.stop().then(() => process.exit(130));
@@ -154,10 +192,7 @@ const redisName = fleet.redisCluster ? `redis-cluster (${redisPids.length} nodes
 const others = { "nginx (workers)": children(fleet.nginxPid), [redisName]: redisPids };
 const cpuOf = (list) => list.reduce((sum, pid) => sum + procStats(pid).cpuS, 0);
 const rssOf = (list) => list.reduce((sum, pid) => sum + procStats(pid).rss, 0);
-const otherStart = Object.fromEntries(Object.entries(others).map(([name, list]) => [name, cpuOf(list)]));
-const selfStart = process.cpuUsage();
 const peak = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
-const cpuStart = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, cpuOf(list)]));
 const sampler = setInterval(() => {
   for (const [name, list] of Object.entries(pids)) peak[name] = Math.max(peak[name], rssOf(list));
 }, 100);
@@ -210,6 +245,11 @@ for (let i = 0; i < 20; i++) {
 }
 await new Promise((resolve) => setTimeout(resolve, 1000));
 
+// CPU is counted from here: the warm-up (connections, JIT, modules loaded on first use) is not part of the run.
+const otherStart = Object.fromEntries(Object.entries(others).map(([name, list]) => [name, cpuOf(list)]));
+const selfStart = process.cpuUsage();
+const cpuStart = Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, cpuOf(list)]));
+const callsBefore = new Map([...(await callCounters(fleet)), ...(await redisCommands(fleet))]);
 console.log(`sending ${count} webhooks at ${rate}/s over ${contacts} conversations...`);
 firstSend = performance.now();
 const inflight = [];
@@ -278,6 +318,7 @@ const total = Object.values(cpu).reduce((a, b) => a + b, 0) + Object.values(othe
 const fleetCpu = total - otherCpu["load generator + sandbox"];
 console.log(`fleet CPU per message (services, nginx, Redis; not the load generator): ${fmt((fleetCpu * 1000) / count)} ms`);
 console.log(`total CPU per message: ${fmt((total * 1000) / count)} ms → at most ~${Math.round((os.cpus().length * count) / total)} msg/s on ${os.cpus().length} cores with every part on this machine`);
+printCallsPerMessage(callsBefore, new Map([...(await callCounters(fleet)), ...(await redisCommands(fleet))]), count);
 return fleetCpu / count;
 } finally {
   process.off("SIGINT", onSigint);
