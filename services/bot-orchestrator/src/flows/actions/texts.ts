@@ -21,21 +21,31 @@ function decimalOf(amountMinor: bigint, fractionDigits: number): string {
   return `${negative ? "-" : ""}${units}${fraction}`;
 }
 
-function currencyFormat(currency: string, language: Language): Intl.NumberFormat | null {
+/** Intl formats by language and currency (null: a currency Intl does not know); building one costs far more than using it. */
+const currencyFormats = new Map<string, { format: Intl.NumberFormat; digits: number } | null>();
+const MAX_CURRENCY_FORMATS = 500;
+
+function currencyFormat(currency: string, language: Language): { format: Intl.NumberFormat; digits: number } | null {
+  const key = `${language}:${currency}`;
+  const cached = currencyFormats.get(key);
+  if (cached !== undefined) return cached;
+  let built: { format: Intl.NumberFormat; digits: number } | null;
   try {
-    return new Intl.NumberFormat(LOCALES[language], { style: "currency", currency });
+    const format = new Intl.NumberFormat(LOCALES[language], { style: "currency", currency });
+    built = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
   } catch {
-    return null;
+    built = null;
   }
+  if (currencyFormats.size < MAX_CURRENCY_FORMATS) currencyFormats.set(key, built);
+  return built;
 }
 
 /** "$2,450.00" (MXN in Spanish), "$2,450.00" (USD in English), "CLP 15,000": the currency's own decimals. */
 export function formatMoney(money: MoneyValue, language: Language): string {
-  const format = currencyFormat(money.currency, language);
+  const known = currencyFormat(money.currency, language);
   // A currency Intl does not know still shows its amount: two decimals and the code as given.
-  if (!format) return `${decimalOf(money.amountMinor, 2)} ${money.currency}`.trim();
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(decimalOf(money.amountMinor, digits) as Intl.StringNumericLiteral);
+  if (!known) return `${decimalOf(money.amountMinor, 2)} ${money.currency}`.trim();
+  return known.format.format(decimalOf(money.amountMinor, known.digits) as Intl.StringNumericLiteral);
 }
 
 export function priceText(money: MoneyValue | undefined, language: Language): string {

@@ -74,8 +74,11 @@ export type KeywordMode = "exact" | "word";
  * keyword's words appear together in the message. "exact" beats "typo" when triggers compete.
  */
 export function matchKeyword(text: string, keyword: string, mode: KeywordMode = "exact"): KeywordMatch | undefined {
-  const typed = splitWords(normalizeText(text));
-  const wanted = splitWords(normalizeText(keyword));
+  return matchWords(splitWords(normalizeText(text)), splitWords(normalizeText(keyword)), mode);
+}
+
+/** matchKeyword on words already normalised and split. */
+function matchWords(typed: readonly string[], wanted: readonly string[], mode: KeywordMode): KeywordMatch | undefined {
   if (wanted.length === 0) return undefined;
   if (mode === "exact") return wordsMatch(typed, wanted);
   let best: KeywordMatch | undefined;
@@ -93,12 +96,14 @@ export interface KeywordMatcher {
 }
 
 export function createKeywordMatcher(keywords: readonly string[], mode: KeywordMode = "exact"): KeywordMatcher {
-  const usable = keywords.filter((keyword) => normalizeText(keyword) !== "");
+  // Normalised once here, and the message once per match: not once per keyword and message.
+  const usable = keywords.map((keyword) => ({ keyword, words: splitWords(normalizeText(keyword)) })).filter(({ words }) => words.length > 0);
   return {
     match(text) {
+      const typed = splitWords(normalizeText(text));
       let typo: { keyword: string; match: KeywordMatch } | undefined;
-      for (const keyword of usable) {
-        const match = matchKeyword(text, keyword, mode);
+      for (const { keyword, words } of usable) {
+        const match = matchWords(typed, words, mode);
         if (match === "exact") return { keyword, match };
         if (match === "typo") typo ??= { keyword, match };
       }
