@@ -11,6 +11,8 @@ export const GRPC_CALLERS = {
     // The orchestrator's replies, the dashboard's manual messages, and a replica forwarding a send
     // to the replica that owns the bot's linked session.
     sendMessage: ["gateway", "bot-orchestrator", "whatsapp-adapter"],
+    // A turn's replies in one call.
+    sendMessages: ["bot-orchestrator"],
     getConnection: GATEWAY_ONLY,
     watchConnection: GATEWAY_ONLY,
     // Forwarded to the replica that owns the bot's linked session, like a send.

@@ -66,3 +66,37 @@ export function fromServiceError(error: unknown, method: string): AppError {
     cause: error,
   });
 }
+
+/** An AppError as the fields of an error carried inside a response (a batch's failed item), not as the call's status. */
+export interface ErrorFields {
+  kind: string;
+  code: string;
+  message: string;
+  /** The details as JSON, "" without details. */
+  detailsJson: string;
+}
+
+/** As toStatusObject: an internal error keeps its cause and details to the server (log it there). */
+export function toErrorFields(error: AppError): ErrorFields {
+  const internal = error.kind === "internal";
+  return {
+    kind: error.kind,
+    code: error.code,
+    message: internal ? "Internal error" : error.message,
+    detailsJson: error.details !== undefined && !internal ? JSON.stringify(error.details) : "",
+  };
+}
+
+/** The AppError an item's error fields describe; a kind this build does not know reads as internal. */
+export function fromErrorFields(fields: ErrorFields): AppError {
+  const kind = Object.hasOwn(statusByKind, fields.kind) ? (fields.kind as ErrorKind) : "internal";
+  let details: unknown;
+  if (fields.detailsJson !== "") {
+    try {
+      details = JSON.parse(fields.detailsJson);
+    } catch {
+      details = undefined;
+    }
+  }
+  return new AppError(kind, fields.code || "INTERNAL", fields.message || "Internal error", details === undefined ? {} : { details });
+}

@@ -15,7 +15,7 @@ import { createConversationsRepository } from "../src/repositories/conversations
 import { createEventsRepository } from "../src/repositories/events.repository.js";
 import { createFlowsRepository, type FlowsRepository } from "../src/repositories/flows.repository.js";
 import { createTimersRepository, timerKeys } from "../src/repositories/timers.repository.js";
-import { createHandleInbound, type ReplySender, type ReplyTarget } from "../src/use-cases/handle-inbound.use-case.js";
+import { createHandleInbound, sendInOrder, type OutboundReply, type ReplySender, type ReplyTarget } from "../src/use-cases/handle-inbound.use-case.js";
 import { createPauseConversation } from "../src/use-cases/pause-conversation.use-case.js";
 import { createResumeConversation } from "../src/use-cases/resume-conversation.use-case.js";
 import { newId, startFlowsDatabase, type FlowsDatabase } from "./flows.fixtures.js";
@@ -185,6 +185,68 @@ describe("decided once", () => {
     const loaded = await conversations.load(tenantId, botId, contact, "meta:other");
     const stale = await conversations.commit({ tenantId, botId, contact, entryId: "meta:other", expectedVersion: loaded.version - 1, state: loaded.state, effects: [], firstConversation: null });
     expect(stale).toEqual({ kind: "conflict", version: loaded.version });
+  });
+});
+
+/** The recording sender with the adapter's SendMessages: every call's keys are recorded. */
+class BatchingSender extends RecordingSender {
+  readonly calls: string[][] = [];
+  async sendAll(target: ReplyTarget, replies: OutboundReply[]) {
+    this.calls.push(replies.map((reply) => reply.idempotencyKey));
+    return sendInOrder(this)(target, replies);
+  }
+}
+
+describe("a turn's replies in one call", () => {
+  function handleWith(batching: BatchingSender) {
+    return createHandleInbound({
+      sender: batching,
+      events: createEventsRepository(redis),
+      conversations,
+      flows: createFlowSource(flowsRepository, { activeTtlMs: 1000 }),
+      calls: createCallRunner({ actions, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "no" }), logger }),
+      logger,
+      tenants: { profile: async () => ({ name: "Joyería Luna", timezone: "America/Mexico_City" }) },
+      now: () => clock,
+    });
+  }
+
+  it("sends every reply of the turn in one call, in order, under the entry's reply keys", async () => {
+    const batching = new BatchingSender();
+    const greeting = message("5215510000101", "hola");
+
+    await expect(handleWith(batching)(greeting)).resolves.toBe("replied");
+
+    expect(batching.calls).toEqual([[`${greeting.id}:0`, `${greeting.id}:1`]]);
+    expect(batching.bodiesTo("5215510000101")).toEqual(["Hola Luisa", "¿Cómo te llamas?"]);
+  });
+
+  it("retries a transient failure in place from the reply that failed, without sending the ones before it again", async () => {
+    const batching = new BatchingSender();
+    const greeting = message("5215510000102", "hola");
+    batching.failOnce.set(`${greeting.id}:1`, new AppError("unavailable", "PROVIDER_UNAVAILABLE", "Graph answered 503"));
+
+    await expect(handleWith(batching)(greeting)).resolves.toBe("replied");
+
+    expect(batching.calls).toEqual([[`${greeting.id}:0`, `${greeting.id}:1`], [`${greeting.id}:1`]]);
+    expect(batching.sent.map((sent) => sent.key)).toEqual([`${greeting.id}:0`, `${greeting.id}:1`]);
+  });
+
+  it("stops at a reply held back by pacing, and the redelivery sends the turn again under the same keys", async () => {
+    const batching = new BatchingSender();
+    const greeting = message("5215510000103", "hola");
+    batching.failOnce.set(`${greeting.id}:0`, new AppError("unavailable", "PACING_DEADLINE", "the bot's pacing held the reply back"));
+    const handleTurn = handleWith(batching);
+
+    await expect(handleTurn(greeting)).resolves.toBe("throttled");
+    expect(batching.sent).toEqual([]);
+    await expect(handleTurn(greeting)).resolves.toBe("replied");
+
+    expect(batching.calls).toEqual([
+      [`${greeting.id}:0`, `${greeting.id}:1`],
+      [`${greeting.id}:0`, `${greeting.id}:1`],
+    ]);
+    expect(batching.bodiesTo("5215510000103")).toEqual(["Hola Luisa", "¿Cómo te llamas?"]);
   });
 });
 

@@ -17,7 +17,7 @@ import {
   type RequestPairingCodeRequest,
   type SendMessageRequest,
 } from "@fleet/contracts/adapter";
-import { implement, startGrpcServer, type CallContext, type RunningGrpcServer } from "@fleet/grpc-bridge";
+import { implement, startGrpcServer, unimplemented, type CallContext, type RunningGrpcServer } from "@fleet/grpc-bridge";
 import { AppError, createMetrics } from "@fleet/service-kit";
 import { memoryLogger } from "@fleet/testing";
 
@@ -192,6 +192,8 @@ export async function startFakeAdapter(): Promise<FakeAdapter> {
     metrics: createMetrics("fake-adapter"),
     services: [
       implement(AdapterService, {
+        // The gateway never batches sends (that is the orchestrator's call).
+        ...unimplemented(AdapterService),
         async getConnection(request, context) {
           record(fake.getConnections, request, context);
           return fake.onGetConnection(request);

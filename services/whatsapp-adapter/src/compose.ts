@@ -37,6 +37,7 @@ import { createListBots } from "./use-cases/list-bots.use-case.js";
 import { createReceiveWebhook } from "./use-cases/receive-webhook.use-case.js";
 import { createRequestPairingCode } from "./use-cases/request-pairing-code.use-case.js";
 import { createSendMessage } from "./use-cases/send-message.use-case.js";
+import { createSendMessages } from "./use-cases/send-messages.use-case.js";
 import { createSetOutboundQuota } from "./use-cases/set-outbound-quota.use-case.js";
 import { createWatchConnection } from "./use-cases/watch-connection.use-case.js";
 
@@ -126,6 +127,8 @@ export function composeAdapter({ config, pool, redis, subscriber, logger, metric
     counters,
   });
 
+  const sendsOfThisReplica = baileys.forwardSends(sendMessage, botCache);
+
   return {
     /** The Baileys sessions of this replica: main.ts starts them once gRPC listens and stops them on SIGTERM. */
     baileys,
@@ -135,7 +138,8 @@ export function composeAdapter({ config, pool, redis, subscriber, logger, metric
       listBots: createListBots({ bots, botHealth, providers }),
       getBot: createGetBot({ bots, botHealth, providers }),
       deleteBot: createDeleteBot({ bots, cache: botCache, botHealth, providers, logger, timeoutMs }),
-      sendMessage: baileys.forwardSends(sendMessage, botCache),
+      sendMessage: sendsOfThisReplica,
+      sendMessages: createSendMessages({ sendMessage: sendsOfThisReplica, logger }),
       getConnection: createGetConnection({ bots: botCache, botHealth, providers, liveConnections: connectionUpdates, timeoutMs }),
       watchConnection: createWatchConnection({ bots: botCache, updates: connectionUpdates }),
       requestPairingCode: createRequestPairingCode({ bots: botCache, pairingCodes: baileys.pairingCodes }),

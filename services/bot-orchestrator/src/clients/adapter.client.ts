@@ -1,9 +1,10 @@
 // Sends the bot's replies through the whatsapp-adapter over gRPC.
-import { AdapterService, MediaKind } from "@fleet/contracts/adapter";
+import { AdapterService, MediaKind, type ProviderKind } from "@fleet/contracts/adapter";
 import { providerKindLabel } from "@fleet/contracts";
-import { createServiceClient, type ClientAuth } from "@fleet/grpc-bridge";
+import { createServiceClient, fromErrorFields, type ClientAuth } from "@fleet/grpc-bridge";
+import { AppError } from "@fleet/service-kit";
 import type { OutboundContent } from "../flows/engine/effects.js";
-import type { ReplySender } from "../use-cases/handle-inbound.use-case.js";
+import { sendInOrder, type ReplyOutcome, type ReplySender } from "../use-cases/handle-inbound.use-case.js";
 
 const MEDIA_KINDS: Record<Extract<OutboundContent, { type: "media" }>["kind"], MediaKind> = {
   image: MediaKind.IMAGE,
@@ -33,9 +34,12 @@ export function messageContentOf(content: OutboundContent) {
   }
 }
 
-export function createAdapterReplySender(address: string, deadlineMs: number, auth?: ClientAuth): ReplySender & { close(): void } {
+// The message is sent by now: a provider kind newer than this build must not turn that into a failure.
+const sentReply = (response: { providerMessageId: string; provider: ProviderKind }) => ({ providerMessageId: response.providerMessageId, provider: providerKindLabel(response.provider) });
+
+export function createAdapterReplySender(address: string, deadlineMs: number, auth?: ClientAuth): Required<ReplySender> & { close(): void } {
   const client = createServiceClient(AdapterService, address, { defaultDeadlineMs: deadlineMs, ...(auth ? { auth } : {}) });
-  return {
+  const sender: ReplySender = {
     async send(target, content, idempotencyKey) {
       const response = await client.sendMessage({
         tenantId: target.tenantId,
@@ -45,8 +49,40 @@ export function createAdapterReplySender(address: string, deadlineMs: number, au
         idempotencyKey,
         replyToProviderMessageId: target.replyTo ?? "",
       });
-      // The message is sent by now: a provider kind newer than this build must not turn that into a failure.
-      return { providerMessageId: response.providerMessageId, provider: providerKindLabel(response.provider) };
+      return sentReply(response);
+    },
+  };
+  const oneByOne = sendInOrder(sender);
+  // An adapter of an older release (during a rolling deploy) has no SendMessages: one call per reply then.
+  let batches = true;
+  return {
+    send: sender.send,
+    async sendAll(target, replies) {
+      if (!batches) return oneByOne(target, replies);
+      let response;
+      try {
+        response = await client.sendMessages({
+          tenantId: target.tenantId,
+          botId: target.botId,
+          recipient: target.recipient,
+          replyToProviderMessageId: target.replyTo ?? "",
+          replies: replies.map((reply) => ({ content: messageContentOf(reply.content), idempotencyKey: reply.idempotencyKey })),
+        });
+      } catch (error) {
+        if (!(error instanceof AppError && error.kind === "unimplemented")) throw error;
+        batches = false;
+        return oneByOne(target, replies);
+      }
+      return response.results.map((result): ReplyOutcome => {
+        switch (result.outcome.case) {
+          case "sent":
+            return { sent: sentReply(result.outcome.value) };
+          case "error":
+            return { error: fromErrorFields(result.outcome.value) };
+          default:
+            return { error: new AppError("internal", "INTERNAL", "SendMessages answered a reply without its outcome") };
+        }
+      });
     },
     close: () => client.close(),
   };

@@ -3,9 +3,10 @@
 //   1. decide — load the conversation and the transition already decided for this entry, if any (a
 //      redelivery); otherwise run the engine (answering its action and http calls) and commit the new
 //      state and the planned effects in one step, compare-and-set on the state's version;
-//   2. carry out — send each reply with idempotency key = entry id + reply index and emit events
-//      (timers were scheduled and cancelled by the commit itself). Every effect is idempotent, so a
-//      redelivered entry carries out the same effects again and nothing happens twice.
+//   2. carry out — send the replies, in order and in one call to the adapter, each with idempotency
+//      key = entry id + reply index, and emit events (timers were scheduled and cancelled by the
+//      commit itself). Every effect is idempotent, so a redelivered entry carries out the same
+//      effects again and nothing happens twice.
 // A bot with no active flow (and no tenant default) answers with a stateless echo. Transient send
 // failures are retried in place (keeping the conversation's order) and then left for a later
 // redelivery. A reply the provider may or may not have accepted (SEND_OUTCOME_UNKNOWN) is never
@@ -34,8 +35,45 @@ export interface ReplyTarget {
   replyTo?: string;
 }
 
+export interface SentReply {
+  providerMessageId: string;
+  provider: string;
+}
+
+/** One reply of a batch: sent, or the error it failed with. */
+export type ReplyOutcome = { sent: SentReply } | { error: AppError };
+
+export interface OutboundReply {
+  content: OutboundContent;
+  idempotencyKey: string;
+}
+
 export interface ReplySender {
-  send(target: ReplyTarget, content: OutboundContent, idempotencyKey: string): Promise<{ providerMessageId: string; provider: string }>;
+  send(target: ReplyTarget, content: OutboundContent, idempotencyKey: string): Promise<SentReply>;
+  /**
+   * A turn's replies to one contact in one call, in order: an outcome per reply up to and including
+   * the first that failed (the rest are not attempted), except that a failure whose outcome is
+   * unknown (SEND_OUTCOME_UNKNOWN) does not stop the rest. Throws when the call as a whole failed.
+   * A sender without it sends them one by one (sendInOrder).
+   */
+  sendAll?(target: ReplyTarget, replies: OutboundReply[]): Promise<ReplyOutcome[]>;
+}
+
+/** sendAll's contract on top of one send per reply. */
+export function sendInOrder(sender: Pick<ReplySender, "send">): NonNullable<ReplySender["sendAll"]> {
+  return async (target, replies) => {
+    const outcomes: ReplyOutcome[] = [];
+    for (const reply of replies) {
+      try {
+        outcomes.push({ sent: await sender.send(target, reply.content, reply.idempotencyKey) });
+      } catch (error) {
+        const appError = toAppError(error);
+        outcomes.push({ error: appError });
+        if (appError.code !== SEND_OUTCOME_UNKNOWN) break;
+      }
+    }
+    return outcomes;
+  };
 }
 
 /**
@@ -143,11 +181,10 @@ function engineInputOfEntry(entry: Exclude<InboundEntry, { kind: "status" }>): E
 type TurnEntry = Exclude<InboundEntry, { kind: "status" }>;
 
 export function createHandleInbound({ sender, events, conversations, flows, calls, logger, tenants, timeScale = 1, now = Date.now }: HandleInboundDeps) {
-  const transient = retry(
-    // Throttled replies are not retried here: waiting is the scheduler's job, with the bot's slot given back.
-    handleWhen((error) => error instanceof AppError && error.retryable && error.code !== SEND_OUTCOME_UNKNOWN && !THROTTLED.has(error.code)),
-    { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) },
-  );
+  // Throttled replies are not retried here: waiting is the scheduler's job, with the bot's slot given back.
+  const isTransient = (error: unknown) => error instanceof AppError && error.retryable && error.code !== SEND_OUTCOME_UNKNOWN && !THROTTLED.has(error.code);
+  const transient = retry(handleWhen(isTransient), { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1000 }) });
+  const sendAll = sender.sendAll ? sender.sendAll.bind(sender) : sendInOrder(sender);
 
   /** The transition for this entry: the one already decided, or a new one, committed before anything runs. */
   async function decide(entry: TurnEntry, contact: string): Promise<Effect[]> {
@@ -196,12 +233,14 @@ export function createHandleInbound({ sender, events, conversations, flows, call
     const context = { tenantId: entry.tenantId, botId: entry.botId, contact };
     const target: ReplyTarget = { tenantId: entry.tenantId, botId: entry.botId, recipient: contact, ...(entry.kind === "message" ? { replyTo: entry.providerMessageId } : {}) };
     const started = entry.kind === "message" ? Date.parse(entry.occurredAt) : now();
+    const contents = effects.flatMap((effect) => (effect.type === "send" ? [effect.content] : []));
+    const outcomes = contents.length > 0 ? await sendReplies(entry, target, contents) : [];
     let replyIndex = 0;
     let ambiguous = false;
     for (const [index, effect] of effects.entries()) {
       switch (effect.type) {
         case "send": {
-          const outcome = await sendReply(entry, target, effect.content, replyIndex, started, context, emit);
+          const outcome = replyOutcome(entry, outcomes[replyIndex], effect.content, replyIndex, started, context, emit);
           replyIndex += 1;
           if (outcome === "ambiguous") ambiguous = true;
           else if (outcome !== "replied") return outcome;
@@ -226,27 +265,50 @@ export function createHandleInbound({ sender, events, conversations, flows, call
     return ambiguous ? "ambiguous" : "replied";
   }
 
-  async function sendReply(entry: TurnEntry, target: ReplyTarget, content: OutboundContent, index: number, started: number, context: { tenantId: string; botId: string; contact: string }, emit: Emit): Promise<Outcome> {
+  /**
+   * The turn's replies, sent in order in one call: an outcome per reply up to the first that
+   * failed. A transient failure (the adapter or the provider away for a moment) is retried in
+   * place from that reply on, the ones before it being sent already; the last failure stays.
+   */
+  async function sendReplies(entry: TurnEntry, target: ReplyTarget, contents: OutboundContent[]): Promise<ReplyOutcome[]> {
+    const outcomes: ReplyOutcome[] = [];
     try {
-      const sent = await transient.execute(() => sender.send(target, content, `${entry.id}:${index}`));
-      emit({ id: `${entry.id}:reply:${index}`, type: "message.sent", ...context, attributes: { provider: sent.provider, response_ms: Math.max(now() - started, 0), text: summaryOf(content) } });
-      return "replied";
+      await transient.execute(async () => {
+        const from = outcomes.length;
+        const answered = await sendAll(target, contents.slice(from).map((content, offset) => ({ content, idempotencyKey: `${entry.id}:${from + offset}` })));
+        for (const outcome of answered) {
+          if ("error" in outcome && isTransient(outcome.error)) throw outcome.error;
+          outcomes.push(outcome);
+        }
+      });
     } catch (error) {
-      const appError = toAppError(error);
-      if (appError.code === SEND_OUTCOME_UNKNOWN) {
-        logger.warn("reply may or may not have reached the contact; not sent again", { botId: entry.botId, code: appError.code });
-        emit({ id: `${entry.id}:reply:${index}:ambiguous`, type: "message.send_ambiguous", ...context, attributes: { code: appError.code, provider_code: providerCodeOf(appError.details) } });
-        return "ambiguous";
-      }
-      if (appError.retryable) {
-        const outcome = retryOutcome(appError.code);
-        if (outcome === "retry_later") logger.warn("reply not accepted yet; entry retried later", { botId: entry.botId, code: appError.code });
-        return outcome;
-      }
-      logger.error("reply rejected", { botId: entry.botId, code: appError.code });
-      emit({ id: `${entry.id}:reply:${index}:failed`, type: "message.send_failed", ...context, attributes: { code: appError.code } });
-      return "failed";
+      outcomes.push({ error: toAppError(error) });
     }
+    return outcomes;
+  }
+
+  /** What one reply's outcome means for the entry, with its event. */
+  function replyOutcome(entry: TurnEntry, outcome: ReplyOutcome | undefined, content: OutboundContent, index: number, started: number, context: { tenantId: string; botId: string; contact: string }, emit: Emit): Outcome {
+    // sendReplies answers every reply up to the first failure, and carryOut stops there.
+    if (!outcome) throw new AppError("internal", "INTERNAL", `No outcome for reply ${index} of the turn`);
+    if ("sent" in outcome) {
+      emit({ id: `${entry.id}:reply:${index}`, type: "message.sent", ...context, attributes: { provider: outcome.sent.provider, response_ms: Math.max(now() - started, 0), text: summaryOf(content) } });
+      return "replied";
+    }
+    const appError = outcome.error;
+    if (appError.code === SEND_OUTCOME_UNKNOWN) {
+      logger.warn("reply may or may not have reached the contact; not sent again", { botId: entry.botId, code: appError.code });
+      emit({ id: `${entry.id}:reply:${index}:ambiguous`, type: "message.send_ambiguous", ...context, attributes: { code: appError.code, provider_code: providerCodeOf(appError.details) } });
+      return "ambiguous";
+    }
+    if (appError.retryable) {
+      const retryLater = retryOutcome(appError.code);
+      if (retryLater === "retry_later") logger.warn("reply not accepted yet; entry retried later", { botId: entry.botId, code: appError.code });
+      return retryLater;
+    }
+    logger.error("reply rejected", { botId: entry.botId, code: appError.code });
+    emit({ id: `${entry.id}:reply:${index}:failed`, type: "message.send_failed", ...context, attributes: { code: appError.code } });
+    return "failed";
   }
 
   /**

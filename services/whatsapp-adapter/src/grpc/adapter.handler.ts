@@ -1,7 +1,7 @@
 // AdapterService gRPC handlers: map protobuf messages to use-case calls and back.
 import { AdapterService, MediaKind, type MessageContent, type ProviderKind } from "@fleet/contracts/adapter";
 import { connectionStateOf, providerKindName, providerKindOf, type ProviderKindName } from "@fleet/contracts";
-import { implement, type ServiceRegistration } from "@fleet/grpc-bridge";
+import { implement, toErrorFields, type CallContext, type ServiceRegistration } from "@fleet/grpc-bridge";
 import { AppError } from "@fleet/service-kit";
 import type { OutboundContent } from "../providers/provider.js";
 import type { ConfigureBot } from "../use-cases/configure-bot.use-case.js";
@@ -15,7 +15,8 @@ import type { ConnectionUpdate } from "../sessions/connection-updates.js";
 import type { MarkRead } from "../use-cases/mark-read.use-case.js";
 import type { UploadMedia } from "../use-cases/media-upload.use-case.js";
 import type { ListBots } from "../use-cases/list-bots.use-case.js";
-import type { SendMessage } from "../use-cases/send-message.use-case.js";
+import type { SendMessage, SendMessageResult } from "../use-cases/send-message.use-case.js";
+import type { SendMessages } from "../use-cases/send-messages.use-case.js";
 import type { SetOutboundQuota } from "../use-cases/set-outbound-quota.use-case.js";
 
 const MEDIA_KINDS: Partial<Record<MediaKind, Extract<OutboundContent, { type: "media" }>["kind"]>> = {
@@ -108,12 +109,20 @@ function botMessage(bot: BotView) {
   };
 }
 
+/** The call's deadline as epoch milliseconds (30 s when the caller set none). */
+function deadlineOf(context: CallContext): number {
+  return context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
+}
+
+const sentMessage = (result: SendMessageResult) => ({ providerMessageId: result.providerMessageId, provider: providerKindOf(result.provider), replayed: result.replayed });
+
 export interface AdapterUseCases {
   configureBot: ConfigureBot;
   listBots: ListBots;
   getBot: GetBot;
   deleteBot: DeleteBot;
   sendMessage: SendMessage;
+  sendMessages: SendMessages;
   getConnection: GetConnection;
   watchConnection: WatchConnection;
   requestPairingCode: RequestPairingCode;
@@ -123,10 +132,9 @@ export interface AdapterUseCases {
   uploadMedia: UploadMedia;
 }
 
-export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, getConnection, watchConnection, requestPairingCode, getMedia, setOutboundQuota, markRead, uploadMedia }: AdapterUseCases): ServiceRegistration {
+export function adapterService({ configureBot, listBots, getBot, deleteBot, sendMessage, sendMessages, getConnection, watchConnection, requestPairingCode, getMedia, setOutboundQuota, markRead, uploadMedia }: AdapterUseCases): ServiceRegistration {
   return implement(AdapterService, {
     async sendMessage(request, context) {
-      const deadline = context.deadline instanceof Date ? context.deadline.getTime() : Number.isFinite(context.deadline) ? context.deadline : Date.now() + 30_000;
       const result = await sendMessage({
         tenantId: request.tenantId,
         botId: request.botId,
@@ -134,9 +142,25 @@ export function adapterService({ configureBot, listBots, getBot, deleteBot, send
         content: contentOf(request.content),
         idempotencyKey: request.idempotencyKey,
         replyToProviderMessageId: request.replyToProviderMessageId || undefined,
-        deadline,
+        deadline: deadlineOf(context),
       });
-      return { providerMessageId: result.providerMessageId, provider: providerKindOf(result.provider), replayed: result.replayed };
+      return sentMessage(result);
+    },
+
+    async sendMessages(request, context) {
+      const results = await sendMessages({
+        tenantId: request.tenantId,
+        botId: request.botId,
+        recipient: request.recipient,
+        replyToProviderMessageId: request.replyToProviderMessageId || undefined,
+        replies: request.replies.map((reply) => ({ content: contentOf(reply.content), idempotencyKey: reply.idempotencyKey })),
+        deadline: deadlineOf(context),
+      });
+      return {
+        results: results.map((result) =>
+          "sent" in result ? { outcome: { case: "sent" as const, value: sentMessage(result.sent) } } : { outcome: { case: "error" as const, value: toErrorFields(result.error) } },
+        ),
+      };
     },
 
     async getConnection(request) {

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file fleet/adapter/v1/adapter.proto.
  */
 export const file_fleet_adapter_v1_adapter: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCKvAQoMTWVkaWFDb250ZW50EikKBGtpbmQYASABKA4yGy5mbGVldC5hZGFwdGVyLnYxLk1lZGlhS2luZBILCgN1cmwYAiABKAkSDwoHY2FwdGlvbhgDIAEoCRIQCghmaWxlbmFtZRgEIAEoCRIRCgltaW1lX3R5cGUYBSABKAkSMQoIdXBsb2FkZWQYBiABKAsyHy5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZGVkTWVkaWEiUwoNVXBsb2FkZWRNZWRpYRIwCghwcm92aWRlchgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhAKCG1lZGlhX2lkGAIgASgJIj0KC1JlcGx5T3B0aW9uEgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIm4KDkJ1dHRvbnNDb250ZW50EgwKBGJvZHkYASABKAkSLgoHYnV0dG9ucxgCIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuUmVwbHlPcHRpb24SDgoGaGVhZGVyGAMgASgJEg4KBmZvb3RlchgEIAEoCSJJCgtMaXN0U2VjdGlvbhINCgV0aXRsZRgBIAEoCRIrCgRyb3dzGAIgAygLMh0uZmxlZXQuYWRhcHRlci52MS5SZXBseU9wdGlvbiJ8CgtMaXN0Q29udGVudBIMCgRib2R5GAEgASgJEg4KBmJ1dHRvbhgCIAEoCRIvCghzZWN0aW9ucxgDIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdFNlY3Rpb24SDgoGaGVhZGVyGAQgASgJEg4KBmZvb3RlchgFIAEoCSJFCg9UZW1wbGF0ZUNvbnRlbnQSDAoEbmFtZRgBIAEoCRIQCghsYW5ndWFnZRgCIAEoCRISCgpwYXJhbWV0ZXJzGAMgAygJIlUKD0xvY2F0aW9uQ29udGVudBIQCghsYXRpdHVkZRgBIAEoARIRCglsb25naXR1ZGUYAiABKAESDAoEbmFtZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIisKC0NvbnRhY3RDYXJkEgwKBG5hbWUYASABKAkSDgoGcGhvbmVzGAIgAygJIkIKD0NvbnRhY3RzQ29udGVudBIvCghjb250YWN0cxgBIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuQ29udGFjdENhcmQigQMKDk1lc3NhZ2VDb250ZW50Ei0KBHRleHQYASABKAsyHS5mbGVldC5hZGFwdGVyLnYxLlRleHRDb250ZW50SAASLwoFbWVkaWEYAiABKAsyHi5mbGVldC5hZGFwdGVyLnYxLk1lZGlhQ29udGVudEgAEjMKB2J1dHRvbnMYAyABKAsyIC5mbGVldC5hZGFwdGVyLnYxLkJ1dHRvbnNDb250ZW50SAASLQoEbGlzdBgEIAEoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdENvbnRlbnRIABI1Cgh0ZW1wbGF0ZRgFIAEoCzIhLmZsZWV0LmFkYXB0ZXIudjEuVGVtcGxhdGVDb250ZW50SAASNQoIbG9jYXRpb24YBiABKAsyIS5mbGVldC5hZGFwdGVyLnYxLkxvY2F0aW9uQ29udGVudEgAEjUKCGNvbnRhY3RzGAcgASgLMiEuZmxlZXQuYWRhcHRlci52MS5Db250YWN0c0NvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiOQoUR2V0Q29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSKtAQoVR2V0Q29ubmVjdGlvblJlc3BvbnNlEjAKBXN0YXRlGAEgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSMAoIcHJvdmlkZXIYAiABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJIjsKFldhdGNoQ29ubmVjdGlvblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSK9AQoQQ29ubmVjdGlvblVwZGF0ZRIOCgZib3RfaWQYASABKAkSMAoFc3RhdGUYAiABKA4yIS5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25TdGF0ZRIKCgJxchgDIAEoCRIUCgxwYWlyaW5nX2NvZGUYBCABKAkSDgoGZGV0YWlsGAUgASgJEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgsKA3NlcRgHIAEoBCJNChdXYXRjaENvbm5lY3Rpb25SZXNwb25zZRIyCgZ1cGRhdGUYASABKAsyIi5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25VcGRhdGUiVAoZUmVxdWVzdFBhaXJpbmdDb2RlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDHBob25lX251bWJlchgDIAEoCSIyChpSZXF1ZXN0UGFpcmluZ0NvZGVSZXNwb25zZRIUCgxwYWlyaW5nX2NvZGUYASABKAkioQIKDlByb3ZpZGVyQ29uZmlnEiwKBGtpbmQYASABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBJACghzZXR0aW5ncxgCIAMoCzIuLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2V0dGluZ3NFbnRyeRI+CgdzZWNyZXRzGAMgAygLMi0uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlckNvbmZpZy5TZWNyZXRzRW50cnkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGi4KDFNlY3JldHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoMBChNDb25maWd1cmVCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEjMKCXByb3ZpZGVycxgEIAMoCzIgLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWciyQEKD1Byb3ZpZGVyU3VtbWFyeRIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQQoIc2V0dGluZ3MYAiADKAsyLy5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyU3VtbWFyeS5TZXR0aW5nc0VudHJ5EhQKDHNlY3JldF9uYW1lcxgDIAMoCRovCg1TZXR0aW5nc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiqgIKA0JvdBIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEjQKCXByb3ZpZGVycxgEIAMoCzIhLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJTdW1tYXJ5Ei8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOwoQY29ubmVjdGlvbl9zdGF0ZRgHIAEoDjIhLmZsZWV0LmFkYXB0ZXIudjEuQ29ubmVjdGlvblN0YXRlEhkKEWNvbm5lY3Rpb25fZGV0YWlsGAggASgJIjoKFENvbmZpZ3VyZUJvdFJlc3BvbnNlEiIKA2JvdBgBIAEoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90IksKD0xpc3RCb3RzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUAoQTGlzdEJvdHNSZXNwb25zZRIjCgRib3RzGAEgAygLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjIKDUdldEJvdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCSI0Cg5HZXRCb3RSZXNwb25zZRIiCgNib3QYASABKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdCI1ChBEZWxldGVCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkiEwoRRGVsZXRlQm90UmVzcG9uc2UigQEKD0dldE1lZGlhUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSGQoRcHJvdmlkZXJfbWVkaWFfaWQYBCABKAkiRQoQR2V0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIQCghmaWxlbmFtZRgDIAEoCSJJChdTZXRPdXRib3VuZFF1b3RhUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSGwoTbWVzc2FnZXNfcGVyX21pbnV0ZRgCIAEoBSIaChhTZXRPdXRib3VuZFF1b3RhUmVzcG9uc2UilAEKD01hcmtSZWFkUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEjAKCHByb3ZpZGVyGAMgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSGwoTcHJvdmlkZXJfbWVzc2FnZV9pZBgEIAEoCRIPCgdjb250YWN0GAUgASgJIiIKEE1hcmtSZWFkUmVzcG9uc2USDgoGbWFya2VkGAEgASgIIpwBChJVcGxvYWRNZWRpYVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEgwKBGRhdGEYBCABKAwSEQoJbWltZV90eXBlGAUgASgJEhAKCGZpbGVuYW1lGAYgASgJIkUKE1VwbG9hZE1lZGlhUmVzcG9uc2USLgoFbWVkaWEYASABKAsyHy5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZGVkTWVkaWEqswEKDFByb3ZpZGVyS2luZBIdChlQUk9WSURFUl9LSU5EX1VOU1BFQ0lGSUVEEAASGQoVUFJPVklERVJfS0lORF9CQUlMRVlTEAESFgoSUFJPVklERVJfS0lORF9NRVRBEAISGgoWUFJPVklERVJfS0lORF9PRkZJQ0lBTBADEhgKFFBST1ZJREVSX0tJTkRfVFdJTElPEAQSGwoXUFJPVklERVJfS0lORF9FVk9MVVRJT04QBSqaAQoJTWVkaWFLaW5kEhoKFk1FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIUChBNRURJQV9LSU5EX0lNQUdFEAESFwoTTUVESUFfS0lORF9ET0NVTUVOVBACEhQKEE1FRElBX0tJTkRfQVVESU8QAxIUChBNRURJQV9LSU5EX1ZJREVPEAQSFgoSTUVESUFfS0lORF9TVElDS0VSEAUqgwIKD0Nvbm5lY3Rpb25TdGF0ZRIgChxDT05ORUNUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASIQodQ09OTkVDVElPTl9TVEFURV9ESVNDT05ORUNURUQQARIfChtDT05ORUNUSU9OX1NUQVRFX0NPTk5FQ1RJTkcQAhIlCiFDT05ORUNUSU9OX1NUQVRFX0FXQUlUSU5HX1BBSVJJTkcQAxIeChpDT05ORUNUSU9OX1NUQVRFX0NPTk5FQ1RFRBAEEiIKHkNPTk5FQ1RJT05fU1RBVEVfTUlTQ09ORklHVVJFRBAFEh8KG0NPTk5FQ1RJT05fU1RBVEVfTkVFRFNfTElOSxAGMusICg5BZGFwdGVyU2VydmljZRJaCgtTZW5kTWVzc2FnZRIkLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXF1ZXN0GiUuZmxlZXQuYWRhcHRlci52MS5TZW5kTWVzc2FnZVJlc3BvbnNlEmAKDUdldENvbm5lY3Rpb24SJi5mbGVldC5hZGFwdGVyLnYxLkdldENvbm5lY3Rpb25SZXF1ZXN0GicuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVzcG9uc2USaAoPV2F0Y2hDb25uZWN0aW9uEiguZmxlZXQuYWRhcHRlci52MS5XYXRjaENvbm5lY3Rpb25SZXF1ZXN0GikuZmxlZXQuYWRhcHRlci52MS5XYXRjaENvbm5lY3Rpb25SZXNwb25zZTABEm8KElJlcXVlc3RQYWlyaW5nQ29kZRIrLmZsZWV0LmFkYXB0ZXIudjEuUmVxdWVzdFBhaXJpbmdDb2RlUmVxdWVzdBosLmZsZWV0LmFkYXB0ZXIudjEuUmVxdWVzdFBhaXJpbmdDb2RlUmVzcG9uc2USXQoMQ29uZmlndXJlQm90EiUuZmxlZXQuYWRhcHRlci52MS5Db25maWd1cmVCb3RSZXF1ZXN0GiYuZmxlZXQuYWRhcHRlci52MS5Db25maWd1cmVCb3RSZXNwb25zZRJRCghMaXN0Qm90cxIhLmZsZWV0LmFkYXB0ZXIudjEuTGlzdEJvdHNSZXF1ZXN0GiIuZmxlZXQuYWRhcHRlci52MS5MaXN0Qm90c1Jlc3BvbnNlEksKBkdldEJvdBIfLmZsZWV0LmFkYXB0ZXIudjEuR2V0Qm90UmVxdWVzdBogLmZsZWV0LmFkYXB0ZXIudjEuR2V0Qm90UmVzcG9uc2USVAoJRGVsZXRlQm90EiIuZmxlZXQuYWRhcHRlci52MS5EZWxldGVCb3RSZXF1ZXN0GiMuZmxlZXQuYWRhcHRlci52MS5EZWxldGVCb3RSZXNwb25zZRJRCghHZXRNZWRpYRIhLmZsZWV0LmFkYXB0ZXIudjEuR2V0TWVkaWFSZXF1ZXN0GiIuZmxlZXQuYWRhcHRlci52MS5HZXRNZWRpYVJlc3BvbnNlEmkKEFNldE91dGJvdW5kUXVvdGESKS5mbGVldC5hZGFwdGVyLnYxLlNldE91dGJvdW5kUXVvdGFSZXF1ZXN0GiouZmxlZXQuYWRhcHRlci52MS5TZXRPdXRib3VuZFF1b3RhUmVzcG9uc2USUQoITWFya1JlYWQSIS5mbGVldC5hZGFwdGVyLnYxLk1hcmtSZWFkUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuTWFya1JlYWRSZXNwb25zZRJaCgtVcGxvYWRNZWRpYRIkLmZsZWV0LmFkYXB0ZXIudjEuVXBsb2FkTWVkaWFSZXF1ZXN0GiUuZmxlZXQuYWRhcHRlci52MS5VcGxvYWRNZWRpYVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5mbGVldC9hZGFwdGVyL3YxL2FkYXB0ZXIucHJvdG8SEGZsZWV0LmFkYXB0ZXIudjEiMAoLVGV4dENvbnRlbnQSDAoEYm9keRgBIAEoCRITCgtwcmV2aWV3X3VybBgCIAEoCCKvAQoMTWVkaWFDb250ZW50EikKBGtpbmQYASABKA4yGy5mbGVldC5hZGFwdGVyLnYxLk1lZGlhS2luZBILCgN1cmwYAiABKAkSDwoHY2FwdGlvbhgDIAEoCRIQCghmaWxlbmFtZRgEIAEoCRIRCgltaW1lX3R5cGUYBSABKAkSMQoIdXBsb2FkZWQYBiABKAsyHy5mbGVldC5hZGFwdGVyLnYxLlVwbG9hZGVkTWVkaWEiUwoNVXBsb2FkZWRNZWRpYRIwCghwcm92aWRlchgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhAKCG1lZGlhX2lkGAIgASgJIj0KC1JlcGx5T3B0aW9uEgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIm4KDkJ1dHRvbnNDb250ZW50EgwKBGJvZHkYASABKAkSLgoHYnV0dG9ucxgCIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuUmVwbHlPcHRpb24SDgoGaGVhZGVyGAMgASgJEg4KBmZvb3RlchgEIAEoCSJJCgtMaXN0U2VjdGlvbhINCgV0aXRsZRgBIAEoCRIrCgRyb3dzGAIgAygLMh0uZmxlZXQuYWRhcHRlci52MS5SZXBseU9wdGlvbiJ8CgtMaXN0Q29udGVudBIMCgRib2R5GAEgASgJEg4KBmJ1dHRvbhgCIAEoCRIvCghzZWN0aW9ucxgDIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdFNlY3Rpb24SDgoGaGVhZGVyGAQgASgJEg4KBmZvb3RlchgFIAEoCSJFCg9UZW1wbGF0ZUNvbnRlbnQSDAoEbmFtZRgBIAEoCRIQCghsYW5ndWFnZRgCIAEoCRISCgpwYXJhbWV0ZXJzGAMgAygJIlUKD0xvY2F0aW9uQ29udGVudBIQCghsYXRpdHVkZRgBIAEoARIRCglsb25naXR1ZGUYAiABKAESDAoEbmFtZRgDIAEoCRIPCgdhZGRyZXNzGAQgASgJIisKC0NvbnRhY3RDYXJkEgwKBG5hbWUYASABKAkSDgoGcGhvbmVzGAIgAygJIkIKD0NvbnRhY3RzQ29udGVudBIvCghjb250YWN0cxgBIAMoCzIdLmZsZWV0LmFkYXB0ZXIudjEuQ29udGFjdENhcmQigQMKDk1lc3NhZ2VDb250ZW50Ei0KBHRleHQYASABKAsyHS5mbGVldC5hZGFwdGVyLnYxLlRleHRDb250ZW50SAASLwoFbWVkaWEYAiABKAsyHi5mbGVldC5hZGFwdGVyLnYxLk1lZGlhQ29udGVudEgAEjMKB2J1dHRvbnMYAyABKAsyIC5mbGVldC5hZGFwdGVyLnYxLkJ1dHRvbnNDb250ZW50SAASLQoEbGlzdBgEIAEoCzIdLmZsZWV0LmFkYXB0ZXIudjEuTGlzdENvbnRlbnRIABI1Cgh0ZW1wbGF0ZRgFIAEoCzIhLmZsZWV0LmFkYXB0ZXIudjEuVGVtcGxhdGVDb250ZW50SAASNQoIbG9jYXRpb24YBiABKAsyIS5mbGVldC5hZGFwdGVyLnYxLkxvY2F0aW9uQ29udGVudEgAEjUKCGNvbnRhY3RzGAcgASgLMiEuZmxlZXQuYWRhcHRlci52MS5Db250YWN0c0NvbnRlbnRIAEIGCgRraW5kIrwBChJTZW5kTWVzc2FnZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSMQoHY29udGVudBgEIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEiQKHHJlcGx5X3RvX3Byb3ZpZGVyX21lc3NhZ2VfaWQYBiABKAkidgoTU2VuZE1lc3NhZ2VSZXNwb25zZRIbChNwcm92aWRlcl9tZXNzYWdlX2lkGAEgASgJEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSEAoIcmVwbGF5ZWQYAyABKAgiowEKE1NlbmRNZXNzYWdlc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIRCglyZWNpcGllbnQYAyABKAkSJAoccmVwbHlfdG9fcHJvdmlkZXJfbWVzc2FnZV9pZBgEIAEoCRIwCgdyZXBsaWVzGAUgAygLMh8uZmxlZXQuYWRhcHRlci52MS5PdXRib3VuZFJlcGx5IlsKDU91dGJvdW5kUmVwbHkSMQoHY29udGVudBgBIAEoCzIgLmZsZWV0LmFkYXB0ZXIudjEuTWVzc2FnZUNvbnRlbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJIkwKFFNlbmRNZXNzYWdlc1Jlc3BvbnNlEjQKB3Jlc3VsdHMYASADKAsyIy5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVzdWx0IooBChFTZW5kTWVzc2FnZVJlc3VsdBI1CgRzZW50GAEgASgLMiUuZmxlZXQuYWRhcHRlci52MS5TZW5kTWVzc2FnZVJlc3BvbnNlSAASMwoFZXJyb3IYAiABKAsyIi5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlRXJyb3JIAEIJCgdvdXRjb21lIlUKEFNlbmRNZXNzYWdlRXJyb3ISDAoEa2luZBgBIAEoCRIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSFAoMZGV0YWlsc19qc29uGAQgASgJIjkKFEdldENvbm5lY3Rpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkirQEKFUdldENvbm5lY3Rpb25SZXNwb25zZRIwCgVzdGF0ZRgBIAEoDjIhLmZsZWV0LmFkYXB0ZXIudjEuQ29ubmVjdGlvblN0YXRlEjAKCHByb3ZpZGVyGAIgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSCgoCcXIYAyABKAkSFAoMcGFpcmluZ19jb2RlGAQgASgJEg4KBmRldGFpbBgFIAEoCSI7ChZXYXRjaENvbm5lY3Rpb25SZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkivQEKEENvbm5lY3Rpb25VcGRhdGUSDgoGYm90X2lkGAEgASgJEjAKBXN0YXRlGAIgASgOMiEuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uU3RhdGUSCgoCcXIYAyABKAkSFAoMcGFpcmluZ19jb2RlGAQgASgJEg4KBmRldGFpbBgFIAEoCRIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBILCgNzZXEYByABKAQiTQoXV2F0Y2hDb25uZWN0aW9uUmVzcG9uc2USMgoGdXBkYXRlGAEgASgLMiIuZmxlZXQuYWRhcHRlci52MS5Db25uZWN0aW9uVXBkYXRlIlQKGVJlcXVlc3RQYWlyaW5nQ29kZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIUCgxwaG9uZV9udW1iZXIYAyABKAkiMgoaUmVxdWVzdFBhaXJpbmdDb2RlUmVzcG9uc2USFAoMcGFpcmluZ19jb2RlGAEgASgJIqECCg5Qcm92aWRlckNvbmZpZxIsCgRraW5kGAEgASgOMh4uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlcktpbmQSQAoIc2V0dGluZ3MYAiADKAsyLi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnLlNldHRpbmdzRW50cnkSPgoHc2VjcmV0cxgDIAMoCzItLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJDb25maWcuU2VjcmV0c0VudHJ5Gi8KDVNldHRpbmdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARouCgxTZWNyZXRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKDAQoTQ29uZmlndXJlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIzCglwcm92aWRlcnMYBCADKAsyIC5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyQ29uZmlnIskBCg9Qcm92aWRlclN1bW1hcnkSLAoEa2luZBgBIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEkEKCHNldHRpbmdzGAIgAygLMi8uZmxlZXQuYWRhcHRlci52MS5Qcm92aWRlclN1bW1hcnkuU2V0dGluZ3NFbnRyeRIUCgxzZWNyZXRfbmFtZXMYAyADKAkaLwoNU2V0dGluZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIqoCCgNCb3QSCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRI0Cglwcm92aWRlcnMYBCADKAsyIS5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyU3VtbWFyeRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjsKEGNvbm5lY3Rpb25fc3RhdGUYByABKA4yIS5mbGVldC5hZGFwdGVyLnYxLkNvbm5lY3Rpb25TdGF0ZRIZChFjb25uZWN0aW9uX2RldGFpbBgIIAEoCSI6ChRDb25maWd1cmVCb3RSZXNwb25zZRIiCgNib3QYASABKAsyFS5mbGVldC5hZGFwdGVyLnYxLkJvdCJLCg9MaXN0Qm90c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlAKEExpc3RCb3RzUmVzcG9uc2USIwoEYm90cxgBIAMoCzIVLmZsZWV0LmFkYXB0ZXIudjEuQm90EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIyCg1HZXRCb3RSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkiNAoOR2V0Qm90UmVzcG9uc2USIgoDYm90GAEgASgLMhUuZmxlZXQuYWRhcHRlci52MS5Cb3QiNQoQRGVsZXRlQm90UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGYm90X2lkGAIgASgJIhMKEURlbGV0ZUJvdFJlc3BvbnNlIoEBCg9HZXRNZWRpYVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhkKEXByb3ZpZGVyX21lZGlhX2lkGAQgASgJIkUKEEdldE1lZGlhUmVzcG9uc2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkSEAoIZmlsZW5hbWUYAyABKAkiSQoXU2V0T3V0Ym91bmRRdW90YVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhsKE21lc3NhZ2VzX3Blcl9taW51dGUYAiABKAUiGgoYU2V0T3V0Ym91bmRRdW90YVJlc3BvbnNlIpQBCg9NYXJrUmVhZFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg4KBmJvdF9pZBgCIAEoCRIwCghwcm92aWRlchgDIAEoDjIeLmZsZWV0LmFkYXB0ZXIudjEuUHJvdmlkZXJLaW5kEhsKE3Byb3ZpZGVyX21lc3NhZ2VfaWQYBCABKAkSDwoHY29udGFjdBgFIAEoCSIiChBNYXJrUmVhZFJlc3BvbnNlEg4KBm1hcmtlZBgBIAEoCCKcAQoSVXBsb2FkTWVkaWFSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZib3RfaWQYAiABKAkSMAoIcHJvdmlkZXIYAyABKA4yHi5mbGVldC5hZGFwdGVyLnYxLlByb3ZpZGVyS2luZBIMCgRkYXRhGAQgASgMEhEKCW1pbWVfdHlwZRgFIAEoCRIQCghmaWxlbmFtZRgGIAEoCSJFChNVcGxvYWRNZWRpYVJlc3BvbnNlEi4KBW1lZGlhGAEgASgLMh8uZmxlZXQuYWRhcHRlci52MS5VcGxvYWRlZE1lZGlhKrMBCgxQcm92aWRlcktpbmQSHQoZUFJPVklERVJfS0lORF9VTlNQRUNJRklFRBAAEhkKFVBST1ZJREVSX0tJTkRfQkFJTEVZUxABEhYKElBST1ZJREVSX0tJTkRfTUVUQRACEhoKFlBST1ZJREVSX0tJTkRfT0ZGSUNJQUwQAxIYChRQUk9WSURFUl9LSU5EX1RXSUxJTxAEEhsKF1BST1ZJREVSX0tJTkRfRVZPTFVUSU9OEAUqmgEKCU1lZGlhS2luZBIaChZNRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASFAoQTUVESUFfS0lORF9JTUFHRRABEhcKE01FRElBX0tJTkRfRE9DVU1FTlQQAhIUChBNRURJQV9LSU5EX0FVRElPEAMSFAoQTUVESUFfS0lORF9WSURFTxAEEhYKEk1FRElBX0tJTkRfU1RJQ0tFUhAFKoMCCg9Db25uZWN0aW9uU3RhdGUSIAocQ09OTkVDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiEKHUNPTk5FQ1RJT05fU1RBVEVfRElTQ09OTkVDVEVEEAESHwobQ09OTkVDVElPTl9TVEFURV9DT05ORUNUSU5HEAISJQohQ09OTkVDVElPTl9TVEFURV9BV0FJVElOR19QQUlSSU5HEAMSHgoaQ09OTkVDVElPTl9TVEFURV9DT05ORUNURUQQBBIiCh5DT05ORUNUSU9OX1NUQVRFX01JU0NPTkZJR1VSRUQQBRIfChtDT05ORUNUSU9OX1NUQVRFX05FRURTX0xJTksQBjLKCQoOQWRhcHRlclNlcnZpY2USWgoLU2VuZE1lc3NhZ2USJC5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlUmVxdWVzdBolLmZsZWV0LmFkYXB0ZXIudjEuU2VuZE1lc3NhZ2VSZXNwb25zZRJdCgxTZW5kTWVzc2FnZXMSJS5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlc1JlcXVlc3QaJi5mbGVldC5hZGFwdGVyLnYxLlNlbmRNZXNzYWdlc1Jlc3BvbnNlEmAKDUdldENvbm5lY3Rpb24SJi5mbGVldC5hZGFwdGVyLnYxLkdldENvbm5lY3Rpb25SZXF1ZXN0GicuZmxlZXQuYWRhcHRlci52MS5HZXRDb25uZWN0aW9uUmVzcG9uc2USaAoPV2F0Y2hDb25uZWN0aW9uEiguZmxlZXQuYWRhcHRlci52MS5XYXRjaENvbm5lY3Rpb25SZXF1ZXN0GikuZmxlZXQuYWRhcHRlci52MS5XYXRjaENvbm5lY3Rpb25SZXNwb25zZTABEm8KElJlcXVlc3RQYWlyaW5nQ29kZRIrLmZsZWV0LmFkYXB0ZXIudjEuUmVxdWVzdFBhaXJpbmdDb2RlUmVxdWVzdBosLmZsZWV0LmFkYXB0ZXIudjEuUmVxdWVzdFBhaXJpbmdDb2RlUmVzcG9uc2USXQoMQ29uZmlndXJlQm90EiUuZmxlZXQuYWRhcHRlci52MS5Db25maWd1cmVCb3RSZXF1ZXN0GiYuZmxlZXQuYWRhcHRlci52MS5Db25maWd1cmVCb3RSZXNwb25zZRJRCghMaXN0Qm90cxIhLmZsZWV0LmFkYXB0ZXIudjEuTGlzdEJvdHNSZXF1ZXN0GiIuZmxlZXQuYWRhcHRlci52MS5MaXN0Qm90c1Jlc3BvbnNlEksKBkdldEJvdBIfLmZsZWV0LmFkYXB0ZXIudjEuR2V0Qm90UmVxdWVzdBogLmZsZWV0LmFkYXB0ZXIudjEuR2V0Qm90UmVzcG9uc2USVAoJRGVsZXRlQm90EiIuZmxlZXQuYWRhcHRlci52MS5EZWxldGVCb3RSZXF1ZXN0GiMuZmxlZXQuYWRhcHRlci52MS5EZWxldGVCb3RSZXNwb25zZRJRCghHZXRNZWRpYRIhLmZsZWV0LmFkYXB0ZXIudjEuR2V0TWVkaWFSZXF1ZXN0GiIuZmxlZXQuYWRhcHRlci52MS5HZXRNZWRpYVJlc3BvbnNlEmkKEFNldE91dGJvdW5kUXVvdGESKS5mbGVldC5hZGFwdGVyLnYxLlNldE91dGJvdW5kUXVvdGFSZXF1ZXN0GiouZmxlZXQuYWRhcHRlci52MS5TZXRPdXRib3VuZFF1b3RhUmVzcG9uc2USUQoITWFya1JlYWQSIS5mbGVldC5hZGFwdGVyLnYxLk1hcmtSZWFkUmVxdWVzdBoiLmZsZWV0LmFkYXB0ZXIudjEuTWFya1JlYWRSZXNwb25zZRJaCgtVcGxvYWRNZWRpYRIkLmZsZWV0LmFkYXB0ZXIudjEuVXBsb2FkTWVkaWFSZXF1ZXN0GiUuZmxlZXQuYWRhcHRlci52MS5VcGxvYWRNZWRpYVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message fleet.adapter.v1.TextContent
@@ -483,6 +483,162 @@ export const SendMessageResponseSchema: GenMessage<SendMessageResponse> = /*@__P
   messageDesc(file_fleet_adapter_v1_adapter, 13);
 
 /**
+ * @generated from message fleet.adapter.v1.SendMessagesRequest
+ */
+export type SendMessagesRequest = Message<"fleet.adapter.v1.SendMessagesRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string bot_id = 2;
+   */
+  botId: string;
+
+  /**
+   * Contact address as the provider knows it (E.164 digits, or a WhatsApp JID).
+   *
+   * @generated from field: string recipient = 3;
+   */
+  recipient: string;
+
+  /**
+   * Provider id of the inbound message these replies answer, if any.
+   *
+   * @generated from field: string reply_to_provider_message_id = 4;
+   */
+  replyToProviderMessageId: string;
+
+  /**
+   * 1 to 50 replies, sent in this order.
+   *
+   * @generated from field: repeated fleet.adapter.v1.OutboundReply replies = 5;
+   */
+  replies: OutboundReply[];
+};
+
+/**
+ * Describes the message fleet.adapter.v1.SendMessagesRequest.
+ * Use `create(SendMessagesRequestSchema)` to create a new message.
+ */
+export const SendMessagesRequestSchema: GenMessage<SendMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 14);
+
+/**
+ * @generated from message fleet.adapter.v1.OutboundReply
+ */
+export type OutboundReply = Message<"fleet.adapter.v1.OutboundReply"> & {
+  /**
+   * @generated from field: fleet.adapter.v1.MessageContent content = 1;
+   */
+  content?: MessageContent | undefined;
+
+  /**
+   * Required, as SendMessage's.
+   *
+   * @generated from field: string idempotency_key = 2;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.OutboundReply.
+ * Use `create(OutboundReplySchema)` to create a new message.
+ */
+export const OutboundReplySchema: GenMessage<OutboundReply> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 15);
+
+/**
+ * @generated from message fleet.adapter.v1.SendMessagesResponse
+ */
+export type SendMessagesResponse = Message<"fleet.adapter.v1.SendMessagesResponse"> & {
+  /**
+   * One per reply attempted, in order: every reply, or those up to and
+   * including the one that stopped the call.
+   *
+   * @generated from field: repeated fleet.adapter.v1.SendMessageResult results = 1;
+   */
+  results: SendMessageResult[];
+};
+
+/**
+ * Describes the message fleet.adapter.v1.SendMessagesResponse.
+ * Use `create(SendMessagesResponseSchema)` to create a new message.
+ */
+export const SendMessagesResponseSchema: GenMessage<SendMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 16);
+
+/**
+ * @generated from message fleet.adapter.v1.SendMessageResult
+ */
+export type SendMessageResult = Message<"fleet.adapter.v1.SendMessageResult"> & {
+  /**
+   * @generated from oneof fleet.adapter.v1.SendMessageResult.outcome
+   */
+  outcome: {
+    /**
+     * @generated from field: fleet.adapter.v1.SendMessageResponse sent = 1;
+     */
+    value: SendMessageResponse;
+    case: "sent";
+  } | {
+    /**
+     * @generated from field: fleet.adapter.v1.SendMessageError error = 2;
+     */
+    value: SendMessageError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message fleet.adapter.v1.SendMessageResult.
+ * Use `create(SendMessageResultSchema)` to create a new message.
+ */
+export const SendMessageResultSchema: GenMessage<SendMessageResult> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 17);
+
+/**
+ * A reply's failure: the error SendMessage would have failed with.
+ *
+ * @generated from message fleet.adapter.v1.SendMessageError
+ */
+export type SendMessageError = Message<"fleet.adapter.v1.SendMessageError"> & {
+  /**
+   * The error's kind, as the service kit names it (e.g. "unavailable", "invalid_argument").
+   *
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * Stable code, e.g. SEND_OUTCOME_UNKNOWN.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+
+  /**
+   * The error's details as JSON, "" when it has none.
+   *
+   * @generated from field: string details_json = 4;
+   */
+  detailsJson: string;
+};
+
+/**
+ * Describes the message fleet.adapter.v1.SendMessageError.
+ * Use `create(SendMessageErrorSchema)` to create a new message.
+ */
+export const SendMessageErrorSchema: GenMessage<SendMessageError> = /*@__PURE__*/
+  messageDesc(file_fleet_adapter_v1_adapter, 18);
+
+/**
  * @generated from message fleet.adapter.v1.GetConnectionRequest
  */
 export type GetConnectionRequest = Message<"fleet.adapter.v1.GetConnectionRequest"> & {
@@ -502,7 +658,7 @@ export type GetConnectionRequest = Message<"fleet.adapter.v1.GetConnectionReques
  * Use `create(GetConnectionRequestSchema)` to create a new message.
  */
 export const GetConnectionRequestSchema: GenMessage<GetConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 14);
+  messageDesc(file_fleet_adapter_v1_adapter, 19);
 
 /**
  * @generated from message fleet.adapter.v1.GetConnectionResponse
@@ -543,7 +699,7 @@ export type GetConnectionResponse = Message<"fleet.adapter.v1.GetConnectionRespo
  * Use `create(GetConnectionResponseSchema)` to create a new message.
  */
 export const GetConnectionResponseSchema: GenMessage<GetConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 15);
+  messageDesc(file_fleet_adapter_v1_adapter, 20);
 
 /**
  * @generated from message fleet.adapter.v1.WatchConnectionRequest
@@ -565,7 +721,7 @@ export type WatchConnectionRequest = Message<"fleet.adapter.v1.WatchConnectionRe
  * Use `create(WatchConnectionRequestSchema)` to create a new message.
  */
 export const WatchConnectionRequestSchema: GenMessage<WatchConnectionRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 16);
+  messageDesc(file_fleet_adapter_v1_adapter, 21);
 
 /**
  * One change of a bot's live connection.
@@ -623,7 +779,7 @@ export type ConnectionUpdate = Message<"fleet.adapter.v1.ConnectionUpdate"> & {
  * Use `create(ConnectionUpdateSchema)` to create a new message.
  */
 export const ConnectionUpdateSchema: GenMessage<ConnectionUpdate> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 17);
+  messageDesc(file_fleet_adapter_v1_adapter, 22);
 
 /**
  * @generated from message fleet.adapter.v1.WatchConnectionResponse
@@ -640,7 +796,7 @@ export type WatchConnectionResponse = Message<"fleet.adapter.v1.WatchConnectionR
  * Use `create(WatchConnectionResponseSchema)` to create a new message.
  */
 export const WatchConnectionResponseSchema: GenMessage<WatchConnectionResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 18);
+  messageDesc(file_fleet_adapter_v1_adapter, 23);
 
 /**
  * @generated from message fleet.adapter.v1.RequestPairingCodeRequest
@@ -670,7 +826,7 @@ export type RequestPairingCodeRequest = Message<"fleet.adapter.v1.RequestPairing
  * Use `create(RequestPairingCodeRequestSchema)` to create a new message.
  */
 export const RequestPairingCodeRequestSchema: GenMessage<RequestPairingCodeRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 19);
+  messageDesc(file_fleet_adapter_v1_adapter, 24);
 
 /**
  * @generated from message fleet.adapter.v1.RequestPairingCodeResponse
@@ -687,7 +843,7 @@ export type RequestPairingCodeResponse = Message<"fleet.adapter.v1.RequestPairin
  * Use `create(RequestPairingCodeResponseSchema)` to create a new message.
  */
 export const RequestPairingCodeResponseSchema: GenMessage<RequestPairingCodeResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 20);
+  messageDesc(file_fleet_adapter_v1_adapter, 25);
 
 /**
  * @generated from message fleet.adapter.v1.ProviderConfig
@@ -718,7 +874,7 @@ export type ProviderConfig = Message<"fleet.adapter.v1.ProviderConfig"> & {
  * Use `create(ProviderConfigSchema)` to create a new message.
  */
 export const ProviderConfigSchema: GenMessage<ProviderConfig> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 21);
+  messageDesc(file_fleet_adapter_v1_adapter, 26);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotRequest
@@ -754,7 +910,7 @@ export type ConfigureBotRequest = Message<"fleet.adapter.v1.ConfigureBotRequest"
  * Use `create(ConfigureBotRequestSchema)` to create a new message.
  */
 export const ConfigureBotRequestSchema: GenMessage<ConfigureBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 22);
+  messageDesc(file_fleet_adapter_v1_adapter, 27);
 
 /**
  * @generated from message fleet.adapter.v1.ProviderSummary
@@ -783,7 +939,7 @@ export type ProviderSummary = Message<"fleet.adapter.v1.ProviderSummary"> & {
  * Use `create(ProviderSummarySchema)` to create a new message.
  */
 export const ProviderSummarySchema: GenMessage<ProviderSummary> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 23);
+  messageDesc(file_fleet_adapter_v1_adapter, 28);
 
 /**
  * @generated from message fleet.adapter.v1.Bot
@@ -844,7 +1000,7 @@ export type Bot = Message<"fleet.adapter.v1.Bot"> & {
  * Use `create(BotSchema)` to create a new message.
  */
 export const BotSchema: GenMessage<Bot> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 24);
+  messageDesc(file_fleet_adapter_v1_adapter, 29);
 
 /**
  * @generated from message fleet.adapter.v1.ConfigureBotResponse
@@ -861,7 +1017,7 @@ export type ConfigureBotResponse = Message<"fleet.adapter.v1.ConfigureBotRespons
  * Use `create(ConfigureBotResponseSchema)` to create a new message.
  */
 export const ConfigureBotResponseSchema: GenMessage<ConfigureBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 25);
+  messageDesc(file_fleet_adapter_v1_adapter, 30);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsRequest
@@ -892,7 +1048,7 @@ export type ListBotsRequest = Message<"fleet.adapter.v1.ListBotsRequest"> & {
  * Use `create(ListBotsRequestSchema)` to create a new message.
  */
 export const ListBotsRequestSchema: GenMessage<ListBotsRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 26);
+  messageDesc(file_fleet_adapter_v1_adapter, 31);
 
 /**
  * @generated from message fleet.adapter.v1.ListBotsResponse
@@ -916,7 +1072,7 @@ export type ListBotsResponse = Message<"fleet.adapter.v1.ListBotsResponse"> & {
  * Use `create(ListBotsResponseSchema)` to create a new message.
  */
 export const ListBotsResponseSchema: GenMessage<ListBotsResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 27);
+  messageDesc(file_fleet_adapter_v1_adapter, 32);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotRequest
@@ -938,7 +1094,7 @@ export type GetBotRequest = Message<"fleet.adapter.v1.GetBotRequest"> & {
  * Use `create(GetBotRequestSchema)` to create a new message.
  */
 export const GetBotRequestSchema: GenMessage<GetBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 28);
+  messageDesc(file_fleet_adapter_v1_adapter, 33);
 
 /**
  * @generated from message fleet.adapter.v1.GetBotResponse
@@ -955,7 +1111,7 @@ export type GetBotResponse = Message<"fleet.adapter.v1.GetBotResponse"> & {
  * Use `create(GetBotResponseSchema)` to create a new message.
  */
 export const GetBotResponseSchema: GenMessage<GetBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 29);
+  messageDesc(file_fleet_adapter_v1_adapter, 34);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotRequest
@@ -977,7 +1133,7 @@ export type DeleteBotRequest = Message<"fleet.adapter.v1.DeleteBotRequest"> & {
  * Use `create(DeleteBotRequestSchema)` to create a new message.
  */
 export const DeleteBotRequestSchema: GenMessage<DeleteBotRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 30);
+  messageDesc(file_fleet_adapter_v1_adapter, 35);
 
 /**
  * @generated from message fleet.adapter.v1.DeleteBotResponse
@@ -990,7 +1146,7 @@ export type DeleteBotResponse = Message<"fleet.adapter.v1.DeleteBotResponse"> & 
  * Use `create(DeleteBotResponseSchema)` to create a new message.
  */
 export const DeleteBotResponseSchema: GenMessage<DeleteBotResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 31);
+  messageDesc(file_fleet_adapter_v1_adapter, 36);
 
 /**
  * @generated from message fleet.adapter.v1.GetMediaRequest
@@ -1024,7 +1180,7 @@ export type GetMediaRequest = Message<"fleet.adapter.v1.GetMediaRequest"> & {
  * Use `create(GetMediaRequestSchema)` to create a new message.
  */
 export const GetMediaRequestSchema: GenMessage<GetMediaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 32);
+  messageDesc(file_fleet_adapter_v1_adapter, 37);
 
 /**
  * @generated from message fleet.adapter.v1.GetMediaResponse
@@ -1053,7 +1209,7 @@ export type GetMediaResponse = Message<"fleet.adapter.v1.GetMediaResponse"> & {
  * Use `create(GetMediaResponseSchema)` to create a new message.
  */
 export const GetMediaResponseSchema: GenMessage<GetMediaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 33);
+  messageDesc(file_fleet_adapter_v1_adapter, 38);
 
 /**
  * @generated from message fleet.adapter.v1.SetOutboundQuotaRequest
@@ -1077,7 +1233,7 @@ export type SetOutboundQuotaRequest = Message<"fleet.adapter.v1.SetOutboundQuota
  * Use `create(SetOutboundQuotaRequestSchema)` to create a new message.
  */
 export const SetOutboundQuotaRequestSchema: GenMessage<SetOutboundQuotaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 34);
+  messageDesc(file_fleet_adapter_v1_adapter, 39);
 
 /**
  * @generated from message fleet.adapter.v1.SetOutboundQuotaResponse
@@ -1090,7 +1246,7 @@ export type SetOutboundQuotaResponse = Message<"fleet.adapter.v1.SetOutboundQuot
  * Use `create(SetOutboundQuotaResponseSchema)` to create a new message.
  */
 export const SetOutboundQuotaResponseSchema: GenMessage<SetOutboundQuotaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 35);
+  messageDesc(file_fleet_adapter_v1_adapter, 40);
 
 /**
  * @generated from message fleet.adapter.v1.MarkReadRequest
@@ -1131,7 +1287,7 @@ export type MarkReadRequest = Message<"fleet.adapter.v1.MarkReadRequest"> & {
  * Use `create(MarkReadRequestSchema)` to create a new message.
  */
 export const MarkReadRequestSchema: GenMessage<MarkReadRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 36);
+  messageDesc(file_fleet_adapter_v1_adapter, 41);
 
 /**
  * @generated from message fleet.adapter.v1.MarkReadResponse
@@ -1148,7 +1304,7 @@ export type MarkReadResponse = Message<"fleet.adapter.v1.MarkReadResponse"> & {
  * Use `create(MarkReadResponseSchema)` to create a new message.
  */
 export const MarkReadResponseSchema: GenMessage<MarkReadResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 37);
+  messageDesc(file_fleet_adapter_v1_adapter, 42);
 
 /**
  * @generated from message fleet.adapter.v1.UploadMediaRequest
@@ -1192,7 +1348,7 @@ export type UploadMediaRequest = Message<"fleet.adapter.v1.UploadMediaRequest"> 
  * Use `create(UploadMediaRequestSchema)` to create a new message.
  */
 export const UploadMediaRequestSchema: GenMessage<UploadMediaRequest> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 38);
+  messageDesc(file_fleet_adapter_v1_adapter, 43);
 
 /**
  * @generated from message fleet.adapter.v1.UploadMediaResponse
@@ -1209,7 +1365,7 @@ export type UploadMediaResponse = Message<"fleet.adapter.v1.UploadMediaResponse"
  * Use `create(UploadMediaResponseSchema)` to create a new message.
  */
 export const UploadMediaResponseSchema: GenMessage<UploadMediaResponse> = /*@__PURE__*/
-  messageDesc(file_fleet_adapter_v1_adapter, 39);
+  messageDesc(file_fleet_adapter_v1_adapter, 44);
 
 /**
  * @generated from enum fleet.adapter.v1.ProviderKind
@@ -1360,6 +1516,20 @@ export const AdapterService: GenService<{
     methodKind: "unary";
     input: typeof SendMessageRequestSchema;
     output: typeof SendMessageResponseSchema;
+  },
+  /**
+   * Sends a turn's replies to one contact in one call, in order, each exactly as
+   * SendMessage would (its own idempotency key, the same fallbacks, pacing and
+   * quotas). Stops at the first reply that fails, except one whose outcome is
+   * unknown (SEND_OUTCOME_UNKNOWN): it is not sent again and the next ones go
+   * on. Replies after a stop are not attempted.
+   *
+   * @generated from rpc fleet.adapter.v1.AdapterService.SendMessages
+   */
+  sendMessages: {
+    methodKind: "unary";
+    input: typeof SendMessagesRequestSchema;
+    output: typeof SendMessagesResponseSchema;
   },
   /**
    * Reports the connection state of a bot, with the QR code or pairing code
