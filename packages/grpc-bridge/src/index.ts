@@ -3,3 +3,4 @@ export * from "./client.js";
 export * from "./definition.js";
 export * from "./server.js";
 export * from "./status.js";
+export * from "./health.js";

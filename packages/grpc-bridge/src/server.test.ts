@@ -256,6 +256,22 @@ describe("grpc bridge: a real server and client", () => {
   it("answers the health check for a service it does not host with NOT_FOUND", async () => {
     await expect(healthCheck(healthClient, "fleet.nope.v1.NopeService")).rejects.toMatchObject({ code: status.NOT_FOUND });
   });
+
+  it("answers a watch of a service it does not host with SERVICE_UNKNOWN, and keeps the stream open", async () => {
+    const watch = healthWatch(healthClient, "fleet.nope.v1.NopeService");
+    await watch.next("SERVICE_UNKNOWN");
+    watch.call.cancel();
+    expect(watch.statuses).toEqual(["SERVICE_UNKNOWN"]);
+  });
+
+  it("lists every service it hosts with its status", async () => {
+    const method = healthService.List;
+    if (!method) throw new Error("grpc-health-check has no List method");
+    const listed = await new Promise<unknown>((resolve, reject) => {
+      healthClient.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, {}, new Metadata(), { deadline: Date.now() + 2000 }, (error, answer) => (error ? reject(error) : resolve(answer)));
+    });
+    expect(listed).toEqual({ statuses: { "": { status: "SERVING" }, "fleet.adapter.v1.AdapterService": { status: "SERVING" } } });
+  });
 });
 
 describe("grpc bridge: unimplemented handlers and stopping", () => {

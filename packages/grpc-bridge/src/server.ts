@@ -25,9 +25,9 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { AppError, runWithContext, toAppError, type Logger, type Metrics } from "@fleet/service-kit";
-import { HealthImplementation } from "grpc-health-check";
 import { authorizeCall, type FleetServiceName, type ServerAuth } from "./auth.js";
 import { toGrpcDefinition } from "./definition.js";
+import { createHealth, type HealthService, type HealthStatus } from "./health.js";
 import { toStatusObject } from "./status.js";
 
 export interface CallContext {
@@ -90,14 +90,14 @@ export interface GrpcServerOptions {
 
 export interface RunningGrpcServer {
   port: number;
-  health: HealthImplementation;
+  health: HealthService;
   /** Marks the server NOT_SERVING, lets in-flight calls finish, then stops. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export async function startGrpcServer({ host, port, logger, metrics, services, maxReceiveMessageBytes, auth }: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new Server(maxReceiveMessageBytes ? { "grpc.max_receive_message_length": maxReceiveMessageBytes } : {});
-  const statusMap: Record<string, "SERVING"> = { "": "SERVING" };
+  const statusMap: Record<string, HealthStatus> = { "": "SERVING" };
   // Streams in progress: stopping the server ends them (UNAVAILABLE, so clients go to another replica)
   // instead of holding the shutdown until its grace period runs out.
   const openStreams = new Set<AbortController>();
@@ -222,7 +222,7 @@ export async function startGrpcServer({ host, port, logger, metrics, services, m
     }
     server.addService(toGrpcDefinition(service), implementation);
   }
-  const health = new HealthImplementation(statusMap);
+  const health = createHealth(statusMap);
   health.addToServer(server);
 
   const boundPort = await new Promise<number>((resolve, reject) => {
