@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Bundles each service's entry (src/main.ts and everything it imports: its own modules, the
+// workspace packages, their dependencies) into one file, dist/main.js, after `tsc -b` has
+// type-checked and compiled the rest of dist/. Node then loads one module instead of resolving,
+// reading and linking hundreds at every start (the services' cold start is mostly that). Kept
+// outside the bundle: packages loaded on first use only (Baileys, Twilio's SDK, the API docs'
+// Swagger UI, which also reads its own files), and optional add-ons their packages probe for.
+// Each is a dependency of the service itself, so Node finds it beside dist/.
+//
+//   node scripts/bundle-services.mjs   (part of `pnpm build`)
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SERVICES = ["gateway", "whatsapp-adapter", "bot-orchestrator", "analytics-worker"];
+const EXTERNAL = [
+  // Loaded with import() when first needed, and large: a bundle would parse them at every start.
+  "@whiskeysockets/baileys",
+  "twilio",
+  "swagger-ui-express",
+  // Optional add-ons pg, ws and mongodb try to load and do without.
+  "pg-native",
+  "bufferutil",
+  "utf-8-validate",
+  "kerberos",
+  "snappy",
+  "@mongodb-js/zstd",
+  "@aws-sdk/credential-providers",
+  "gcp-metadata",
+  "socks",
+  "aws4",
+  "mongodb-client-encryption",
+];
+
+await Promise.all(
+  SERVICES.map((service) =>
+    build({
+      entryPoints: [`${root}services/${service}/src/main.ts`],
+      outfile: `${root}services/${service}/dist/main.js`,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      sourcemap: "linked",
+      external: EXTERNAL,
+      // CommonJS dependencies inside an ES module still call require() (for Node's own modules).
+      banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+      logLevel: "warning",
+    }),
+  ),
+);
