@@ -169,6 +169,31 @@ describe("choosing a seller", () => {
     expect(listed.body.items[0]).toMatchObject({ customerContact: "5215500000031", customerName: "Lupita", reason: "adviser", releaseReason: "released" });
   });
 
+  it("answers a returning customer without waiting for the tenant's assignment lock, which new assignments still take", async () => {
+    const { owner, tenantId } = await newShop();
+    await addSeller(owner, { name: "Ana" });
+    const first = await h.grpc.assignSeller({ tenantId, customerContact: "5215500000041", reason: "welcome" });
+    const holder = await h.base.pool.connect();
+    try {
+      // Another replica deciding an assignment for this shop right now.
+      await holder.query("BEGIN");
+      await holder.query("SELECT pg_advisory_xact_lock(hashtextextended('seller-assignments:' || $1, 0))", [tenantId]);
+
+      const again = await h.grpc.assignSeller({ tenantId, customerContact: "5215500000041", reason: "welcome", idempotencyKey: "turn-41" }, { deadlineMs: 2000 });
+      expect(again).toMatchObject({ existing: true, assignmentId: first.assignmentId });
+
+      let decided = false;
+      const newcomer = h.grpc.assignSeller({ tenantId, customerContact: "5215500000042", reason: "welcome" }).finally(() => (decided = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(decided).toBe(false);
+      await holder.query("ROLLBACK");
+      expect((await newcomer).existing).toBe(false);
+    } finally {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      holder.release();
+    }
+  });
+
   it("never exceeds capacity: 30 simultaneous requests for two sellers of capacity 5 give exactly 10 assignments", async () => {
     const { owner, tenantId } = await newShop();
     const ana = await addSeller(owner, { name: "Ana", maxConcurrentCustomers: 5 });

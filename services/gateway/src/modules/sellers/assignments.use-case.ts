@@ -76,6 +76,12 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
     return seller;
   }
 
+  /** The assignment this call would answer unchanged: the key's earlier one, else the customer's open one; null when it must decide. */
+  async function existingAssignment(repo: TenantSellers, key: string | null, customerId: string): Promise<{ assignment: AssignmentRecord; seller: SellerRecord } | null> {
+    const assignment = (key === null ? null : await repo.assignmentByKey(key)) ?? (await repo.openAssignmentOf(customerId));
+    return assignment ? { assignment, seller: await sellerOf(repo, assignment) } : null;
+  }
+
   async function assign(caller: Caller, input: AssignInput): Promise<AssignResult> {
     authorizeAssignment(caller);
     const { tenantId } = caller;
@@ -84,6 +90,10 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
     const contactCustomerId = contact?.customer.id ?? null;
     const at = now();
     const key = input.idempotencyKey ?? null;
+    // The common call — a returning contact who keeps their seller, or a replayed key — changes
+    // nothing: answered from reads, without the tenant's assignment lock (which orders changes only).
+    const unchanged = input.sellerId === undefined && contactCustomerId !== null ? await existingAssignment(sellers.forTenant(tenantId), key, contactCustomerId) : null;
+    if (unchanged) return { ...unchanged, existing: true, ...(contact ? { contact } : {}) };
     const outcome = await sellers.transaction(tenantId, async (repo) => {
       await repo.lockAssignments();
       const prior = key === null ? null : await repo.assignmentByKey(key);
