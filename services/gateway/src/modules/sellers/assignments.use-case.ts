@@ -78,7 +78,7 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
 
   /** The assignment this call would answer unchanged: the key's earlier one, else the customer's open one; null when it must decide. */
   async function existingAssignment(repo: TenantSellers, key: string | null, customerId: string): Promise<{ assignment: AssignmentRecord; seller: SellerRecord } | null> {
-    const assignment = (key === null ? null : await repo.assignmentByKey(key)) ?? (await repo.openAssignmentOf(customerId));
+    const assignment = await repo.keyedOrOpenAssignment(key, customerId);
     return assignment ? { assignment, seller: await sellerOf(repo, assignment) } : null;
   }
 
@@ -92,7 +92,8 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
     const key = input.idempotencyKey ?? null;
     // The common call — a returning contact who keeps their seller, or a replayed key — changes
     // nothing: answered from reads, without the tenant's assignment lock (which orders changes only).
-    const unchanged = input.sellerId === undefined && contactCustomerId !== null ? await existingAssignment(sellers.forTenant(tenantId), key, contactCustomerId) : null;
+    // (A customer this call created has no assignment yet: straight to the decision.)
+    const unchanged = input.sellerId === undefined && contact && !contact.created ? await existingAssignment(sellers.forTenant(tenantId), key, contact.customer.id) : null;
     if (unchanged) return { ...unchanged, existing: true, ...(contact ? { contact } : {}) };
     const outcome = await sellers.transaction(tenantId, async (repo) => {
       await repo.lockAssignments();

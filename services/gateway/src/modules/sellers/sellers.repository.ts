@@ -303,6 +303,9 @@ function tenantSellers(db: pg.Pool | pg.PoolClient, tenantId: string) {
 
     openAssignmentOf: (customerId: string) => findAssignment("a.customer_id = $2 AND a.released_at IS NULL", [customerId]),
     assignmentByKey: (key: string) => findAssignment("a.idempotency_key = $2", [key]),
+    /** In one query: the assignment made under `key`, else the customer's open one. */
+    keyedOrOpenAssignment: (key: string | null, customerId: string) =>
+      findAssignment("(a.idempotency_key = $2 OR (a.customer_id = $3 AND a.released_at IS NULL)) ORDER BY a.idempotency_key = $2 DESC NULLS LAST LIMIT 1", [key, customerId]),
     findAssignment: (assignmentId: string) => (UUID.test(assignmentId) ? findAssignment("a.id = $2", [assignmentId]) : Promise.resolve(null)),
 
     async insertAssignment(input: { sellerId: string; customerId: string; reason: string; strategy: AssignmentStrategy; idempotencyKey: string | null; at: Date }): Promise<AssignmentRecord> {
