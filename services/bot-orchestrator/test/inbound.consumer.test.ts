@@ -2,7 +2,7 @@
 // replicas — with the adapter replaced by a recording fake of its client (the
 // adapter itself is covered end to end).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
-import { AnalyticsEventSchema, INBOUND_DEAD_LETTER_STREAM, STREAMS, decodeStreamEntry, inboundPartition, inboundStream, type InboundEntry, type InboundMessage } from "@fleet/contracts";
+import { AnalyticsEventSchema, INBOUND_DEAD_LETTER_STREAM, InboundEntrySchema, STREAMS, decodeStreamEntry, inboundPartition, inboundStream, type InboundEntry, type InboundMessage } from "@fleet/contracts";
 import type pg from "pg";
 import { AppError, appendToStream, createHealth, createLogger, createMetrics, createPostgresPool, createRedisClient, type RedisClient } from "@fleet/service-kit";
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from "@fleet/testing";
@@ -11,6 +11,7 @@ import { createCommerceClient } from "../src/clients/commerce.client.js";
 import { composeOrchestrator } from "../src/compose.js";
 import { loadOrchestratorConfig } from "../src/config.js";
 import type { OutboundContent } from "../src/flows/engine/effects.js";
+import { timerEntry, timerKeys } from "../src/repositories/timers.repository.js";
 import type { ReplySender, ReplyTarget } from "../src/use-cases/handle-inbound.use-case.js";
 
 interface Call {
@@ -222,6 +223,25 @@ describe("inbound partitions consumer", () => {
     await until(() => adapter.calls.filter((c) => c.to === contact).length === 300, 10_000);
     await until(async () => (await redis.xlen(streamOf(BOT, contact))) < 100, 5000);
   }, 20_000);
+
+  it("fires the due timers of every partition it owns, and none that is not due yet", async () => {
+    const due = Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, timerId: `due-${partition}-${sequence}` }));
+    for (const { partition, timerId } of due) {
+      const keys = timerKeys(partition);
+      const entry = timerEntry({ tenantId: "7d0f6a8e-2f4b-4d5a-9a51-0c2a8f6b1e11", botId: BOT, contact: `52155000009${partition}`, timerId, dueAt: Date.now() - 1000 });
+      await redis.multi().zadd(keys.set, Date.now() - 1000, timerId).hset(keys.data, timerId, JSON.stringify(entry)).exec();
+    }
+    const later = timerKeys(0);
+    await redis.multi().zadd(later.set, Date.now() + 3_600_000, "later").hset(later.data, "later", "{}").exec();
+
+    await until(async () => (await Promise.all(due.map(({ partition }) => redis.zscore(timerKeys(partition).set, `due-${partition}-${sequence}`)))).every((score) => score === null));
+    for (const { partition, timerId } of due) {
+      const fired = (await redis.xrange(inboundStream(partition), "-", "+")).map(([, fields]) => decodeStreamEntry(InboundEntrySchema, fields)).filter((decoded) => decoded.success && decoded.data.id === `timer:${timerId}`);
+      expect(fired).toHaveLength(1);
+    }
+    expect(await redis.zscore(later.set, "later")).not.toBeNull();
+    await redis.multi().zrem(later.set, "later").hdel(later.data, "later").exec();
+  });
 
   it("exposes each partition's lag and pending entries, and the dead letters, as metrics", async () => {
     const [replica] = replicas;

@@ -140,6 +140,25 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
     scheduler.enqueue(scheduled);
   }
 
+  // One pump fires the due timers of every partition this replica owns, all in the same tick: their
+  // scripts go to Redis together (auto-pipelined: one write, one read) instead of one round trip
+  // per partition at its own moment, which is what an idle orchestrator spent most of its time on.
+  const timerPartitions = new Map<number, { lease: { readonly valid: boolean }; firing: boolean }>();
+  let timerPump: NodeJS.Timeout | undefined;
+  function pumpTimers(): void {
+    const now = Date.now();
+    for (const [partition, owned] of timerPartitions) {
+      if (!owned.lease.valid || owned.firing) continue;
+      owned.firing = true;
+      o.timers
+        .fireDue(partition, now)
+        .catch((error: unknown) => logger.warn("firing due timers failed", { partition, error: error instanceof Error ? error.message : String(error) }))
+        .finally(() => {
+          owned.firing = false;
+        });
+    }
+  }
+
   const coordinator: PartitionCoordinator = new PartitionCoordinator({
     name: o.consumer,
     partitions: o.partitions,
@@ -176,23 +195,19 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
       }, o.trimIntervalMs);
       // Only the owner fires the partition's timers; the move into the stream is atomic, so a
       // replica that still believes it owns the partition after losing it cannot fire one twice.
-      let firing = false;
-      const timerPump = setInterval(() => {
-        if (!lease.valid || firing) return;
-        firing = true;
-        o.timers
-          .fireDue(partition, Date.now())
-          .catch((error: unknown) => logger.warn("firing due timers failed", { partition, error: error instanceof Error ? error.message : String(error) }))
-          .finally(() => {
-            firing = false;
-          });
-      }, o.timerPollMs);
+      const timers = { lease, firing: false };
+      timerPartitions.set(partition, timers);
+      timerPump ??= setInterval(pumpTimers, o.timerPollMs);
       return {
         partition,
         lease,
         stop: () => {
           clearInterval(trimmer);
-          clearInterval(timerPump);
+          if (timerPartitions.get(partition) === timers) timerPartitions.delete(partition);
+          if (timerPartitions.size === 0) {
+            clearInterval(timerPump);
+            timerPump = undefined;
+          }
           return reader.stop();
         },
       };
