@@ -117,8 +117,13 @@ beforeEach(() => {
   assigned = [];
   conversations = createConversationsRepository(redis, { partitions: PARTITIONS, stateTtlMs: 24 * 3600_000, now: () => clock });
   timers = createTimersRepository(redis);
-  handle = createHandleInbound({
-    sender,
+  handle = handlerFor(sender);
+});
+
+/** The use case as these tests run it (real Redis and Postgres, the test clock), replying through `replies`. */
+function handlerFor(replies: ReplySender) {
+  return createHandleInbound({
+    sender: replies,
     events: createEventsRepository(redis),
     conversations,
     flows: createFlowSource(flowsRepository, { activeTtlMs: 1000 }),
@@ -127,7 +132,7 @@ beforeEach(() => {
     tenants: { profile: async () => ({ name: "Joyería Luna", timezone: "America/Mexico_City" }) },
     now: () => clock,
   });
-});
+}
 
 let sequence = 0;
 function message(from: string, text: string, bot = botId): InboundMessage {
@@ -198,24 +203,11 @@ class BatchingSender extends RecordingSender {
 }
 
 describe("a turn's replies in one call", () => {
-  function handleWith(batching: BatchingSender) {
-    return createHandleInbound({
-      sender: batching,
-      events: createEventsRepository(redis),
-      conversations,
-      flows: createFlowSource(flowsRepository, { activeTtlMs: 1000 }),
-      calls: createCallRunner({ actions, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "no" }), logger }),
-      logger,
-      tenants: { profile: async () => ({ name: "Joyería Luna", timezone: "America/Mexico_City" }) },
-      now: () => clock,
-    });
-  }
-
   it("sends every reply of the turn in one call, in order, under the entry's reply keys", async () => {
     const batching = new BatchingSender();
     const greeting = message("5215510000101", "hola");
 
-    await expect(handleWith(batching)(greeting)).resolves.toBe("replied");
+    await expect(handlerFor(batching)(greeting)).resolves.toBe("replied");
 
     expect(batching.calls).toEqual([[`${greeting.id}:0`, `${greeting.id}:1`]]);
     expect(batching.bodiesTo("5215510000101")).toEqual(["Hola Luisa", "¿Cómo te llamas?"]);
@@ -226,7 +218,7 @@ describe("a turn's replies in one call", () => {
     const greeting = message("5215510000102", "hola");
     batching.failOnce.set(`${greeting.id}:1`, new AppError("unavailable", "PROVIDER_UNAVAILABLE", "Graph answered 503"));
 
-    await expect(handleWith(batching)(greeting)).resolves.toBe("replied");
+    await expect(handlerFor(batching)(greeting)).resolves.toBe("replied");
 
     expect(batching.calls).toEqual([[`${greeting.id}:0`, `${greeting.id}:1`], [`${greeting.id}:1`]]);
     expect(batching.sent.map((sent) => sent.key)).toEqual([`${greeting.id}:0`, `${greeting.id}:1`]);
@@ -236,7 +228,7 @@ describe("a turn's replies in one call", () => {
     const batching = new BatchingSender();
     const greeting = message("5215510000103", "hola");
     batching.failOnce.set(`${greeting.id}:0`, new AppError("unavailable", "PACING_DEADLINE", "the bot's pacing held the reply back"));
-    const handleTurn = handleWith(batching);
+    const handleTurn = handlerFor(batching);
 
     await expect(handleTurn(greeting)).resolves.toBe("throttled");
     expect(batching.sent).toEqual([]);
