@@ -197,6 +197,39 @@ describe("StreamConsumer", () => {
     expect(running.busy).toBe(0);
     expect(await pending()).toEqual([]);
   });
+
+  it("with lingerMs, hands over what arrived during the pause in one batch, and stops without waiting it out", async () => {
+    // Entries handled in one turn of the event loop came from one read.
+    const batches: number[][] = [];
+    let current: number[] | null = null;
+    const { consumer: lingering } = consumer(
+      "lingering",
+      async (entry) => {
+        if (!current) {
+          current = [];
+          batches.push(current);
+          setImmediate(() => (current = null));
+        }
+        current.push((JSON.parse(entry.fields[1] ?? "{}") as { n: number }).n);
+        return true;
+      },
+      { lingerMs: 400, batchSize: 50 },
+    );
+    await appendToStream(test.redis, STREAM, { n: 0 });
+    await eventually(() => batches.length, (n) => n === 1);
+    for (let n = 1; n <= 5; n++) await appendToStream(test.redis, STREAM, { n });
+    await eventually(() => batches.flat().length, (n) => n === 6);
+    expect(batches).toEqual([[0], [1, 2, 3, 4, 5]]);
+
+    // A read that found something starts a pause (here longer than the test's timeout): stop ends it.
+    await lingering.stop();
+    let handled = 0;
+    const { consumer: patient } = consumer("patient", async () => ++handled > 0, { lingerMs: 60_000 });
+    await appendToStream(test.redis, STREAM, { n: 6 });
+    await eventually(() => handled, (n) => n === 1);
+    await patient.stop();
+    expect(await pending()).toEqual([]);
+  });
 });
 
 describe("ensureStreamGroup", () => {

@@ -53,6 +53,12 @@ export const configSchema = z.object({
   ROLLUPS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
   /** How long one read of the rollups waits for new events, in milliseconds; bounds how long a stop waits for the reader. */
   ROLLUPS_BLOCK_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /**
+   * After a read of the rollups that did not fill a batch, the next one waits this long, in
+   * milliseconds (0: at once): the events of that time are folded together, one script per shop,
+   * instead of a few at a time. The dashboards' KPIs lag the events by up to this much more.
+   */
+  ROLLUPS_LINGER_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   /** An event left unfolded this long (a dead replica, a Redis failure) is folded again by any replica, in milliseconds. */
   ROLLUPS_CLAIM_IDLE_MS: positiveInt(30_000),
   /** Days events are kept: TTL of the `occurredAt` index on every collection. */

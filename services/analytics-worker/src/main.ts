@@ -42,6 +42,7 @@ const rollups = new RollupsConsumer({
   consumerName: replica,
   batchSize: config.ROLLUPS_BATCH_SIZE,
   blockMs: config.ROLLUPS_BLOCK_MS,
+  lingerMs: config.ROLLUPS_LINGER_MS,
   claimIdleMs: config.ROLLUPS_CLAIM_IDLE_MS,
   registry: metrics.registry,
 });

@@ -145,6 +145,90 @@ describe("rollups repository on Redis", () => {
     expect(await fold(event)).toBe("duplicate");
   });
 
+  it("folds events given in one turn together exactly as one by one: duplicates within the turn once, hours, bots and tenants apart", async () => {
+    const [oneByOne, together] = [uniqueTenant(), uniqueTenant()];
+    const now = new Date();
+    const hourAgo = new Date(now.getTime() - 3600 * 1000);
+    const events = (tenantId: string) => {
+      const at = (date: Date) => date.toISOString();
+      const repeated = analyticsEvent({ tenantId, id: `repeated-${tenantId}`, occurredAt: at(now) });
+      return [
+        repeated,
+        analyticsEvent({ tenantId, type: "message.sent", botId: "bot-2", occurredAt: at(now), attributes: { response_ms: 250.5 } }),
+        analyticsEvent({ tenantId, type: "message.sent", occurredAt: at(now), attributes: { response_ms: 0.25 } }),
+        analyticsEvent({ tenantId, type: "message.sent", occurredAt: at(hourAgo), attributes: { response_ms: 90_000 } }),
+        analyticsEvent({ tenantId, type: "order.created", contact: undefined, source: "gateway", occurredAt: at(now), attributes: { totalMinor: 1500, currency: "USD" } }),
+        analyticsEvent({ tenantId, type: "error", botId: "bot-3", occurredAt: at(hourAgo) }),
+        repeated,
+        analyticsEvent({ tenantId, occurredAt: new Date(now.getTime() - 500 * 24 * 3600 * 1000).toISOString() }),
+      ];
+    };
+    const sequential = [];
+    for (const event of events(oneByOne)) sequential.push(await repository.apply(folded(event)));
+    const batched = await Promise.all(events(together).map((event) => repository.apply(folded(event))));
+
+    const folded1 = { outcome: "folded", failedIncrements: 0 };
+    expect(batched).toEqual([folded1, folded1, folded1, folded1, folded1, folded1, { outcome: "duplicate" }, { outcome: "expired" }]);
+    expect(batched).toEqual(sequential);
+    for (const at of [now, hourAgo]) {
+      expect(await hourOf(together, at)).toEqual(await hourOf(oneByOne, at));
+      expect((await test.redis.smembers(rollupKeys.hourBots(together, hourBucket(at)))).sort()).toEqual((await test.redis.smembers(rollupKeys.hourBots(oneByOne, hourBucket(at)))).sort());
+      expect(await test.redis.ttl(rollupKeys.hour(together, hourBucket(at)))).toBeGreaterThan(ROLLUP_TTL_SECONDS.hour - 3600);
+    }
+    expect(await dayOf(together, now)).toEqual(await dayOf(oneByOne, now));
+    expect(await hourOf(together, now)).toEqual({ in: "1", out: "2", resp_ms_sum: "250.75", resp_n: "2", resp_le_250: "1", resp_le_500: "1", orders: "1", "sales:USD": "1500" });
+    expect((await test.redis.smembers(rollupKeys.hourBots(together, hourBucket(now)))).sort()).toEqual(["bot-1", "bot-2"]);
+    expect((await test.redis.smembers(rollupKeys.hourBots(together, hourBucket(hourAgo)))).sort()).toEqual(["bot-1", "bot-3"]);
+  });
+
+  it("sends the events of a tenant given in one turn to Redis as one script", async () => {
+    const tenantId = uniqueTenant();
+    await repository.apply(folded(analyticsEvent({ tenantId })));
+    const monitor = await test.redis.duplicate().monitor();
+    const scripts: string[][] = [];
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      if (/^eval/i.test(args[0] ?? "") && args.some((arg) => arg.includes(`{${tenantId}}`))) scripts.push(args);
+    });
+    try {
+      // MONITOR starts reporting once its connection is ready; a round trip on another connection settles that.
+      await test.redis.ping();
+      await Promise.all(Array.from({ length: 5 }, () => repository.apply(folded(analyticsEvent({ tenantId })))));
+      await test.redis.ping();
+    } finally {
+      monitor.disconnect();
+    }
+    expect(scripts).toHaveLength(1);
+    expect(await hourOf(tenantId, new Date())).toEqual({ in: "6" });
+  });
+
+  it("counts a refused counter as failed for every event of a turn that added to it, and writes the rest", async () => {
+    const tenantId = uniqueTenant();
+    const now = new Date();
+    await test.redis.hset(rollupKeys.hour(tenantId, hourBucket(now)), "in", "9223372036854775807");
+    const [first, second, other] = await Promise.all([
+      repository.apply(folded(analyticsEvent({ tenantId, occurredAt: now.toISOString() }))),
+      repository.apply(folded(analyticsEvent({ tenantId, occurredAt: now.toISOString() }))),
+      repository.apply(folded(analyticsEvent({ tenantId, type: "error", occurredAt: now.toISOString() }))),
+    ]);
+    expect([first, second, other]).toEqual([
+      { outcome: "folded", failedIncrements: 1 },
+      { outcome: "folded", failedIncrements: 1 },
+      { outcome: "folded", failedIncrements: 0 },
+    ]);
+    expect(await hourOf(tenantId, now)).toEqual({ in: "9223372036854775807", errors: "1" });
+    expect(await dayOf(tenantId, now)).toEqual({ in: "2", errors: "1" });
+  });
+
+  it("adds integer increments whose sum passes 2^53 one by one, so none is rounded", async () => {
+    const tenantId = uniqueTenant();
+    const now = new Date();
+    const order = (totalMinor: number) => analyticsEvent({ tenantId, type: "order.created", contact: undefined, source: "gateway", occurredAt: now.toISOString(), attributes: { totalMinor, currency: "USD" } });
+    await Promise.all([order(Number.MAX_SAFE_INTEGER), order(Number.MAX_SAFE_INTEGER), order(3)].map((event) => repository.apply(folded(event))));
+    const expected = (2n * BigInt(Number.MAX_SAFE_INTEGER) + 3n).toString();
+    expect(await hourOf(tenantId, now)).toEqual({ orders: "3", "sales:USD": expected });
+    expect(await dayOf(tenantId, now)).toEqual({ orders: "3", "sales:USD": expected });
+  });
+
   it("ignores an event type the rollups do not count without writing anything", async () => {
     const tenantId = uniqueTenant();
     const fold = createFoldIntoRollups({ repository, logger: capturingLogger().logger });

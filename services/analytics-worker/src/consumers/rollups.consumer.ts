@@ -37,6 +37,8 @@ export interface RollupsConsumerDeps {
   batchSize: number;
   /** How long one read blocks; bounds how long a stop waits for the reader. */
   blockMs: number;
+  /** After a read that did not fill a batch, how long until the next (events gather into larger batches). */
+  lingerMs?: number;
   /** An entry left pending this long (a dead replica, a failed fold) is folded again by any replica. */
   claimIdleMs: number;
   /** Where entries moved to `events.dead` are counted (`stream_dead_lettered_total`). */
@@ -59,6 +61,7 @@ export class RollupsConsumer {
       handle: (entry) => this.handle(entry),
       batchSize: deps.batchSize,
       blockMs: deps.blockMs,
+      lingerMs: deps.lingerMs,
       claimIdleMs: deps.claimIdleMs,
       maxDeliveries: MAX_DELIVERIES,
       registry: deps.registry,

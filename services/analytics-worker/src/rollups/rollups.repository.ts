@@ -1,12 +1,16 @@
-// Writes the live rollups in Redis. Folding: one script per event: the event's seen-mark (SET NX, so
-// a redelivered or re-appended event counts once), the counters of its hour and day buckets, the
+// Writes the live rollups in Redis. Folding is idempotent per event: its seen-mark (SET NX, so a
+// redelivered or re-appended event counts once), the counters of its hour and day buckets, the
 // hour's set of active bots, each bucket's expiry, and its part in conversion (a contact's latest
 // conversation, a conversation's converted-mark, SET NX too). Correcting: one script per tenant and
 // day, which makes the hour buckets, bot sets and day bucket hold what the reconciliation recomputed
 // from MongoDB. Every key of a script carries the tenant as hash tag (see rollupKeys), so it runs on a
-// Redis Cluster too. One script per event rather than per batch: a batch spans tenants, hence slots;
-// ioredis pipelines the calls of a batch anyway (auto-pipelining), which is where the round trips
-// are saved.
+// Redis Cluster too.
+//
+// Events without a part in conversion (nearly all of them: messages in and out) are folded together:
+// those apply() is given within one turn of the event loop (the consumer hands over a whole read at
+// once) go to Redis as one script per tenant, which marks each event seen, adds up what the new
+// ones add to each bucket and writes each counter, expiry and bot set once. Conversion events keep a
+// script each: an order reads its contact's latest conversation first.
 import { CONVERSION_WINDOW_MS, ROLLUP_FIELDS, ROLLUP_TTL_SECONDS, rollupKeys } from "@fleet/contracts";
 import type { RedisClient } from "@fleet/service-kit";
 import { z } from "zod";
@@ -114,6 +118,103 @@ elseif mode == 'order' and redis.call('SET', KEYS[6], '1', 'NX', 'EX', ARGV[9]) 
   end
 end
 return {1, failed}
+`;
+
+// Events of one tenant without a part in conversion. KEYS: per event its seen-mark, hour bucket, day
+// bucket and hour's bot set. ARGV: 1 seen TTL (s), 2 event count, then per event: hour expire-at (s),
+// day expire-at (s), bot id ('' for none), increment count n, then n triples (op 'i' | 'f', field,
+// increment). Each event is judged as APPLY judges it (both buckets expired: {2}; seen before, also
+// earlier in this batch: {0}); the increments of the new ones are summed per bucket and field and
+// written once, each under pcall; a refused counter counts as failed for every event in its sum.
+// An integer sum past 2^53 (beyond exact doubles) is written increment by increment instead.
+// Replies per event two numbers: outcome (1 folded, 0 duplicate, 2 expired) and failed increments.
+const APPLY_MANY = `
+local now = tonumber(redis.call('TIME')[1])
+local seenTtl = ARGV[1]
+local count = tonumber(ARGV[2])
+local outcome, failed = {}, {}
+local keys, sums, expiry, bots = {}, {}, {}, {}
+local function add(key, expireAt, e, first, n)
+  local fields = sums[key]
+  if not fields then
+    fields = {order = {}, by = {}}
+    sums[key] = fields
+    keys[#keys + 1] = key
+  end
+  expiry[key] = math.max(expiry[key] or 0, expireAt)
+  for i = first, first + 3 * (n - 1), 3 do
+    local field = ARGV[i + 1]
+    local sum = fields.by[field]
+    if not sum then
+      sum = {float = ARGV[i] == 'f', total = 0, parts = {}, events = {}}
+      fields.by[field] = sum
+      fields.order[#fields.order + 1] = field
+    end
+    sum.total = sum.total + tonumber(ARGV[i + 2])
+    sum.parts[#sum.parts + 1] = ARGV[i + 2]
+    sum.events[#sum.events + 1] = e
+  end
+end
+local at = 3
+for e = 1, count do
+  local k = (e - 1) * 4
+  local hourExpireAt, dayExpireAt, bot, n = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), ARGV[at + 2], tonumber(ARGV[at + 3])
+  local first = at + 4
+  at = first + 3 * n
+  failed[e] = 0
+  local hourLive, dayLive = hourExpireAt > now, dayExpireAt > now
+  if not hourLive and not dayLive then
+    outcome[e] = 2
+  elseif not redis.call('SET', KEYS[k + 1], '1', 'NX', 'EX', seenTtl) then
+    outcome[e] = 0
+  else
+    outcome[e] = 1
+    if hourLive then
+      add(KEYS[k + 2], hourExpireAt, e, first, n)
+      if bot ~= '' then
+        local set = bots[KEYS[k + 4]]
+        if not set then
+          set = {members = {}, expireAt = 0}
+          bots[KEYS[k + 4]] = set
+        end
+        set.members[bot] = true
+        set.expireAt = math.max(set.expireAt, hourExpireAt)
+      end
+    end
+    if dayLive then add(KEYS[k + 3], dayExpireAt, e, first, n) end
+  end
+end
+local function refused(reply) return type(reply) == 'table' and reply.err end
+for _, key in ipairs(keys) do
+  local fields = sums[key]
+  for _, field in ipairs(fields.order) do
+    local sum = fields.by[field]
+    if sum.float then
+      if refused(redis.pcall('HINCRBYFLOAT', key, field, string.format('%.17g', sum.total))) then
+        for _, e in ipairs(sum.events) do failed[e] = failed[e] + 1 end
+      end
+    elseif math.abs(sum.total) <= 9007199254740991 then
+      if refused(redis.pcall('HINCRBY', key, field, string.format('%d', sum.total))) then
+        for _, e in ipairs(sum.events) do failed[e] = failed[e] + 1 end
+      end
+    else
+      for i, part in ipairs(sum.parts) do
+        if refused(redis.pcall('HINCRBY', key, field, part)) then failed[sum.events[i]] = failed[sum.events[i]] + 1 end
+      end
+    end
+  end
+  redis.call('EXPIREAT', key, expiry[key])
+end
+for key, set in pairs(bots) do
+  for member in pairs(set.members) do redis.call('SADD', key, member) end
+  redis.call('EXPIREAT', key, set.expireAt)
+end
+local reply = {}
+for e = 1, count do
+  reply[2 * e - 1] = outcome[e]
+  reply[2 * e] = failed[e]
+end
+return reply
 `;
 
 // KEYS: the day bucket, then per hour its bucket and its bot set.
@@ -233,12 +334,24 @@ interface RollupCommands {
   fleetRollupApply(seen: string, hour: string, day: string, hourBots: string, ...args: Args): Promise<unknown>;
   fleetRollupApplyStarted(seen: string, hour: string, day: string, hourBots: string, latest: string, ...args: Args): Promise<unknown>;
   fleetRollupApplyOrder(seen: string, hour: string, day: string, hourBots: string, latest: string, mark: string, convHour: string, convDay: string, ...args: Args): Promise<unknown>;
+  fleetRollupApplyMany(...keysAndArgs: Args): Promise<unknown>;
   fleetRollupCorrect(...keysAndArgs: Args): Promise<unknown>;
 }
 
 // A conversation.started folded between the read of the latest conversation and the script makes
 // the script answer {3}; a few rereads settle it unless the contact starts conversations nonstop.
 const MAX_CONVERSION_ATTEMPTS = 5;
+
+/** Events per APPLY_MANY script: bounds how long one script holds Redis. */
+const MAX_BATCH = 100;
+
+const ApplyManyReplySchema = z.array(z.number().int());
+
+interface Queued {
+  fold: EventFold;
+  resolve: (outcome: ApplyOutcome) => void;
+  reject: (error: unknown) => void;
+}
 
 /** The start (ms) of a YYYYMMDDHH bucket. */
 export function hourStartMs(hour: string): number {
@@ -251,7 +364,57 @@ export function createRollupsRepository(redis: RedisClient): RollupsRepository {
   redis.defineCommand("fleetRollupApplyOrder", { numberOfKeys: 8, lua: APPLY });
   // Its key count varies with the hours of the day: given as the first argument.
   redis.defineCommand("fleetRollupCorrect", { lua: CORRECT });
+  redis.defineCommand("fleetRollupApplyMany", { lua: APPLY_MANY });
   const commands = redis as unknown as RollupCommands;
+
+  /** Events of one tenant, one script: see APPLY_MANY. */
+  async function applyMany(batch: Queued[]): Promise<void> {
+    const keys: string[] = [];
+    const args: Args = [ROLLUP_TTL_SECONDS.seen, batch.length];
+    for (const { fold } of batch) {
+      keys.push(rollupKeys.seen(fold.tenantId, fold.eventId), rollupKeys.hour(fold.tenantId, fold.hour), rollupKeys.day(fold.tenantId, fold.day), rollupKeys.hourBots(fold.tenantId, fold.hour));
+      args.push(Math.ceil(fold.hourExpiresAt / 1000), Math.ceil(fold.dayExpiresAt / 1000), fold.botId ?? "", fold.increments.length);
+      for (const { field, by, float } of fold.increments) args.push(float ? "f" : "i", field, by);
+    }
+    const reply = ApplyManyReplySchema.parse(await commands.fleetRollupApplyMany(keys.length, ...keys, ...args));
+    if (reply.length !== 2 * batch.length) throw new Error(`the rollups script answered ${reply.length} numbers for ${batch.length} events`);
+    batch.forEach(({ resolve }, index) => {
+      const [code, failedIncrements] = [reply[2 * index], reply[2 * index + 1] ?? 0];
+      resolve(code === 1 ? { outcome: "folded", failedIncrements } : code === 0 ? { outcome: "duplicate" } : { outcome: "expired" });
+    });
+  }
+
+  /** An event with a part in conversion: its own script, read again while the contact's latest conversation moves. */
+  async function applyConversion(fold: EventFold): Promise<ApplyOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const reply = await applyOnce(fold);
+      if (reply[0] === 1) return { outcome: "folded", failedIncrements: reply[1] };
+      if (reply[0] === 0) return { outcome: "duplicate" };
+      if (reply[0] === 2) return { outcome: "expired" };
+      // A failure leaves the entry pending: it is folded again later, nothing was written.
+      if (attempt >= MAX_CONVERSION_ATTEMPTS) throw new Error(`the latest conversation of the order's contact kept changing (event ${fold.eventId})`);
+    }
+  }
+
+  // Folds queued in this turn of the event loop, sent together at its end.
+  let queued: Queued[] = [];
+  function flush(): void {
+    const byTenant = new Map<string, Queued[]>();
+    for (const item of queued) {
+      const group = byTenant.get(item.fold.tenantId);
+      if (group) group.push(item);
+      else byTenant.set(item.fold.tenantId, [item]);
+    }
+    queued = [];
+    for (const group of byTenant.values()) {
+      for (let start = 0; start < group.length; start += MAX_BATCH) {
+        const batch = group.slice(start, start + MAX_BATCH);
+        applyMany(batch).catch((error: unknown) => {
+          for (const { reject } of batch) reject(error);
+        });
+      }
+    }
+  }
 
   /** The conversation an order may convert: the contact's latest one, when the order is at most the window after its start. */
   async function creditable(tenantId: string, contact: string, atMs: number): Promise<z.infer<typeof LatestConversationSchema> | null> {
@@ -312,15 +475,14 @@ export function createRollupsRepository(redis: RedisClient): RollupsRepository {
   }
 
   return {
-    async apply(fold) {
-      for (let attempt = 1; ; attempt++) {
-        const reply = await applyOnce(fold);
-        if (reply[0] === 1) return { outcome: "folded", failedIncrements: reply[1] };
-        if (reply[0] === 0) return { outcome: "duplicate" };
-        if (reply[0] === 2) return { outcome: "expired" };
-        // A failure leaves the entry pending: it is folded again later, nothing was written.
-        if (attempt >= MAX_CONVERSION_ATTEMPTS) throw new Error(`the latest conversation of the order's contact kept changing (event ${fold.eventId})`);
+    apply(fold) {
+      if (fold.conversion === null) {
+        return new Promise<ApplyOutcome>((resolve, reject) => {
+          if (queued.length === 0) setImmediate(flush);
+          queued.push({ fold, resolve, reject });
+        });
       }
+      return applyConversion(fold);
     },
 
     async correct({ tenantId, day, hours, wholeDay }) {
