@@ -60,7 +60,8 @@ describe("SendMessages", () => {
     const botId = await botOn(NUMBERS.inOrder);
     const inbound = "wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjBDMEE0RDQ5RjI4RTY0QzQ2AA==";
 
-    const { results } = await sendTexts(botId, `inbound:${randomUUID()}`, ["¡Hola!", "Este es el menú", "¿Qué te interesa?"], { replyTo: inbound });
+    const turn = `inbound:${randomUUID()}`;
+    const { results } = await sendTexts(botId, turn, ["¡Hola!", "Este es el menú", "¿Qué te interesa?"], { replyTo: inbound });
 
     const sent = h.sandbox.store.sent({ phoneNumberId: NUMBERS.inOrder });
     expect(sent.map((record) => (record.body as { text: { body: string } }).text.body)).toEqual(["¡Hola!", "Este es el menú", "¿Qué te interesa?"]);
@@ -68,6 +69,9 @@ describe("SendMessages", () => {
     expect(results.map((result) => sentOf(result).providerMessageId)).toEqual(sent.map((record) => record.wamid));
     expect(results.map((result) => sentOf(result).provider)).toEqual([ProviderKind.META, ProviderKind.META, ProviderKind.META]);
     expect(results.map((result) => sentOf(result).replayed)).toEqual([false, false, false]);
+    // Each result is recorded under its key (written with the next reply's claim, all before the answer).
+    const records = await Promise.all([0, 1, 2].map((index) => h.redis.get(`idem:${botId}:${turn}:${index}`)));
+    expect(records.map((raw) => JSON.parse(raw ?? "null") as unknown)).toEqual(sent.map((record) => ({ state: "done", providerMessageId: record.wamid, provider: "meta" })));
   });
 
   it("replays every reply of a call made again with the same keys (a redelivered turn) and sends nothing more", async () => {

@@ -39,6 +39,16 @@ export interface SendMessageResult extends StoredSend {
   replayed: boolean;
 }
 
+export interface SendMessageOptions {
+  /**
+   * Takes the write of a sent message's result instead of waiting for it; the caller waits for it
+   * before answering its own caller (SendMessages: at the end of the batch, so each write shares its
+   * round trip to Redis with the next reply's claim). The write never rejects: a failure is logged,
+   * and the key's lease then ends as "ambiguous".
+   */
+  deferRecord?: (write: Promise<void>) => void;
+}
+
 /**
  * Waits until the provider number may send again (fleet-wide pacing) and takes a slot;
  * the returned function is called once the provider answered (the slot counts until then).
@@ -293,7 +303,8 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
             // A sender answers with AppErrors; anything else is a bug in it, and whether the request left is unknown.
             throw error instanceof AppError ? error : new MaybeSentError(provider.kind, "PROVIDER_FAILED", "Provider call failed", { cause: error });
           } finally {
-            await answered().catch((error: unknown) => logger.warn("pacing slot not released", { botId: bot.id, error: error instanceof Error ? error.message : String(error) }));
+            // Not waited for: it leaves with the result's write, in one round trip (a lost release frees its slot after the provider timeout).
+            answered().catch((error: unknown) => logger.warn("pacing slot not released", { botId: bot.id, error: error instanceof Error ? error.message : String(error) }));
           }
         }, signal);
         metrics.sent.inc({ provider: provider.kind });
@@ -334,7 +345,7 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
   }
 
   /** Claims the idempotency key, sends within `signal`'s time, and records the outcome. */
-  async function claimAndSend(input: SendMessageInput, bot: BotRecord, content: OutboundContent, signal: AbortSignal): Promise<SendMessageResult> {
+  async function claimAndSend(input: SendMessageInput, bot: BotRecord, content: OutboundContent, signal: AbortSignal, options: SendMessageOptions): Promise<SendMessageResult> {
     const key = `${input.botId}:${input.idempotencyKey}`;
     // This call's own claims: a claim resent after a Redis restart finds the record it made, not a stranger's.
     const owner = randomUUID();
@@ -374,18 +385,22 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
       throw error;
     }
     // The message is out: failing now would invite a retry. Unrecorded, the key's lease ends as "ambiguous", never free.
-    await idempotency.complete(key, result).catch((cause: unknown) => logger.warn("send result not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) }));
+    const recorded = idempotency.complete(key, result).catch((cause: unknown) => {
+      logger.warn("send result not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) });
+    });
+    if (options.deferRecord) options.deferRecord(recorded);
+    else await recorded;
     return { ...result, replayed: false };
   }
 
-  return async function sendMessage(input: SendMessageInput): Promise<SendMessageResult> {
+  return async function sendMessage(input: SendMessageInput, options: SendMessageOptions = {}): Promise<SendMessageResult> {
     const content = validate(input);
     // Before any replay: idempotency keys are scoped by bot id, so the bot must belong to the caller's tenant.
     const bot = await bots.find(input.tenantId, input.botId);
     if (!bot) throw new AppError("not_found", "BOT_NOT_FOUND", "Bot not found");
     const limit = deadline(Math.max(input.deadline - Date.now(), 1));
     try {
-      return await claimAndSend(input, bot, content, limit.signal);
+      return await claimAndSend(input, bot, content, limit.signal, options);
     } finally {
       limit.clear();
     }

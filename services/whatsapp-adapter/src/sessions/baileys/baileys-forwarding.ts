@@ -147,13 +147,13 @@ export function createSendForwarding({ bots, runsHere, ownerOf, replicaId, logge
 
       // Every retry below keeps the idempotency key: a send that may have gone out on one replica is
       // answered as such by the next, never sent twice.
-      return async (input) => {
+      return async (input, options) => {
         const content = input.content;
-        if (!content) return sendMessage(input);
+        if (!content) return sendMessage(input, options);
         let owner: SessionOwner | null = await ownerElsewhere(input);
         if (!owner) {
           try {
-            return await sendMessage(input);
+            return await sendMessage(input, options);
           } catch (error) {
             // The session left this replica while the send ran here (a handover): its new owner sends it.
             if (runsHere(input.botId) || input.deadline <= Date.now()) throw error;
@@ -171,7 +171,7 @@ export function createSendForwarding({ bots, runsHere, ownerOf, replicaId, logge
             if (!unreachable || attempt >= 3 || input.deadline <= Date.now()) throw error;
             const next: SessionOwner | null = await ownerElsewhere(input, target).catch(() => null);
             if (next) owner = next;
-            else if (runsHere(input.botId)) return sendMessage(input);
+            else if (runsHere(input.botId)) return sendMessage(input, options);
             else throw error;
           }
         }
