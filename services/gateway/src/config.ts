@@ -104,6 +104,12 @@ export const configSchema = z.object({
   WS_USER_RECHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Events older than this (by occurredAt, in milliseconds) are not pushed to /ws clients: after an outage the dashboard reloads state instead of replaying a backlog. */
   WS_EVENT_MAX_AGE_MS: z.coerce.number().int().positive().default(300_000),
+  /**
+   * The dashboards' event feed: after a read of the `events` stream that did not fill a batch, the
+   * next one waits this long, in milliseconds (0: at once), so events are read, published and acked
+   * in fewer, larger batches. /ws clients see events up to this much later.
+   */
+  WS_EVENT_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(50),
   /** A shop's dashboards get a "kpis" frame (fresh last-24-h KPIs) at most once per this many milliseconds, across all gateway replicas, after events that change them. */
   KPI_PUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
 });

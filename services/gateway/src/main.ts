@@ -91,6 +91,7 @@ const dashboardEvents = createDashboardEventsConsumer({
   logger,
   registry: metrics.registry,
   maxAgeMs: config.WS_EVENT_MAX_AGE_MS,
+  lingerMs: config.WS_EVENT_LINGER_MS,
   kpiPushes,
 });
 void dashboardEvents.start();

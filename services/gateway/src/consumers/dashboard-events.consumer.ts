@@ -37,6 +37,8 @@ export interface DashboardEventsConsumerOptions {
   kpiPushes?: Pick<KpiPushes, "eventHandled">;
   /** How long one read blocks; bounds how long stop() waits for the reader. */
   blockMs?: number;
+  /** After a read that did not fill a batch, how long until the next (events gather into larger batches). */
+  lingerMs?: number;
   /** An entry whose publication failed is retried (by any replica) after this long. */
   claimIdleMs?: number;
   now?: () => number;
@@ -82,6 +84,7 @@ export function createDashboardEventsConsumer(options: DashboardEventsConsumerOp
     logger,
     handle,
     blockMs: options.blockMs ?? 1000,
+    lingerMs: options.lingerMs,
     claimIdleMs: options.claimIdleMs ?? 10_000,
     registry: options.registry,
   });
