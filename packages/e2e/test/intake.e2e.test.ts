@@ -70,12 +70,20 @@ describe("intake on a scaled fleet", () => {
     const ratePerSecond = 100;
     const started = Date.now();
     const disruptions: Promise<unknown>[] = [];
+    // The order promised is the order the fleet accepted a conversation's webhooks in. Two webhooks of
+    // one conversation in flight at once have none (a 2 s stall anywhere on the intake path, or this
+    // loop running late and firing what is overdue at once, lets the later one be appended first), so
+    // a customer sends the next message once the previous one was answered 200, as a person would.
+    const lastPost = new Map<number, Promise<void>>();
     for (let i = 0; i < total; i++) {
       const due = started + (i * 1000) / ratePerSecond;
       if (due > Date.now()) await sleep(due - Date.now());
       const c = i % conversations;
       const sequence = Math.floor(i / conversations) + 1;
-      disruptions.push(post(fleet, messageWebhook(fleet, [{ from: contact(c), text: `c${c} #${sequence}`, name: NAME }])));
+      const body = messageWebhook(fleet, [{ from: contact(c), text: `c${c} #${sequence}`, name: NAME }]);
+      const posted = (lastPost.get(c) ?? Promise.resolve()).then(() => post(fleet, body));
+      lastPost.set(c, posted);
+      disruptions.push(posted);
       if (i === Math.floor(total * 0.25)) disruptions.push(fleet.replicas["bot-orchestrator"][0]?.stop("SIGKILL") ?? Promise.resolve());
       if (i === Math.floor(total * 0.5)) disruptions.push(fleet.addReplica("bot-orchestrator"));
       if (i === Math.floor(total * 0.75)) disruptions.push(fleet.replicas["bot-orchestrator"][1]?.stop("SIGTERM") ?? Promise.resolve());
@@ -84,14 +92,16 @@ describe("intake on a scaled fleet", () => {
     const answered = () => Array.from({ length: conversations }, (_, c) => repliesTo(fleet, contact(c)).length).reduce((a, b) => a + b, 0);
     await until(() => answered() >= total, 90_000, `${total} replies (have ${answered()})`);
     await sleep(2 * LEASE_TTL_MS);
-    let outOfOrder = 0;
     let duplicated = 0;
+    const outOfOrder: string[] = [];
     for (let c = 0; c < conversations; c++) {
       const sequences = repliesTo(fleet, contact(c)).map(sequenceOf);
       duplicated += sequences.length - new Set(sequences).size;
-      if (sequences.join(",") !== Array.from({ length: perConversation }, (_, i) => i + 1).join(",")) outOfOrder++;
+      if (sequences.join(",") !== Array.from({ length: perConversation }, (_, i) => i + 1).join(",")) outOfOrder.push(`c${c}: ${sequences.join(",")}`);
     }
-    expect({ replies: answered(), outOfOrder, duplicated }).toEqual({ replies: total, outOfOrder: 0, duplicated: 0 });
+    // On failure: which conversations, and whether a live orchestrator lost a partition's lease (a stall).
+    const lostLeases = fleet.replicas["bot-orchestrator"].flatMap((r) => r.logs.filter((l) => l.message === "lost the lease of an inbound partition").map((l) => `${String(r.child.pid)}:p${String(l.partition)}`));
+    expect({ replies: answered(), outOfOrder, duplicated, ...(outOfOrder.length > 0 ? { lostLeases } : {}) }).toEqual({ replies: total, outOfOrder: [], duplicated: 0 });
   }, 240_000);
 
   it("holds a conversation whose reply fails transiently behind it, while other conversations go on", async () => {

@@ -92,6 +92,11 @@ export class LocalLease {
     return this.now() < this.validUntil;
   }
 
+  /** Milliseconds the holder may still trust the lease (0 when it may not). */
+  get remainingMs(): number {
+    return Math.max(this.validUntil - this.now(), 0);
+  }
+
   invalidate(): void {
     this.validUntil = 0;
   }

@@ -6,8 +6,9 @@ import type { InboundPartitionsRepository, RawEntry } from "../src/repositories/
 
 const logger = createLogger({ service: "bot-orchestrator", level: "error" });
 
-function fakeStreams(pending: RawEntry[], fresh: RawEntry[][]): InboundPartitionsRepository {
-  const fake: Pick<InboundPartitionsRepository, "ensureGroup" | "takeOver" | "readNew"> = {
+function fakeStreams(pending: RawEntry[], fresh: RawEntry[][], stray: RawEntry[][] = []): InboundPartitionsRepository {
+  const fake: Pick<InboundPartitionsRepository, "ensureGroup" | "takeOver" | "readNew" | "claimForeign"> = {
+    claimForeign: async () => (stray.shift() ?? []).map((entry) => ({ ...entry, deliveries: 2 })),
     ensureGroup: async () => undefined,
     takeOver: async () => pending.map((entry) => ({ ...entry, deliveries: 2 })),
     readNew: async () => {
@@ -21,6 +22,7 @@ function fakeStreams(pending: RawEntry[], fresh: RawEntry[][]): InboundPartition
 }
 
 const blocking = { disconnect: () => undefined } as unknown as RedisClient;
+const held = { valid: true, remainingMs: 60_000 };
 const entry = (id: string): RawEntry => ({ id, fields: ["data", "{}"] });
 
 describe("partition reader", () => {
@@ -31,6 +33,7 @@ describe("partition reader", () => {
       consumer: "replica-a",
       streams: fakeStreams([entry("1-0"), entry("2-0")], [[entry("3-0"), entry("4-0")]]),
       blocking,
+      lease: held,
       accept: (_partition, raw) => accepted.push(raw.id),
       waitForRoom: async () => undefined,
       release: async () => undefined,
@@ -44,6 +47,51 @@ describe("partition reader", () => {
     expect(accepted).toEqual(["1-0", "2-0", "3-0", "4-0"]);
   });
 
+  it("hands over entries another consumer read after the takeover together with the next read, in stream order", async () => {
+    const accepted: string[] = [];
+    const reader = new PartitionReader({
+      partition: 3,
+      consumer: "replica-a",
+      // replica-b, its lease lost without noticing, read 5-0 after this reader took over; this reader's next read brings 6-0.
+      streams: fakeStreams([], [[entry("4-0")], [entry("6-0")]], [[], [entry("5-0")]]),
+      blocking,
+      lease: held,
+      accept: (_partition, raw) => accepted.push(raw.id),
+      waitForRoom: async () => undefined,
+      release: async () => undefined,
+      logger,
+      batchSize: 10,
+      blockMs: 10,
+    });
+    reader.start();
+    while (accepted.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await reader.stop();
+    expect(accepted).toEqual(["4-0", "5-0", "6-0"]);
+  });
+
+  it("reads nothing while the lease is not surely held", async () => {
+    let reads = 0;
+    const streams = fakeStreams([], []);
+    const counting = { ...streams, readNew: async () => (reads++, []) } as InboundPartitionsRepository;
+    const reader = new PartitionReader({
+      partition: 1,
+      consumer: "replica-a",
+      streams: counting,
+      blocking,
+      lease: { valid: false, remainingMs: 0 },
+      accept: () => undefined,
+      waitForRoom: async () => undefined,
+      release: async () => undefined,
+      logger,
+      batchSize: 10,
+      blockMs: 10,
+    });
+    reader.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await reader.stop();
+    expect(reads).toBe(0);
+  });
+
   it("stops promptly while waiting for room in a full replica, and releases the partition", async () => {
     let released = false;
     const reader = new PartitionReader({
@@ -51,6 +99,7 @@ describe("partition reader", () => {
       consumer: "replica-a",
       streams: fakeStreams([], []),
       blocking,
+      lease: held,
       accept: () => undefined,
       waitForRoom: () => new Promise(() => undefined),
       release: async () => {

@@ -174,6 +174,7 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
         consumer: o.consumer,
         streams,
         blocking: o.blockingConnection(partition),
+        lease,
         accept,
         waitForRoom: () => scheduler.waitForRoom(o.maxBuffered),
         async release(p) {

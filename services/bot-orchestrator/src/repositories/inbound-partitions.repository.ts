@@ -21,6 +21,9 @@ export interface PendingEntry extends RawEntry {
 type RawEntries = [string, string[] | null][];
 type ReadReply = [string, RawEntries][] | null;
 type ConsumersReply = (string | number)[][];
+type PendingSummary = [number, string | null, string | null, [string, string][] | null];
+type PendingDetails = [string, string, number, number][];
+type ClaimReply = [string, string[] | null][];
 
 export function isNoGroup(error: unknown): boolean {
   return error instanceof Error && error.message.includes("NOGROUP");
@@ -69,6 +72,26 @@ export function createInboundPartitionsRepository(redis: RedisClient, { logger, 
         if (page.deletedIds.length > 0) await redis.xack(member.stream, INBOUND_GROUP, ...page.deletedIds);
         cursor = page.cursor;
       } while (cursor !== "0-0");
+      return taken;
+    },
+
+    /**
+     * Takes over what other consumers of the group hold now. After the takeover that can only be
+     * entries a replica read after it lost the partition's lease and before it noticed: it never
+     * starts them, and nobody else would ever read them again. One XPENDING when there are none.
+     */
+    async claimForeign(partition: number, consumer: string, pageSize = 500): Promise<PendingEntry[]> {
+      const stream = inboundStream(partition);
+      const summary = (await redis.xpending(stream, INBOUND_GROUP)) as PendingSummary;
+      const others = (summary[3] ?? []).map(([name]) => name).filter((name) => name !== consumer);
+      const taken: PendingEntry[] = [];
+      for (const other of others) {
+        const pending = (await redis.xpending(stream, INBOUND_GROUP, "-", "+", pageSize, other)) as PendingDetails;
+        if (pending.length === 0) continue;
+        const delivered = new Map(pending.map(([id, , , deliveries]) => [id, deliveries]));
+        const claimed = (await redis.xclaim(stream, INBOUND_GROUP, consumer, 0, ...pending.map(([id]) => id))) as ClaimReply;
+        for (const [id, fields] of claimed) if (fields) taken.push({ id, fields, deliveries: (delivered.get(id) ?? 0) + 1 });
+      }
       return taken;
     },
 

@@ -14,6 +14,11 @@ export interface PartitionReaderOptions {
   blocking: RedisClient;
   /** Hands one entry over (to the scheduler); `deliveries` is known for entries taken over. */
   accept(partition: number, entry: RawEntry | PendingEntry): void;
+  /**
+   * The partition's lease as this replica sees it: reads happen only while it surely holds and end
+   * before it may lapse, so no entry is read after another replica could have taken the partition over.
+   */
+  lease: { readonly valid: boolean; readonly remainingMs: number };
   /** Resolves when the replica may buffer more entries. */
   waitForRoom(): Promise<void>;
   /** Drops what the replica buffered of the partition and waits for what runs. */
@@ -23,6 +28,16 @@ export interface PartitionReaderOptions {
   logger: Logger;
   batchSize: number;
   blockMs: number;
+}
+
+/** A read is not started with less of the lease left than this; the read's BLOCK ends this much before the lease may lapse. */
+const READ_MARGIN_MS = 50;
+
+/** Stream ids in stream order ("ms-seq", both parts compared as numbers). */
+function compareIds(a: string, b: string): number {
+  const [ams = "0", aseq = "0"] = a.split("-");
+  const [bms = "0", bseq = "0"] = b.split("-");
+  return Number(ams) - Number(bms) || Number(aseq) - Number(bseq);
 }
 
 export class PartitionReader {
@@ -72,15 +87,35 @@ export class PartitionReader {
         }
         await Promise.race([this.o.waitForRoom(), this.stopping]);
         if (!this.running) break;
+        // Unsure of the lease (renewal late or failed): read nothing until the coordinator renews it
+        // or lets the partition go. An entry read now could be one the next owner never sees.
+        const left = this.o.lease.valid ? this.o.lease.remainingMs - READ_MARGIN_MS : 0;
+        if (left < READ_MARGIN_MS) {
+          await Promise.race([new Promise((resolve) => setTimeout(resolve, READ_MARGIN_MS)), this.stopping]);
+          continue;
+        }
         // A stop does not wait for the read: disconnecting the blocking connection does not always
         // settle it (a read queued while that connection was reconnecting, e.g. after a Redis
         // restart, would wait forever), and the partition could then never be handed over.
-        const read = streams.readNew(this.o.blocking, partition, consumer, this.o.batchSize, this.o.blockMs);
+        const read = streams.readNew(this.o.blocking, partition, consumer, this.o.batchSize, Math.max(Math.min(this.o.blockMs, left), 1));
         read.catch(() => undefined);
         const entries = await Promise.race([read, this.stopping.then(() => null)]);
         // Read after a stop began: they stay pending under this consumer and the next owner takes them over.
         if (!this.running || entries === null) break;
-        for (const entry of entries) this.o.accept(partition, entry);
+        // Entries another replica read after this one took over (it had lost the lease without
+        // noticing yet) join this batch, all in stream order, so a conversation's later entry never
+        // runs before them. Checked after every read that brought something: a stray entry is found
+        // no later than the next entry of its partition. If the check fails, the batch goes alone.
+        const stray =
+          entries.length === 0
+            ? []
+            : await streams.claimForeign(partition, consumer).catch((error: unknown): PendingEntry[] => {
+                logger.warn("checking for entries other replicas hold failed", { partition, error: error instanceof Error ? error.message : String(error) });
+                return [];
+              });
+        if (stray.length > 0) logger.warn("took over entries another replica read after losing the partition", { partition, count: stray.length });
+        const batch: (RawEntry | PendingEntry)[] = stray.length > 0 ? [...stray, ...entries].sort((a, b) => compareIds(a.id, b.id)) : entries;
+        for (const entry of batch) this.o.accept(partition, entry);
         backoff = 100;
       } catch (error) {
         if (!this.running) break;
