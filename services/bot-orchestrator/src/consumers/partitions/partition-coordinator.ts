@@ -32,6 +32,11 @@ export interface PartitionCoordinatorOptions {
   logger: Logger;
 }
 
+/** How often leases are renewed (each tick): five times per TTL. */
+function renewalInterval(leaseTtlMs: number): number {
+  return Math.max(Math.floor(leaseTtlMs / 5), 50);
+}
+
 export class PartitionCoordinator {
   private readonly owned = new Map<number, OwnedPartition>();
   /** Partitions being let go: their lease is released once their work stopped. */
@@ -60,7 +65,7 @@ export class PartitionCoordinator {
   }
 
   start(): void {
-    const interval = Math.max(Math.floor(this.o.leaseTtlMs / 5), 50);
+    const interval = renewalInterval(this.o.leaseTtlMs);
     const loop = (): void => {
       if (this.stopped) return;
       this.ticking = this.tick().finally(() => {
@@ -152,8 +157,19 @@ export class PartitionCoordinator {
     const owned = this.owned.get(partition);
     if (!owned) return this.leaving.get(partition) ?? Promise.resolve();
     this.owned.delete(partition);
+    // Still ours while its running entries finish (also after stop() ended the ticks): a lease that
+    // lapsed meanwhile would let the next owner run them again beside this replica.
+    const { name, leaseTtlMs, leases } = this.o;
+    const renewal = release
+      ? setInterval(() => {
+          owned.lease.refresh(() => leases.renew(inboundLeaseKey(partition), name, leaseTtlMs)).catch((error: unknown) => this.warn("lease renewal failed", error));
+        }, renewalInterval(leaseTtlMs))
+      : null;
     const leaving = owned
       .stop()
+      .finally(() => {
+        if (renewal) clearInterval(renewal);
+      })
       .then(async () => {
         if (release) await this.o.leases.release(inboundLeaseKey(partition), this.o.name);
         this.o.logger.info("let go of inbound partition", { partition });
