@@ -7,7 +7,7 @@
 //
 //   node scripts/bench-pipeline.mjs [--count 3000] [--rate 500] [--contacts 300]
 //                                   [--scale SERVICE=N]... [--redis server|cluster]
-//                                   [--flow none|wait|both|shop]
+//                                   [--flow none|wait|both|shop] [--idle-s N]
 //
 // --scale runs N replicas of a service (as ./scripts/run-fleet.sh does; repeatable), --redis
 // cluster a 3-master Redis Cluster instead of one redis-server. --flow chooses what answers: none,
@@ -17,6 +17,9 @@
 // the difference per message at the end; shop, the default flows of a shop opened through the API
 // (catalogue, sellers), each conversation walking the menu, a catalogue question and an order,
 // over and over: every message reaches the flow engine and most call the shop's commerce.
+// --idle-s N first measures the fleet with no traffic for N seconds (after the warm-up): what each
+// process spends per second on its own (polling, leases, timers, heartbeats), which every message
+// pays a share of at low rates.
 // Needs a build (pnpm build) and local Postgres/Redis (./scripts/test.sh sets them up).
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -25,7 +28,7 @@ import { SERVICES, activateFlow, messageWebhook, openShop, postToFleet, startFle
 
 function usageError(message) {
   console.error(`bench-pipeline: ${message}`);
-  console.error("usage: node scripts/bench-pipeline.mjs [--count N] [--rate N] [--contacts N] [--drain-s N] [--scale SERVICE=N]... [--redis server|cluster]");
+  console.error("usage: node scripts/bench-pipeline.mjs [--count N] [--rate N] [--contacts N] [--drain-s N] [--scale SERVICE=N]... [--redis server|cluster] [--flow none|wait|both|shop] [--idle-s N]");
   process.exit(2);
 }
 
@@ -40,6 +43,7 @@ try {
       scale: { type: "string", multiple: true, default: [] },
       redis: { type: "string", default: "server" },
       flow: { type: "string", default: "none" },
+      "idle-s": { type: "string", default: "0" },
     },
   }));
 } catch (error) {
@@ -49,6 +53,8 @@ const count = Number(values.count);
 const rate = Number(values.rate);
 const contacts = Number(values.contacts);
 const drainMs = Number(values["drain-s"]) * 1000;
+const idleMs = Number(values["idle-s"]) * 1000;
+if (!(idleMs >= 0)) usageError(`--idle-s takes a number of seconds, got '${values["idle-s"]}'`);
 const scale = {};
 for (const spec of values.scale) {
   const match = /^([a-z-]+)=(\d+)$/.exec(spec);
@@ -244,6 +250,16 @@ for (let i = 0; i < 20; i++) {
   await postToFleet(fleet, messageWebhook(fleet, [{ from: WARMUP_CONTACT, text, name: "Bench" }], { phoneNumberId }));
 }
 await new Promise((resolve) => setTimeout(resolve, 1000));
+
+if (idleMs > 0) {
+  const all = { ...pids, ...others };
+  const before = Object.fromEntries(Object.entries(all).map(([name, list]) => [name, cpuOf(list)]));
+  await new Promise((resolve) => setTimeout(resolve, idleMs));
+  console.log(`idle (no traffic, ${idleMs / 1000} s): CPU ms per second / RSS MiB`);
+  for (const [name, list] of Object.entries(all)) {
+    console.log(`  ${name.padEnd(26)} ${(((cpuOf(list) - before[name]) * 1000) / (idleMs / 1000)).toFixed(1).padStart(6)} ms/s  ${rssOf(list).toFixed(1).padStart(6)} MiB`);
+  }
+}
 
 // CPU is counted from here: the warm-up (connections, JIT, modules loaded on first use) is not part of the run.
 const otherStart = Object.fromEntries(Object.entries(others).map(([name, list]) => [name, cpuOf(list)]));

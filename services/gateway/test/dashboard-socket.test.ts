@@ -233,6 +233,31 @@ describe("dashboard WebSocket: events", () => {
     expect(await metricValue(gateway, "dashboard_events_skipped_total", { reason: "bad_publication" })).toBe(1);
   });
 
+  it("publishes what one turn gives a tenant as one publication, in order, and still reads a publication of one event", async () => {
+    const gateway = await startInstance({ consume: false });
+    const alpha = await connect(gateway, alphaOwner);
+    const listener = testRedis.redis.duplicate();
+    const publications: string[] = [];
+    try {
+      await listener.subscribe(dashboardChannel(testRedis.prefix, alphaOwner.tenantId));
+      listener.on("message", (_channel: string, message: string) => publications.push(message));
+      const publisher = createDashboardPublisher({ redis: testRedis.redis, keyPrefix: testRedis.prefix });
+      const events = Array.from({ length: 3 }, () => toDashboardEvent(fleetEvent(alphaOwner.tenantId)));
+      // This test's listener and the gateway's subscriber: two receivers, told to every caller.
+      expect(await Promise.all(events.map((event) => publisher.publish(alphaOwner.tenantId, event)))).toEqual([2, 2, 2]);
+      await eventually(() => publications.length === 1);
+      expect((JSON.parse(publications[0] ?? "{}") as { events: { id: string }[] }).events.map((event) => event.id)).toEqual(events.map((event) => event.id));
+      for (const event of events) await alpha.waitForEvent((e) => e.id === event.id);
+      expect(alpha.events().filter((e) => events.some((event) => event.id === e.id)).map((e) => e.id)).toEqual(events.map((event) => event.id));
+
+      const single = toDashboardEvent(fleetEvent(alphaOwner.tenantId));
+      await testRedis.redis.publish(dashboardChannel(testRedis.prefix, alphaOwner.tenantId), JSON.stringify({ tenantId: alphaOwner.tenantId, event: single }));
+      await alpha.waitForEvent((e) => e.id === single.id);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
   it("sends bot pairing events (QR codes) only to roles that may connect bots", async () => {
     const gateway = await startInstance({ consume: false });
     const owner = await connect(gateway, alphaOwner);

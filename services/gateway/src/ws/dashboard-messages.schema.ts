@@ -85,8 +85,18 @@ export type DashboardServerMessage = z.infer<typeof DashboardServerMessageSchema
 export const DashboardPushSchema = z.discriminatedUnion("kind", [DashboardEventSchema, DashboardKpisSchema]);
 export type DashboardPush = z.infer<typeof DashboardPushSchema>;
 
-/** What travels on a tenant's pub/sub channel between gateway replicas. */
-export const DashboardPublicationSchema = z.object({ tenantId: z.string().min(1), event: DashboardPushSchema });
+/** Most pushes one publication carries. */
+export const MAX_PUSHES_PER_PUBLICATION = 500;
+
+/**
+ * What travels on a tenant's pub/sub channel between gateway replicas: the pushes published in
+ * one turn of the publisher's event loop, in order (a replica before this format sent one `event`;
+ * it is still read, for a rolling deploy).
+ */
+export const DashboardPublicationSchema = z.union([
+  z.object({ tenantId: z.string().min(1), events: z.array(DashboardPushSchema).min(1).max(MAX_PUSHES_PER_PUBLICATION) }),
+  z.object({ tenantId: z.string().min(1), event: DashboardPushSchema }).transform(({ tenantId, event }) => ({ tenantId, events: [event] })),
+]);
 export type DashboardPublication = z.infer<typeof DashboardPublicationSchema>;
 
 export function toDashboardEvent(event: AnalyticsEvent): DashboardEvent {
