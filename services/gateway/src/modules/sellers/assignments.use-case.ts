@@ -97,10 +97,18 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
     if (unchanged) return { ...unchanged, existing: true, ...(contact ? { contact } : {}) };
     const outcome = await sellers.transaction(tenantId, async (repo) => {
       await repo.lockAssignments();
-      const prior = key === null ? null : await repo.assignmentByKey(key);
-      if (prior) return { assignment: prior, seller: await sellerOf(repo, prior), existing: true, released: null };
+      // An automatic assignment for a contact (the orchestrator's call): the key's earlier assignment
+      // or the customer's open one, in one read. Otherwise the key first, then the customer (by id).
+      const forContact = input.sellerId === undefined && contactCustomerId !== null;
+      if (forContact) {
+        const found = await existingAssignment(repo, key, contactCustomerId);
+        if (found) return { ...found, existing: true, released: null };
+      } else {
+        const prior = key === null ? null : await repo.assignmentByKey(key);
+        if (prior) return { assignment: prior, seller: await sellerOf(repo, prior), existing: true, released: null };
+      }
       const customerId = await customerIdFor(repo, input, contactCustomerId);
-      const open = await repo.openAssignmentOf(customerId);
+      const open = forContact ? null : await repo.openAssignmentOf(customerId);
       const base = { customerId, reason: input.reason ?? "", idempotencyKey: key, at };
 
       if (input.sellerId !== undefined) {
@@ -115,10 +123,10 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
       }
 
       if (open) return { assignment: open, seller: await sellerOf(repo, open), existing: true, released: null };
-      const choice = chooseSeller(await repo.inRotationOrder(), await repo.rotationPointer(), { specialty: input.specialty ?? "", at, timeZone });
+      const rotation = await repo.rotation();
+      const choice = chooseSeller(rotation.sellers, rotation.lastSellerId, { specialty: input.specialty ?? "", at, timeZone });
       if (!choice) throw noSellerAvailable(contact?.created);
-      const assignment = await repo.insertAssignment({ ...base, sellerId: choice.seller.id, strategy: choice.strategy });
-      await repo.advanceRotation(choice.seller.id);
+      const assignment = await repo.insertAssignment({ ...base, sellerId: choice.seller.id, strategy: choice.strategy, advanceRotation: true });
       return { assignment, seller: await sellerOf(repo, assignment), existing: false, released: null };
     });
     if (outcome.released) await events.released(tenantId, outcome.released);

@@ -120,9 +120,11 @@ const SELLER_COLUMNS = `s.id, s.user_id, s.name, s.phone, s.active, s.status, s.
   ARRAY(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(s.days_off) AS d ORDER BY d) AS days_off, s.created_at, s.updated_at,
   (SELECT count(*)::int FROM seller_assignments a WHERE a.tenant_id = s.tenant_id AND a.seller_id = s.id AND a.released_at IS NULL) AS current_load`;
 
-const ASSIGNMENT_FROM = `SELECT a.id, a.seller_id, s.name AS seller_name, a.customer_id, c.whatsapp_id AS customer_contact, c.name AS customer_name,
+/** Assignments as the records answer them, read from `assignments` (a table or a statement's rows) as `a`. */
+const assignmentsFrom = (assignments: string) => `SELECT a.id, a.seller_id, s.name AS seller_name, a.customer_id, c.whatsapp_id AS customer_contact, c.name AS customer_name,
   a.reason, a.strategy, a.assigned_at, a.released_at, a.release_reason
-  FROM seller_assignments a JOIN sellers s ON s.id = a.seller_id JOIN customers c ON c.id = a.customer_id`;
+  FROM ${assignments} a JOIN sellers s ON s.id = a.seller_id JOIN customers c ON c.id = a.customer_id`;
+const ASSIGNMENT_FROM = assignmentsFrom("seller_assignments");
 
 function toSeller(row: SellerRow): SellerRecord {
   return {
@@ -308,28 +310,34 @@ function tenantSellers(db: pg.Pool | pg.PoolClient, tenantId: string) {
       findAssignment("(a.idempotency_key = $2 OR (a.customer_id = $3 AND a.released_at IS NULL)) ORDER BY a.idempotency_key = $2 DESC NULLS LAST LIMIT 1", [key, customerId]),
     findAssignment: (assignmentId: string) => (UUID.test(assignmentId) ? findAssignment("a.id = $2", [assignmentId]) : Promise.resolve(null)),
 
-    async insertAssignment(input: { sellerId: string; customerId: string; reason: string; strategy: AssignmentStrategy; idempotencyKey: string | null; at: Date }): Promise<AssignmentRecord> {
-      const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO seller_assignments (tenant_id, seller_id, customer_id, reason, strategy, idempotency_key, assigned_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [tenantId, input.sellerId, input.customerId, input.reason, input.strategy, input.idempotencyKey, input.at],
+    /**
+     * Records an assignment and answers it, in one statement; `advanceRotation` also makes its
+     * seller the rotation's pointer (the one who got the last automatic assignment).
+     */
+    async insertAssignment(input: { sellerId: string; customerId: string; reason: string; strategy: AssignmentStrategy; idempotencyKey: string | null; at: Date; advanceRotation?: boolean }): Promise<AssignmentRecord> {
+      const { rows } = await db.query<AssignmentRow>(
+        `WITH inserted AS (
+           INSERT INTO seller_assignments (tenant_id, seller_id, customer_id, reason, strategy, idempotency_key, assigned_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           RETURNING id, seller_id, customer_id, reason, strategy, assigned_at, released_at, release_reason
+         ), rotated AS (
+           INSERT INTO seller_rotation (tenant_id, last_seller_id, updated_at) SELECT $1, $2, now() WHERE $8
+           ON CONFLICT (tenant_id) DO UPDATE SET last_seller_id = EXCLUDED.last_seller_id, updated_at = now()
+         )
+         ${assignmentsFrom("inserted")}`,
+        [tenantId, input.sellerId, input.customerId, input.reason, input.strategy, input.idempotencyKey, input.at, input.advanceRotation ?? false],
       );
-      const created = rows[0] ? await findAssignment("a.id = $2", [rows[0].id]) : null;
-      if (!created) throw new Error("assignment insert returned no row");
-      return created;
+      if (!rows[0]) throw new Error("assignment insert returned no row");
+      return toAssignment(rows[0]);
     },
 
-    /** The seller who got the last automatic assignment, if any. */
-    async rotationPointer(): Promise<string | null> {
-      const { rows } = await db.query<{ last_seller_id: string | null }>("SELECT last_seller_id FROM seller_rotation WHERE tenant_id = $1", [tenantId]);
-      return rows[0]?.last_seller_id ?? null;
-    },
-
-    async advanceRotation(sellerId: string): Promise<void> {
-      await db.query(
-        `INSERT INTO seller_rotation (tenant_id, last_seller_id, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (tenant_id) DO UPDATE SET last_seller_id = EXCLUDED.last_seller_id, updated_at = now()`,
-        [tenantId, sellerId],
+    /** The sellers in rotation order (creation) and the one who got the last automatic assignment, in one query. */
+    async rotation(): Promise<{ sellers: SellerRecord[]; lastSellerId: string | null }> {
+      const { rows } = await db.query<SellerRow & { rotation_pointer: string | null }>(
+        `SELECT ${SELLER_COLUMNS}, (SELECT r.last_seller_id FROM seller_rotation r WHERE r.tenant_id = $1) AS rotation_pointer
+         FROM sellers s WHERE s.tenant_id = $1 ORDER BY s.created_at, s.id`,
+        [tenantId],
       );
+      return { sellers: rows.map(toSeller), lastSellerId: rows[0]?.rotation_pointer ?? null };
     },
 
     /** Releases an open assignment; null when it is not open (or not this tenant's). */
