@@ -3,7 +3,7 @@
 // is away, or does not know the tenant) the turn still runs, with the configured zone and no name;
 // that answer is kept only briefly, so the real one follows soon.
 import { LRUCache } from "lru-cache";
-import type { Logger } from "@fleet/service-kit";
+import { entriesBound, type Logger } from "@fleet/service-kit";
 import type { TenantProfiles } from "../use-cases/handle-inbound.use-case.js";
 
 export interface TenantProfileSource {
@@ -16,7 +16,7 @@ interface Profile {
 }
 
 export function createTenantProfiles({ source, fallbackTimezone, ttlMs, logger }: { source: TenantProfileSource; fallbackTimezone: string; ttlMs: number; logger: Logger }): TenantProfiles {
-  const cache = new LRUCache<string, Profile>({ max: 10_000, ttl: ttlMs });
+  const cache = new LRUCache<string, Profile>({ ...entriesBound(10_000), ttl: ttlMs });
   const inFlight = new Map<string, Promise<Profile>>();
   const fallbackTtl = Math.min(ttlMs, 5000);
 

@@ -5,6 +5,7 @@
 // token, signature included, so only the very same token is trusted again.
 // Failures are never remembered.
 import { LRUCache } from "lru-cache";
+import { entriesBound } from "@fleet/service-kit";
 import type { AccessClaims, Tokens } from "./tokens.js";
 
 const MAX_REMEMBER_MS = 60_000;
@@ -15,7 +16,7 @@ export interface VerifiedTokens extends Pick<Tokens, "verifyAccessToken"> {
 }
 
 export function createVerifiedTokensCache(tokens: Pick<Tokens, "verifyAccessToken">, { max = 50_000, now = Date.now }: { max?: number; now?: () => number } = {}): VerifiedTokens {
-  const cache = new LRUCache<string, AccessClaims>({ max, ttlAutopurge: false });
+  const cache = new LRUCache<string, AccessClaims>({ ...entriesBound(max), ttlAutopurge: false });
   return {
     known: (token) => cache.get(token),
     async verifyAccessToken(token: string): Promise<AccessClaims> {

@@ -4,13 +4,14 @@
 // the gateway drops the tenant's entries on every replica (InvalidationBus);
 // a connection state that changes on its own shows within the TTL.
 import { LRUCache } from "lru-cache";
+import { entriesBound } from "@fleet/service-kit";
 import type { InvalidationBus } from "../repositories/invalidation-bus.js";
 import type { AdapterClient, Bot, BotsPage, ConfigureBotInput } from "./adapter.client.js";
 
 type BotsClient = Pick<AdapterClient, "listBots" | "getBot" | "configureBot" | "deleteBot">;
 
 export function createCachedBotsClient({ adapter, bus, ttlMs = 3000, max = 10_000 }: { adapter: BotsClient; bus: InvalidationBus; ttlMs?: number; max?: number }): BotsClient {
-  const cache = new LRUCache<string, BotsPage | Bot>({ max, ttl: ttlMs });
+  const cache = new LRUCache<string, BotsPage | Bot>({ ...entriesBound(max), ttl: ttlMs });
   // Keys start with the tenant id, so dropping a tenant's entries is a prefix match.
   const dropTenant = (tenantId: string) => {
     for (const key of cache.keys()) if (key.startsWith(`${tenantId}|`)) cache.delete(key);

@@ -3,11 +3,12 @@
 // Disabling, demoting or removing a user invalidates the entry on every
 // replica (InvalidationBus), so access still ends at once.
 import { LRUCache } from "lru-cache";
+import { entriesBound } from "@fleet/service-kit";
 import type { ActiveUser, UsersRepository } from "./users.repository.js";
 import type { InvalidationBus } from "./invalidation-bus.js";
 
 export function createActiveUsersCache({ users, bus, ttlMs = 30_000, max = 50_000 }: { users: Pick<UsersRepository, "findActiveUser">; bus: InvalidationBus; ttlMs?: number; max?: number }) {
-  const cache = new LRUCache<string, ActiveUser>({ max, ttl: ttlMs });
+  const cache = new LRUCache<string, ActiveUser>({ ...entriesBound(max), ttl: ttlMs });
   const keyOf = (tenantId: string, userId: string) => `${tenantId}:${userId}`;
   bus.on("user", (key) => cache.delete(key));
   return {

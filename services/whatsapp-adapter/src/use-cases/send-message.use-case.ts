@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, BrokenCircuitError, CircuitState, type CircuitBreakerPolicy, type IPolicy } from "cockatiel";
 import { LRUCache } from "lru-cache";
 import type { ProviderKindName } from "@fleet/contracts";
-import { AppError, type EventPublisher, type Logger } from "@fleet/service-kit";
+import { AppError, entriesBound, type EventPublisher, type Logger } from "@fleet/service-kit";
 import type { Counter, Gauge, Histogram } from "prom-client";
 import { deadline } from "../providers/deadline.js";
 import { degrade } from "../providers/degrade.js";
@@ -227,7 +227,7 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
 
   // Bounded: a bot not sending for a while loses its retry/breaker state, which only matters while it fails.
   const policies = new LRUCache<string, { policy: IPolicy; breaker: CircuitBreakerPolicy; kind: ProviderKindName }>({
-    max: MAX_POLICIES,
+    ...entriesBound(MAX_POLICIES),
     dispose: ({ breaker, kind }) => {
       if (breaker.state !== CircuitState.Closed) metrics.openCircuits.dec({ provider: kind });
     },

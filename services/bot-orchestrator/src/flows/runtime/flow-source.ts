@@ -3,6 +3,7 @@
 // effect within ACTIVE_FLOW_TTL_MS), and each (flow, version) cached for as long as it is used —
 // versions never change once stored, and a conversation keeps the version it started with.
 import { LRUCache } from "lru-cache";
+import { entriesBound } from "@fleet/service-kit";
 import { FlowDocument } from "../language/index.js";
 import type { LoadedFlowVersion } from "../../repositories/flows.repository.js";
 import type { LoadedFlow } from "../engine/compiled-flow.js";
@@ -28,8 +29,8 @@ export interface FlowSourceOptions {
 }
 
 export function createFlowSource(store: FlowStore, { activeTtlMs, maxVersions = 2000, maxBots = 20_000 }: FlowSourceOptions) {
-  const versions = new LRUCache<string, LoadedFlow>({ max: maxVersions });
-  const bots = new LRUCache<string, BotFlows>({ max: maxBots, ttl: activeTtlMs });
+  const versions = new LRUCache<string, LoadedFlow>({ ...entriesBound(maxVersions) });
+  const bots = new LRUCache<string, BotFlows>({ ...entriesBound(maxBots), ttl: activeTtlMs });
   // Concurrent turns of one bot share one load.
   const inFlight = new Map<string, Promise<BotFlows>>();
 

@@ -7,7 +7,7 @@
 // Answers are kept a few seconds per tenant and question: a dashboard refreshing is a cache hit.
 import { LRUCache } from "lru-cache";
 import { ROLLUP_FIELDS, ROLLUP_TTL_SECONDS } from "@fleet/contracts";
-import { AppError } from "@fleet/service-kit";
+import { AppError, entriesBound } from "@fleet/service-kit";
 import { authorize, type Caller } from "../../auth/permissions.js";
 import type { SettingsUseCases } from "../settings/settings.use-case.js";
 import type { AnalyticsRepository, BucketKind } from "./analytics.repository.js";
@@ -91,8 +91,8 @@ export function bucketStarts(range: Range, kind: BucketKind): Date[] {
 const invalidRange = (message: string) => new AppError("invalid_argument", "INVALID_RANGE", message);
 
 export function createAnalytics({ repository, settings, now = () => new Date(), cacheMs = 5000 }: { repository: AnalyticsRepository; settings: Pick<SettingsUseCases, "readSettings">; now?: () => Date; cacheMs?: number }) {
-  const metricsCache = new LRUCache<string, Metrics>({ max: 5000, ttl: cacheMs });
-  const seriesCache = new LRUCache<string, Series>({ max: 5000, ttl: cacheMs });
+  const metricsCache = new LRUCache<string, Metrics>({ ...entriesBound(5000), ttl: cacheMs });
+  const seriesCache = new LRUCache<string, Series>({ ...entriesBound(5000), ttl: cacheMs });
 
   function rangeOf(input: RangeInput): Range {
     if (input.from !== undefined || input.to !== undefined) {

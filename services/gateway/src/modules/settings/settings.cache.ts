@@ -4,12 +4,13 @@
 // (InvalidationBus topic "settings"); a document edited straight in the database (an operator's
 // rateLimitPerMinute, say) shows within the TTL.
 import { LRUCache } from "lru-cache";
+import { entriesBound } from "@fleet/service-kit";
 import type { InvalidationBus } from "../../repositories/invalidation-bus.js";
 import type { SettingsRepository, StoredSettings } from "./settings.repository.js";
 
 
 export function createCachedSettingsRepository({ settings, bus, ttlMs = 30_000, max = 10_000 }: { settings: SettingsRepository; bus: InvalidationBus; ttlMs?: number; max?: number }): SettingsRepository {
-  const cache = new LRUCache<string, StoredSettings>({ max, ttl: ttlMs });
+  const cache = new LRUCache<string, StoredSettings>({ ...entriesBound(max), ttl: ttlMs });
   // A read that started before an invalidation may carry the old document: it is not kept.
   let generation = 0;
   bus.on("settings", (tenantId) => {
