@@ -2,7 +2,7 @@
 // a replica read after it lost a partition (without noticing yet) moves to the partition's owner.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { inboundStream } from "@fleet/contracts";
-import { createLogger, streamDeadLetteredCounter } from "@fleet/service-kit";
+import { createLogger, createRedisClient, streamDeadLetteredCounter } from "@fleet/service-kit";
 import { createTestRedis, type TestRedis } from "@fleet/testing";
 import { Registry } from "prom-client";
 import { INBOUND_GROUP, createInboundPartitionsRepository } from "../src/repositories/inbound-partitions.repository.js";
@@ -48,5 +48,29 @@ describe("inbound partitions repository", () => {
       [ids[2], "owner"],
     ]);
     expect(await streams.claimForeign(PARTITION, "owner")).toEqual([]);
+  });
+
+  it("says with each read whether other consumers hold entries, asked in the same write as the read", async () => {
+    const partition = PARTITION + 1;
+    await streams.ensureGroup(partition);
+    const stream = inboundStream(partition);
+    const blocking = createRedisClient({ url: test.url, keyPrefix: test.prefix, logger: createLogger({ service: "bot-orchestrator", level: "error" }), name: "reader", blocking: true });
+    try {
+      const first = await test.redis.xadd(stream, "*", "data", "{}");
+      await test.redis.xreadgroup("GROUP", INBOUND_GROUP, "stale", "COUNT", 1, "STREAMS", stream, ">");
+      const second = await test.redis.xadd(stream, "*", "data", "{}");
+
+      const read = await streams.readNew(blocking, partition, "owner", 10, 100);
+      expect(read.entries.map((entry) => entry.id)).toEqual([second]);
+      expect(read.othersHold).toBe(true);
+
+      expect((await streams.claimForeign(partition, "owner")).map((entry) => entry.id)).toEqual([first]);
+      const third = await test.redis.xadd(stream, "*", "data", "{}");
+      expect(await streams.readNew(blocking, partition, "owner", 10, 100)).toEqual({ entries: [{ id: third, fields: ["data", "{}"] }], othersHold: false });
+      // A read that waited and found nothing.
+      expect(await streams.readNew(blocking, partition, "owner", 10, 50)).toEqual({ entries: [], othersHold: false });
+    } finally {
+      blocking.disconnect();
+    }
   });
 });

@@ -11,11 +11,12 @@ function fakeStreams(pending: RawEntry[], fresh: RawEntry[][], stray: RawEntry[]
     claimForeign: async () => (stray.shift() ?? []).map((entry) => ({ ...entry, deliveries: 2 })),
     ensureGroup: async () => undefined,
     takeOver: async () => pending.map((entry) => ({ ...entry, deliveries: 2 })),
+    // Other consumers hold entries when the next claimForeign has some for the reader.
     readNew: async () => {
       const next = fresh.shift();
-      if (next) return next;
+      if (next) return { entries: next, othersHold: stray.some((list) => list.length > 0) };
       await new Promise((resolve) => setTimeout(resolve, 20));
-      return [];
+      return { entries: [], othersHold: false };
     },
   };
   return fake as InboundPartitionsRepository;
@@ -72,7 +73,7 @@ describe("partition reader", () => {
   it("reads nothing while the lease is not surely held", async () => {
     let reads = 0;
     const streams = fakeStreams([], []);
-    const counting = { ...streams, readNew: async () => (reads++, []) } as InboundPartitionsRepository;
+    const counting = { ...streams, readNew: async () => (reads++, { entries: [], othersHold: false }) } as InboundPartitionsRepository;
     const reader = new PartitionReader({
       partition: 1,
       consumer: "replica-a",

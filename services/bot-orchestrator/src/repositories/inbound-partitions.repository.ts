@@ -47,12 +47,22 @@ export function createInboundPartitionsRepository(redis: RedisClient, { logger, 
       await ensureStreamGroup(redis, inboundStream(partition), INBOUND_GROUP, "0");
     },
 
-    /** New entries for `consumer`, waiting up to `blockMs` on `blocking` (a connection of its own). */
-    async readNew(blocking: RedisClient, partition: number, consumer: string, count: number, blockMs: number): Promise<RawEntry[]> {
-      const reply = (await blocking.xreadgroup("GROUP", INBOUND_GROUP, consumer, "COUNT", count, "BLOCK", blockMs, "STREAMS", inboundStream(partition), ">")) as ReadReply;
+    /**
+     * New entries for `consumer`, waiting up to `blockMs` on `blocking` (a connection of its own),
+     * and whether other consumers of the group hold entries right after the read (`othersHold`:
+     * see claimForeign). The group's pending summary is asked in the same write: Redis answers it
+     * as soon as the read is served, so it costs no round trip of its own.
+     */
+    async readNew(blocking: RedisClient, partition: number, consumer: string, count: number, blockMs: number): Promise<{ entries: RawEntry[]; othersHold: boolean }> {
+      const stream = inboundStream(partition);
+      const read = blocking.xreadgroup("GROUP", INBOUND_GROUP, consumer, "COUNT", count, "BLOCK", blockMs, "STREAMS", stream, ">") as Promise<ReadReply>;
+      const summary = blocking.xpending(stream, INBOUND_GROUP) as Promise<PendingSummary>;
+      summary.catch(() => undefined);
+      const reply = await read;
       const entries: RawEntry[] = [];
       for (const [, list] of reply ?? []) for (const [id, fields] of list) if (fields) entries.push({ id, fields });
-      return entries;
+      const holders = (await summary)[3] ?? [];
+      return { entries, othersHold: holders.some(([name]) => name !== consumer) };
     },
 
     /**

@@ -99,15 +99,17 @@ export class PartitionReader {
         // restart, would wait forever), and the partition could then never be handed over.
         const read = streams.readNew(this.o.blocking, partition, consumer, this.o.batchSize, Math.max(Math.min(this.o.blockMs, left), 1));
         read.catch(() => undefined);
-        const entries = await Promise.race([read, this.stopping.then(() => null)]);
+        const answer = await Promise.race([read, this.stopping.then(() => null)]);
         // Read after a stop began: they stay pending under this consumer and the next owner takes them over.
-        if (!this.running || entries === null) break;
+        if (!this.running || answer === null) break;
+        const { entries, othersHold } = answer;
         // Entries another replica read after this one took over (it had lost the lease without
         // noticing yet) join this batch, all in stream order, so a conversation's later entry never
-        // runs before them. Checked after every read that brought something: a stray entry is found
-        // no later than the next entry of its partition. If the check fails, the batch goes alone.
+        // runs before them. Checked with every read (the read says whether others hold entries): a
+        // stray entry is found no later than the next entry of its partition. If taking them over
+        // fails, the batch goes alone.
         const stray =
-          entries.length === 0
+          entries.length === 0 || !othersHold
             ? []
             : await streams.claimForeign(partition, consumer).catch((error: unknown): PendingEntry[] => {
                 logger.warn("checking for entries other replicas hold failed", { partition, error: error instanceof Error ? error.message : String(error) });
