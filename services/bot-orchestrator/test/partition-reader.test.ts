@@ -1,7 +1,7 @@
 // The partition reader alone, with the stream side played by a fake.
 import { describe, expect, it } from "@jest/globals";
 import { createLogger, type RedisClient } from "@fleet/service-kit";
-import { PartitionReader } from "../src/consumers/partitions/partition-reader.js";
+import { PartitionReader, type PartitionReaderOptions } from "../src/consumers/partitions/partition-reader.js";
 import type { InboundPartitionsRepository, RawEntry } from "../src/repositories/inbound-partitions.repository.js";
 
 const logger = createLogger({ service: "bot-orchestrator", level: "error" });
@@ -26,92 +26,63 @@ const blocking = { disconnect: () => undefined } as unknown as RedisClient;
 const held = { valid: true, remainingMs: 60_000 };
 const entry = (id: string): RawEntry => ({ id, fields: ["data", "{}"] });
 
+/** A reader of partition 3 whose lease is held, with room, the given streams, and what it accepts recorded. */
+function readerOf(streams: InboundPartitionsRepository, options: Partial<PartitionReaderOptions> = {}): { reader: PartitionReader; accepted: string[] } {
+  const accepted: string[] = [];
+  const reader = new PartitionReader({
+    partition: 3,
+    consumer: "replica-a",
+    streams,
+    blocking,
+    lease: held,
+    accept: (_partition, raw) => accepted.push(raw.id),
+    waitForRoom: async () => undefined,
+    release: async () => undefined,
+    logger,
+    batchSize: 10,
+    blockMs: 10,
+    ...options,
+  });
+  reader.start();
+  return { reader, accepted };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe("partition reader", () => {
   it("hands over the entries left pending before any new one, in stream order", async () => {
-    const accepted: string[] = [];
-    const reader = new PartitionReader({
-      partition: 3,
-      consumer: "replica-a",
-      streams: fakeStreams([entry("1-0"), entry("2-0")], [[entry("3-0"), entry("4-0")]]),
-      blocking,
-      lease: held,
-      accept: (_partition, raw) => accepted.push(raw.id),
-      waitForRoom: async () => undefined,
-      release: async () => undefined,
-      logger,
-      batchSize: 10,
-      blockMs: 10,
-    });
-    reader.start();
-    while (accepted.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    const { reader, accepted } = readerOf(fakeStreams([entry("1-0"), entry("2-0")], [[entry("3-0"), entry("4-0")]]));
+    while (accepted.length < 4) await sleep(5);
     await reader.stop();
     expect(accepted).toEqual(["1-0", "2-0", "3-0", "4-0"]);
   });
 
   it("hands over entries another consumer read after the takeover together with the next read, in stream order", async () => {
-    const accepted: string[] = [];
-    const reader = new PartitionReader({
-      partition: 3,
-      consumer: "replica-a",
-      // replica-b, its lease lost without noticing, read 5-0 after this reader took over; this reader's next read brings 6-0.
-      streams: fakeStreams([], [[entry("4-0")], [entry("6-0")]], [[], [entry("5-0")]]),
-      blocking,
-      lease: held,
-      accept: (_partition, raw) => accepted.push(raw.id),
-      waitForRoom: async () => undefined,
-      release: async () => undefined,
-      logger,
-      batchSize: 10,
-      blockMs: 10,
-    });
-    reader.start();
-    while (accepted.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    // replica-b, its lease lost without noticing, read 5-0 after this reader took over; this reader's next read brings 6-0.
+    const { reader, accepted } = readerOf(fakeStreams([], [[entry("4-0")], [entry("6-0")]], [[], [entry("5-0")]]));
+    while (accepted.length < 3) await sleep(5);
     await reader.stop();
     expect(accepted).toEqual(["4-0", "5-0", "6-0"]);
   });
 
   it("reads nothing while the lease is not surely held", async () => {
     let reads = 0;
-    const streams = fakeStreams([], []);
-    const counting = { ...streams, readNew: async () => (reads++, { entries: [], othersHold: false }) } as InboundPartitionsRepository;
-    const reader = new PartitionReader({
-      partition: 1,
-      consumer: "replica-a",
-      streams: counting,
-      blocking,
-      lease: { valid: false, remainingMs: 0 },
-      accept: () => undefined,
-      waitForRoom: async () => undefined,
-      release: async () => undefined,
-      logger,
-      batchSize: 10,
-      blockMs: 10,
-    });
-    reader.start();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const counting = { ...fakeStreams([], []), readNew: async () => (reads++, { entries: [], othersHold: false }) } as InboundPartitionsRepository;
+    const { reader } = readerOf(counting, { lease: { valid: false, remainingMs: 0 } });
+    await sleep(100);
     await reader.stop();
     expect(reads).toBe(0);
   });
 
   it("stops promptly while waiting for room in a full replica, and releases the partition", async () => {
     let released = false;
-    const reader = new PartitionReader({
-      partition: 0,
-      consumer: "replica-a",
-      streams: fakeStreams([], []),
-      blocking,
-      lease: held,
-      accept: () => undefined,
+    const { reader } = readerOf(fakeStreams([], []), {
       waitForRoom: () => new Promise(() => undefined),
       release: async () => {
         released = true;
       },
-      logger,
-      batchSize: 10,
-      blockMs: 10,
     });
-    reader.start();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     await reader.stop();
     expect(released).toBe(true);
   });
