@@ -262,8 +262,7 @@ launch() { # name: starts (again) one process of the demo
         # FLOW_TIMER_SCALE: the flows' follow-ups come sooner in the demo (15 min → 45 s by default).
         bot-orchestrator) env+=(ADAPTER_GRPC_URL="$(grpc_target whatsapp-adapter)" COMMERCE_GRPC_URL="$(grpc_target gateway)" FLOW_TIMER_SCALE="${FLOW_TIMER_SCALE:-0.05}") ;;
       esac
-      # NODE_OPTIONS: the services' V8 settings, as in the image (deploy/Dockerfile says why).
-      spawn "$name" env "${env[@]}" NODE_OPTIONS=--max-semi-space-size=2 node "services/$service/dist/main.js" ;;
+      spawn "$name" env "${env[@]}" node "services/$service/dist/main.js" ;;
   esac
 }
 

@@ -32,8 +32,5 @@ export const PROFILE_DIR = process.env.FLEET_PROFILE_DIR;
  */
 export const TEST_FLEET_KEY = randomBytes(32).toString("hex");
 
-/** The services' V8 settings, as every deployment runs them (deploy/Dockerfile says why). */
-export const SERVICE_NODE_OPTIONS = "--max-semi-space-size=2";
-
 /** Service processes get a clean environment: only PATH is passed through. */
 export const INHERITED_PATH = process.env.PATH ?? "";

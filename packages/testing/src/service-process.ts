@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { INHERITED_PATH, PROFILE_DIR, SERVICE_NODE_OPTIONS, TEST_FLEET_KEY } from "./config.js";
+import { INHERITED_PATH, PROFILE_DIR, TEST_FLEET_KEY } from "./config.js";
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -27,7 +27,7 @@ export async function startServiceProcess(entry: URL | string, env: Record<strin
   const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   // setpriv --pdeathsig: the service goes down with the harness even when the harness is killed.
   const child = spawn("setpriv", ["--pdeathsig", "TERM", process.execPath, ...profile, entry instanceof URL ? entry.pathname : entry], {
-    env: withoutEmpty({ PATH: INHERITED_PATH, NODE_OPTIONS: SERVICE_NODE_OPTIONS, HTTP_PORT: "0", GRPC_PORT: "0", FLEET_KEY: TEST_FLEET_KEY, ...env }),
+    env: withoutEmpty({ PATH: INHERITED_PATH, HTTP_PORT: "0", GRPC_PORT: "0", FLEET_KEY: TEST_FLEET_KEY, ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
