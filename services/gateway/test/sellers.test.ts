@@ -153,6 +153,17 @@ describe("choosing a seller", () => {
     expect((await api.get(`/api/sellers/${ana}`)).body.currentLoad).toBe(3);
   });
 
+  it("answers a new assignment with the seller as a fresh read gives them, their load counting the new customer", async () => {
+    const { owner, tenantId } = await newShop();
+    const api = await h.as(owner);
+    const ana = await addSeller(owner, { name: "Ana", status: "online", maxConcurrentCustomers: 5 });
+    for (const contact of ["5215500000027", "5215500000028"]) expect((await api.post("/api/sellers/assignments", { customerContact: contact, sellerId: ana })).status).toBe(201);
+    const third = await h.grpc.assignSeller({ tenantId, customerContact: "5215500000029", reason: "adviser" });
+    expect(third).toMatchObject({ existing: false, seller: { id: ana, name: "Ana", currentLoad: 3, maxConcurrentCustomers: 5 } });
+    const [read] = (await h.grpc.listSellersOnDuty({ tenantId })).sellers;
+    expect(third.seller).toEqual(read);
+  });
+
   it("returns the customer's open assignment instead of a second one, and the first assignment for a repeated idempotency key", async () => {
     const { owner, tenantId } = await newShop();
     await addSeller(owner, { name: "Ana" });

@@ -76,6 +76,14 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
     return seller;
   }
 
+  /**
+   * A seller read under the tenant's assignment lock, once this call gave them one more open
+   * assignment: their load is that count, and nothing else of theirs changed (no second read).
+   */
+  function withNewCustomer(seller: SellerRecord): SellerRecord {
+    return { ...seller, currentLoad: seller.currentLoad + 1 };
+  }
+
   /** The assignment this call would answer unchanged: the key's earlier one, else the customer's open one; null when it must decide. */
   async function existingAssignment(repo: TenantSellers, key: string | null, customerId: string): Promise<{ assignment: AssignmentRecord; seller: SellerRecord } | null> {
     const assignment = await repo.keyedOrOpenAssignment(key, customerId);
@@ -119,7 +127,7 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
         if (chosen.currentLoad >= chosen.maxConcurrentCustomers) throw new AppError("failed_precondition", "SELLER_AT_CAPACITY", "This seller already has as many customers as they can take");
         const released = open ? await repo.release(open.id, "reassigned", at) : null;
         const assignment = await repo.insertAssignment({ ...base, sellerId: chosen.id, strategy: "manual" });
-        return { assignment, seller: await sellerOf(repo, assignment), existing: false, released };
+        return { assignment, seller: withNewCustomer(chosen), existing: false, released };
       }
 
       if (open) return { assignment: open, seller: await sellerOf(repo, open), existing: true, released: null };
@@ -127,7 +135,7 @@ export function createAssignments({ sellers, settings, events, upsertCustomer, n
       const choice = chooseSeller(rotation.sellers, rotation.lastSellerId, { specialty: input.specialty ?? "", at, timeZone });
       if (!choice) throw noSellerAvailable(contact?.created);
       const assignment = await repo.insertAssignment({ ...base, sellerId: choice.seller.id, strategy: choice.strategy, advanceRotation: true });
-      return { assignment, seller: await sellerOf(repo, assignment), existing: false, released: null };
+      return { assignment, seller: withNewCustomer(choice.seller), existing: false, released: null };
     });
     if (outcome.released) await events.released(tenantId, outcome.released);
     if (!outcome.existing) await events.assigned(tenantId, outcome.assignment);
