@@ -143,6 +143,9 @@ async function redisCommands(fleet) {
   if (fleet.redisCluster) return totals;
   const info = await fleet.redisClient.info("commandstats");
   for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) totals.set(`Redis ${match[1]}`, Number(match[2]));
+  // Each read is one batch of commands a client wrote (a round trip, however many commands it held).
+  const reads = /^total_reads_processed:(\d+)/m.exec(await fleet.redisClient.info("stats"));
+  if (reads) totals.set("reads processed by redis-server (client round trips)", Number(reads[1]));
   return totals;
 }
 
