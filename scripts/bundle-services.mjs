@@ -10,11 +10,11 @@
 // whenever MongoDB is configured, and from node_modules that takes ~190 ms.
 //
 // V8 holds a module's source text for the module's lifetime, so code a process may never run is
-// not in the bundle, and whitespace is left out (about a quarter of the text, and most of V8's
-// line table). Names are kept (no identifier minifying), so a stack trace still names its
-// functions; the linked source map (dist/main.js.map) turns its positions back into source lines
-// (`node --enable-source-maps`, or any source map tool). Not split into chunks: esbuild's chunk
-// of a CommonJS package exports only `default`, where Node's import() gives its named exports too.
+// not in the bundle. Not split into chunks: esbuild's chunk of a CommonJS package exports only
+// `default`, where Node's import() gives its named exports too. Not minified: without whitespace
+// (a quarter of the text, ~3 MiB per process) the shop flow's p95 latency was 1.3-8x worse and
+// its CPU per message higher in each of 7 alternated runs (scripts/bench-pipeline.mjs --flow
+// shop --rate 40); why was not found.
 //
 // The bundle is kept pure ASCII: V8 then holds its source text (kept for the module's lifetime)
 // at one byte per character; a single character past Latin-1 makes it two bytes for all of it
@@ -55,7 +55,6 @@ await Promise.all(
     build({
       entryPoints: [`${root}services/${service}/src/main.ts`],
       outfile: `${root}services/${service}/dist/main.js`,
-      minifyWhitespace: true,
       bundle: true,
       platform: "node",
       format: "esm",
