@@ -336,6 +336,9 @@ for (const [name, seconds] of Object.entries(otherCpu)) console.log(`  ${name.pa
 const total = Object.values(cpu).reduce((a, b) => a + b, 0) + Object.values(otherCpu).reduce((a, b) => a + b, 0);
 const fleetCpu = total - otherCpu["load generator + sandbox"];
 console.log(`fleet CPU per message (services, nginx, Redis; not the load generator): ${fmt((fleetCpu * 1000) / count)} ms`);
+// The load generator does the same work per message whatever the fleet's code: the ratio cancels
+// most of a shared host's drift in speed between runs (seen here at ±12 %), for A/B comparisons.
+console.log(`fleet CPU relative to the load generator's in the same run: ${(fleetCpu / otherCpu["load generator + sandbox"]).toFixed(2)}×`);
 console.log(`total CPU per message: ${fmt((total * 1000) / count)} ms → at most ~${Math.round((os.cpus().length * count) / total)} msg/s on ${os.cpus().length} cores with every part on this machine`);
 printCallsPerMessage(callsBefore, new Map([...(await callCounters(fleet)), ...(await redisCommands(fleet))]), count);
 return fleetCpu / count;
