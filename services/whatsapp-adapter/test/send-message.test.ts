@@ -41,6 +41,7 @@ const NUMBERS = {
   fallbackFirst: "200000000000018",
   fallbackSecond: "200000000000019",
   pairLimited: "200000000000020",
+  replayPaced: "200000000000021",
 } as const;
 
 const CUSTOMER = "5215512345678";
@@ -282,6 +283,24 @@ describe("SendMessage", () => {
     } finally {
       h.sandbox.limiter.setRate(80);
     }
+  });
+});
+
+describe("SendMessage's pacing slot, asked for together with the claim", () => {
+  it("frees at once the slot asked for with the claim of a key already sent: replays take none of the number's rate", async () => {
+    const botId = await botOn(NUMBERS.replayPaced, { settings: { messages_per_second: "2" } });
+    const idempotencyKey = `reply:${randomUUID()}:0`;
+    const first = await sendText({ botId, body: "Hola", idempotencyKey });
+
+    const replays = await Promise.all(Array.from({ length: 4 }, () => sendText({ botId, body: "Hola", idempotencyKey })));
+
+    expect(replays.map((r) => r.providerMessageId)).toEqual(Array(4).fill(first.providerMessageId));
+    expect(h.sandbox.store.sent({ phoneNumberId: NUMBERS.replayPaced })).toHaveLength(1);
+    // The first send's slot counts for a second after its answer; each replay's was taken with its claim and cancelled.
+    const slots = () => h.redis.zcard(`pace:meta:${NUMBERS.replayPaced}`);
+    const until = Date.now() + 2000;
+    while ((await slots()) !== 1 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await slots()).toBe(1);
   });
 });
 

@@ -43,6 +43,14 @@ interface PacerCommands {
   fleetPaceRelease(key: string, slot: string, windowMs: number): Promise<number>;
 }
 
+/** A slot taken in a window. */
+export interface Slot {
+  /** The slot's work is done (the provider answered): it counts for one more window from now. */
+  end(): Promise<void>;
+  /** The slot was taken for work that did not happen (nothing was sent): it frees at once. */
+  cancel(): Promise<void>;
+}
+
 export interface SlidingWindowOptions {
   /** The span over which at most `limit` slots may be taken. */
   windowMs: number;
@@ -54,11 +62,8 @@ export interface SlidingWindowOptions {
   deadline: () => AppError;
 }
 
-/**
- * Takes a slot of `key`'s window (at most `limit` per window, fleet-wide), waiting while it is full;
- * the returned function ends the slot's work (it then counts one more window from that moment).
- */
-export type SlidingWindow = (key: string, limit: number, signal: AbortSignal) => Promise<() => Promise<void>>;
+/** Takes a slot of `key`'s window (at most `limit` per window, fleet-wide), waiting while it is full. */
+export type SlidingWindow = (key: string, limit: number, signal: AbortSignal) => Promise<Slot>;
 
 export function createSlidingWindow(redis: RedisClient, { windowMs, maxInFlightMs, maxPollMs, deadline }: SlidingWindowOptions): SlidingWindow {
   redis.defineCommand("fleetPaceAcquire", { numberOfKeys: 1, lua: ACQUIRE });
@@ -74,8 +79,13 @@ export function createSlidingWindow(redis: RedisClient, { windowMs, maxInFlightM
       if (signal.aborted) throw deadline();
       await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, maxPollMs)));
     }
-    return async () => {
-      await commands.fleetPaceRelease(key, slot, windowMs);
+    return {
+      async end() {
+        await commands.fleetPaceRelease(key, slot, windowMs);
+      },
+      async cancel() {
+        await redis.zrem(key, slot);
+      },
     };
   };
 }

@@ -18,7 +18,7 @@ import { degrade } from "../providers/degrade.js";
 import { isMaybeSent, MaybeSentError, type OutboundContent, type ReplyOption } from "../providers/provider.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { OfferedChoicesRepository } from "../repositories/offered-choices.repository.js";
-import type { SlidingWindow } from "../repositories/pacer.js";
+import type { SlidingWindow, Slot } from "../repositories/pacer.js";
 import type { BotCache } from "../repositories/bot-cache.js";
 import type { BotRecord } from "../repositories/bots.repository.js";
 import type { BotHealthRepository } from "../repositories/bot-health.repository.js";
@@ -50,10 +50,10 @@ export interface SendMessageOptions {
 }
 
 /**
- * Waits until the provider number may send again (fleet-wide pacing) and takes a slot;
- * the returned function is called once the provider answered (the slot counts until then).
+ * Waits until the provider number may send again (fleet-wide pacing) and takes a slot; the slot is
+ * ended once the provider answered (it counts until then), or cancelled when nothing was sent.
  */
-export type Pacer = (kind: ProviderKindName, routingKey: string, perSecond: number, signal: AbortSignal) => Promise<() => Promise<void>>;
+export type Pacer = (kind: ProviderKindName, routingKey: string, perSecond: number, signal: AbortSignal) => Promise<Slot>;
 
 export interface SendMessageDeps {
   bots: Pick<BotCache, "find">;
@@ -105,6 +105,23 @@ function sendOutcomeUnknown(send: AmbiguousSend, cause?: unknown): AppError {
 }
 
 const NEVER_ABORTED = new AbortController().signal;
+
+/** A pacing slot asked for ahead, for the first attempt through `provider`; null once taken or freed. */
+interface EarlySlot {
+  provider: BotRecord["providers"][number];
+  slot: Promise<Slot> | null;
+}
+
+/** A message a provider accepted, and the pacing slot it went out in (ended once the result is written). */
+interface Delivered {
+  sent: StoredSend;
+  slot: Slot;
+}
+
+/** The number's sending rate: its own setting, else the provider's default. */
+function ratePerSecond(provider: BotRecord["providers"][number], defaultRate: number): number {
+  return Number(provider.settings.messages_per_second) || defaultRate;
+}
 const MAX_POLICIES = 10_000;
 
 /**
@@ -205,8 +222,8 @@ function validate(input: SendMessageInput): OutboundContent {
 }
 
 export function createSendMessage({ bots, idempotency, providers, choices, pace, botHealth, events, logger, metrics, quotas, retryAttempts = 2, breakerFailures = 5, breakerHalfOpenAfterMs = 10_000 }: SendMessageDeps) {
-  /** Waits for a slot of the tenant's quota, if it has one; the returned function ends the slot. */
-  async function withinQuota(tenantId: string, signal: AbortSignal): Promise<(() => Promise<void>) | null> {
+  /** Waits for a slot of the tenant's quota, if it has one. */
+  async function withinQuota(tenantId: string, signal: AbortSignal): Promise<Slot | null> {
     if (!quotas) return null;
     let limit: number | null;
     try {
@@ -267,11 +284,46 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
     }
   }
 
-  async function deliver(bot: BotRecord, input: SendMessageInput, content: OutboundContent, signal: AbortSignal): Promise<StoredSend> {
-    let lastError: AppError | null = null;
-    // An uploaded file exists at one provider only: no fallback for it.
+  /** The providers a content may go out through, in the bot's order: an uploaded file exists at one provider only, so no fallback for it. */
+  function candidatesFor(bot: BotRecord, content: OutboundContent): BotRecord["providers"] {
     const uploadedTo = content.type === "media" ? content.uploaded?.provider : undefined;
-    const candidates = uploadedTo ? bot.providers.filter((p) => p.kind === uploadedTo) : bot.providers;
+    return uploadedTo ? bot.providers.filter((p) => p.kind === uploadedTo) : bot.providers;
+  }
+
+  /** A slot's work is over (the provider answered, whatever it said): not waited for. */
+  function endSlot(slot: Slot, botId: string): void {
+    slot.end().catch((error: unknown) => logger.warn("pacing slot not released", { botId, error: error instanceof Error ? error.message : String(error) }));
+  }
+
+  /**
+   * Asks for the pacing slot of the bot's first provider now, so that it goes to Redis in the same
+   * write as the idempotency claim: one round trip for both instead of one after the other. Not
+   * when the tenant has an outbound quota (or it cannot be read now): its slot comes first, and a
+   * pacing slot must not be held while the quota is waited for.
+   */
+  async function askEarly(bot: BotRecord, tenantId: string, content: OutboundContent, signal: AbortSignal): Promise<EarlySlot | null> {
+    if (quotas && (await quotas.limitOf(tenantId).catch(() => undefined)) !== null) return null;
+    const provider = candidatesFor(bot, content)[0];
+    const descriptor = provider && providers.get(provider.kind);
+    if (!provider || !descriptor?.sender) return null;
+    const slot = pace(provider.kind, provider.routingKey ?? bot.id, ratePerSecond(provider, descriptor.defaultRatePerSecond), signal);
+    // Until it is taken, a failure to get it is nobody's: the attempt that takes it sees it.
+    slot.catch(() => undefined);
+    return { provider, slot };
+  }
+
+  /** Frees an early slot nobody took (the key was already used, the circuit was open, the content could not go out that way). */
+  function discard(early: EarlySlot | null): void {
+    const slot = early?.slot;
+    if (!early || !slot) return;
+    early.slot = null;
+    slot.then((taken) => taken.cancel()).catch(() => undefined);
+  }
+
+  async function deliver(bot: BotRecord, input: SendMessageInput, content: OutboundContent, signal: AbortSignal, early: EarlySlot | null): Promise<Delivered> {
+    let lastError: AppError | null = null;
+    const uploadedTo = content.type === "media" ? content.uploaded?.provider : undefined;
+    const candidates = candidatesFor(bot, content);
     if (candidates.length === 0) throw new AppError("failed_precondition", "MEDIA_UPLOADED_ELSEWHERE", `The bot has no ${uploadedTo ?? ""} provider to send the uploaded file through`);
     for (const provider of candidates) {
       const descriptor = providers.get(provider.kind);
@@ -291,25 +343,26 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
       }
       const stop = metrics.duration.startTimer({ provider: provider.kind });
       try {
-        const { providerMessageId } = await policyFor(bot.id, provider.kind).execute(async () => {
-          const perSecond = Number(provider.settings.messages_per_second) || descriptor.defaultRatePerSecond;
-          const answered = await pace(provider.kind, provider.routingKey ?? bot.id, perSecond, signal);
+        const { providerMessageId, slot } = await policyFor(bot.id, provider.kind).execute(async () => {
+          // The first attempt through the first provider takes the slot asked for with the claim.
+          const asked = early?.provider === provider ? early.slot : null;
+          if (early && asked) early.slot = null;
+          const slot = await (asked ?? pace(provider.kind, provider.routingKey ?? bot.id, ratePerSecond(provider, descriptor.defaultRatePerSecond), signal));
           try {
             // Once the request leaves, it runs to its own timeout even if our caller gives up: aborting
             // it could leave a message the provider accepted without a stored result, and the
             // caller's retry would send it again.
-            return await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content: degraded.content, replyToProviderMessageId: input.replyToProviderMessageId, botId: bot.id }, NEVER_ABORTED);
+            const sent = await sender.send({ settings: provider.settings, secrets: provider.secrets }, { recipient: input.recipient, content: degraded.content, replyToProviderMessageId: input.replyToProviderMessageId, botId: bot.id }, NEVER_ABORTED);
+            return { providerMessageId: sent.providerMessageId, slot };
           } catch (error) {
+            endSlot(slot, bot.id);
             // A sender answers with AppErrors; anything else is a bug in it, and whether the request left is unknown.
             throw error instanceof AppError ? error : new MaybeSentError(provider.kind, "PROVIDER_FAILED", "Provider call failed", { cause: error });
-          } finally {
-            // Not waited for: it leaves with the result's write, in one round trip (a lost release frees its slot after the provider timeout).
-            answered().catch((error: unknown) => logger.warn("pacing slot not released", { botId: bot.id, error: error instanceof Error ? error.message : String(error) }));
           }
         }, signal);
         metrics.sent.inc({ provider: provider.kind });
         await rememberOffer(bot.id, input.recipient, descriptor.capabilities.buttons && descriptor.capabilities.list, content.type, degraded.offered);
-        return { providerMessageId, provider: provider.kind };
+        return { sent: { providerMessageId, provider: provider.kind }, slot };
       } catch (error) {
         // Other errors come from before the send (pacing on Redis, a cancelled retry wait): nothing left.
         const appError =
@@ -349,48 +402,58 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
     const key = `${input.botId}:${input.idempotencyKey}`;
     // This call's own claims: a claim resent after a Redis restart finds the record it made, not a stranger's.
     const owner = randomUUID();
-    for (;;) {
-      let claim: Awaited<ReturnType<typeof idempotency.claim>>;
+    const early = await askEarly(bot, input.tenantId, content, signal);
+    try {
+      for (;;) {
+        let claim: Awaited<ReturnType<typeof idempotency.claim>>;
+        try {
+          claim = await idempotency.claim(key, owner);
+        } catch (error) {
+          // Redis may have taken the claim and lost the answer (a restart): free it if it is ours, so a retry may send.
+          await idempotency.release(key, owner).catch(() => undefined);
+          throw error;
+        }
+        if (claim.state === "claimed") break;
+        discard(early);
+        if (claim.state === "done") return { ...claim.result, replayed: true };
+        if (claim.state === "ambiguous") throw sendOutcomeUnknown(claim.send);
+        // Another call with this key is sending right now (e.g. a redelivery racing the original): wait for its result.
+        if (signal.aborted) throw new AppError("unavailable", "SEND_IN_PROGRESS", "A send with this idempotency key is still in progress");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      let delivered: Delivered;
       try {
-        claim = await idempotency.claim(key, owner);
+        const quotaSlot = await withinQuota(input.tenantId, signal);
+        try {
+          delivered = await deliver(bot, input, content, signal, early);
+        } catch (error) {
+          await quotaSlot?.end().catch(() => undefined);
+          throw error;
+        }
+        quotaSlot?.end().catch(() => undefined);
       } catch (error) {
-        // Redis may have taken the claim and lost the answer (a restart): free it if it is ours, so a retry may send.
+        if (isMaybeSent(error)) {
+          const send = { provider: error.provider, providerCode: error.code };
+          // If this write fails the pending record stays, and its lease ends as "ambiguous" too.
+          await idempotency.markAmbiguous(key, send).catch((cause: unknown) => logger.warn("ambiguous send not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) }));
+          throw sendOutcomeUnknown(send, error);
+        }
+        // Certainly not sent: free the key so a retry may send.
         await idempotency.release(key, owner).catch(() => undefined);
         throw error;
       }
-      if (claim.state === "done") return { ...claim.result, replayed: true };
-      if (claim.state === "ambiguous") throw sendOutcomeUnknown(claim.send);
-      if (claim.state === "claimed") break;
-      // Another call with this key is sending right now (e.g. a redelivery racing the original): wait for its result.
-      if (signal.aborted) throw new AppError("unavailable", "SEND_IN_PROGRESS", "A send with this idempotency key is still in progress");
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The message is out: failing now would invite a retry. Unrecorded, the key's lease ends as "ambiguous", never free.
+      const recorded = idempotency.complete(key, delivered.sent).catch((cause: unknown) => {
+        logger.warn("send result not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) });
+      });
+      // Ended with the result's write, in the same round trip (a lost end frees the slot after the provider timeout).
+      endSlot(delivered.slot, bot.id);
+      if (options.deferRecord) options.deferRecord(recorded);
+      else await recorded;
+      return { ...delivered.sent, replayed: false };
+    } finally {
+      discard(early);
     }
-    let result: StoredSend;
-    try {
-      const endQuotaSlot = await withinQuota(input.tenantId, signal);
-      try {
-        result = await deliver(bot, input, content, signal);
-      } finally {
-        await endQuotaSlot?.().catch(() => undefined);
-      }
-    } catch (error) {
-      if (isMaybeSent(error)) {
-        const send = { provider: error.provider, providerCode: error.code };
-        // If this write fails the pending record stays, and its lease ends as "ambiguous" too.
-        await idempotency.markAmbiguous(key, send).catch((cause: unknown) => logger.warn("ambiguous send not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) }));
-        throw sendOutcomeUnknown(send, error);
-      }
-      // Certainly not sent: free the key so a retry may send.
-      await idempotency.release(key, owner).catch(() => undefined);
-      throw error;
-    }
-    // The message is out: failing now would invite a retry. Unrecorded, the key's lease ends as "ambiguous", never free.
-    const recorded = idempotency.complete(key, result).catch((cause: unknown) => {
-      logger.warn("send result not recorded; its lease will expire as ambiguous", { botId: bot.id, error: cause instanceof Error ? cause.message : String(cause) });
-    });
-    if (options.deferRecord) options.deferRecord(recorded);
-    else await recorded;
-    return { ...result, replayed: false };
   }
 
   return async function sendMessage(input: SendMessageInput, options: SendMessageOptions = {}): Promise<SendMessageResult> {
