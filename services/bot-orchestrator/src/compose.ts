@@ -117,6 +117,7 @@ export function composeOrchestrator({ config, pool, redis, blockingConnection, s
     counters,
     batchSize: config.INBOUND_BATCH,
     blockMs: config.INBOUND_BLOCK_MS,
+    ackDelayMs: config.INBOUND_ACK_DELAY_MS,
     maxInFlight: config.MAX_IN_FLIGHT,
     maxInFlightPerBot: config.MAX_IN_FLIGHT_PER_BOT,
     maxBuffered: config.MAX_BUFFERED,

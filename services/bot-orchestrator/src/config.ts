@@ -42,6 +42,8 @@ export const configSchema = z.object({
   INBOUND_BATCH: positiveInt(200),
   /** How long one read waits for new entries on a partition, in milliseconds. */
   INBOUND_BLOCK_MS: positiveInt(1000),
+  /** How long a handled entry's ack may wait so that those of that span go to Redis together, in milliseconds. */
+  INBOUND_ACK_DELAY_MS: positiveInt(100),
   /** Entries handled at once by this replica, across all conversations (each conversation: one at a time). */
   MAX_IN_FLIGHT: positiveInt(256),
   /** Entries of one bot handled at once by this replica (lowered automatically while the bot's provider paces it). */

@@ -2,8 +2,9 @@
 // (leases, see partitions/), read in order and run through the conversation
 // scheduler, each entry handed to the handle-inbound use case. The owner of a
 // partition also fires its due timers into it. Acks are
-// batched per partition and flushed before a partition is let go, so its next
-// owner never repeats finished work.
+// batched (every partition's acks of the last ackDelayMs go to Redis in one
+// write) and flushed before a partition is let go, so its next owner never
+// repeats finished work.
 import { InboundEntrySchema, conversationKey, decodeStreamEntry, entryContact } from "@fleet/contracts";
 import type { LeaseRepository, Logger, RedisClient } from "@fleet/service-kit";
 import type { Counter } from "prom-client";
@@ -32,6 +33,12 @@ export interface InboundConsumerOptions {
   };
   batchSize: number;
   blockMs: number;
+  /**
+   * How long a finished entry may wait for its ack, so that the acks of that span leave together:
+   * one round trip to Redis for many entries. A replica that dies meanwhile leaves those entries to
+   * the partition's next owner, which replays their decided turns (idempotent sends, no new effects).
+   */
+  ackDelayMs: number;
   maxInFlight: number;
   maxInFlightPerBot: number;
   maxBuffered: number;
@@ -95,10 +102,10 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
       pendingAcks.set(partition, ids);
       if (ackScheduled) return;
       ackScheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         ackScheduled = false;
         void flushAcks();
-      });
+      }, o.ackDelayMs).unref();
     },
     async deadLetter(entry, reason) {
       const raw = raws.get(entry);

@@ -22,7 +22,8 @@ export function createSellerEvents({
 }) {
   // The assignment is already committed: a stream outage costs the event, not the assignment.
   const emit = async (event: Parameters<EventsRepository["emit"]>[0] & { tenantId: string }): Promise<void> => {
-    for (const cache of stale) await cache.invalidate(event.tenantId);
+    // Together, in one write to Redis; the event only once all are dropped.
+    await Promise.all(stale.map((cache) => cache.invalidate(event.tenantId)));
     await events.emit(event).catch((error: unknown) => {
       logger.warn("seller event not emitted", { type: event.type, error: error instanceof Error ? error.message : String(error) });
     });
