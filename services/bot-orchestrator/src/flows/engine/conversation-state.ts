@@ -1,7 +1,7 @@
 // A contact's conversation as the engine keeps it between turns. Stored as JSON in Redis and parsed
 // with this schema when loaded, so a damaged or older value is refused at the edge, not trusted.
 import { z } from "zod";
-import { JsonValue as JsonValueSchema, type JsonValue } from "../language/index.js";
+import { isBoundedJson, type JsonValue } from "../language/index.js";
 
 const Timer = z.object({
   id: z.string().min(1).max(200),
@@ -44,7 +44,8 @@ export const ConversationStateSchema = z.object({
   flow: z.object({ id: z.string().min(1).max(64), slug: z.string().min(1).max(64), version: z.number().int().positive() }),
   /** The step the conversation waits at; null once it ended. */
   step: z.string().min(1).max(64).nullable(),
-  vars: z.record(z.string(), JsonValueSchema),
+  // The flow language's JsonValue bounds, checked by the direct check: this runs on every turn.
+  vars: z.record(z.string(), z.custom<JsonValue>((value) => isBoundedJson(value), "a JSON value within the flow language's bounds")),
   /** Invalid answers given at the current step. */
   retries: z.number().int().min(0),
   /** The timer the conversation waits for (a wait, a delay or a hand-off's timeout). */
