@@ -138,8 +138,11 @@ export function createTenantReadsCache({ redis, logger, part }: { redis: RedisCl
 
   return {
     reads,
+    // The new stamp is what makes every stored entry stale (entries are filed under the stamp they
+    // were read at); dropping them only frees their memory early. Neither needs the other to be
+    // atomic, so both go as plain commands, in the same write as whatever else is sent in that turn.
     async invalidate(tenantId) {
-      await redis.multi().set(versionKey(tenantId), randomUUID()).del(entriesKey(tenantId)).exec().catch(warn("cache not invalidated"));
+      await Promise.all([redis.set(versionKey(tenantId), randomUUID()), redis.del(entriesKey(tenantId)).catch(warn("cache entries not dropped"))]).catch(warn("cache not invalidated"));
     },
   };
 }
