@@ -9,6 +9,7 @@ import { createApp } from "./app.js";
 import { actionDefinitions } from "./flows/actions/definitions.js";
 import { createFlowActions, type ConversationControl } from "./flows/actions/registry.js";
 import type { CommerceClient } from "./clients/commerce.client.js";
+import { withCachedShopSettings } from "./clients/shop-settings.cache.js";
 import { createTenantProfiles } from "./clients/tenant-profiles.js";
 import { createFlowsModule } from "./flows/flows.module.js";
 import type { ReplySender } from "./use-cases/handle-inbound.use-case.js";
@@ -42,7 +43,8 @@ export interface OrchestratorInfra {
   health: () => Promise<HealthReport>;
 }
 
-export function composeOrchestrator({ config, pool, redis, blockingConnection, sender, commerce, logger, metrics, health }: OrchestratorInfra) {
+export function composeOrchestrator({ config, pool, redis, blockingConnection, sender, commerce: gatewayCommerce, logger, metrics, health }: OrchestratorInfra) {
+  const commerce = withCachedShopSettings(gatewayCommerce, { ttlMs: config.SHOP_SETTINGS_CACHE_MS });
   const registers = [metrics.registry];
   const counters = {
     handled: new Counter({ name: "orchestrator_inbound_handled_total", help: "Inbound entries handled, by outcome.", labelNames: ["outcome"] as const, registers }),

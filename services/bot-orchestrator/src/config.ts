@@ -30,6 +30,8 @@ export const configSchema = z.object({
   FLOW_TIMER_SCALE: z.coerce.number().positive().max(1).default(1),
   /** How long a shop's name and time zone (asked of the gateway) are reused, in milliseconds. */
   TENANT_PROFILE_CACHE_MS: positiveInt(60_000),
+  /** How long the shop's settings the flows show (hours, catalogue link) are reused, in milliseconds, never past the shop's next opening or closing; 0 asks the gateway every time. */
+  SHOP_SETTINGS_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Deadline of every gRPC call the orchestrator makes, in milliseconds. */
   GRPC_DEADLINE_MS: positiveInt(5000),
   /** Name of this replica: its consumer name in the partitions' groups and its lease owner id (unique per process). */
