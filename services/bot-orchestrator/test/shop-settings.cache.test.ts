@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createCommerceClient, type CommerceClient } from "../src/clients/commerce.client.js";
 import { withCachedShopSettings } from "../src/clients/shop-settings.cache.js";
-import { startFakeCommerce, type FakeCommerce, type FakeShop } from "./fake-commerce.js";
+import { startFakeCommerce, type FakeCommerce, type FakeShop, type HoursReply } from "./fake-commerce.js";
 
 let fake: FakeCommerce;
 let commerce: CommerceClient;
@@ -22,6 +22,7 @@ afterAll(async () => {
 
 const asks = (shop: FakeShop) => shop.calls.filter((call) => call.method === "getBusinessHours").length;
 const at = (ms: number) => ({ seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
+const hours = (change: Pick<HoursReply, "openNow" | "nextChangeTime">): HoursReply => ({ timeZone: "America/Mexico_City", days: [], language: "es", currency: "MXN", shopName: "Joyería Ana", catalogueUrl: "", ...change });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("withCachedShopSettings", () => {
@@ -39,11 +40,11 @@ describe("withCachedShopSettings", () => {
 
   it("never keeps an answer past the shop's next opening or closing: 'open now' is never stale", async () => {
     const shop = fake.shop();
-    shop.hours = { ...shop.hours, openNow: false, nextChangeTime: at(Date.now() + 200) };
+    shop.hours = hours({ openNow: false, nextChangeTime: at(Date.now() + 200) });
     const cached = withCachedShopSettings(commerce, { ttlMs: 10_000 });
 
     expect((await cached.getBusinessHours({ tenantId: shop.tenantId })).openNow).toBe(false);
-    shop.hours = { ...shop.hours, openNow: true, nextChangeTime: at(Date.now() + 3_600_000) };
+    shop.hours = hours({ openNow: true, nextChangeTime: at(Date.now() + 3_600_000) });
     await sleep(300);
 
     expect((await cached.getBusinessHours({ tenantId: shop.tenantId })).openNow).toBe(true);
