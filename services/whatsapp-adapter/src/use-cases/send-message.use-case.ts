@@ -122,6 +122,7 @@ interface Delivered {
 function ratePerSecond(provider: BotRecord["providers"][number], defaultRate: number): number {
   return Number(provider.settings.messages_per_second) || defaultRate;
 }
+
 const MAX_POLICIES = 10_000;
 
 /**
@@ -390,6 +391,8 @@ export function createSendMessage({ bots, idempotency, providers, choices, pace,
         // Only transient failures move on to the next provider: a rejected message would be rejected there
         // too, and one that may have been accepted must not go out twice.
         if ((!appError.retryable && appError.code !== "PROVIDER_NOT_CONFIGURED") || isMaybeSent(appError)) throw appError;
+        // The next provider sends through another number: the first one's early slot is not needed.
+        discard(early);
       } finally {
         stop();
       }
