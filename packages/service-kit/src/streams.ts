@@ -120,6 +120,8 @@ export class StreamConsumer {
   private readonly held = new Set<string>();
   private toAck: string[] = [];
   private ackScheduled = false;
+  /** The scheduled ack flush under way, which stop() waits for. */
+  private acking: Promise<void> | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private lastClaim = 0;
@@ -170,6 +172,7 @@ export class StreamConsumer {
     await this.loop;
     await Promise.all(this.inFlight);
     await this.refreshing;
+    await this.acking;
     await this.flushAcks();
     if (this.running) return; // started again meanwhile: it keeps what it holds
     if (this.refreshTimer) clearInterval(this.refreshTimer);
@@ -312,7 +315,10 @@ export class StreamConsumer {
     this.ackScheduled = true;
     setImmediate(() => {
       this.ackScheduled = false;
-      void this.flushAcks();
+      const acking = this.flushAcks().finally(() => {
+        if (this.acking === acking) this.acking = null;
+      });
+      this.acking = acking;
     });
   }
 

@@ -76,6 +76,8 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
   const { logger, counters, streams } = o;
   const pendingAcks = new Map<number, string[]>();
   let ackScheduled = false;
+  /** The scheduled ack flush under way, which stop waits for. */
+  let acking: Promise<void> | null = null;
 
   async function flushAcks(only?: number): Promise<void> {
     const batches = only === undefined ? [...pendingAcks.entries()] : [[only, pendingAcks.get(only) ?? []] as const];
@@ -104,7 +106,10 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
       ackScheduled = true;
       setTimeout(() => {
         ackScheduled = false;
-        void flushAcks();
+        const flush = flushAcks().finally(() => {
+          if (acking === flush) acking = null;
+        });
+        acking = flush;
       }, o.ackDelayMs).unref();
     },
     async deadLetter(entry, reason) {
@@ -227,6 +232,7 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
     /** Graceful stop: running entries finish and are acked, partitions are released for the other replicas. */
     stop: async () => {
       await coordinator.stop();
+      await acking;
       await flushAcks();
     },
     /** For metrics and health. */
