@@ -44,8 +44,8 @@ export const configSchema = z.object({
   INBOUND_BATCH: positiveInt(200),
   /** How long one read waits for new entries on a partition, in milliseconds. */
   INBOUND_BLOCK_MS: positiveInt(1000),
-  /** How long a handled entry's ack may wait so that those of that span go to Redis together, in milliseconds. */
-  INBOUND_ACK_DELAY_MS: positiveInt(100),
+  /** How long a handled entry's ack may wait so that those of that span go to Redis together, in milliseconds; 0: at the next turn of the event loop. */
+  INBOUND_ACK_DELAY_MS: z.coerce.number().int().min(0).default(0),
   /** Entries handled at once by this replica, across all conversations (each conversation: one at a time). */
   MAX_IN_FLIGHT: positiveInt(256),
   /** Entries of one bot handled at once by this replica (lowered automatically while the bot's provider paces it). */

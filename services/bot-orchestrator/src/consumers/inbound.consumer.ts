@@ -104,13 +104,15 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
       pendingAcks.set(partition, ids);
       if (ackScheduled) return;
       ackScheduled = true;
-      setTimeout(() => {
+      const flushNow = () => {
         ackScheduled = false;
         const flush = flushAcks().finally(() => {
           if (acking === flush) acking = null;
         });
         acking = flush;
-      }, o.ackDelayMs).unref();
+      };
+      if (o.ackDelayMs > 0) setTimeout(flushNow, o.ackDelayMs).unref();
+      else setImmediate(flushNow);
     },
     async deadLetter(entry, reason) {
       const raw = raws.get(entry);
