@@ -134,10 +134,12 @@ beforeAll(async () => {
   twilioServer = await listen(twilio.app, twilioPort);
   evolution = createEvolutionSandbox({ globalApiKey: EVOLUTION_KEY, webhookRetry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, logger: silentLogger });
   evolutionServer = await listen(evolution.app);
+  // No test here provokes a provider timeout: a roomy one keeps a loaded CI host's slow fake (an
+  // Evolution instance taking seconds to create) from reading as a provider problem.
   h = await startAdapterHarness({
     phoneNumberIds: META_NUMBERS,
     listen: true,
-    config: { OFFICIAL_BASE_URL: d360Server.url, TWILIO_API_BASE_URL: twilioServer.url, EVOLUTION_ALLOWED_HOSTS: "127.0.0.1", PROVIDER_TIMEOUT_MS: "2000" },
+    config: { OFFICIAL_BASE_URL: d360Server.url, TWILIO_API_BASE_URL: twilioServer.url, EVOLUTION_ALLOWED_HOSTS: "127.0.0.1", PROVIDER_TIMEOUT_MS: "10000" },
     sandbox: { templates: [{ name: "order_update", language: "es_MX", bodyParams: 2 }] },
   });
   const appUrl = h.appUrl ?? "";
