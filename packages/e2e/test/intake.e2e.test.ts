@@ -49,6 +49,19 @@ async function events(fleet: Fleet) {
 describe("intake on a scaled fleet", () => {
   let fleet: Fleet;
 
+  async function tracesOf(contacts: string[]) {
+    const all = await events(fleet);
+    const warnings = fleet.replicas["bot-orchestrator"].flatMap((r) => r.logs.filter((l) => l.level !== "info").map((l) => ({ pid: r.child.pid, ...l })));
+    return {
+      conversations: contacts.map((to) => ({
+        to,
+        accepted: fleet.sandbox.store.sent({ to }).map((send) => `${send.receivedAt} ${(send.body as { text?: { body?: string } }).text?.body ?? ""}`),
+        events: all.filter((event) => event.contact === to).map((event) => `${event.occurredAt} ${event.type} ${event.id}`),
+      })),
+      warnings: warnings.slice(-40),
+    };
+  }
+
   beforeAll(async () => {
     fleet = await startFleet({
       scale: { "bot-orchestrator": 3, "whatsapp-adapter": 2 },
@@ -99,9 +112,12 @@ describe("intake on a scaled fleet", () => {
       duplicated += sequences.length - new Set(sequences).size;
       if (sequences.join(",") !== Array.from({ length: perConversation }, (_, i) => i + 1).join(",")) outOfOrder.push(`c${c}: ${sequences.join(",")}`);
     }
-    // On failure: which conversations, and whether a live orchestrator lost a partition's lease (a stall).
+    // On failure: which conversations, whether a live orchestrator lost a partition's lease (a stall),
+    // and each such conversation's trace: when the provider accepted each reply, the turn events with
+    // their stream entries' ids, and what the orchestrators warned about.
     const lostLeases = fleet.replicas["bot-orchestrator"].flatMap((r) => r.logs.filter((l) => l.message === "lost the lease of an inbound partition").map((l) => `${String(r.child.pid)}:p${String(l.partition)}`));
-    expect({ replies: answered(), outOfOrder, duplicated, ...(outOfOrder.length > 0 ? { lostLeases } : {}) }).toEqual({ replies: total, outOfOrder: [], duplicated: 0 });
+    const traces = outOfOrder.length === 0 ? {} : { traces: await tracesOf(outOfOrder.slice(0, 3).map((line) => contact(Number(/^c(\d+)/.exec(line)?.[1])))) };
+    expect({ replies: answered(), outOfOrder, duplicated, ...(outOfOrder.length > 0 ? { lostLeases, ...traces } : {}) }).toEqual({ replies: total, outOfOrder: [], duplicated: 0 });
   }, 240_000);
 
   it("holds a conversation whose reply fails transiently behind it, while other conversations go on", async () => {
