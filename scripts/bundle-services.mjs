@@ -23,7 +23,7 @@
 //
 //   node scripts/bundle-services.mjs   (part of `pnpm build`)
 import { build } from "esbuild";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -50,6 +50,22 @@ const EXTERNAL = [
   "mongodb-client-encryption",
 ];
 
+/**
+ * pg asks at load whether it runs in a Cloudflare Worker: without a global `navigator` (Node 20
+ * has none) it builds a `Response`, and that first touch makes Node load its whole fetch stack
+ * (undici, with http2), which no service otherwise uses at start. The bundles only ever run on
+ * Node, so pg's check reads a local `navigator` that says so.
+ */
+const pgOnNode = {
+  name: "pg-on-node",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async ({ path }) => ({
+      contents: `const navigator = { userAgent: "Node.js" };\n${await readFile(path, "utf8")}`,
+      loader: "js",
+    }));
+  },
+};
+
 await Promise.all(
   SERVICES.map((service) =>
     build({
@@ -65,6 +81,7 @@ await Promise.all(
       banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
       charset: "ascii",
       logLevel: "warning",
+      plugins: [pgOnNode],
       write: false,
     }).then(({ outputFiles }) =>
       Promise.all(outputFiles.map((file) => writeFile(file.path, file.path.endsWith(".js") ? asciiOnly(file.text) : file.contents))),
