@@ -16,34 +16,27 @@ interface Profile {
 }
 
 export function createTenantProfiles({ source, fallbackTimezone, ttlMs, logger }: { source: TenantProfileSource; fallbackTimezone: string; ttlMs: number; logger: Logger }): TenantProfiles {
-  const cache = new LRUCache<string, Profile>({ ...entriesBound(10_000), ttl: ttlMs });
-  const inFlight = new Map<string, Promise<Profile>>();
   const fallbackTtl = Math.min(ttlMs, 5000);
-
-  async function load(tenantId: string): Promise<Profile> {
-    try {
-      const shop = await source.getBusinessHours({ tenantId });
-      const profile: Profile = { timezone: shop.timeZone || fallbackTimezone, ...(shop.shopName ? { name: shop.shopName } : {}) };
-      cache.set(tenantId, profile);
-      return profile;
-    } catch (error) {
-      logger.debug("shop profile not available; the default time zone is used", { tenantId, error: error instanceof Error ? error.message : String(error) });
-      const profile: Profile = { timezone: fallbackTimezone };
-      cache.set(tenantId, profile, { ttl: fallbackTtl });
-      return profile;
-    }
-  }
+  // Concurrent asks for one tenant share one call (lru-cache's fetch).
+  const cache = new LRUCache<string, Profile>({
+    ...entriesBound(10_000),
+    ttl: ttlMs,
+    async fetchMethod(tenantId, _stale, { options }) {
+      try {
+        const shop = await source.getBusinessHours({ tenantId });
+        return { timezone: shop.timeZone || fallbackTimezone, ...(shop.shopName ? { name: shop.shopName } : {}) };
+      } catch (error) {
+        logger.debug("shop profile not available; the default time zone is used", { tenantId, error: error instanceof Error ? error.message : String(error) });
+        options.ttl = fallbackTtl;
+        return { timezone: fallbackTimezone };
+      }
+    },
+  });
 
   return {
     async profile(tenantId) {
-      const cached = cache.get(tenantId);
-      if (cached) return cached;
-      let pending = inFlight.get(tenantId);
-      if (!pending) {
-        pending = load(tenantId).finally(() => inFlight.delete(tenantId));
-        inFlight.set(tenantId, pending);
-      }
-      return pending;
+      // Undefined only for a fetch aborted by the cache itself (never deleted here): the default zone then.
+      return (await cache.fetch(tenantId)) ?? { timezone: fallbackTimezone };
     },
   };
 }
