@@ -25,7 +25,9 @@ beforeAll(async () => {
   ] as const) {
     const at = new Date(now - ago);
     await redis.hset(rollupKeys.hour(shop.tenantId, hourBucket(at)), fields);
-    await redis.hincrby(rollupKeys.day(shop.tenantId, dayBucket(at)), "in", Number(fields.in));
+    // The worker folds each event into its hour and its UTC day alike: a week series reads whole days
+    // from the day buckets (a sale in a day no week boundary cuts is found only there).
+    for (const [field, value] of Object.entries(fields)) await redis.hincrby(rollupKeys.day(shop.tenantId, dayBucket(at)), field, Number(value));
     await redis.sadd(rollupKeys.hourBots(shop.tenantId, hourBucket(at)), "bot-1");
   }
 });
