@@ -3,10 +3,12 @@
 // gateway documents: NO_SELLER_AVAILABLE and OUT_OF_STOCK as FAILED_PRECONDITION, STAFF_NOT_FOUND as
 // NOT_FOUND, assignments and orders idempotent by key. Every request is recorded per tenant.
 import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll } from "@jest/globals";
 import { CommerceService, OrderStatus, SellerStatus } from "@fleet/contracts/commerce";
 import { implement, startGrpcServer, type HandlersOf, type RunningGrpcServer } from "@fleet/grpc-bridge";
 import { AppError, createMetrics } from "@fleet/service-kit";
 import { memoryLogger } from "@fleet/testing";
+import { createCommerceClient, type CommerceClient } from "../src/clients/commerce.client.js";
 
 type Handlers = HandlersOf<typeof CommerceService>;
 type Reply<M extends keyof Handlers> = Awaited<ReturnType<Handlers[M]>>;
@@ -234,5 +236,31 @@ export async function startFakeCommerce(): Promise<FakeCommerce> {
       return shop;
     },
     stop: () => server.stop(100),
+  };
+}
+
+/** The fake and a client of it for one test file: started before its tests, stopped after them. */
+export function fakeCommerceForTests(): { readonly fake: FakeCommerce; readonly commerce: CommerceClient } {
+  let fake: FakeCommerce | undefined;
+  let commerce: CommerceClient | undefined;
+  beforeAll(async () => {
+    fake = await startFakeCommerce();
+    commerce = createCommerceClient(fake.address, 5_000);
+  });
+  afterAll(async () => {
+    commerce?.close();
+    await fake?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the fake CommerceService starts in beforeAll");
+    return value;
+  };
+  return {
+    get fake() {
+      return started(fake);
+    },
+    get commerce() {
+      return started(commerce);
+    },
   };
 }

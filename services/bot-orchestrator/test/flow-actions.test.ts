@@ -7,31 +7,25 @@ import { OrderStatus } from "@fleet/contracts/commerce";
 import { AppError } from "@fleet/service-kit";
 import { createTestRedis, memoryLogger, type TestRedis } from "@fleet/testing";
 import { randomUUID } from "node:crypto";
-import { createCommerceClient, type CommerceClient } from "../src/clients/commerce.client.js";
 import { createFlowActions, type ConversationControl } from "../src/flows/actions/registry.js";
 import type { CallResult, OutboundContent } from "../src/flows/engine/effects.js";
 import type { JsonValue } from "../src/flows/language/index.js";
 import { createCallRunner } from "../src/flows/runtime/call-runner.js";
 import { createEventsRepository } from "../src/repositories/events.repository.js";
 import type { ReplySender, ReplyTarget } from "../src/use-cases/handle-inbound.use-case.js";
-import { fakeProduct, fakeSeller, startFakeCommerce, type FakeCommerce, type FakeShop, type HoursReply } from "./fake-commerce.js";
+import { fakeCommerceForTests, fakeProduct, fakeSeller, type FakeShop, type HoursReply } from "./fake-commerce.js";
 
 const BOT = "0b7f3f0e-8a43-4a8e-9a9e-1d2c3b4a5f60";
 const CUSTOMER = "5215512345678";
 
-let fake: FakeCommerce;
-let commerce: CommerceClient;
+const rig = fakeCommerceForTests();
 let testRedis: TestRedis;
 
 beforeAll(async () => {
-  fake = await startFakeCommerce();
-  commerce = createCommerceClient(fake.address, 5_000);
   testRedis = await createTestRedis();
 });
 
 afterAll(async () => {
-  commerce?.close();
-  await fake?.stop();
   await testRedis?.cleanup();
 });
 
@@ -71,7 +65,7 @@ function setup(options: { now?: number } = {}) {
   const sender = new RecordingSender();
   const conversations = new FakeConversations();
   const { logger, lines } = memoryLogger("bot-orchestrator", "warn");
-  const actions = createFlowActions({ commerce, sender, events: createEventsRepository(testRedis.redis), conversations, logger, ...(options.now !== undefined ? { now: () => options.now ?? 0 } : {}) });
+  const actions = createFlowActions({ commerce: rig.commerce, sender, events: createEventsRepository(testRedis.redis), conversations, logger, ...(options.now !== undefined ? { now: () => options.now ?? 0 } : {}) });
   const runner = createCallRunner({ actions, http: () => Promise.resolve({ ok: false, code: "host_not_allowed", message: "none" }), logger });
   let step = 0;
   /** Runs an action as a flow step would; `key` repeats a step of the same inbound entry (a redelivery). */
@@ -105,7 +99,7 @@ function productsOf(value: { [key: string]: JsonValue }): { [key: string]: JsonV
 describe("customers.identify", () => {
   it("records a new customer and gives them a seller with a wa.me link", async () => {
     const lucia = fakeSeller({ name: "Lucía", phone: "+5215511112222" });
-    const shop = fake.shop({ sellers: [lucia] });
+    const shop = rig.fake.shop({ sellers: [lucia] });
     const { run } = setup();
     const first = valueOf(await run(shop, "customers.identify", { name: "Ana López" }, { key: "meta:wamid.1:identify" }));
     expect(first).toEqual({
@@ -120,7 +114,7 @@ describe("customers.identify", () => {
   });
 
   it("answers seller null, not an error, when no seller can take the customer", async () => {
-    const shop = fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222", available: false })] });
+    const shop = rig.fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222", available: false })] });
     const { run } = setup();
     const result = valueOf(await run(shop, "customers.identify", { name: "Ana" }));
     expect(result).toMatchObject({ customer: { name: "Ana", is_new: true }, seller: null, seller_is_new: false });
@@ -130,7 +124,7 @@ describe("customers.identify", () => {
 describe("sellers.alert", () => {
   it("messages the seller from the bot and notifies the dashboard, once per step of an entry", async () => {
     const lucia = fakeSeller({ name: "Lucía", phone: "+52 1 55 1111 2222" });
-    const shop = fake.shop({ sellers: [lucia] });
+    const shop = rig.fake.shop({ sellers: [lucia] });
     const { run, sender } = setup();
     await run(shop, "customers.identify", { name: "Ana López" });
     const input = { reason: "problem", priority: "high", note: "El broche llegó roto", language: "es" };
@@ -162,7 +156,7 @@ describe("sellers.alert", () => {
   });
 
   it("writes a normal alert in English without the urgent line", async () => {
-    const shop = fake.shop({ sellers: [fakeSeller({ name: "Sam", phone: "15550001111" })] });
+    const shop = rig.fake.shop({ sellers: [fakeSeller({ name: "Sam", phone: "15550001111" })] });
     const { run, sender } = setup();
     valueOf(await run(shop, "sellers.alert", { reason: "catalogue_interest", language: "en" }));
     expect(sender.sent[0]?.body).not.toContain("URGENT");
@@ -171,7 +165,7 @@ describe("sellers.alert", () => {
   });
 
   it("fails with no_seller_available, messaging nobody, when no seller can take the customer", async () => {
-    const shop = fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222", available: false })] });
+    const shop = rig.fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222", available: false })] });
     const { run, sender } = setup();
     const result = await run(shop, "sellers.alert", { reason: "adviser", language: "es" });
     expect(result).toMatchObject({ ok: false, code: "no_seller_available" });
@@ -180,7 +174,7 @@ describe("sellers.alert", () => {
   });
 
   it("still notifies the dashboard, and succeeds, when the WhatsApp to the seller fails", async () => {
-    const shop = fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222" })] });
+    const shop = rig.fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222" })] });
     const { run, sender, lines } = setup();
     sender.failFor.add("5215511112222");
     const result = valueOf(await run(shop, "sellers.alert", { reason: "order", priority: "high", language: "es" }));
@@ -193,7 +187,7 @@ describe("sellers.alert", () => {
 
 describe("sellers.release", () => {
   it("ends the assignment and records the attended hand-off", async () => {
-    const shop = fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222" })] });
+    const shop = rig.fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: "5215511112222" })] });
     const { run } = setup();
     await run(shop, "customers.identify", {});
     expect(valueOf(await run(shop, "sellers.release", { reason: "adviser" }))).toEqual({ released: true });
@@ -213,7 +207,7 @@ describe("sellers.escalate", () => {
     const marta = fakeSeller({ name: "Marta", phone: "5215511110002", supervisor: true, available: false });
     const pedro = fakeSeller({ name: "Pedro", phone: "5215511110003", available: false });
     const sara = fakeSeller({ name: "Sara", phone: "5215511110004", supervisor: true, available: false });
-    const shop = fake.shop({ sellers: [own, marta, pedro, sara] });
+    const shop = rig.fake.shop({ sellers: [own, marta, pedro, sara] });
     const { run, sender } = setup();
     await run(shop, "customers.identify", { name: "Ana" });
     expect(shop.assignments.get(CUSTOMER)).toBe(own.id);
@@ -230,7 +224,7 @@ describe("sellers.escalate", () => {
 
   it("fails with no_supervisor when the only supervisor on duty is the customer's own seller", async () => {
     const own = fakeSeller({ name: "Lucía", phone: "5215511110001", supervisor: true });
-    const shop = fake.shop({ sellers: [own, fakeSeller({ name: "Pedro", phone: "5215511110003" })] });
+    const shop = rig.fake.shop({ sellers: [own, fakeSeller({ name: "Pedro", phone: "5215511110003" })] });
     const { run, sender } = setup();
     await run(shop, "customers.identify", {});
     expect(await run(shop, "sellers.escalate", { reason: "adviser", language: "en" })).toMatchObject({ ok: false, code: "no_supervisor" });
@@ -243,7 +237,7 @@ describe("catalogue", () => {
     const ring = fakeProduct({ name: "Anillo de oro 14k", priceMinor: 245_000, stock: 4, imageUrls: ["http://insecure.example/a.jpg", "https://cdn.example.com/anillo.jpg"] });
     const sized = fakeProduct({ name: "Anillo de plata", priceMinor: 89_950, stock: 0, variantStocks: [0, 2] });
     const soldOut = fakeProduct({ name: "Anillo de perla", priceMinor: null, stock: 0 });
-    const shop = fake.shop({ products: [ring, sized, soldOut] });
+    const shop = rig.fake.shop({ products: [ring, sized, soldOut] });
     const { run } = setup();
     const result = valueOf(await run(shop, "catalogue.search", { query: "anillo", limit: 3, language: "es" }));
     expect(result.count).toBe(3);
@@ -257,7 +251,7 @@ describe("catalogue", () => {
   });
 
   it("writes money with each currency's decimals in the language's locale", async () => {
-    const shop = fake.shop({
+    const shop = rig.fake.shop({
       products: [
         fakeProduct({ name: "Pulsera mxn", currency: "MXN", priceMinor: 123_456 }),
         fakeProduct({ name: "Pulsera usd", currency: "USD", priceMinor: 4_999 }),
@@ -277,7 +271,7 @@ describe("catalogue", () => {
       { n: 2, id: "b", name: "Cadena" },
     ];
     const { run } = setup();
-    const shop = fake.shop();
+    const shop = rig.fake.shop();
     for (const choice of ["2", 2, "2️⃣", " 2 "]) expect(valueOf(await run(shop, "catalogue.choose", { products, choice }))).toEqual({ n: 2, id: "b", name: "Cadena" });
     for (const choice of ["3", 0, "dos", "1.5"]) expect(await run(shop, "catalogue.choose", { products, choice })).toMatchObject({ ok: false, code: "choice_invalid" });
   });
@@ -286,7 +280,7 @@ describe("catalogue", () => {
 describe("orders", () => {
   it("creates the order once per step of an entry and says its total and status", async () => {
     const ring = fakeProduct({ name: "Anillo de oro", priceMinor: 245_000, stock: 3 });
-    const shop = fake.shop({ products: [ring] });
+    const shop = rig.fake.shop({ products: [ring] });
     const { run } = setup();
     const input = { product_id: ring.id, quantity: "2", delivery: "delivery", address: "Av. Reforma 1", language: "es" };
     const created = valueOf(await run(shop, "orders.create", input, { key: "meta:wamid.5:pedido" }));
@@ -300,7 +294,7 @@ describe("orders", () => {
 
   it("fails with out_of_stock when there is not enough", async () => {
     const ring = fakeProduct({ name: "Anillo de oro", stock: 1 });
-    const shop = fake.shop({ products: [ring] });
+    const shop = rig.fake.shop({ products: [ring] });
     const { run } = setup();
     expect(await run(shop, "orders.create", { product_id: ring.id, quantity: 2, delivery: "pickup", language: "es" })).toMatchObject({ ok: false, code: "out_of_stock" });
     expect(ring.stock).toBe(1);
@@ -308,7 +302,7 @@ describe("orders", () => {
 
   it("refuses a quantity that is not a whole number from 1 to 100, without calling the gateway", async () => {
     const ring = fakeProduct({ name: "Anillo", stock: 500 });
-    const shop = fake.shop({ products: [ring] });
+    const shop = rig.fake.shop({ products: [ring] });
     const { run } = setup();
     for (const quantity of ["0", "101", "dos", 1.5, "-1"]) {
       expect(await run(shop, "orders.create", { product_id: ring.id, quantity, delivery: "pickup", language: "en" })).toMatchObject({ ok: false, code: "quantity_invalid" });
@@ -317,7 +311,7 @@ describe("orders", () => {
   });
 
   it("lists the customer's latest orders with their status in the language and the shop's date", async () => {
-    const shop = fake.shop();
+    const shop = rig.fake.shop();
     const mine = { contact: CUSTOMER, productId: randomUUID(), quantity: 1, currency: "MXN", key: "k" };
     // 03:00 UTC on the 24th is still the evening of the 23rd in Mexico City.
     shop.orders.push({ ...mine, id: randomUUID(), number: "1041", totalMinor: 150_000, status: OrderStatus.ON_THE_WAY, createdAt: Date.parse("2026-11-24T03:00:00Z") });
@@ -344,7 +338,7 @@ describe("shop.hours", () => {
   const hours = (openNow: boolean, next: string | null): HoursReply => ({ timeZone: "America/Mexico_City", days, openNow, nextChangeTime: next ? at(next) : undefined, language: "es", currency: "MXN", shopName: "Joyería Ana", catalogueUrl: "" });
 
   async function summary(reply: HoursReply, now: string, language: "es" | "en") {
-    const shop = fake.shop({ hours: reply });
+    const shop = rig.fake.shop({ hours: reply });
     const { run } = setup({ now: Date.parse(now) });
     return valueOf(await run(shop, "shop.hours", { language }));
   }
@@ -386,19 +380,19 @@ describe("shop.hours", () => {
 describe("shop.info", () => {
   it("gives the shop's name and whether its catalogue is a document", async () => {
     const { run } = setup();
-    const base = fake.shop().hours;
-    const pdf = fake.shop({ hours: { ...base, shopName: "Joyería Ana", catalogueUrl: "https://cdn.example.com/Catalogo-2026.PDF" } });
+    const base = rig.fake.shop().hours;
+    const pdf = rig.fake.shop({ hours: { ...base, shopName: "Joyería Ana", catalogueUrl: "https://cdn.example.com/Catalogo-2026.PDF" } });
     expect(valueOf(await run(pdf, "shop.info", {}))).toEqual({ name: "Joyería Ana", catalogue_url: "https://cdn.example.com/Catalogo-2026.PDF", has_catalogue: true, catalogue_is_document: true });
-    const page = fake.shop({ hours: { ...base, shopName: "Joyería Ana", catalogueUrl: "https://shop.example.com/catalogo?pdf=1" } });
+    const page = rig.fake.shop({ hours: { ...base, shopName: "Joyería Ana", catalogueUrl: "https://shop.example.com/catalogo?pdf=1" } });
     expect(valueOf(await run(page, "shop.info", {}))).toMatchObject({ has_catalogue: true, catalogue_is_document: false });
-    const none = fake.shop({ hours: { ...base, catalogueUrl: "" } });
+    const none = rig.fake.shop({ hours: { ...base, catalogueUrl: "" } });
     expect(valueOf(await run(none, "shop.info", {}))).toMatchObject({ catalogue_url: "", has_catalogue: false, catalogue_is_document: false });
   });
 });
 
 describe("staff.command", () => {
   const STAFF = "5215511112222";
-  const staffShop = () => fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: `+${STAFF}` })] });
+  const staffShop = () => rig.fake.shop({ sellers: [fakeSeller({ name: "Lucía", phone: `+${STAFF}` })] });
   const NOW = Date.parse("2026-11-23T16:00:00Z"); // 10:00 in Mexico City
 
   it("answers not_staff to anyone who is not a seller, and pauses nothing", async () => {

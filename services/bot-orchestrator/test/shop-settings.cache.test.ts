@@ -2,23 +2,11 @@
 // CommerceService over the real gRPC wire: repeated asks within the TTL cost one call, an answer is
 // never kept past the shop's next opening or closing, a change reaches the flows once the TTL runs
 // out, and a TTL of 0 asks every time.
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createCommerceClient, type CommerceClient } from "../src/clients/commerce.client.js";
+import { describe, expect, it } from "@jest/globals";
 import { withCachedShopSettings } from "../src/clients/shop-settings.cache.js";
-import { startFakeCommerce, type FakeCommerce, type FakeShop, type HoursReply } from "./fake-commerce.js";
+import { fakeCommerceForTests, type FakeShop, type HoursReply } from "./fake-commerce.js";
 
-let fake: FakeCommerce;
-let commerce: CommerceClient;
-
-beforeAll(async () => {
-  fake = await startFakeCommerce();
-  commerce = createCommerceClient(fake.address, 5_000);
-});
-
-afterAll(async () => {
-  commerce.close();
-  await fake.stop();
-});
+const rig = fakeCommerceForTests();
 
 const asks = (shop: FakeShop) => shop.calls.filter((call) => call.method === "getBusinessHours").length;
 const at = (ms: number) => ({ seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 });
@@ -27,8 +15,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("withCachedShopSettings", () => {
   it("answers repeated asks of a shop within the TTL with one call to the gateway, also when they come at once", async () => {
-    const shop = fake.shop();
-    const cached = withCachedShopSettings(commerce, { ttlMs: 10_000 });
+    const shop = rig.fake.shop();
+    const cached = withCachedShopSettings(rig.commerce, { ttlMs: 10_000 });
 
     const together = await Promise.all([cached.getBusinessHours({ tenantId: shop.tenantId }), cached.getBusinessHours({ tenantId: shop.tenantId })]);
     const later = await cached.getBusinessHours({ tenantId: shop.tenantId });
@@ -39,9 +27,9 @@ describe("withCachedShopSettings", () => {
   });
 
   it("never keeps an answer past the shop's next opening or closing: 'open now' is never stale", async () => {
-    const shop = fake.shop();
+    const shop = rig.fake.shop();
     shop.hours = hours({ openNow: false, nextChangeTime: at(Date.now() + 200) });
-    const cached = withCachedShopSettings(commerce, { ttlMs: 10_000 });
+    const cached = withCachedShopSettings(rig.commerce, { ttlMs: 10_000 });
 
     expect((await cached.getBusinessHours({ tenantId: shop.tenantId })).openNow).toBe(false);
     shop.hours = hours({ openNow: true, nextChangeTime: at(Date.now() + 3_600_000) });
@@ -52,8 +40,8 @@ describe("withCachedShopSettings", () => {
   });
 
   it("brings a change of the settings once the TTL runs out", async () => {
-    const shop = fake.shop();
-    const cached = withCachedShopSettings(commerce, { ttlMs: 150 });
+    const shop = rig.fake.shop();
+    const cached = withCachedShopSettings(rig.commerce, { ttlMs: 150 });
 
     await cached.getBusinessHours({ tenantId: shop.tenantId });
     shop.hours = { ...shop.hours, catalogueUrl: "https://cdn.example.com/catalogo.pdf" };
@@ -65,12 +53,12 @@ describe("withCachedShopSettings", () => {
   });
 
   it("keeps no failure, and with a TTL of 0 asks the gateway every time", async () => {
-    const cached = withCachedShopSettings(commerce, { ttlMs: 10_000 });
+    const cached = withCachedShopSettings(rig.commerce, { ttlMs: 10_000 });
     await expect(cached.getBusinessHours({ tenantId: "7d0c8a4e-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "TENANT_NOT_FOUND" });
     await expect(cached.getBusinessHours({ tenantId: "7d0c8a4e-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "TENANT_NOT_FOUND" });
 
-    const shop = fake.shop();
-    const uncached = withCachedShopSettings(commerce, { ttlMs: 0 });
+    const shop = rig.fake.shop();
+    const uncached = withCachedShopSettings(rig.commerce, { ttlMs: 0 });
     await uncached.getBusinessHours({ tenantId: shop.tenantId });
     await uncached.getBusinessHours({ tenantId: shop.tenantId });
     expect(asks(shop)).toBe(2);

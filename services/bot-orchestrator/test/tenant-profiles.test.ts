@@ -2,34 +2,23 @@
 // CommerceService over the real gRPC wire: asks that come together cost one call, an answer is kept
 // for the TTL, and while the gateway cannot answer the turn gets the default zone, kept only
 // briefly so that the shop's own follows once the gateway is back.
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { memoryLogger } from "@fleet/testing";
-import { createCommerceClient, type CommerceClient } from "../src/clients/commerce.client.js";
+import { createCommerceClient } from "../src/clients/commerce.client.js";
 import { createTenantProfiles, type TenantProfileSource } from "../src/clients/tenant-profiles.js";
-import { startFakeCommerce, type FakeCommerce, type FakeShop } from "./fake-commerce.js";
+import { fakeCommerceForTests, type FakeShop } from "./fake-commerce.js";
 
-let fake: FakeCommerce;
-let commerce: CommerceClient;
+const rig = fakeCommerceForTests();
 const { logger } = memoryLogger("bot-orchestrator", "error");
-
-beforeAll(async () => {
-  fake = await startFakeCommerce();
-  commerce = createCommerceClient(fake.address, 5_000);
-});
-
-afterAll(async () => {
-  commerce.close();
-  await fake.stop();
-});
 
 const asks = (shop: FakeShop) => shop.calls.filter((call) => call.method === "getBusinessHours").length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("createTenantProfiles", () => {
   it("answers asks that come together with one call, and keeps the answer for the TTL", async () => {
-    const shop = fake.shop();
+    const shop = rig.fake.shop();
     shop.hours = { ...shop.hours, shopName: "Joyería Ana", timeZone: "America/Mexico_City" };
-    const profiles = createTenantProfiles({ source: commerce, fallbackTimezone: "UTC", ttlMs: 60_000, logger });
+    const profiles = createTenantProfiles({ source: rig.commerce, fallbackTimezone: "UTC", ttlMs: 60_000, logger });
 
     const together = await Promise.all([profiles.profile(shop.tenantId), profiles.profile(shop.tenantId), profiles.profile(shop.tenantId)]);
     shop.hours = { ...shop.hours, shopName: "Otra" };
@@ -41,9 +30,9 @@ describe("createTenantProfiles", () => {
   });
 
   it("asks again once the TTL has run out", async () => {
-    const shop = fake.shop();
+    const shop = rig.fake.shop();
     shop.hours = { ...shop.hours, shopName: "Joyería Ana", timeZone: "America/Mexico_City" };
-    const profiles = createTenantProfiles({ source: commerce, fallbackTimezone: "UTC", ttlMs: 100, logger });
+    const profiles = createTenantProfiles({ source: rig.commerce, fallbackTimezone: "UTC", ttlMs: 100, logger });
 
     await profiles.profile(shop.tenantId);
     shop.hours = { ...shop.hours, shopName: "Joyería Ana Centro", timeZone: "America/Monterrey" };
@@ -54,9 +43,9 @@ describe("createTenantProfiles", () => {
   });
 
   it("gives the default zone while the gateway cannot answer, keeps that 5 s at most, then the shop's own", async () => {
-    const shop = fake.shop();
+    const shop = rig.fake.shop();
     shop.hours = { ...shop.hours, shopName: "Joyería Ana", timeZone: "America/Mexico_City" };
-    // The gateway is away (nothing listens there) until `current` points at the fake.
+    // The gateway is away (nothing listens there) until `current` points at the rig.fake.
     const away = createCommerceClient("127.0.0.1:1", 1_000);
     let current: TenantProfileSource = away;
     let calls = 0;
@@ -64,7 +53,7 @@ describe("createTenantProfiles", () => {
     const profiles = createTenantProfiles({ source, fallbackTimezone: "America/Bogota", ttlMs: 60_000, logger });
 
     expect(await profiles.profile(shop.tenantId)).toEqual({ timezone: "America/Bogota" });
-    current = commerce;
+    current = rig.commerce;
     expect(await profiles.profile(shop.tenantId)).toEqual({ timezone: "America/Bogota" });
     expect(calls).toBe(1);
     await sleep(5_100);
