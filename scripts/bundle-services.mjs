@@ -66,6 +66,32 @@ const pgOnNode = {
   },
 };
 
+/**
+ * Code of dependencies that no service can reach, replaced with a few lines (~1 MB of each
+ * bundle's ~5 MB, which V8 would otherwise parse at every start and hold for good):
+ * - zod's messages in 40 languages: the services use its English default only (error codes are
+ *   ours; zod's texts are only details), so `z.locales` holds `en` alone.
+ * - iconv-lite's Chinese, Japanese and Korean tables, reached only through body-parser: the
+ *   services' JSON bodies must be UTF-8 (body-parser refuses other charsets with 415), and a
+ *   form body in such a charset now gets the same 415 ("unsupported charset") instead of being
+ *   decoded.
+ * - @grpc/proto-loader (with protobufjs): grpc-js loads it only to serve channelz or ORCA, which
+ *   no service serves or asks for (the services' balancing is round_robin); in a bundle that path
+ *   could not find its .proto files anyway. A call to it says so.
+ */
+const leaveOut = {
+  name: "leave-out-unreachable",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: `export { default as en } from "./en.js";\n`, loader: "js" }));
+    build.onLoad({ filter: /[\\/]iconv-lite[\\/]encodings[\\/]dbcs-data\.js$/ }, () => ({ contents: "module.exports = {};\n", loader: "js" }));
+    build.onResolve({ filter: /^@grpc\/proto-loader$/ }, () => ({ path: "@grpc/proto-loader", namespace: "left-out" }));
+    build.onLoad({ filter: /.*/, namespace: "left-out" }, ({ path }) => ({
+      contents: `exports.loadSync = () => { throw new Error("${path} is not in this bundle (scripts/bundle-services.mjs)"); };\n`,
+      loader: "js",
+    }));
+  },
+};
+
 await Promise.all(
   SERVICES.map((service) =>
     build({
@@ -81,7 +107,7 @@ await Promise.all(
       banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
       charset: "ascii",
       logLevel: "warning",
-      plugins: [pgOnNode],
+      plugins: [pgOnNode, leaveOut],
       write: false,
     }).then(({ outputFiles }) =>
       Promise.all(outputFiles.map((file) => writeFile(file.path, file.path.endsWith(".js") ? asciiOnly(file.text) : file.contents))),

@@ -174,6 +174,19 @@ describe("import", () => {
     expect(huge.body.error.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
+  it("reads a CSV in the charset it names, and refuses a charset or Content-Encoding it cannot decode with 415", async () => {
+    const latin1 = Buffer.from(`${HEADER}\nCS-1,Año,,,,1,,,0,0,,true,,`, "latin1");
+    const read = await request(gateway.app).post("/api/products/import?dryRun=true").set(await auth(owner)).set("content-type", "text/csv; charset=windows-1252").send(latin1);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ ok: true, rows: 1 });
+    const unknown = await request(gateway.app).post("/api/products/import?dryRun=true").set(await auth(owner)).set("content-type", "text/csv; charset=x-unknown").send(latin1);
+    expect(unknown.status).toBe(415);
+    expect(unknown.body.error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", message: expect.stringContaining("UTF-8") });
+    const compressed = await request(gateway.app).post("/api/products/import?dryRun=true").set(await auth(owner)).set("content-type", "text/csv").set("content-encoding", "compress").send(latin1);
+    expect(compressed.status).toBe(415);
+    expect(compressed.body.error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", message: expect.stringContaining("Content-Encoding") });
+  });
+
   it("forbids a viewer to import (403) and refuses a body that is not CSV", async () => {
     const byViewer = await importCsv(viewer, `${HEADER}\nVIEW-1,A,,,,1,,,0,0,,true,,`, false);
     expect(byViewer.status).toBe(403);
