@@ -47,6 +47,11 @@ export const baseConfigShape = {
   /** Milliseconds a SIGTERM waits for in-flight work before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /**
+   * Milliseconds between checks whether the service is idle; when it is and V8's young generation
+   * has grown, one full collection gives that memory back (idle-memory.ts). 0: never.
+   */
+  IDLE_MEMORY_CHECK_MS: z.coerce.number().int().nonnegative().default(5_000),
+  /**
    * The fleet key: signs and verifies the short-lived tokens every gRPC call between services
    * carries (the same on every service). Rotated like the secrets key: FLEET_KEY_ID names it,
    * FLEET_PREVIOUS_KEYS (`id:material,...`) still verify during a rollout.

@@ -1,13 +1,15 @@
 // What every service's main.ts does around its own wiring: logger, metrics,
 // version, the Postgres pool of its schema and its Redis connections, health
-// over those, the HTTP listener, the "listening" line and graceful stop (HTTP
-// first, then the service's own steps, then every pool and connection).
+// over those, the HTTP listener, the "listening" line, giving memory back while
+// idle (idle-memory.ts) and graceful stop (HTTP first, then the service's own
+// steps, then every pool and connection).
 // The HTTP server is exposed after listen() for protocols that take over a
 // connection (WebSocket `upgrade`): server.close() waits for such connections,
 // so whoever owns them closes them in a `beforeHttpClose` step.
 import type { RequestListener, Server } from "node:http";
 import type { RedisClient } from "./redis.js";
 import type pg from "pg";
+import { releaseMemoryWhenIdle } from "./idle-memory.js";
 import { createHealth, type DependencyCheck, type HealthReport } from "./health.js";
 import { createLogger, type Logger, type LogLevel } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -23,6 +25,8 @@ export interface RuntimeConfig {
   REDIS_URL: string;
   REDIS_KEY_PREFIX: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  /** 0 or absent: the idle service keeps the memory V8 grew (see idle-memory.ts). */
+  IDLE_MEMORY_CHECK_MS?: number;
   DATABASE_URL?: string;
   /** The read caches' Redis (gateway, analytics worker); REDIS_URL when unset. */
   REDIS_CACHE_URL?: string;
@@ -141,10 +145,16 @@ export class ServiceRuntime {
     const server = this.server;
     const beforeHttpClose = options.beforeHttpClose ?? [];
     this.logger.info("listening", { httpPort: this.httpPort, ...fields });
+    const idleMemory = releaseMemoryWhenIdle({ intervalMs: this.options.config.IDLE_MEMORY_CHECK_MS ?? 0, logger: this.logger });
     onShutdown({
       logger: this.logger,
       timeoutMs: this.options.config.SHUTDOWN_TIMEOUT_MS,
-      steps: [...(server ? [{ name: "http", run: () => this.stopHttp(server, beforeHttpClose) }] : []), ...steps, ...this.closers],
+      steps: [
+        { name: "idle memory", run: async () => idleMemory.stop() },
+        ...(server ? [{ name: "http", run: () => this.stopHttp(server, beforeHttpClose) }] : []),
+        ...steps,
+        ...this.closers,
+      ],
     });
   }
 
