@@ -1,4 +1,5 @@
 export * from "./caches.js";
+export * from "./coalesced-flush.js";
 export * from "./config.js";
 export * from "./context.js";
 export * from "./errors.js";

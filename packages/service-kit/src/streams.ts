@@ -6,6 +6,7 @@
 import type { Counter, Registry } from "prom-client";
 import type { Logger } from "./logger.js";
 import type { RedisClient } from "./redis.js";
+import { coalescedFlush } from "./coalesced-flush.js";
 import { claimIdleEntries, refreshPending, type GroupConsumer } from "./stream-claims.js";
 import { deadLetterEntry, streamDeadLetteredCounter } from "./stream-dead-letter.js";
 import { parseReadReply } from "./stream-replies.js";
@@ -119,9 +120,8 @@ export class StreamConsumer {
   /** Ids read or taken over and not let go of yet (handler running, or ack not yet confirmed). */
   private readonly held = new Set<string>();
   private toAck: string[] = [];
-  private ackScheduled = false;
-  /** The scheduled ack flush under way, which stop() waits for. */
-  private acking: Promise<void> | null = null;
+  /** The acks of one turn go to Redis in one XACK. */
+  private readonly acks = coalescedFlush(() => this.flushAcks());
   private refreshTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private lastClaim = 0;
@@ -172,7 +172,7 @@ export class StreamConsumer {
     await this.loop;
     await Promise.all(this.inFlight);
     await this.refreshing;
-    await this.acking;
+    await this.acks.settled();
     await this.flushAcks();
     if (this.running) return; // started again meanwhile: it keeps what it holds
     if (this.refreshTimer) clearInterval(this.refreshTimer);
@@ -311,15 +311,7 @@ export class StreamConsumer {
 
   private scheduleAck(id: string): void {
     this.toAck.push(id);
-    if (this.ackScheduled) return;
-    this.ackScheduled = true;
-    setImmediate(() => {
-      this.ackScheduled = false;
-      const acking = this.flushAcks().finally(() => {
-        if (this.acking === acking) this.acking = null;
-      });
-      this.acking = acking;
-    });
+    this.acks.schedule();
   }
 
   private async flushAcks(): Promise<void> {

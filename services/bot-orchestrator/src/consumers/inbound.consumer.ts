@@ -6,7 +6,7 @@
 // write) and flushed before a partition is let go, so its next owner never
 // repeats finished work.
 import { InboundEntrySchema, conversationKey, decodeStreamEntry, entryContact } from "@fleet/contracts";
-import type { LeaseRepository, Logger, RedisClient } from "@fleet/service-kit";
+import { coalescedFlush, type LeaseRepository, type Logger, type RedisClient } from "@fleet/service-kit";
 import type { Counter } from "prom-client";
 import type { InboundPartitionsRepository, PendingEntry, RawEntry } from "../repositories/inbound-partitions.repository.js";
 import type { ReplicasRepository } from "../repositories/replicas.repository.js";
@@ -75,9 +75,6 @@ function dispositionOf(outcome: Outcome): Disposition {
 export function createInboundConsumer(o: InboundConsumerOptions) {
   const { logger, counters, streams } = o;
   const pendingAcks = new Map<number, string[]>();
-  let ackScheduled = false;
-  /** The scheduled ack flush under way, which stop waits for. */
-  let acking: Promise<void> | null = null;
 
   async function flushAcks(only?: number): Promise<void> {
     const batches = only === undefined ? [...pendingAcks.entries()] : [[only, pendingAcks.get(only) ?? []] as const];
@@ -94,6 +91,7 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
       }),
     );
   }
+  const acks = coalescedFlush(() => flushAcks(), o.ackDelayMs);
 
   // The raw stream fields of each scheduled entry, for dead-lettering it as it arrived.
   const raws = new WeakMap<object, RawEntry>();
@@ -102,17 +100,7 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
       const ids = pendingAcks.get(partition) ?? [];
       ids.push(id);
       pendingAcks.set(partition, ids);
-      if (ackScheduled) return;
-      ackScheduled = true;
-      const flushNow = () => {
-        ackScheduled = false;
-        const flush = flushAcks().finally(() => {
-          if (acking === flush) acking = null;
-        });
-        acking = flush;
-      };
-      if (o.ackDelayMs > 0) setTimeout(flushNow, o.ackDelayMs).unref();
-      else setImmediate(flushNow);
+      acks.schedule();
     },
     async deadLetter(entry, reason) {
       const raw = raws.get(entry);
@@ -234,7 +222,7 @@ export function createInboundConsumer(o: InboundConsumerOptions) {
     /** Graceful stop: running entries finish and are acked, partitions are released for the other replicas. */
     stop: async () => {
       await coordinator.stop();
-      await acking;
+      await acks.settled();
       await flushAcks();
     },
     /** For metrics and health. */
